@@ -1,0 +1,43 @@
+# Everything a fresh machine needs: `make run` and `make test` install what is missing first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# torch 2.13.0's CPU build lies on these machines' disk; from PyPI it would be a CUDA build of several GB.
+WHEELS := $(wildcard /opt/wheels)
+PIP_FLAGS := $(if $(WHEELS),--find-links $(WHEELS),)
+
+.PHONY: install run build test test-fast browser eval bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(PIP_FLAGS) -e '.[test]'
+	touch $(STAMP)
+
+# Headless Chromium for the widget's browser tests (Playwright cannot download its own here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+build: install
+	$(BIN)/chatbot build
+
+run: install
+	$(BIN)/chatbot serve
+
+test: install browser
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+
+test-fast: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not slow and not browser"
+
+eval: install
+	$(BIN)/chatbot eval --half heldout
+
+bench: install
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf index/ var/ .pytest_cache

@@ -1,0 +1,88 @@
+"""`chatbot build`: embed every key of the knowledge base, export the fast encoder, write the index."""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from chatbot import index
+from chatbot.encoder import ModelSource, OnnxEncoder, SentenceTransformerEncoder, export_onnx, weights_sha256
+from chatbot.errors import ChatbotError
+from chatbot.files import file_sha256
+from chatbot.knowledge import KnowledgeBase
+from chatbot.normalise import normalise
+
+MIN_COSINE = 0.9999
+
+
+class ExportMismatch(ChatbotError):
+    """The ONNX export does not reproduce the reference encoder; serving with it would change answers."""
+
+
+def build(kb: KnowledgeBase, source: ModelSource, index_dir: Path, threads: int = 1, *, export: bool = True,
+          say: Callable[[str], None] = lambda _: None) -> Path:
+    """Build and atomically install a new index version for `kb`.
+
+    Args:
+        export: also export the encoder to ONNX and check it against sentence-transformers.
+        say: where progress messages go.
+
+    Returns:
+        The new version's folder.
+    """
+    started = time.perf_counter()
+    weights = weights_sha256(source)
+    labelled = index.keys_of(kb)
+    labels = [label for label, _ in labelled]
+    texts = [text for _, text in labelled]
+    say(f"Encoding {len(texts)} keys with {source.name}…")
+    reference = SentenceTransformerEncoder(source, threads)
+    vectors = reference.encode([normalise(text) for text in texts])
+    extra: dict[str, Path] = {}
+    min_cosine = None
+    with tempfile.TemporaryDirectory() as scratch:
+        if export:
+            onnx_file = Path(scratch) / index.ONNX_FILE
+            say("Exporting the encoder to ONNX…")
+            export_onnx(source, onnx_file)
+            min_cosine = check_export(onnx_file, source, vectors, [normalise(t) for t in texts], threads)
+            extra = {index.ONNX_FILE: onnx_file, index.TOKENIZER_FILE: source.path / "tokenizer.json"}
+        manifest = index.Manifest(
+            model=source.name,
+            weights_sha256=weights,
+            fingerprint=kb.fingerprint,
+            counts=dict(Counter(_group(label) for label in labels)),
+            built_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            build_seconds=round(time.perf_counter() - started, 2),
+            encoder="onnx" if export else "sentence-transformers",
+            onnx_sha256=file_sha256(extra[index.ONNX_FILE]) if export else None,
+            onnx_min_cosine=min_cosine,
+        )
+        return index.write(index_dir, labels, texts, vectors, manifest, extra)
+
+
+def check_export(onnx_file: Path, source: ModelSource, reference: np.ndarray, texts: list[str], threads: int) -> float:
+    """The lowest cosine between the export's and the reference's vectors over `texts`.
+
+    Raises:
+        ExportMismatch: below MIN_COSINE on any text.
+    """
+    exported = OnnxEncoder(onnx_file, source.path / "tokenizer.json", source.name, threads).encode(texts)
+    cosines = (exported * reference).sum(axis=1)
+    worst = int(np.argmin(cosines))
+    if cosines[worst] < MIN_COSINE:
+        raise ExportMismatch(
+            f"The ONNX export disagrees with sentence-transformers: cosine {cosines[worst]:.6f} < {MIN_COSINE} "
+            f"on {texts[worst]!r}. The build is refused; the previous index stays in place."
+        )
+    return round(float(cosines.min()), 6)
+
+
+def _group(label: str) -> str:
+    return label.lstrip("~") if label.startswith("~") else "entry-keys"

@@ -1,0 +1,197 @@
+"""The `chatbot` command: a thin shell over the library. Only this module turns errors into exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import click
+
+from chatbot.errors import ChatbotError
+from chatbot.settings import Settings
+
+EVAL_FILE = Path("tests/data/eval.yaml")
+
+
+class _ChatbotGroup(click.Group):
+    """Report library errors as one clear message and exit status 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ChatbotError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_ChatbotGroup)
+@click.version_option(package_name="chatbot")
+def cli() -> None:
+    """A clinic's FAQ assistant: the clinic's own words, or "please contact the office".
+
+    \b
+    Configuration comes from CHATBOT_* environment variables (see the README).
+    """
+    _log_to_stderr()
+
+
+def _log_to_stderr() -> None:
+    """The library's own messages (rebuilds, warnings) on stderr; other libraries' chatter stays quiet."""
+    logger = logging.getLogger("chatbot")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+@cli.command()
+def build() -> None:
+    """Validate the knowledge base and build the index in CHATBOT_INDEX_DIR.
+
+    \b
+    Example:
+        chatbot build
+    """
+    from chatbot import knowledge
+    from chatbot.build import build as build_index
+    from chatbot.encoder import resolve_model
+
+    settings = Settings()
+    kb = knowledge.load(settings.knowledge_dir)
+    folder = build_index(kb, resolve_model(settings.model), settings.index_dir, settings.threads, say=click.echo)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    counts = ", ".join(f"{n} {k}" for k, n in manifest["counts"].items())
+    click.echo(f"Built {folder} in {manifest['build_seconds']} s: {counts}.")
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on [CHATBOT_HOST, default 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [CHATBOT_PORT, default 8000].")
+@click.option("--workers", type=int, default=None, help="Worker processes [CHATBOT_WORKERS, default 1].")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the API, the widget and the demo page.
+
+    \b
+    Example:
+        chatbot serve --port 8000
+    """
+    import uvicorn
+
+    from chatbot.startup import ensure_ready
+
+    settings = Settings()
+    ensure_ready(settings)  # build once here, not once per worker
+    uvicorn.run(
+        "chatbot.app:factory",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_level="warning",
+    )
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the reply object as JSON (one per line in batch mode).")
+@click.option("--explain", is_flag=True, help="Also show the top candidate entries and their scores.")
+def ask(question: str | None, as_json: bool, explain: bool) -> None:
+    """Ask one question, start a session, or answer a list of questions.
+
+    \b
+    Examples:
+        chatbot ask "How much does it cost?"
+        chatbot ask --explain "can i drive home after"
+        chatbot ask                       # an interactive session on a terminal
+        chatbot ask --json < questions.txt  # one JSON reply per line
+    """
+    from chatbot.question import InvalidQuestion, check_question
+    from chatbot.startup import load_assistant
+
+    if question is None and sys.stdin.isatty():
+        from chatbot.console import run_console
+
+        run_console(Settings(), explain=explain)
+        return
+    assistant = load_assistant(Settings())
+    if question is not None:
+        try:
+            reply = assistant.ask(check_question(question))
+        except InvalidQuestion as exc:
+            raise click.UsageError(str(exc)) from exc
+        _print_reply(reply, as_json, explain)
+        return
+    for number, line in _lines(sys.stdin):
+        try:
+            reply = assistant.ask(check_question(line))
+        except InvalidQuestion as exc:
+            click.echo(json.dumps({"line": number, "error": str(exc)}) if as_json else f"line {number}: error: {exc}")
+            continue
+        _print_reply(reply, as_json, explain)
+
+
+def _lines(stream: object) -> Iterator[tuple[int, str]]:
+    """Each input line, decoded leniently: a line of invalid UTF-8 must not stop the batch."""
+    buffer = getattr(stream, "buffer", None)
+    raw_lines = buffer if buffer is not None else (line.encode("utf-8", "surrogateescape") for line in stream)  # type: ignore[attr-defined]
+    for number, raw in enumerate(raw_lines, start=1):
+        yield number, raw.decode("utf-8", "replace").rstrip("\r\n")
+
+
+def _print_reply(reply: object, as_json: bool, explain: bool) -> None:
+    from chatbot.domain import Reply
+
+    assert isinstance(reply, Reply)
+    if as_json:
+        click.echo(json.dumps(reply.to_dict(explain=explain), ensure_ascii=False))
+        return
+    score = "" if reply.score is None else f", score {reply.score:.3f}"
+    entry = f", entry {reply.id}" if reply.id else ""
+    click.echo(f"[{reply.kind.value}{entry}{score}]")
+    click.echo(reply.answer)
+    if explain and reply.candidates:
+        from chatbot.console import candidates_table
+
+        candidates_table(reply)
+
+
+@cli.command(name="eval")
+@click.argument("file", type=click.Path(path_type=Path), default=EVAL_FILE)
+@click.option("--half", "which", type=click.Choice(["tune", "heldout", "all"]), default="all", show_default=True,
+              help="Which half of the set to run.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics and misses as JSON.")
+@click.option("--min-right", type=float, default=0.0, help="Fail below this share answered right (0-1).")
+@click.option("--max-wrong", type=float, default=1.0, help="Fail above this share of wrong answers.")
+@click.option("--max-out-of-scope", type=float, default=1.0, help="Fail above this share of out-of-scope questions answered.")
+@click.option("--min-emergency", type=float, default=0.0, help="Fail below this share of emergencies caught.")
+@click.option("--max-false-alarms", type=int, default=1_000_000, help="Fail above this many false alarms.")
+def eval_command(file: Path, which: str, as_json: bool, min_right: float, max_wrong: float, max_out_of_scope: float,
+                 min_emergency: float, max_false_alarms: int) -> None:
+    """Run the evaluation set and report right answers, wrong ones, out-of-scope answered and emergencies.
+
+    \b
+    Example:
+        chatbot eval --half heldout --min-right 0.92 --max-wrong 0.02 \\
+            --max-out-of-scope 0.04 --min-emergency 1 --max-false-alarms 0
+    """
+    from chatbot import evaluate
+    from chatbot.report import print_report, report_json
+    from chatbot.startup import load_assistant
+
+    cases = evaluate.half(evaluate.load_cases(file), None if which == "all" else which)
+    report = evaluate.run(load_assistant(Settings()).ask, cases)
+    bounds = evaluate.Bounds(min_right, max_wrong, max_out_of_scope, min_emergency, max_false_alarms)
+    failures = bounds.failures(report.metrics())
+    if as_json:
+        click.echo(json.dumps(report_json(report, failures), ensure_ascii=False, indent=2))
+    else:
+        print_report(report, title=f"{file} ({which})", failures=failures)
+    sys.exit(1 if failures else 0)
+
+
+def main() -> None:
+    cli(prog_name="chatbot")

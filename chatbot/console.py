@@ -1,0 +1,65 @@
+"""The staff console: `chatbot ask` on a terminal. Each reply with its kind, score and entry;
+`:explain` toggles the candidates table; arrow keys walk the history; Ctrl-D leaves."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from chatbot.domain import Kind, Reply
+from chatbot.settings import Settings
+
+_STYLE = {Kind.ANSWER: "green", Kind.FALLBACK: "yellow", Kind.EMERGENCY: "bold red", Kind.GREETING: "cyan"}
+HELP = "Type a question. :explain toggles the candidates table, :help shows this, Ctrl-D leaves."
+
+
+def candidates_table(reply: Reply, console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("entry")
+    table.add_column("score", justify="right")
+    for rank, match in enumerate(reply.candidates, start=1):
+        table.add_row(str(rank), match.id, f"{match.score:.3f}")
+    console.print(table)
+
+
+def show(reply: Reply, explain: bool, console: Console) -> None:
+    score = "" if reply.score is None else f" score {reply.score:.3f}"
+    entry = f" entry {reply.id}" if reply.id else ""
+    console.print(f"[{_STYLE[reply.kind]}]{reply.kind.value}[/]{entry}{score}", highlight=False)
+    console.print(reply.answer, markup=False, highlight=False)
+    if explain and reply.candidates:
+        candidates_table(reply, console)
+
+
+def run_console(settings: Settings, explain: bool = False) -> None:
+    import readline  # noqa: F401 - importing it gives input() line editing and arrow-key history
+
+    from chatbot.question import InvalidQuestion, check_question
+    from chatbot.startup import load_assistant
+
+    console = Console()
+    with console.status("Loading the knowledge base…"):
+        assistant = load_assistant(settings)
+    console.print(f"{len(assistant.kb.entries)} entries loaded. {HELP}", highlight=False)
+    while True:
+        try:
+            line = input("? ")
+        except EOFError:
+            console.print()
+            return
+        except KeyboardInterrupt:
+            console.print()
+            continue
+        command = line.strip()
+        if command == ":explain":
+            explain = not explain
+            console.print(f"explain {'on' if explain else 'off'}")
+        elif command in {":help", ":h"}:
+            console.print(HELP)
+        elif command:
+            try:
+                show(assistant.ask(check_question(line)), explain, console)
+            except InvalidQuestion as exc:
+                console.print(f"[red]{exc}[/]", highlight=False)

@@ -1,0 +1,100 @@
+"""The small frozen values that cross module boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """What sort of reply the patient gets."""
+
+    ANSWER = "answer"
+    FALLBACK = "fallback"
+    EMERGENCY = "emergency"
+    GREETING = "greeting"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One answer of the clinic's, and the ways patients ask for it.
+
+    `answer` is always a verbatim excerpt of the clinic's pages.
+    """
+
+    id: str
+    question: str
+    answer: str
+    alternates: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every phrasing that should retrieve this entry."""
+        return (self.question, *self.alternates)
+
+
+@dataclass(frozen=True)
+class Messages:
+    """Office-authored texts: the only words the bot says that are not the clinic's pages."""
+
+    clinic_name: str
+    fallback: str
+    emergency: str
+    greeting: str
+    notice: str
+    sms_help: str
+    sms_start: str
+    sms_limit: str
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The decision policy's knobs, chosen by `chatbot calibrate`."""
+
+    answer: float = 0.60
+    margin: float = 0.04
+    out_of_scope_margin: float = 0.02
+    lexical_weight: float = 0.0
+    emergency: float = 0.80
+    emergency_margin: float = 0.05
+
+
+@dataclass(frozen=True)
+class Match:
+    """How close a question came to one entry (its best key)."""
+
+    id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the search found: entries ranked best first, and the closest non-answer exemplar."""
+
+    matches: tuple[Match, ...]
+    out_of_scope: float
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The reply contract shared by HTTP, SMS and the terminal."""
+
+    kind: Kind
+    answer: str
+    id: str | None = None
+    score: float | None = None
+    candidates: tuple[Match, ...] = field(default=())
+
+    def to_dict(self, explain: bool = False) -> dict[str, object]:
+        data: dict[str, object] = {
+            "kind": self.kind.value,
+            "answer": self.answer,
+            "id": self.id,
+            "score": None if self.score is None else round(self.score, 4),
+        }
+        if explain:
+            data["candidates"] = [
+                {"id": m.id, "score": round(m.score, 4)} for m in self.candidates
+            ]
+        return data

@@ -1,0 +1,280 @@
+"""Load and validate the knowledge base (`knowledge/*.yaml`).
+
+Each YAML file declares what it holds by its top-level keys:
+
+- `entries`: the clinic's answers (`id`, `question`, `answer`, `alternates`);
+- `out_of_scope`: questions patients ask that the clinic has not answered;
+- `emergency` / `not_emergency`: exemplars for the emergency check;
+- `clinic`: the clinic's name and the office-authored messages;
+- `policy`: the decision thresholds written by `chatbot calibrate`.
+
+Every `answer` must be a verbatim excerpt of `clinic-site.txt` (whitespace aside).
+Validation collects every problem before raising, so staff fix them all in one go.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import string
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chatbot.domain import Entry, Messages, Thresholds
+from chatbot.errors import KnowledgeError, Problem
+
+SOURCE_FILE = "clinic-site.txt"
+MAX_ANSWER_CHARS = 480  # three SMS segments
+ENTRY_FIELDS = {"id", "question", "answer", "alternates"}
+TOP_LEVEL_KEYS = {"entries", "out_of_scope", "emergency", "not_emergency", "clinic", "policy"}
+PLACEHOLDERS = {"office_phone", "clinic_name"}
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    entries: tuple[Entry, ...]
+    out_of_scope: tuple[str, ...]
+    emergency: tuple[str, ...]
+    not_emergency: tuple[str, ...]
+    messages: Messages
+    thresholds: Thresholds
+    fingerprint: str
+
+    def entry(self, entry_id: str) -> Entry:
+        for entry in self.entries:
+            if entry.id == entry_id:
+                return entry
+        raise KeyError(entry_id)
+
+
+def collapse(text: str) -> str:
+    """Whitespace-insensitive form used for the verbatim rule."""
+    return " ".join(text.split())
+
+
+def load(folder: Path) -> KnowledgeBase:
+    """Read every YAML file of `folder` and return a validated knowledge base.
+
+    Raises:
+        KnowledgeError: with every problem found, each naming file, entry and field.
+    """
+    problems: list[Problem] = []
+    source_path = folder / SOURCE_FILE
+    try:
+        source = collapse(source_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError([Problem(str(source_path), "-", "-", f"cannot read the clinic's pages: {exc}")]) from exc
+
+    parsed: dict[str, list[tuple[str, Any]]] = {key: [] for key in TOP_LEVEL_KEYS}
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        problems.append(Problem(str(folder), "-", "-", "no *.yaml files found"))
+    for path in files:
+        name = str(path)
+        try:
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            problems.append(Problem(name, "-", "-", f"not readable YAML: {exc}"))
+            continue
+        if not isinstance(document, dict):
+            problems.append(Problem(name, "-", "-", "expected a mapping of top-level keys"))
+            continue
+        for key, value in document.items():
+            if key not in TOP_LEVEL_KEYS:
+                problems.append(Problem(name, "-", str(key), f"unknown top-level key; expected one of {sorted(TOP_LEVEL_KEYS)}"))
+            else:
+                parsed[key].append((name, value))
+
+    entries = _entries(parsed["entries"], source, problems)
+    out_of_scope = _phrases(parsed["out_of_scope"], "out_of_scope", problems)
+    emergency = _phrases(parsed["emergency"], "emergency", problems)
+    not_emergency = _phrases(parsed["not_emergency"], "not_emergency", problems)
+    messages = _messages(parsed["clinic"], problems)
+    thresholds = _thresholds(parsed["policy"], problems)
+    _check_ambiguous_keys(entries, out_of_scope, problems)
+    if not entries and not problems:
+        problems.append(Problem(str(folder), "-", "entries", "the knowledge base has no entries"))
+    if problems:
+        raise KnowledgeError(problems)
+    assert messages is not None
+    content = {
+        # Where an entry lives doesn't change what it answers, so `source` stays out of the fingerprint.
+        "entries": [{k: v for k, v in asdict(e).items() if k != "source"} for e in entries],
+        "out_of_scope": out_of_scope,
+        "emergency": emergency,
+        "not_emergency": not_emergency,
+        "messages": asdict(messages),
+    }
+    fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+    return KnowledgeBase(
+        tuple(entries), tuple(out_of_scope), tuple(emergency), tuple(not_emergency), messages, thresholds, fingerprint
+    )
+
+
+def _entries(sections: list[tuple[str, Any]], source: str, problems: list[Problem]) -> list[Entry]:
+    entries: list[Entry] = []
+    seen: dict[str, str] = {}
+    for name, items in sections:
+        if not isinstance(items, list):
+            problems.append(Problem(name, "-", "entries", "expected a list of entries"))
+            continue
+        for position, item in enumerate(items, start=1):
+            entry = _entry(name, position, item, source, problems)
+            if entry is None:
+                continue
+            if entry.id in seen:
+                problems.append(Problem(name, entry.id, "id", f"duplicate id (also in {seen[entry.id]})"))
+                continue
+            seen[entry.id] = name
+            entries.append(entry)
+    return entries
+
+
+def _entry(name: str, position: int, item: Any, source: str, problems: list[Problem]) -> Entry | None:
+    label = f"#{position}"
+    if not isinstance(item, dict):
+        problems.append(Problem(name, label, "-", "expected a mapping with id, question, answer, alternates"))
+        return None
+    before = len(problems)
+    entry_id = item.get("id")
+    if isinstance(entry_id, str) and _SLUG.match(entry_id):
+        label = entry_id
+    else:
+        problems.append(Problem(name, label, "id", f"must be a lowercase slug like 'cost', got {entry_id!r}"))
+    for key in sorted(set(item) - ENTRY_FIELDS):
+        problems.append(Problem(name, label, str(key), f"unknown field; allowed: {sorted(ENTRY_FIELDS)}"))
+    for key in sorted(ENTRY_FIELDS - set(item)):
+        problems.append(Problem(name, label, key, "missing field"))
+
+    question = item.get("question")
+    if "question" in item and not _is_text(question):
+        problems.append(Problem(name, label, "question", f"must be non-empty text, got {question!r}"))
+    answer = item.get("answer")
+    if "answer" in item:
+        if not _is_text(answer):
+            problems.append(Problem(name, label, "answer", f"must be non-empty text, got {answer!r}"))
+        elif collapse(answer) not in source:
+            problems.append(Problem(name, label, "answer", f"is not a verbatim excerpt of {SOURCE_FILE}: {_clip(answer)!r}"))
+        elif len(collapse(answer)) > MAX_ANSWER_CHARS:
+            problems.append(
+                Problem(name, label, "answer", f"is {len(collapse(answer))} characters; at most {MAX_ANSWER_CHARS} (three SMS segments)")
+            )
+    alternates = item.get("alternates")
+    if "alternates" in item:
+        if not isinstance(alternates, list):
+            problems.append(Problem(name, label, "alternates", f"must be a list of questions, got {alternates!r}"))
+        else:
+            for number, alternate in enumerate(alternates, start=1):
+                if not _is_text(alternate):
+                    problems.append(Problem(name, label, f"alternates[{number}]", f"must be non-empty text, got {alternate!r}"))
+    if len(problems) > before:
+        return None
+    return Entry(
+        id=entry_id,
+        question=collapse(question),
+        answer=collapse(answer),
+        alternates=tuple(collapse(a) for a in alternates),
+        source=name,
+    )
+
+
+def _phrases(sections: list[tuple[str, Any]], key: str, problems: list[Problem]) -> list[str]:
+    phrases: list[str] = []
+    for name, items in sections:
+        if not isinstance(items, list):
+            problems.append(Problem(name, "-", key, "expected a list of questions"))
+            continue
+        for number, item in enumerate(items, start=1):
+            if _is_text(item):
+                phrases.append(collapse(item))
+            else:
+                problems.append(Problem(name, "-", f"{key}[{number}]", f"must be non-empty text, got {item!r}"))
+    return phrases
+
+
+def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messages | None:
+    if len(sections) != 1:
+        where = ", ".join(name for name, _ in sections) or "knowledge/"
+        problems.append(Problem(where, "-", "clinic", f"expected exactly one 'clinic' section, found {len(sections)}"))
+        return None
+    name, clinic = sections[0]
+    if not isinstance(clinic, dict) or not _is_text(clinic.get("name")) or not isinstance(clinic.get("messages"), dict):
+        problems.append(Problem(name, "clinic", "-", "expected 'name' (text) and 'messages' (a mapping)"))
+        return None
+    texts = clinic["messages"]
+    wanted = {f.name for f in fields(Messages)} - {"clinic_name"}
+    before = len(problems)
+    for key in sorted(set(texts) - wanted):
+        problems.append(Problem(name, "clinic", f"messages.{key}", f"unknown message; expected {sorted(wanted)}"))
+    for key in sorted(wanted):
+        text = texts.get(key)
+        if not _is_text(text):
+            problems.append(Problem(name, "clinic", f"messages.{key}", f"must be non-empty text, got {text!r}"))
+            continue
+        unknown = {f for _, f, _, _ in string.Formatter().parse(text) if f} - PLACEHOLDERS
+        if unknown:
+            problems.append(Problem(name, "clinic", f"messages.{key}", f"unknown placeholder(s) {sorted(unknown)}"))
+    if "please contact the office" not in collapse(str(texts.get("fallback", ""))).lower():
+        problems.append(Problem(name, "clinic", "messages.fallback", "must say 'please contact the office'"))
+    emergency = str(texts.get("emergency", ""))
+    if "911" not in emergency or "988" not in emergency:
+        problems.append(Problem(name, "clinic", "messages.emergency", "must give both 911 and 988"))
+    if len(problems) > before:
+        return None
+    return Messages(clinic_name=collapse(clinic["name"]), **{k: collapse(texts[k]) for k in wanted})
+
+
+def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thresholds:
+    if not sections:
+        return Thresholds()
+    name, values = sections[-1]
+    allowed = {f.name for f in fields(Thresholds)}
+    if not isinstance(values, dict):
+        problems.append(Problem(name, "policy", "-", "expected a mapping of thresholds"))
+        return Thresholds()
+    clean: dict[str, float] = {}
+    for key, value in values.items():
+        if key not in allowed:
+            problems.append(Problem(name, "policy", str(key), f"unknown threshold; expected {sorted(allowed)}"))
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append(Problem(name, "policy", str(key), f"must be a number, got {value!r}"))
+        else:
+            clean[key] = float(value)
+    return Thresholds(**clean)
+
+
+def _check_ambiguous_keys(entries: list[Entry], out_of_scope: list[str], problems: list[Problem]) -> None:
+    """The same phrasing under two entries (or also out of scope) would make retrieval a coin toss."""
+    owner: dict[str, str] = {}
+    for entry in entries:
+        for key in entry.keys:
+            folded = key.casefold()
+            if folded in owner and owner[folded] != entry.id:
+                problems.append(Problem(entry.source, entry.id, "alternates", f"{key!r} is also a key of {owner[folded]!r}"))
+            owner[folded] = entry.id
+    for phrase in out_of_scope:
+        if phrase.casefold() in owner:
+            problems.append(
+                Problem("out_of_scope", "-", "out_of_scope", f"{phrase!r} is also a key of entry {owner[phrase.casefold()]!r}")
+            )
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    text = collapse(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fill(messages: Messages, office_phone: str) -> Messages:
+    """The messages with their placeholders filled in, ready to send."""
+    values = {"office_phone": office_phone, "clinic_name": messages.clinic_name}
+    return Messages(**{f.name: getattr(messages, f.name).format(**values) for f in fields(Messages)})

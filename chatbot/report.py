@@ -1,0 +1,57 @@
+"""Formatting an evaluation report for people (rich tables) and for machines (JSON)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from chatbot.evaluate import Report
+
+OUTCOMES = ("right", "wrong", "fallback", "answered", "caught", "missed", "false-alarm")
+
+
+def print_report(report: Report, title: str, failures: list[str], console: Console | None = None) -> None:
+    console = console or Console(soft_wrap=True)
+    table = Table(title=title)
+    table.add_column("category")
+    table.add_column("questions", justify="right")
+    for outcome in OUTCOMES:
+        table.add_column(outcome, justify="right")
+    for name, total, counts in report.table():
+        table.add_row(name, str(total), *(str(counts.get(o, "")) for o in OUTCOMES))
+    console.print(table)
+    m = report.metrics()
+    console.print(
+        f"answered right {m['right']:.1%} · wrong {m['wrong']:.1%} · fallback {m['in_scope_fallback']:.1%} "
+        f"(of {m['in_scope']} in scope) · out-of-scope answered {m['out_of_scope_answered']:.1%} "
+        f"(of {m['out_of_scope']}) · emergencies caught {m['emergency_caught']:.1%} (of {m['emergencies']}) · "
+        f"false alarms {m['false_alarms']}"
+    )
+    misses = report.misses()
+    if misses:
+        console.print(f"\n{len(misses)} miss(es):")
+        for r in misses:
+            top = ", ".join(f"{c.id} {c.score:.3f}" for c in r.reply.candidates[:3])
+            expected = ", ".join(r.case.ids) or "fallback" if r.case.category != "emergency" else "emergency"
+            console.print(f"  [{r.outcome}] {r.case.question!r} → {r.reply.kind.value} {r.reply.id or ''} "
+                          f"(expected {expected}; top: {top})", markup=False)
+    for failure in failures:
+        console.print(f"[bold red]below bound:[/] {failure}")
+
+
+def report_json(report: Report, failures: list[str]) -> dict[str, object]:
+    return {
+        "metrics": report.metrics(),
+        "table": [{"category": n, "questions": t, **counts} for n, t, counts in report.table()],
+        "misses": [
+            {
+                "question": r.case.question,
+                "category": r.case.category,
+                "expected": list(r.case.ids),
+                "outcome": r.outcome,
+                "reply": r.reply.to_dict(explain=True),
+            }
+            for r in report.misses()
+        ],
+        "failures": failures,
+    }

@@ -1,0 +1,48 @@
+"""`POST /v1/ask` and `GET /v1/greeting`: the reply contract over HTTP."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, field_validator
+
+from chatbot.question import check_question
+from chatbot.serving import current_assistant
+
+router = APIRouter(prefix="/v1", tags=["ask"])
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description="The patient's question, 1 to 1,000 characters.", examples=["How much does it cost?"])
+    explain: bool = Field(False, description="Also return the top candidate entries and their scores.")
+
+    @field_validator("question", mode="before")
+    @classmethod
+    def _askable(cls, value: object) -> str:
+        return check_question(value)
+
+
+class Candidate(BaseModel):
+    id: str
+    score: float
+
+
+class AskReply(BaseModel):
+    kind: Literal["answer", "fallback", "emergency", "greeting"]
+    answer: str = Field(description="The text to show; for 'answer', the clinic's own words verbatim.")
+    id: str | None = Field(description="The entry answered with, or null.")
+    score: float | None = Field(description="How close the best entry came (cosine), or null.")
+    candidates: list[Candidate] | None = Field(None, description="The top entries, when `explain` was asked.")
+
+
+@router.post("/ask", response_model=AskReply, response_model_exclude_none=False)
+def ask(body: AskRequest, request: Request) -> dict[str, object]:
+    reply = current_assistant(request).ask(body.question)
+    request.state.reply = reply
+    return reply.to_dict(explain=body.explain)
+
+
+@router.get("/greeting", response_model=AskReply)
+def greeting(request: Request) -> dict[str, object]:
+    return current_assistant(request).greeting().to_dict()

@@ -1,0 +1,57 @@
+"""The assistant a running server answers with, swapped in one step when the knowledge base is reloaded.
+
+Requests read `holder.assistant` once and keep that object to the end, so a request in flight
+finishes on the index it started with and none ever sees half of a new one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+from fastapi import HTTPException, Request
+
+from chatbot.assistant import Assistant
+
+log = logging.getLogger("chatbot")
+
+
+class AssistantHolder:
+    def __init__(self, load: Callable[[], Assistant]):
+        self._load = load
+        self.assistant: Assistant | None = None
+        self.error: str | None = None
+        self._lock = threading.Lock()
+
+    def load_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self._load_now, name="chatbot-load", daemon=True)
+        thread.start()
+        return thread
+
+    def _load_now(self) -> None:
+        try:
+            self.assistant = self._load()
+            log.info("ready: %d entries, knowledge base %s", len(self.assistant.kb.entries), self.assistant.kb.fingerprint[:12])
+        except Exception as exc:  # noqa: BLE001 - any failure must leave a readable reason for /readyz and the log
+            self.error = str(exc)
+            log.error("cannot start answering: %s", exc)
+
+    def reload(self) -> Assistant:
+        """Load a new assistant beside the current one and swap it in; the old one serves until then.
+
+        Raises whatever loading raises, with the current assistant untouched.
+        """
+        with self._lock:
+            fresh = self._load()
+            self.assistant = fresh
+            self.error = None
+            return fresh
+
+
+def current_assistant(request: Request) -> Assistant:
+    holder: AssistantHolder = request.app.state.holder
+    assistant = holder.assistant
+    if assistant is None:
+        raise HTTPException(status_code=503, detail="The assistant is still starting; try again in a few seconds.")
+    return assistant

@@ -1,0 +1,60 @@
+"""The one place configuration is read: environment variables prefixed CHATBOT_.
+
+Every field is documented in the README's configuration table (a test checks).
+Build a `Settings` once at the edge and pass it in; nothing deeper reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHATBOT_", frozen=True, extra="ignore")
+
+    knowledge_dir: Path = Field(Path("knowledge"), description="Folder of the knowledge base's YAML files.")
+    index_dir: Path = Field(Path("index"), description="Folder where `chatbot build` writes the index.")
+    model: str = Field(
+        "",
+        description="Encoder: empty for the packaged all-MiniLM-L6-v2 (hash-checked), or a local model folder.",
+    )
+    threads: int = Field(1, ge=1, description="Encoder threads per process (one per worker is fastest under load).")
+    office_phone: str = Field(
+        "the number on our website", description="Filled into the fallback and SMS texts where they say {office_phone}."
+    )
+    host: str = Field("127.0.0.1", description="Address `chatbot serve` listens on.")
+    port: int = Field(8000, description="Port `chatbot serve` listens on.")
+    workers: int = Field(1, ge=1, description="Uvicorn worker processes for `chatbot serve`.")
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated origins allowed to call the API from a browser."
+    )
+    public_url: str = Field("", description="The public base URL Twilio posts to, no trailing slash (signature check).")
+    twilio_auth_token: str = Field("", description="Twilio auth token; without it /sms/twilio answers 503.")
+    twilio_verify: bool = Field(True, description="Set false only for local testing: skips the Twilio signature check.")
+    sms_limit: int = Field(10, ge=1, description="Messages one sender may send per window before being asked to call.")
+    sms_window_seconds: int = Field(600, ge=1, description="The SMS sender limit's window.")
+    log_key: str = Field("", description="Key for hashing phone numbers in logs; random per process when empty.")
+    admin_token: str = Field("", description="Bearer token for /admin/reload; the admin routes do not exist without it.")
+    var_dir: Path = Field(Path("var"), description="Folder for the unanswered-questions database.")
+    retention_days: int = Field(30, ge=1, description="Days unanswered questions are kept.")
+    rate_limit: str = Field("60/minute", description="Requests per client on /v1/ask, e.g. 60/minute, or off.")
+    limits_storage: str = Field("memory://", description="Where rate-limit counts live, e.g. redis://host:6379.")
+    max_body_bytes: int = Field(16_384, ge=1024, description="Largest request body accepted.")
+    request_timeout_seconds: float = Field(10.0, gt=0, description="Longest one request may take.")
+    frame_ancestors: str = Field("'none'", description="CSP frame-ancestors for served pages ('none' forbids framing).")
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")

@@ -1,0 +1,82 @@
+"""Shared fixtures: a deterministic fake encoder for fast tests, and one real build per session."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pytest
+
+from chatbot import index, knowledge
+from chatbot.assistant import Assistant
+from chatbot.normalise import normalise
+from chatbot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+EVAL_FILE = ROOT / "tests" / "data" / "eval.yaml"
+
+
+class FakeEncoder:
+    """Bag of hashed words: the same words give the same vector, no model needed."""
+
+    name = "fake"
+    dims = 256
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        rows = np.zeros((len(texts), self.dims), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                rows[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dims] += 1.0
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        return rows / np.clip(norms, 1e-12, None)
+
+
+def fake_assistant(kb: knowledge.KnowledgeBase, folder: Path) -> Assistant:
+    encoder = FakeEncoder()
+    labelled = index.keys_of(kb)
+    labels = [label for label, _ in labelled]
+    texts = [text for _, text in labelled]
+    vectors = encoder.encode([normalise(t) for t in texts])
+    manifest = index.Manifest("fake", "0" * 64, kb.fingerprint, {"keys": len(labels)}, "now", 0.0)
+    index.write(folder, labels, texts, vectors, manifest, {})
+    return Assistant(kb, index.read(folder), encoder, knowledge.fill(kb.messages, "555-0100"))
+
+
+@pytest.fixture(scope="session")
+def kb() -> knowledge.KnowledgeBase:
+    return knowledge.load(KNOWLEDGE)
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A private copy of the knowledge base that a test may break."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def fake(kb: knowledge.KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    return fake_assistant(kb, tmp_path_factory.mktemp("fake-index"))
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose index is built once per session with the real model and its ONNX export."""
+    from chatbot.startup import ensure_ready
+
+    settings = Settings(knowledge_dir=KNOWLEDGE, index_dir=tmp_path_factory.mktemp("index"), office_phone="555-0100")
+    ensure_ready(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real(real_settings: Settings) -> Assistant:
+    from chatbot.startup import load_assistant
+
+    return load_assistant(real_settings)

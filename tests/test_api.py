@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import time
+from typing import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chatbot.app import create_app
+from chatbot.assistant import Assistant
+from chatbot.settings import Settings
+
+
+def ready(client: TestClient) -> TestClient:
+    for _ in range(200):
+        if client.get("/readyz").status_code == 200:
+            return client
+        time.sleep(0.02)
+    raise AssertionError("the app never became ready")
+
+
+@pytest.fixture
+def client(fake: Assistant) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(), load=lambda: fake)) as test_client:
+        yield ready(test_client)
+
+
+def test_a_known_question_gets_the_clinics_own_words(client: TestClient, fake: Assistant) -> None:
+    response = client.post("/v1/ask", json={"question": "What is the cost?"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body == {"kind": "answer", "answer": fake.kb.entry("cost").answer, "id": "cost", "score": 1.0, "candidates": None}
+
+
+def test_explain_adds_the_top_candidates(client: TestClient) -> None:
+    body = client.post("/v1/ask", json={"question": "What is the cost?", "explain": True}).json()
+    assert body["candidates"][0] == {"id": "cost", "score": 1.0}
+    assert len(body["candidates"]) == 5
+
+
+def test_an_unknown_question_gets_the_fallback(client: TestClient) -> None:
+    body = client.post("/v1/ask", json={"question": "zebra quantum marmalade"}).json()
+    assert body["kind"] == "fallback"
+    assert "please contact the office" in body["answer"]
+    assert body["id"] is None
+
+
+def test_an_emergency_gets_911_and_988(client: TestClient) -> None:
+    body = client.post("/v1/ask", json={"question": "I can't breathe"}).json()
+    assert body["kind"] == "emergency"
+    assert "911" in body["answer"] and "988" in body["answer"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "says"),
+    [
+        ({"question": 42}, "question must be a string, got int"),
+        ({"question": None}, "question must be a string, got NoneType"),
+        ({"question": ["a"]}, "question must be a string, got list"),
+        ({"question": "   \n\t "}, "question is empty after trimming whitespace"),
+        ({"question": ""}, "question is empty after trimming whitespace"),
+        ({"question": "x" * 1001}, "question is 1,001 characters long; the limit is 1,000"),
+        ({}, "question: Field required"),
+        ({"text": "hello"}, "question: Field required"),
+    ],
+)
+def test_bad_questions_get_a_422_that_says_why(client: TestClient, payload: dict[str, object], says: str) -> None:
+    response = client.post("/v1/ask", json=payload)
+    assert response.status_code == 422
+    assert says in response.json()["error"]
+
+
+def test_a_question_of_exactly_1000_characters_is_answered(client: TestClient) -> None:
+    response = client.post("/v1/ask", json={"question": "cost " * 200})
+    assert response.status_code == 200
+
+
+def test_invalid_json_is_a_422_not_a_500(client: TestClient) -> None:
+    response = client.post("/v1/ask", content=b'{"question": ', headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "error" in response.json()
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready_body = client.get("/readyz").json()
+    assert ready_body["status"] == "ready" and ready_body["entries"] == 26
+
+
+def test_not_ready_until_the_index_is_loaded(fake: Assistant) -> None:
+    import threading
+
+    gate = threading.Event()
+
+    def slow_load() -> Assistant:
+        gate.wait(5)
+        return fake
+
+    with TestClient(create_app(Settings(), load=slow_load)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 503
+        assert client.post("/v1/ask", json={"question": "What is the cost?"}).status_code == 503
+        gate.set()
+        assert ready(client).post("/v1/ask", json={"question": "What is the cost?"}).status_code == 200
+
+
+def test_a_failed_load_is_reported_by_readyz(fake: Assistant) -> None:
+    from chatbot.errors import KnowledgeError, Problem
+
+    def broken() -> Assistant:
+        raise KnowledgeError([Problem("faq.yaml", "cost", "answer", "is not a verbatim excerpt")])
+
+    with TestClient(create_app(Settings(), load=broken)) as client:
+        for _ in range(100):
+            body = client.get("/readyz").json()
+            if "faq.yaml" in body.get("detail", ""):
+                break
+            time.sleep(0.02)
+        assert client.get("/readyz").status_code == 503
+        assert "faq.yaml: entry 'cost', field 'answer'" in client.get("/readyz").json()["detail"]
+
+
+def test_the_openapi_docs_are_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    assert "/v1/ask" in client.get("/openapi.json").json()["paths"]

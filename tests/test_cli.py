@@ -1,0 +1,79 @@
+"""The `chatbot` command, with the real model (one index built per session)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from chatbot.cli import cli
+from chatbot.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def run(real_settings: Settings, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CHATBOT_INDEX_DIR", str(real_settings.index_dir))
+    monkeypatch.setenv("CHATBOT_KNOWLEDGE_DIR", str(real_settings.knowledge_dir))
+
+    def invoke(*args: str, stdin: str | bytes | None = None):
+        return CliRunner().invoke(cli, list(args), input=stdin)
+
+    return invoke
+
+
+def test_ask_prints_the_answer_with_its_kind_and_score(run) -> None:
+    result = run("ask", "how much does it cost?")
+    assert result.exit_code == 0
+    assert result.output.startswith("[answer, entry cost, score ")
+    assert "$750-$800" in result.output
+
+
+def test_ask_json_prints_the_reply_object(run) -> None:
+    result = run("ask", "--json", "how much does it cost?")
+    reply = json.loads(result.stdout)
+    assert reply["kind"] == "answer" and reply["id"] == "cost" and isinstance(reply["score"], float)
+
+
+def test_ask_explain_adds_the_candidates_table(run) -> None:
+    result = run("ask", "--explain", "do you have wifi")
+    assert "entry wifi" in result.output
+    assert "score" in result.output and "wifi" in result.output.split("\n", 3)[-1]
+
+
+def test_batch_mode_answers_every_line_in_order_and_reports_bad_ones(run) -> None:
+    lines = ["What is the cost?", "", "do u have wifi", "x" * 1001, "I want to kill myself", "zzzz qqqq"]
+    result = run("ask", "--json", stdin="\n".join(lines) + "\n")
+    assert result.exit_code == 0
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(replies) == len(lines)
+    assert replies[0]["id"] == "cost"
+    assert replies[1] == {"line": 2, "error": "question is empty after trimming whitespace"}
+    assert replies[2]["id"] == "wifi"
+    assert replies[3]["error"].startswith("question is 1,001 characters long")
+    assert replies[4]["kind"] == "emergency"
+    assert replies[5]["kind"] == "fallback"
+
+
+def test_batch_mode_survives_invalid_utf8(run) -> None:
+    result = run("ask", "--json", stdin=b"What is the cost?\n\xff\xfe bad bytes\ndo u have wifi\n")
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("id") for r in replies][::2] == ["cost", "wifi"]
+    assert len(replies) == 3
+
+
+def test_an_empty_question_is_a_usage_error(run) -> None:
+    result = run("ask", "   ")
+    assert result.exit_code == 2
+    assert "question is empty after trimming whitespace" in result.output
+
+
+def test_a_broken_knowledge_base_is_an_error_message_not_a_traceback(run, knowledge_copy, monkeypatch) -> None:
+    (knowledge_copy / "faq.yaml").write_text("entries:\n  - id: cost\n", encoding="utf-8")
+    monkeypatch.setenv("CHATBOT_KNOWLEDGE_DIR", str(knowledge_copy))
+    result = run("ask", "what is the cost")
+    assert result.exit_code == 2
+    assert "faq.yaml: entry 'cost', field 'answer': missing field" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chatbot import knowledge
+from chatbot.errors import KnowledgeError
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "clinic-site.txt"
+
+
+def test_every_answer_is_a_verbatim_excerpt_of_the_clinic_pages_and_fits_three_sms(kb: knowledge.KnowledgeBase) -> None:
+    source = knowledge.collapse((Path("knowledge") / knowledge.SOURCE_FILE).read_text(encoding="utf-8"))
+    for entry in kb.entries:
+        assert knowledge.collapse(entry.answer) in source, entry.id
+        assert len(entry.answer) <= 480, entry.id
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the shared seed is not beside this checkout")
+def test_the_knowledge_base_copy_of_the_clinic_pages_is_the_seed() -> None:
+    assert (Path("knowledge") / knowledge.SOURCE_FILE).read_bytes() == SEED.read_bytes()
+
+
+def test_every_faq_of_the_seed_is_an_entry_with_at_least_ten_alternates(kb: knowledge.KnowledgeBase) -> None:
+    faq = yaml.safe_load(Path("knowledge/faq.yaml").read_text())["entries"]
+    assert len(faq) == 12
+    for entry in kb.entries:
+        assert len(entry.alternates) >= 10, entry.id
+
+
+def test_page_furniture_is_never_an_answer(kb: knowledge.KnowledgeBase) -> None:
+    for entry in kb.entries:
+        assert "Introduction | The Science" not in entry.answer
+        assert "Chrinic" not in entry.answer
+
+
+def test_office_messages_say_what_the_clinic_requires(kb: knowledge.KnowledgeBase) -> None:
+    messages = knowledge.fill(kb.messages, "555-0100")
+    assert "please contact the office" in messages.fallback
+    assert "555-0100" in messages.fallback
+    assert "911" in messages.emergency and "988" in messages.emergency
+    assert len(kb.out_of_scope) >= 40
+
+
+def _write(folder: Path, name: str, data: object) -> None:
+    (folder / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def _faq(folder: Path) -> list[dict[str, object]]:
+    return yaml.safe_load((folder / "faq.yaml").read_text(encoding="utf-8"))["entries"]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda e: e[1].update(id=e[0]["id"]), ["faq.yaml", "entry 'outpatient'", "field 'id'", "duplicate id"]),
+        (lambda e: e[0].update(colour="blue"), ["entry 'outpatient'", "field 'colour'", "unknown field"]),
+        (lambda e: e[0].pop("question"), ["entry 'outpatient'", "field 'question'", "missing field"]),
+        (lambda e: e[0].update(answer="  "), ["entry 'outpatient'", "field 'answer'", "non-empty"]),
+        (lambda e: e[0].update(answer="Yes. Infusions are free."), ["entry 'outpatient'", "field 'answer'", "not a verbatim excerpt"]),
+        (lambda e: e[0].update(alternates="how?"), ["entry 'outpatient'", "field 'alternates'", "must be a list"]),
+        (lambda e: e[0].update(id="Not A Slug"), ["field 'id'", "lowercase slug"]),
+    ],
+)
+def test_invalid_entries_are_reported_with_file_entry_and_field(knowledge_copy: Path, change, expected: list[str]) -> None:
+    entries = _faq(knowledge_copy)
+    change(entries)
+    _write(knowledge_copy, "faq.yaml", {"entries": entries})
+    with pytest.raises(KnowledgeError) as raised:
+        knowledge.load(knowledge_copy)
+    message = str(raised.value)
+    for part in expected:
+        assert part in message
+
+
+def test_an_over_long_answer_is_refused(knowledge_copy: Path) -> None:
+    science = yaml.safe_load((knowledge_copy / "science.yaml").read_text(encoding="utf-8"))["entries"]
+    science[0]["answer"] = " ".join(e["answer"] for e in science[:3])
+    _write(knowledge_copy, "science.yaml", {"entries": science})
+    with pytest.raises(KnowledgeError, match=r"science.yaml: entry 'nmda-dorsal-horn', field 'answer': is \d+ characters; at most 480"):
+        knowledge.load(knowledge_copy)
+
+
+def test_every_problem_is_reported_at_once(knowledge_copy: Path) -> None:
+    entries = _faq(knowledge_copy)
+    entries[0]["answer"] = "Invented text."
+    entries[1]["extra"] = 1
+    _write(knowledge_copy, "faq.yaml", {"entries": entries})
+    (knowledge_copy / "broken.yaml").write_text("entries: [unclosed", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as raised:
+        knowledge.load(knowledge_copy)
+    assert len(raised.value.problems) == 3
+    assert "broken.yaml" in str(raised.value)
+
+
+def test_the_same_phrasing_under_two_entries_is_refused(knowledge_copy: Path) -> None:
+    entries = _faq(knowledge_copy)
+    entries[1]["alternates"].append(entries[0]["alternates"][0])
+    _write(knowledge_copy, "faq.yaml", {"entries": entries})
+    with pytest.raises(KnowledgeError, match="is also a key of 'outpatient'"):
+        knowledge.load(knowledge_copy)
+
+
+def test_a_fallback_without_the_office_is_refused(knowledge_copy: Path) -> None:
+    clinic = yaml.safe_load((knowledge_copy / "clinic.yaml").read_text(encoding="utf-8"))
+    clinic["clinic"]["messages"]["fallback"] = "Sorry, no idea."
+    _write(knowledge_copy, "clinic.yaml", clinic)
+    with pytest.raises(KnowledgeError, match=r"clinic.yaml: entry 'clinic', field 'messages.fallback'"):
+        knowledge.load(knowledge_copy)
+
+
+def test_the_fingerprint_follows_the_content(knowledge_copy: Path, kb: knowledge.KnowledgeBase) -> None:
+    assert knowledge.load(knowledge_copy).fingerprint == kb.fingerprint
+    entries = _faq(knowledge_copy)
+    entries[0]["alternates"].append("is this done in a hospital ward")
+    _write(knowledge_copy, "faq.yaml", {"entries": entries})
+    assert knowledge.load(knowledge_copy).fingerprint != kb.fingerprint

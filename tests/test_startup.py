@@ -1,0 +1,100 @@
+"""Opening the index: missing, stale, corrupt or unwritable indexes are rebuilt or worked around, and said so."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chatbot import index
+from chatbot.encoder import ModelSource, resolve_model, weights_sha256
+from chatbot.errors import ModelNotFound, WeightsMismatch
+from chatbot.settings import Settings
+from chatbot.startup import load_assistant
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def private(real_settings: Settings, knowledge_copy: Path, tmp_path: Path) -> Settings:
+    """A copy of the session's built index and of the knowledge base, free to damage."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(real_settings.index_dir, index_dir, symlinks=True)
+    return Settings(knowledge_dir=knowledge_copy, index_dir=index_dir)
+
+
+def test_a_fresh_index_is_used_as_it_is(private: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    before = (private.index_dir / index.CURRENT).resolve()
+    with caplog.at_level(logging.INFO, logger="chatbot"):
+        assistant = load_assistant(private)
+    assert assistant.index.folder == before
+    assert "Rebuilding" not in caplog.text
+
+
+def test_a_stale_index_is_rebuilt_and_says_so(private: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    faq = yaml.safe_load((private.knowledge_dir / "faq.yaml").read_text(encoding="utf-8"))
+    faq["entries"][11]["alternates"].append("what does the whole course set me back in dollars")
+    (private.knowledge_dir / "faq.yaml").write_text(yaml.safe_dump(faq, allow_unicode=True), encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="chatbot"):
+        assistant = load_assistant(private)
+    assert "built from another version of the knowledge base" in caplog.text and "Rebuilding" in caplog.text
+    assert assistant.index.manifest.fingerprint == assistant.kb.fingerprint
+    reply = assistant.ask("what does the whole course set me back in dollars")
+    assert reply.id == "cost" and reply.score == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_corrupt_index_gives_a_clear_message_and_is_rebuilt(private: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    vectors = private.index_dir / index.CURRENT / index.VECTORS
+    vectors.write_bytes(vectors.read_bytes()[:100])
+    with caplog.at_level(logging.INFO, logger="chatbot"):
+        assistant = load_assistant(private)
+    assert "cannot be read" in caplog.text
+    assert assistant.ask("What is the cost?").id == "cost"
+
+
+def test_a_missing_index_is_built(tmp_path: Path, knowledge_copy: Path, caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings(knowledge_dir=knowledge_copy, index_dir=tmp_path / "nothing-here")
+    with caplog.at_level(logging.INFO, logger="chatbot"):
+        assistant = load_assistant(settings)
+    assert "No index" in caplog.text
+    assert (settings.index_dir / index.CURRENT / index.MANIFEST).exists()
+    assert assistant.ask("do u have wifi").id == "wifi"
+
+
+def test_built_versions_are_whole_and_current_is_a_link(real_settings: Settings) -> None:
+    current = real_settings.index_dir / index.CURRENT
+    assert current.is_symlink()
+    names = {p.name for p in current.resolve().iterdir()}
+    assert {index.VECTORS, index.LABELS, index.MANIFEST, index.ONNX_FILE, index.TOKENIZER_FILE} <= names
+    assert not list(real_settings.index_dir.glob(".building-*"))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_a_read_only_index_folder_still_serves(private: Settings) -> None:  # pragma: no cover - CI runs as root
+    private.index_dir.chmod(0o555)
+    try:
+        assert load_assistant(private).ask("What is the cost?").id == "cost"
+    finally:
+        private.index_dir.chmod(0o755)
+
+
+def test_tampered_weights_are_refused(tmp_path: Path) -> None:
+    packaged = resolve_model("")
+    fake_folder = tmp_path / "model"
+    fake_folder.mkdir()
+    (fake_folder / "model.safetensors").write_bytes(b"not the official weights")
+    with pytest.raises(WeightsMismatch, match="Refusing to start: .* has sha256 .* official"):
+        weights_sha256(ModelSource(packaged.name, fake_folder, packaged.expected_sha256))
+
+
+def test_the_packaged_weights_are_the_official_file() -> None:
+    assert weights_sha256(resolve_model("")) == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+def test_a_model_name_that_would_need_a_download_is_refused() -> None:
+    with pytest.raises(ModelNotFound, match="Nothing is downloaded at run time"):
+        resolve_model("sentence-transformers/all-mpnet-base-v2")
