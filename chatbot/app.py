@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from chatbot.assistant import Assistant
+from chatbot.events import Recorder
 from chatbot.routes import ask, health
 from chatbot.serving import AssistantHolder
 from chatbot.settings import Settings
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, load: Callable[[], Assistant] |
     )
     app.state.settings = settings
     app.state.holder = holder
+    app.state.recorder = Recorder()
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.include_router(health.router)
     app.include_router(ask.router)

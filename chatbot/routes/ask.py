@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Literal
 
 from fastapi import APIRouter, Request
@@ -38,8 +39,9 @@ class AskReply(BaseModel):
 
 @router.post("/ask", response_model=AskReply, response_model_exclude_none=False)
 def ask(body: AskRequest, request: Request) -> dict[str, object]:
+    started = time.perf_counter()
     reply = current_assistant(request).ask(body.question)
-    request.state.reply = reply
+    request.app.state.recorder.record("web", body.question, reply, time.perf_counter() - started)
     return reply.to_dict(explain=body.explain)
 
 
