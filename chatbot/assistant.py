@@ -1,7 +1,13 @@
-"""The answering path, top-down: question → normalise → safety check → encode → search → decide → reply."""
+"""The answering path, top-down: question → normalise → safety check → encode → search → decide → reply.
+
+`ask` is `observe` (everything that needs the model) followed by `respond` (pure arithmetic on what
+was observed, under a set of thresholds), so calibration can observe each question once and try
+thousands of thresholds through exactly the code that serves patients.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,6 +18,7 @@ from chatbot.lexical import Lexical
 from chatbot.normalise import normalise
 from chatbot.policy import decide
 from chatbot.safety import mentions_emergency, sounds_like_emergency
+from chatbot.spelling import Speller
 
 if TYPE_CHECKING:
     from chatbot.encoder import Encoder
@@ -19,6 +26,19 @@ if TYPE_CHECKING:
     from chatbot.knowledge import KnowledgeBase
 
 TOP_CANDIDATES = 5
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the model and the patterns say about one question, before any threshold is applied."""
+
+    text: str
+    stated_emergency: bool = False
+    emergency: float = float("-inf")
+    not_emergency: float = float("-inf")
+    semantic: np.ndarray | None = None  # per entry: its best key's cosine
+    lexical: np.ndarray | None = None  # per entry: the rare-word overlap, 0 to 1
+    out_of_scope: float = float("-inf")  # the closest out-of-scope exemplar
 
 
 class Assistant:
@@ -37,34 +57,59 @@ class Assistant:
         self._entry_rows = [np.flatnonzero(labels == entry_id) for entry_id in self.entry_ids]
         self._out_of_scope = np.flatnonzero(labels == keys.OUT_OF_SCOPE)
         self._emergency = np.flatnonzero(labels == keys.EMERGENCY)
-        self._not_emergency = np.flatnonzero(labels == keys.NOT_EMERGENCY)
+        # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones.
+        self._not_emergency = np.flatnonzero(labels != keys.EMERGENCY)
         self.lexical = Lexical([normalise(" ".join((*e.keys, e.answer))) for e in kb.entries])
+        self.speller = Speller.from_texts(
+            clinic=[text for e in kb.entries for text in (e.answer, e.question)],
+            patients=[*(a for e in kb.entries for a in e.alternates), *kb.out_of_scope, *kb.emergency, *kb.not_emergency],
+        )
 
     def ask(self, question: str) -> Reply:
-        text = normalise(question)
+        return self.respond(self.observe(question), self.thresholds)
+
+    def observe(self, question: str, measure: bool = False) -> Observation:
+        """Normalise, check for a stated emergency, encode and search.
+
+        A stated emergency skips the model entirely, unless `measure` asks for every score anyway
+        (calibration judges the semantic check on its own).
+        """
+        text = self.speller.correct(normalise(question))
         if not text:
-            return Reply(Kind.FALLBACK, self.messages.fallback)
-        if mentions_emergency(text):
-            return Reply(Kind.EMERGENCY, self.messages.emergency)
+            return Observation(text)
+        stated = mentions_emergency(text)
+        if stated and not measure:
+            return Observation(text, stated_emergency=True)
         vector = self.encoder.encode([text])[0]
         scores = self.index.scores(vector)
-        if sounds_like_emergency(_best(scores, self._emergency), _best(scores, self._not_emergency), self.thresholds):
+        return Observation(
+            text=text,
+            stated_emergency=stated,
+            emergency=_best(scores, self._emergency),
+            not_emergency=_best(scores, self._not_emergency),
+            semantic=np.asarray([_best(scores, rows) for rows in self._entry_rows]),
+            lexical=self.lexical.scores(text),
+            out_of_scope=_best(scores, self._out_of_scope),
+        )
+
+    def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
+        if seen.stated_emergency or sounds_like_emergency(seen.emergency, seen.not_emergency, thresholds):
             return Reply(Kind.EMERGENCY, self.messages.emergency)
-        evidence = self.evidence(text, scores)
-        choice = decide(evidence, self.thresholds)
+        if seen.semantic is None or seen.lexical is None:
+            return Reply(Kind.FALLBACK, self.messages.fallback)
+        evidence = self.evidence(seen, thresholds)
+        choice = decide(evidence, thresholds)
         candidates = evidence.matches[:TOP_CANDIDATES]
         if choice is None:
-            top = candidates[0].score if candidates else None
-            return Reply(Kind.FALLBACK, self.messages.fallback, None, top, candidates)
+            return Reply(Kind.FALLBACK, self.messages.fallback, None, candidates[0].score, candidates)
         return Reply(Kind.ANSWER, self.answers[choice.id], choice.id, choice.score, candidates)
 
-    def evidence(self, text: str, scores: np.ndarray) -> Evidence:
-        """Each entry's best key, plus the lexical signal, ranked; and the closest out-of-scope exemplar."""
-        semantic = np.asarray([_best(scores, rows) for rows in self._entry_rows])
-        combined = semantic + self.thresholds.lexical_weight * self.lexical.scores(text)
+    def evidence(self, seen: Observation, thresholds: Thresholds) -> Evidence:
+        """Entries ranked by their best key plus the weighted lexical signal; and the closest out-of-scope exemplar."""
+        assert seen.semantic is not None and seen.lexical is not None
+        combined = seen.semantic + thresholds.lexical_weight * seen.lexical
         order = np.argsort(-combined)
-        matches = tuple(Match(self.entry_ids[i], float(combined[i])) for i in order)
-        return Evidence(matches, _best(scores, self._out_of_scope))
+        return Evidence(tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), seen.out_of_scope)
 
     def greeting(self) -> Reply:
         return Reply(Kind.GREETING, self.messages.greeting)

@@ -54,6 +54,7 @@ class Thresholds:
 
     answer: float = 0.60
     margin: float = 0.04
+    certain: float = 9.0  # above this the runner-up doesn't matter (9.0: never)
     out_of_scope_margin: float = 0.02
     lexical_weight: float = 0.0
     emergency: float = 0.80

@@ -1,10 +1,12 @@
 """The emergency check: explicit patterns first, then closeness to emergency exemplars.
 
-It runs before any retrieval. The patterns catch plain statements ("I can't breathe", "I want to
-kill myself") whatever else the message says. The semantic half catches the indirect ones ("I
-don't want to be here anymore") by comparing the message with the knowledge base's `emergency`
-exemplars, and only when it is clearly closer to them than to the `not_emergency` ones ("can
-ketamine cause seizures?"), so ordinary questions with scary words don't raise the alarm.
+It runs before any retrieval. The patterns catch plain statements of an emergency happening now
+("I can't breathe", "I want to kill myself") whatever else the message says. The semantic half
+catches the indirect ones ("I don't want to be here anymore") by comparing the message with the
+knowledge base's `emergency` exemplars, and only when it is clearly closer to them than to every
+ordinary phrasing the knowledge base holds (its alternates, out-of-scope questions and the
+`not_emergency` exemplars such as "can ketamine cause seizures?"), so ordinary questions with
+scary words don't raise the alarm.
 """
 
 from __future__ import annotations
@@ -12,37 +14,75 @@ from __future__ import annotations
 import re
 
 from chatbot.domain import Thresholds
+from chatbot.policy import Score
 
 _SELF = r"(?:i|i'm|i am|im|i've|i have|ive|i'll|i will|i feel|i keep|feeling|me)"
-_SOMEONE = r"(?:my \w+|he|she|they|he's|she's|they're|someone|somebody|friend|husband|wife|son|daughter|mom|dad|partner)"
 _PATTERNS = [
     # Suicide and self-harm, said by the patient about themselves.
-    rf"\b{_SELF}\b[^.?!]{{0,40}}\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting)\s+(?:my ?self|me)\b",
-    rf"\b{_SELF}\b[^.?!]{{0,30}}\bsuicid",
-    r"\b(?:want|wanna|going|gonna|ready|plan|planning|trying)\s+(?:to\s+)?(?:die|end (?:it|it all|my life|things)|take my (?:own )?life)\b",
-    r"\bend(?:ing)? (?:it all|my life|my own life)\b",
-    r"\b(?:don't|do not|dont) want to (?:live|be alive|be here|wake up|exist)\b",
-    r"\b(?:better off dead|no reason to live|nothing to live for)\b",
-    # Chest pain, breathing, seizures, overdose, unresponsive, anaphylaxis: happening now.
-    rf"\b(?:{_SELF}|my|having|have)\b[^.?!]{{0,20}}\bchest\b[^.?!]{{0,15}}\b(?:pain|hurts?|hurting|tight|tightness|pressure|crushing|pounding)\b",
-    r"\b(?:can ?not|can't|cant|couldn't|unable to|struggling to|hard to|trouble) ?breath",
-    r"\b(?:not|isn't|isnt|stopped|stop|is not) breathing\b",
-    rf"\b(?:{_SELF}|{_SOMEONE}|is|are|having|having a)\b[^.?!]{{0,15}}\b(?:having a seizure|seizing|convulsing)\b",
-    r"\b(?:overdos(?:ed|ing)|od'?d|took (?:too many|too much|a whole|the whole|all (?:of )?(?:my|the|his|her)))\b",
-    r"\b(?:won't|wont|will not|can't|cant|can not|cannot) wake (?:him|her|them|up)\b",
-    r"\b(?:unresponsive|not responding|passed out|collapsed|turning blue|lips are blue)\b",
-    rf"\b{_SOMEONE}\b[^.?!]{{0,15}}\b(?:is|went|are) unconscious\b",
-    r"\b(?:throat|tongue|lips|face|mouth)\b[^.?!]{0,12}\b(?:swelling|swollen|closing|puffing)\b",
-    r"\banaphyla",
+    rf"\b{_SELF}\b[^.?!]{{0,40}}\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning|shoot|shooting|hang|hanging|starve|starving)\s+(?:my ?self|me)\b",
+    r"\b(?:cut|cutting|slit|slitting|slashed) (?:my|her|his) wrists?\b",
+    r"\b(?:want|wanna|going|gonna|ready|plan|planning|trying|deserve)\s+(?:to\s+)?die\b",
+    rf"\b(?:{_SELF}|gonna|going to|want to|ready to|plan to|about to)\b[^.?!]{{0,30}}\bend (?:it|it all|my life|my own life|things|everything)\b",
+    r"\bend(?:ing)? it all\b",
+    r"\b(?:do not|don't|dont) want to (?:live|be alive|be here|wake up|exist|go on)\b",
+    r"\bbetter off (?:dead|without me)\b|\bno (?:point|reason) (?:in )?(?:going on|living|to live)\b|\bnothing to live for\b",
+    r"\b(?:can not|can't|cant|cannot) go on\b",
+    r"\b(?:goodbye|suicide) (?:letters?|notes?)\b|\bthis is my last message\b",
+    r"\b(?:going to|gonna|about to|want to) jump\b|\bstanding on (?:the|a) (?:bridge|ledge|roof|edge)\b",
+    r"\b(?:gun|knife|rope)\b[^.?!]{0,40}\b(?:myself|use it on me)\b",
+    # Overdose, taken or about to be.
+    r"\b(?:took|swallowed|taken|ate|downed)\b[^.?!]{0,20}\b(?:whole|entire|all|bunch|handful|too many|too much|bottle|\d{2,})\b",
+    r"\b(?:take|swallow)\s+(?:all|them all|every one)\b",
+    r"\b(?:sav(?:ed|ing)|stockpil\w*|hoard\w*)\s+(?:up\s+)?(?:my\s+)?(?:pills|meds|medications)\b|\bpills saved up\b",
+    rf"\b(?:{_SELF}|just|gonna|going to|about to|want to)\s+(?:\w+\s+)?(?:overdosed|overdosing|overdose|od'?d|od)\b",
+    r"\b(?:is|has|just)\s+(?:overdosing|overdosed|od'?d)\b",
+    # Chest pain, heart attack, stroke: happening now.
+    r"\bcrushing\b[^.?!]{0,20}\bchest\b|\bchest\b[^.?!]{0,10}\bcrushing\b",
+    r"\b(?:pain|pressure|tightness)\b in my chest\b|\bchest (?:hurts|is hurting|is killing me)\b",
+    r"\b(?:i have|i've got|i am having|i'm having|im having|having|got)\s+(?:a\s+)?(?:bad\s+|severe\s+|sharp\s+|sudden\s+|terrible\s+)?chest pains?\b",
+    r"\b(?:having|is having)\s+a\s+(?:heart attack|stroke|seizure)\b",
+    r"\bface (?:is )?droop|\bslurr(?:ed|ing)\b|\bweakness on one side\b",
+    # Breathing, seizures, unresponsive, anaphylaxis, bleeding.
+    r"\b(?:can not|can't|cant|cannot|unable to|struggling to)\s+breath",
+    r"\bhaving (?:trouble|a hard time|difficulty) breathing\b|\b(?:not|isn't|isnt|stopped|is not) breathing\b",
+    r"\b(?:seizing|convulsing|having a seizure|foaming at the mouth)\b",
+    r"\b(?:won't|wont|will not|can't|cant|can not|cannot) wake (?:him|her|them)(?: up)?\b",
+    r"\b(?:won't|wont|will not|isn't|isnt|is not) (?:wake|waking) up\b",
+    r"\b(?:unresponsive|not responding|turning blue|lips are blue)\b|\b(?:just|has|is)\s+(?:passed out|collapsed)\b",
+    r"\b(?:throat|tongue|lips|face|mouth)\b[^.?!]{0,12}\b(?:swelling|swollen|closing)\b|\banaphyla",
+    r"\bbleeding\b[^.?!]{0,20}\b(?:won't|will not|wont|can not|can't) stop\b|\bstop the bleeding\b|\bbleeding (?:a lot|heavily|badly)\b|\bblood everywhere\b",
 ]
 _EMERGENCY = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+# Suicidal thoughts are an alarm when the patient has them now ("I'm suicidal", "suicidal thoughts right
+# now", or the word on its own); as a topic ("does ketamine help suicidal depression?") the semantic
+# check decides.
+_SUICIDE = re.compile(r"\bsu[ie]?c[ie]?d", re.IGNORECASE)
+_SUICIDAL_NOW = re.compile(
+    r"\b(?:i am|i'm|im|i feel|feeling|feel|i have been|i've been|having|i have|i keep having|getting)\b(?:\s+\w+){0,3}?\s+su[ie]?c[ie]?d"
+    r"|su[ie]?c[ie]?d\w*(?:\s+\w+){0,2}\s+(?:right now|tonight|today)\b"
+    r"|^\W*(?:(?:so|very|really|feeling|feel)\s+)?su[ie]?c[ie]?d\w*(?:\s+(?:thoughts?|ideation))?\W*$",
+    re.IGNORECASE,
+)
+# A message about the past or a hypothetical ("I had a seizure years ago", "what if I can't breathe
+# during it") is not a stated emergency; the semantic check still sees it.
+_NOT_NOW = re.compile(
+    r"\b(?:years? ago|months? ago|last (?:year|month)|in the past|used to|as a (?:kid|child|teen|teenager)|in high school"
+    r"|in my (?:teens|twenties|thirties|20s|30s)|history of|once in|when i was (?:a |younger|young|little)"
+    r"|what if|what happens if|in case|can ketamine cause|does ketamine cause|could ketamine cause|will ketamine cause)\b",
+    re.IGNORECASE,
+)
 
 
 def mentions_emergency(text: str) -> bool:
-    """True when the (normalised) message states an emergency in so many words."""
+    """True when the (normalised) message states an emergency happening now in so many words."""
+    if _NOT_NOW.search(text):
+        return False
+    if _SUICIDE.search(text):
+        return _SUICIDAL_NOW.search(text) is not None
     return _EMERGENCY.search(text) is not None
 
 
-def sounds_like_emergency(emergency: float, not_emergency: float, thresholds: Thresholds) -> bool:
-    """True when the message is close to an emergency exemplar and clearly closer to it than to any ordinary one."""
-    return emergency >= thresholds.emergency and emergency - not_emergency >= thresholds.emergency_margin
+def sounds_like_emergency(emergency: Score, not_emergency: Score, thresholds: Thresholds) -> Score:
+    """True when the message is close to an emergency exemplar and clearly closer to it than to any ordinary
+    phrasing. Elementwise on numpy arrays too, for calibration."""
+    return (emergency >= thresholds.emergency) & (emergency - not_emergency >= thresholds.emergency_margin)

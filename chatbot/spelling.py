@@ -1,0 +1,57 @@
+"""Misspellings the embedding would blur ("outpatinet", "halucinate", "infussion"), corrected before encoding.
+
+SymSpell (symspellpy) suggests, for a word that is neither English nor the clinic's, the closest
+word the knowledge base uses, within one edit (two for long words). Only the knowledge base's
+own correctly spelled words are targets, so a correction can only move a question towards
+words the clinic uses, never invent a new term; English words are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+
+from symspellpy import SymSpell, Verbosity
+
+_WORD = re.compile(r"[a-z]+")
+MIN_LENGTH = 4
+
+
+@lru_cache(maxsize=1)
+def english() -> frozenset[str]:
+    """The ~83,000 English words shipped with symspellpy (static data, never stale)."""
+    text = resources.files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8")
+    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line)
+
+
+class Speller:
+    def __init__(self, targets: Iterable[str]):
+        known = english()
+        self._known = set(known)
+        self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        for word in set(targets):
+            if len(word) >= MIN_LENGTH:
+                self._symspell.create_dictionary_entry(word, 1)
+                self._known.add(word)
+
+    @classmethod
+    def from_texts(cls, clinic: Iterable[str], patients: Iterable[str]) -> Speller:
+        """Targets: every word of the clinic's own texts (answers and questions, spelled by the clinic,
+        "midazolam" and "phencyclidine" included), and the English words of the phrasings written as
+        patients write. The typos those phrasings keep on purpose ("ketamin", "sucidal") never become targets."""
+        words = english()
+        targets = {w for text in clinic for w in _WORD.findall(text.lower())}
+        targets |= {w for text in patients for w in _WORD.findall(text.lower()) if w in words}
+        return cls(targets)
+
+    def correct(self, text: str) -> str:
+        return _WORD.sub(lambda m: self._word(m.group(0)), text)
+
+    def _word(self, word: str) -> str:
+        if len(word) < MIN_LENGTH or word in self._known:
+            return word
+        distance = 1 if len(word) < 7 else 2
+        found = self._symspell.lookup(word, Verbosity.TOP, max_edit_distance=distance)
+        return found[0].term if found else word

@@ -1,0 +1,68 @@
+"""Calibration on synthetic observations: the known best thresholds must be found."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chatbot import calibrate
+from chatbot.assistant import Assistant, Observation
+from chatbot.domain import Thresholds
+from chatbot.evaluate import Case
+
+
+def seen(fake: Assistant, best: str, score: float, runner_up: float = 0.2, oos: float = 0.0, lexical: float = 0.0) -> Observation:
+    semantic = np.full(len(fake.entry_ids), runner_up)
+    semantic[fake.entry_ids.index(best)] = score
+    return Observation("text", semantic=semantic, lexical=np.full(len(fake.entry_ids), lexical), out_of_scope=oos)
+
+
+def observed(case: Case, observation: Observation) -> calibrate.Observed:
+    return calibrate.Observed(case, observation)
+
+
+def test_the_answer_bar_lands_between_the_right_answers_and_the_near_misses(fake: Assistant) -> None:
+    items = [observed(Case(f"in {i}", "in_scope", ("cost",)), seen(fake, "cost", 0.80 + i / 100)) for i in range(10)]
+    items += [observed(Case(f"out {i}", "out_of_scope"), seen(fake, "wifi", 0.70 - i / 100)) for i in range(10)]
+    chosen = calibrate.choose_policy(fake, items, Thresholds())
+    assert 0.70 < chosen.answer <= 0.80
+    assert calibrate.report(fake, items, chosen).metrics()["right"] == 1.0
+
+
+def test_out_of_scope_exemplars_win_over_a_close_entry(fake: Assistant) -> None:
+    # The near misses score as high as the right answers; only their closeness to an exemplar tells them apart.
+    items = [observed(Case(f"in {i}", "in_scope", ("cost",)), seen(fake, "cost", 0.85, oos=0.60)) for i in range(10)]
+    items += [observed(Case(f"out {i}", "out_of_scope"), seen(fake, "cost", 0.85, oos=0.84)) for i in range(10)]
+    chosen = calibrate.choose_policy(fake, items, Thresholds())
+    metrics = calibrate.report(fake, items, chosen).metrics()
+    assert metrics == {**metrics, "right": 1.0, "out_of_scope_answered": 0.0}
+    assert 0.01 < chosen.out_of_scope_margin <= 0.25
+
+
+def test_no_threshold_may_answer_more_than_two_percent_out_of_scope(fake: Assistant) -> None:
+    # Indistinguishable questions: the only safe policy is to answer none of them.
+    items = [observed(Case(f"in {i}", "in_scope", ("cost",)), seen(fake, "cost", 0.9)) for i in range(10)]
+    items += [observed(Case(f"out {i}", "out_of_scope"), seen(fake, "cost", 0.9)) for i in range(10)]
+    with pytest.raises(calibrate.CalibrationFailed, match="No thresholds keep out-of-scope answers at or under 2%"):
+        calibrate.choose_policy(fake, items, Thresholds())
+
+
+@pytest.mark.parametrize("gap", [0.08, 0.12])
+def test_the_emergency_bar_catches_every_emergency_without_a_false_alarm(fake: Assistant, gap: float) -> None:
+    alarm = [observed(Case(f"e{i}", "emergency"), Observation("t", emergency=0.7, not_emergency=0.7 - gap)) for i in range(5)]
+    calm = [observed(Case(f"n{i}", "not_emergency"), seen(fake, "cost", 0.9)) for i in range(5)]
+    calm = [calibrate.Observed(c.case, Observation("t", emergency=0.6, not_emergency=0.65, semantic=c.seen.semantic,
+                                                   lexical=c.seen.lexical)) for c in calm]
+    chosen = calibrate.choose_emergency(alarm + calm, Thresholds())
+    metrics = calibrate.report(fake, alarm + calm, chosen).metrics()
+    assert metrics["emergency_caught"] == 1.0 and metrics["false_alarms"] == 0
+    assert 0.6 < chosen.emergency <= 0.7 or chosen.emergency_margin > 0
+
+
+def test_written_thresholds_load_back(tmp_path, knowledge_copy) -> None:
+    from chatbot import knowledge
+
+    chosen = Thresholds(answer=0.71, margin=0.03, out_of_scope_margin=0.05, lexical_weight=0.1, certain=0.95, emergency=0.5,
+                        emergency_margin=0.1)
+    calibrate.write(chosen, knowledge_copy / calibrate.POLICY_FILE)
+    assert knowledge.load(knowledge_copy).thresholds == chosen

@@ -1,0 +1,117 @@
+"""The evaluation harness, on tiny sets whose outcome is known."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chatbot import evaluate
+from chatbot.assistant import Assistant
+from chatbot.domain import Kind, Reply
+
+TINY = """
+in_scope:
+  - q: "What is the cost?"
+    ids: [cost]
+  - q: "Does the office have WiFi?"
+    ids: [cost]
+  - q: "zzz qqq"
+    ids: [wifi]
+out_of_scope:
+  logistics:
+    - "Are infusions done as outpatient?"
+    - "yyy xxx"
+emergency:
+  - "I can't breathe"
+  - "hello there"
+not_emergency:
+  - q: "I want to kill myself"
+    ids: []
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    return path
+
+
+def test_each_outcome_is_counted_where_it_belongs(fake: Assistant, tiny: Path) -> None:
+    report = evaluate.run(fake.ask, evaluate.load_cases(tiny))
+    outcomes = {r.case.question: r.outcome for r in report.results}
+    assert outcomes == {
+        "What is the cost?": "right",
+        "Does the office have WiFi?": "wrong",
+        "zzz qqq": "fallback",
+        "Are infusions done as outpatient?": "answered",
+        "yyy xxx": "fallback",
+        "I can't breathe": "caught",
+        "hello there": "missed",
+        "I want to kill myself": "false-alarm",
+    }
+    metrics = report.metrics()
+    assert metrics["right"] == pytest.approx(1 / 3, abs=1e-4)
+    assert metrics["wrong"] == pytest.approx(1 / 3, abs=1e-4)
+    assert metrics["out_of_scope_answered"] == pytest.approx(1 / 3, abs=1e-4)
+    assert metrics["emergency_caught"] == 0.5
+    assert metrics["false_alarms"] == 1
+
+
+def test_the_split_is_fixed_and_covers_everything_once() -> None:
+    cases = evaluate.load_cases(Path("tests/data/eval.yaml"))
+    tune, held = evaluate.half(cases, evaluate.TUNE), evaluate.half(cases, evaluate.HELDOUT)
+    assert len(tune) + len(held) == len(cases)
+    assert 0.4 < len(held) / len(cases) < 0.6
+    assert evaluate.Case("What is the cost?", "in_scope", ("cost",)).half == evaluate.Case("What is the cost?", "out_of_scope").half
+
+
+def test_the_evaluation_set_is_large_enough_and_names_real_entries(kb) -> None:
+    cases = evaluate.load_cases(Path("tests/data/eval.yaml"))
+    assert len(cases) >= 300
+    ids = {e.id for e in kb.entries}
+    for case in cases:
+        assert set(case.ids) <= ids, case.question
+    for entry_id in ids:
+        assert sum(entry_id in c.ids for c in cases if c.category == "in_scope") >= 6, entry_id
+    groups = {c.group for c in cases if c.category == "out_of_scope"}
+    assert groups == {"logistics", "chit_chat", "medical"}
+    assert sum(c.category == "out_of_scope" for c in cases) >= 70
+    assert sum(c.category == "emergency" for c in cases) >= 30
+    assert sum(c.category == "not_emergency" for c in cases) >= 30
+
+
+def test_the_evaluation_questions_are_not_copies_of_the_knowledge_bases_phrasings(kb) -> None:
+    """The set measures wording the bot has not seen: no copies of alternates or exemplars (the seed's own questions may recur)."""
+    keys = {k.casefold().strip(" ?!.") for e in kb.entries for k in e.alternates}
+    keys |= {k.casefold().strip(" ?!.") for k in kb.out_of_scope + kb.emergency + kb.not_emergency}
+    copies = [c.question for c in evaluate.load_cases(Path("tests/data/eval.yaml")) if c.question.casefold().strip(" ?!.") in keys]
+    assert copies == []
+
+
+@pytest.mark.parametrize(
+    ("bounds", "failures"),
+    [
+        (evaluate.Bounds(), []),
+        (evaluate.Bounds(min_right=0.5), ["right 33.3% < 50.0%"]),
+        (evaluate.Bounds(max_false_alarms=0, min_emergency=1.0), ["emergencies caught 50.0% < 100.0%", "false alarms 1 > 0"]),
+    ],
+)
+def test_bounds_name_what_fell_short(fake: Assistant, tiny: Path, bounds: evaluate.Bounds, failures: list[str]) -> None:
+    metrics = evaluate.run(fake.ask, evaluate.load_cases(tiny)).metrics()
+    assert bounds.failures(metrics) == failures
+
+
+def test_judge_reads_the_reply_kind() -> None:
+    case = evaluate.Case("q", "in_scope", ("cost",))
+    assert evaluate.judge(case, Reply(Kind.ANSWER, "", "cost")) == "right"
+    assert evaluate.judge(case, Reply(Kind.GREETING, "")) == "fallback"
+
+
+def test_a_malformed_file_names_the_item(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("in_scope:\n  - q: what\n    ids: cost\n", encoding="utf-8")
+    with pytest.raises(evaluate.EvalSetError, match="bad.yaml: in_scope item .* needs 'q' and 'ids'"):
+        evaluate.load_cases(path)

@@ -1,0 +1,38 @@
+"""Answer quality and safety on the held-out half of the evaluation set, with the real model.
+
+The floors are a ratchet at the level measured when they were set (see the README's "Answer
+quality" section): a change that makes the assistant answer fewer patients right, answer more
+questions the clinic never answered, or miss an emergency cannot land. They sit below the issue's
+targets, which are not reached yet; raise them as the knowledge base and policy improve.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot import evaluate
+from chatbot.assistant import Assistant
+from conftest import EVAL_FILE
+
+pytestmark = pytest.mark.slow
+
+HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.75, max_wrong=0.02, max_out_of_scope=0.04, min_emergency=0.95, max_false_alarms=1)
+TUNING_FLOOR = evaluate.Bounds(min_right=0.80, max_wrong=0.01, max_out_of_scope=0.02, min_emergency=1.0, max_false_alarms=0)
+
+
+@pytest.mark.parametrize(("half", "floor"), [(evaluate.HELDOUT, HELD_OUT_FLOOR), (evaluate.TUNE, TUNING_FLOOR)])
+def test_quality_stays_above_its_floor(real: Assistant, half: str, floor: evaluate.Bounds) -> None:
+    report = evaluate.run(real.ask, evaluate.half(evaluate.load_cases(EVAL_FILE), half))
+    metrics = report.metrics()
+    misses = "\n".join(f"  [{r.outcome}] {r.case.question!r} -> {r.reply.id}" for r in report.misses())
+    assert floor.failures(metrics) == [], f"{metrics}\n{misses}"
+
+
+def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
+    answers = {entry.answer for entry in real.kb.entries}
+    for case in evaluate.load_cases(EVAL_FILE):
+        reply = real.ask(case.question)
+        if reply.kind.value == "answer":
+            assert reply.answer in answers
+        else:
+            assert reply.answer in {real.messages.fallback, real.messages.emergency}
