@@ -1,0 +1,55 @@
+"""`POST /sms/twilio`: Twilio's inbound-message webhook, answered with TwiML."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from chatbot.serving import current_assistant
+from chatbot.sms import ForgedRequest, SmsDesk, SmsNotConfigured, twiml
+
+router = APIRouter(prefix="/sms", tags=["sms"])
+log = logging.getLogger("chatbot.sms")
+
+_TWIML = {"content": {"application/xml": {"example": "<Response><Message>...</Message></Response>"}}}
+
+
+@router.post(
+    "/twilio",
+    response_class=Response,
+    responses={
+        200: {"description": "TwiML: one message back, or an empty <Response/> for none.", **_TWIML},
+        403: {"description": "X-Twilio-Signature is missing or wrong."},
+        503: {"description": "No Twilio auth token is configured, or the assistant is still starting."},
+    },
+)
+async def twilio(request: Request) -> Response:
+    """Answer one text message. Twilio posts its form (From, Body, ...) signed with the account's auth token."""
+    desk: SmsDesk = request.app.state.sms
+    form = await request.form()
+    items = form.multi_items()
+    params = [(name, value) for name, value in items if isinstance(value, str)]
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    try:
+        if len(params) != len(items):
+            raise ForgedRequest("Twilio never uploads files")
+        desk.verifier.check(path, params, request.headers.get("X-Twilio-Signature"))
+    except SmsNotConfigured:
+        return Response("SMS is not configured on this server.", status_code=503, media_type="text/plain")
+    except ForgedRequest as exc:
+        log.warning("refused a request to %s: %s", request.url.path, exc)
+        return Response(status_code=403)
+
+    assistant = current_assistant(request)
+    sender = desk.hasher(str(form.get("From", "")))
+    body = str(form.get("Body", ""))
+    started = time.perf_counter()
+    outcome = await run_in_threadpool(desk.answer, sender, body, assistant.messages, assistant.ask)
+    if outcome.reply is not None:
+        request.app.state.recorder.record("sms", body, outcome.reply, time.perf_counter() - started)
+    log.info(json.dumps({"event": "sms", "sender": sender, "action": outcome.action}))
+    return Response(twiml(outcome.text), media_type="application/xml")

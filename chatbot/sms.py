@@ -1,0 +1,342 @@
+"""The SMS channel: Twilio's signed webhook in, one TwiML message (or none) out.
+
+Every inbound text goes through `respond`: opt-out keywords get no reply at all (the carrier
+and Twilio handle the opt-out); a sender over the limit gets one "please call the office" per window
+and then silence; START and HELP get the office's texts; anything else is asked of the assistant,
+exactly like the web. What goes back is made GSM-7 friendly, capped at 1,600 characters and escaped.
+
+The route turns the sender's number into a `SenderHasher` digest before anything else sees it;
+nothing here logs a number or a message.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable, Iterable
+from xml.sax.saxutils import escape
+
+from limits import RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+from chatbot.domain import Kind, Messages, Reply
+from chatbot.errors import ChatbotError
+from chatbot.question import InvalidQuestion, check_question
+from chatbot.settings import Settings
+
+log = logging.getLogger("chatbot.sms")
+
+MAX_SMS_CHARS = 1600  # Twilio's limit for one outbound message (ten concatenated segments)
+OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"})
+OPT_IN = frozenset({"START", "UNSTOP", "YES"})
+HELP = frozenset({"HELP", "INFO"})
+SENDER_DIGEST_CHARS = 16
+_XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
+class SmsNotConfigured(ChatbotError):
+    """There is no auth token (or no public URL) to check Twilio's signature with."""
+
+
+class ForgedRequest(ChatbotError):
+    """`X-Twilio-Signature` is missing or does not match the request."""
+
+
+# -- who is asking: Twilio's signature ---------------------------------------------------------
+
+
+def twilio_signature(token: str, url: str, params: Iterable[tuple[str, str]]) -> str:
+    """Twilio's `X-Twilio-Signature` for a form POST to `url`.
+
+    HMAC-SHA1 keyed with the auth token over the full URL followed by every parameter's name and
+    value, sorted by name (a name sent several times contributes each of its values, in sorted
+    order), base64-encoded.
+    """
+    signed = url + "".join(name + value for name, value in sorted(params))
+    digest = hmac.new(token.encode("utf-8"), signed.encode("utf-8"), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def check_signature(token: str, url: str, params: Iterable[tuple[str, str]], header: str | None) -> None:
+    """Accept the request only if `header` is Twilio's signature of it.
+
+    Raises:
+        ForgedRequest: the header is missing or wrong.
+    """
+    if not header:
+        raise ForgedRequest("no X-Twilio-Signature header")
+    expected = twilio_signature(token, url, params)
+    if not hmac.compare_digest(expected.encode("utf-8"), header.encode("utf-8")):
+        raise ForgedRequest("X-Twilio-Signature does not match the request")
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """How inbound webhooks are authenticated, decided once from the settings."""
+
+    token: str
+    public_url: str
+    enabled: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Verifier:
+        return cls(settings.twilio_auth_token, settings.public_url, settings.twilio_verify)
+
+    def check(self, path_and_query: str, params: Iterable[tuple[str, str]], header: str | None) -> None:
+        """Accept a form POST to `path_and_query` (under the public URL) only if Twilio signed it.
+
+        Raises:
+            SmsNotConfigured: verification is on but the token or the public URL is missing.
+            ForgedRequest: the signature is missing or wrong.
+        """
+        if not self.enabled:
+            return
+        if not self.token or not self.public_url:
+            raise SmsNotConfigured("CHATBOT_TWILIO_AUTH_TOKEN and CHATBOT_PUBLIC_URL are needed to check Twilio's signature")
+        check_signature(self.token, self.public_url + path_and_query, params, header)
+
+
+def startup_warnings(settings: Settings) -> list[str]:
+    """What an operator should hear about the SMS configuration when the app starts."""
+    warnings = []
+    if not settings.twilio_verify:
+        warnings.append(
+            "CHATBOT_TWILIO_VERIFY=false: /sms/twilio answers requests without checking Twilio's signature; "
+            "use this only for local testing"
+        )
+    elif settings.twilio_auth_token and not settings.public_url:
+        warnings.append("CHATBOT_TWILIO_AUTH_TOKEN is set but CHATBOT_PUBLIC_URL is empty: /sms/twilio answers 503")
+    if not settings.log_key and not settings.limits_storage.startswith("memory://"):
+        warnings.append(
+            "CHATBOT_LOG_KEY is empty: each process hashes phone numbers with its own random key, "
+            "so the SMS sender limit is not shared through CHATBOT_LIMITS_STORAGE"
+        )
+    return warnings
+
+
+# -- what they said ----------------------------------------------------------------------------
+
+
+class Intent(str, Enum):
+    OPT_OUT = "opt-out"
+    OPT_IN = "opt-in"
+    HELP = "help"
+    QUESTION = "question"
+
+
+def _is_padding(char: str) -> bool:
+    """Whitespace, punctuation, symbols (emoji) and invisible characters around a keyword."""
+    return char.isspace() or unicodedata.category(char)[0] in "PSZC"
+
+
+def classify(body: str) -> Intent:
+    """The keyword the whole message is, in any case and with any padding; else a question.
+
+    An empty message (e.g. a picture alone) is a request for help.
+    """
+    start, end = 0, len(body)
+    while start < end and _is_padding(body[start]):
+        start += 1
+    while end > start and _is_padding(body[end - 1]):
+        end -= 1
+    word = body[start:end].upper()
+    if not word or word in HELP:
+        return Intent.HELP
+    if word in OPT_OUT:
+        return Intent.OPT_OUT
+    if word in OPT_IN:
+        return Intent.OPT_IN
+    return Intent.QUESTION
+
+
+# -- what goes back ----------------------------------------------------------------------------
+
+# Characters outside GSM-7 that would make the carrier bill the whole message as UCS-2
+# (70 characters a segment instead of 160), mapped to their plain equivalents.
+_GSM7_FRIENDLY = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+        "\u2026": "...",
+        "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2007": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ",
+        "\u2022": "-",
+        "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None,
+    }
+)
+
+
+def gsm7_friendly(text: str) -> str:
+    """Curly quotes, dashes, ellipses and odd spaces turned into their plain ASCII forms."""
+    return text.translate(_GSM7_FRIENDLY)
+
+
+def clip(text: str, limit: int = MAX_SMS_CHARS) -> str:
+    """At most `limit` characters; a cut text ends with "..." after the last whole word that fits."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 3]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "..."
+
+
+def _xml_safe(text: str) -> str:
+    """Drop the control characters XML 1.0 cannot carry at all."""
+    return "".join(c for c in text if c in "\t\n\r" or unicodedata.category(c) != "Cc")
+
+
+def twiml(text: str | None) -> str:
+    """TwiML that sends `text` (GSM-7 friendly, clipped, escaped) back; no text sends nothing."""
+    if not text:
+        return f"{_XML_DECLARATION}<Response/>"
+    message = escape(_xml_safe(clip(gsm7_friendly(text))))
+    return f"{_XML_DECLARATION}<Response><Message>{message}</Message></Response>"
+
+
+# -- how often: the sender limit ---------------------------------------------------------------
+
+
+class SenderHasher:
+    """A keyed digest of a phone number: stable within a key, useless to anyone without it."""
+
+    def __init__(self, key: str = ""):
+        self._key = key.encode("utf-8") if key else secrets.token_bytes(32)
+
+    def __call__(self, number: str) -> str:
+        return hmac.new(self._key, number.encode("utf-8"), hashlib.sha256).hexdigest()[:SENDER_DIGEST_CHARS]
+
+
+class Allowance(str, Enum):
+    ANSWER = "answer"
+    NOTICE = "notice"  # the first message over the limit: tell them to call
+    SILENCE = "silence"  # every later one in the same window: no reply
+
+
+class SenderLimiter:
+    """At most `limit` replies per sender in each fixed window of `window_seconds`, then one notice.
+
+    Counts live in `limits` storage (`memory://` per process, or a shared Redis); windows are
+    numbered by `clock`, so tests can move time without sleeping.
+    """
+
+    def __init__(self, storage: Storage, limit: int, window_seconds: int, clock: Callable[[], float] = time.time):
+        self._limiter = FixedWindowRateLimiter(storage)
+        self._replies = RateLimitItemPerSecond(limit, window_seconds)
+        self._notices = RateLimitItemPerSecond(1, window_seconds)
+        self._window_seconds = window_seconds
+        self._clock = clock
+
+    @classmethod
+    def from_uri(cls, storage_uri: str, limit: int, window_seconds: int) -> SenderLimiter:
+        """Count in the storage CHATBOT_LIMITS_STORAGE names, e.g. `memory://` or `redis://host:6379`."""
+        return cls(storage_from_string(storage_uri, wrap_exceptions=True), limit, window_seconds)
+
+    def allow_emergency(self, sender: str) -> bool:
+        """Whether a sender over the limit may still get the emergency text: once per window, so an
+        auto-responder echoing it back cannot start a loop. If the storage fails, it is sent."""
+        window = str(int(self._clock() // self._window_seconds))
+        try:
+            return bool(self._limiter.hit(self._notices, "sms-emergency", sender, window))
+        except StorageError as exc:
+            log.error("SMS sender limit unavailable, sending the emergency text: %s", exc)
+            return True
+
+    def allow(self, sender: str) -> Allowance:
+        """Count one message from `sender` (a digest, never the number) and say how to treat it.
+
+        If the storage cannot be reached the message is answered: a patient's question beats the limit.
+        """
+        window = str(int(self._clock() // self._window_seconds))
+        try:
+            if self._limiter.hit(self._replies, "sms", sender, window):
+                return Allowance.ANSWER
+            if self._limiter.hit(self._notices, "sms-notice", sender, window):
+                return Allowance.NOTICE
+            return Allowance.SILENCE
+        except StorageError as exc:
+            log.error("SMS sender limit unavailable, answering anyway: %s", exc)
+            return Allowance.ANSWER
+
+
+# -- the desk: one inbound text, one outcome ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to text back (None: nothing), and the assistant's reply when it was asked."""
+
+    action: str
+    text: str | None
+    reply: Reply | None = None
+
+
+def respond(
+    body: str,
+    messages: Messages,
+    ask: Callable[[str], Reply],
+    allow: Callable[[], Allowance],
+    allow_emergency: Callable[[], bool] = lambda: True,
+) -> Outcome:
+    """Decide the answer to one inbound text.
+
+    `allow` counts the message against its sender's limit; opt-outs are neither counted nor answered.
+    A sender over the limit still gets the emergency text (once per window, `allow_emergency`):
+    someone in distress often sends many short texts, and the limit must never silence them.
+    """
+    intent = classify(body)
+    if intent is Intent.OPT_OUT:
+        return Outcome("opt-out", None)
+    allowance = allow()
+    if allowance is not Allowance.ANSWER and intent is Intent.QUESTION:
+        reply = _ask(body, messages, ask)
+        if reply.kind is Kind.EMERGENCY and allow_emergency():
+            return Outcome("emergency-over-limit", reply.answer, reply)
+    if allowance is Allowance.NOTICE:
+        return Outcome("limit-notice", messages.sms_limit)
+    if allowance is Allowance.SILENCE:
+        return Outcome("limited", None)
+    if intent is Intent.HELP:
+        return Outcome("help", messages.sms_help)
+    if intent is Intent.OPT_IN:
+        return Outcome("opt-in", messages.sms_start)
+    reply = _ask(body, messages, ask)
+    return Outcome(reply.kind.value, reply.answer, reply)
+
+
+def _ask(body: str, messages: Messages, ask: Callable[[str], Reply]) -> Reply:
+    """The assistant's reply; a text it cannot take (over 1,000 characters) gets the fallback, as SMS shows no errors."""
+    try:
+        return ask(check_question(body))
+    except InvalidQuestion:
+        return Reply(Kind.FALLBACK, messages.fallback)
+
+
+@dataclass(frozen=True)
+class SmsDesk:
+    """The SMS channel's configuration and state for one app: verifier, hasher and sender limiter."""
+
+    verifier: Verifier
+    hasher: SenderHasher
+    limiter: SenderLimiter
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SmsDesk:
+        return cls(
+            Verifier.from_settings(settings),
+            SenderHasher(settings.log_key),
+            SenderLimiter.from_uri(settings.limits_storage, settings.sms_limit, settings.sms_window_seconds),
+        )
+
+    def answer(self, sender: str, body: str, messages: Messages, ask: Callable[[str], Reply]) -> Outcome:
+        """One inbound text from `sender` (a digest, never the number)."""
+        return respond(body, messages, ask, lambda: self.limiter.allow(sender), lambda: self.limiter.allow_emergency(sender))

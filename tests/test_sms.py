@@ -1,0 +1,436 @@
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from typing import Iterator, Mapping, Protocol
+
+import pytest
+from fastapi.testclient import TestClient
+from limits.errors import StorageError
+from limits.storage import MemoryStorage
+from starlette.datastructures import ImmutableMultiDict
+from test_api import ready
+from twilio.request_validator import RequestValidator
+
+from chatbot.app import create_app
+from chatbot.assistant import Assistant
+from chatbot.settings import Settings
+from chatbot.sms import SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
+
+TOKEN = "test-auth-token"
+PUBLIC_URL = "https://clinic.example"
+WEBHOOK = f"{PUBLIC_URL}/sms/twilio"
+PATIENT = "+15551234567"
+NOT_GSM7 = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0"
+
+Params = Mapping[str, str] | ImmutableMultiDict[str, str]
+
+
+class Response(Protocol):
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+    text: str
+
+
+def sms_settings(**overrides: object) -> Settings:
+    values: dict[str, object] = {"twilio_auth_token": TOKEN, "public_url": PUBLIC_URL, "log_key": "test-log-key"}
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@contextmanager
+def sms_client(assistant: Assistant, **overrides: object) -> Iterator[TestClient]:
+    with TestClient(create_app(sms_settings(**overrides), load=lambda: assistant)) as client:
+        yield ready(client)
+
+
+@pytest.fixture
+def client(fake: Assistant) -> Iterator[TestClient]:
+    with sms_client(fake) as test_client:
+        yield test_client
+
+
+def inbound(body: str, sender: str = PATIENT, **extra: str) -> dict[str, str]:
+    """The form Twilio posts for one inbound SMS, with some of the fields Twilio adds over time."""
+    return {
+        "ToCountry": "US",
+        "SmsMessageSid": "SM0123456789abcdef0123456789abcdef",
+        "NumMedia": "0",
+        "From": sender,
+        "To": "+15550100000",
+        "Body": body,
+        "MessageSid": "SM0123456789abcdef0123456789abcdef",
+        "AccountSid": "AC0123456789abcdef0123456789abcdef",
+        "FromCity": "SPRINGFIELD",
+        "NumSegments": "1",
+        "ApiVersion": "2010-04-01",
+        **extra,
+    }
+
+
+def signed(params: Params, url: str = WEBHOOK, token: str = TOKEN) -> str:
+    """The signature Twilio would send, computed by Twilio's own library."""
+    return RequestValidator(token).compute_signature(url, params)
+
+
+def send(client: TestClient, params: Params, signature: str | bytes | None, path: str = "/sms/twilio") -> Response:
+    headers = {} if signature is None else {"X-Twilio-Signature": signature}
+    data = {name: params.getlist(name) for name in params} if isinstance(params, ImmutableMultiDict) else dict(params)
+    return client.post(path, data=data, headers=headers)
+
+
+def message(response: Response) -> str | None:
+    """The text the patient gets back from a TwiML response (None: no reply)."""
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/xml"
+    root = ET.fromstring(response.content)
+    assert root.tag == "Response"
+    messages = root.findall("Message")
+    assert len(messages) <= 1 and len(root) == len(messages)
+    return messages[0].text if messages else None
+
+
+def text(client: TestClient, body: str, sender: str = PATIENT, **extra: str) -> str | None:
+    """Send a correctly signed text and return the reply."""
+    params = inbound(body, sender, **extra)
+    return message(send(client, params, signed(params)))
+
+
+def with_messages(fake: Assistant, **texts: str) -> Assistant:
+    return Assistant(fake.kb, fake.index, fake.encoder, dataclasses.replace(fake.messages, **texts))
+
+
+# -- answers -----------------------------------------------------------------------------------
+
+
+def test_a_question_by_text_gets_the_clinics_own_words(client: TestClient, fake: Assistant) -> None:
+    assert text(client, "What is the cost?") == fake.kb.entry("cost").answer
+
+
+def test_an_unknown_question_gets_the_fallback(client: TestClient, fake: Assistant) -> None:
+    assert text(client, "zebra quantum marmalade") == fake.messages.fallback
+
+
+def test_an_emergency_gets_911_and_988_escaped_and_intact(client: TestClient, fake: Assistant) -> None:
+    params = inbound("I can't breathe")
+    response = send(client, params, signed(params))
+    assert b"Suicide &amp; Crisis Lifeline" in response.content
+    assert message(response) == fake.messages.emergency
+
+
+def test_a_message_over_1000_characters_gets_the_fallback_not_an_error(client: TestClient, fake: Assistant) -> None:
+    assert text(client, "cost " * 201) == fake.messages.fallback
+
+
+def test_curly_quotes_reach_the_phone_as_plain_ones(client: TestClient, fake: Assistant) -> None:
+    original = fake.kb.entry("nmda-ketamine-blocks").answer
+    assert "\u201creboots\u201d" in original
+    reply = text(client, "How does ketamine stop pain signals?")
+    assert reply is not None
+    assert '"reboots"' in reply
+    assert not set(reply) & set(NOT_GSM7)
+
+
+# -- keywords ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "gets"),
+    [
+        ("STOP", None),
+        ("stop", None),
+        ("  Stop!  ", None),
+        ("STOPALL", None),
+        ("unsubscribe", None),
+        ("Cancel.", None),
+        ("END", None),
+        ("quit", None),
+        ("OptOut", None),
+        ("REVOKE", None),
+        ("START", "sms_start"),
+        ("unstop", "sms_start"),
+        ("Yes!", "sms_start"),
+        ("HELP", "sms_help"),
+        ("help?", "sms_help"),
+        ("Info", "sms_help"),
+        ("", "sms_help"),
+        ("   \n ", "sms_help"),
+        ("stop the nausea?", "assistant"),
+        ("help me understand the cost", "assistant"),
+        ("yes, what is the cost?", "assistant"),
+    ],
+)
+def test_keywords_as_the_whole_message_in_any_case(client: TestClient, fake: Assistant, body: str, gets: str | None) -> None:
+    reply = text(client, body)
+    if gets is None:
+        assert reply is None
+    elif gets == "assistant":
+        assert reply == fake.ask(body).answer
+    else:
+        assert reply == getattr(fake.messages, gets)
+
+
+def test_the_help_text_names_the_clinic_the_office_and_how_to_opt_out(client: TestClient, fake: Assistant) -> None:
+    reply = text(client, "HELP")
+    assert reply is not None
+    assert fake.kb.messages.clinic_name in reply
+    assert "555-0100" in reply
+    assert "Reply STOP to opt out. Msg & data rates may apply." in reply
+
+
+def test_a_picture_without_words_gets_the_help_text(client: TestClient, fake: Assistant) -> None:
+    reply = text(client, "", NumMedia="1", MediaUrl0="https://api.twilio.com/media/ME1", MediaContentType0="image/jpeg")
+    assert reply == fake.messages.sms_help
+
+
+# -- what goes back ----------------------------------------------------------------------------
+
+
+def test_markup_in_an_office_text_is_escaped_and_parses_back(fake: Assistant) -> None:
+    help_text = "Call <the office> & ask for R&D; 5 > 4"
+    with sms_client(with_messages(fake, sms_help=help_text)) as client:
+        params = inbound("HELP")
+        response = send(client, params, signed(params))
+    assert b"<the office>" not in response.content
+    assert b"&lt;the office&gt; &amp; ask for R&amp;D" in response.content
+    assert message(response) == help_text
+
+
+@pytest.mark.parametrize(
+    ("help_text", "length"),
+    [
+        ("x" * 1600, 1600),
+        ("word " * 500, None),
+        ("\u2026" * 700, None),
+    ],
+)
+def test_a_reply_is_at_most_1600_characters(fake: Assistant, help_text: str, length: int | None) -> None:
+    with sms_client(with_messages(fake, sms_help=help_text)) as client:
+        reply = text(client, "HELP")
+    assert reply is not None and len(reply) <= 1600
+    if length is not None:
+        assert len(reply) == length
+    else:
+        assert reply.endswith("...")
+
+
+@pytest.mark.parametrize(
+    ("original", "plain"),
+    [
+        ("the brain \u201creboots\u201d", 'the brain "reboots"'),
+        ("Ketamine\u2019s \u2018effects\u2019", "Ketamine's 'effects'"),
+        ("$750\u2013$800 \u2014 all in", "$750-$800 - all in"),
+        ("wait\u2026", "wait..."),
+        ("call\u00a0555-0100", "call 555-0100"),
+        ("caf\u00e9 \u00a3 \u00e0 \u00fc", "caf\u00e9 \u00a3 \u00e0 \u00fc"),  # already in the GSM-7 alphabet
+    ],
+)
+def test_gsm7_friendly_text(original: str, plain: str) -> None:
+    assert gsm7_friendly(original) == plain
+
+
+@pytest.mark.parametrize(
+    ("original", "clipped"),
+    [
+        ("short", "short"),
+        ("one two three four", "one two..."),
+        ("abcdefghijklmnopq", "abcdefghijklm..."),
+    ],
+)
+def test_clip_keeps_whole_words(original: str, clipped: str) -> None:
+    assert clip(original, 16) == clipped
+
+
+# -- signatures --------------------------------------------------------------------------------
+
+
+FORM = inbound("What is the cost?")
+
+
+@pytest.mark.parametrize(
+    ("form", "signature", "status"),
+    [
+        pytest.param(FORM, signed(FORM), 200, id="valid"),
+        pytest.param(FORM, None, 403, id="missing"),
+        pytest.param(FORM, "", 403, id="empty"),
+        pytest.param(FORM, signed(FORM, token="someone-elses-token"), 403, id="another token"),
+        pytest.param(FORM, signed(FORM, url="https://attacker.example/sms/twilio"), 403, id="another host"),
+        pytest.param(FORM, signed(FORM, url=f"{PUBLIC_URL}/v1/ask"), 403, id="another path"),
+        pytest.param({**FORM, "Body": "Send me everything"}, signed(FORM), 403, id="body changed after signing"),
+        pytest.param({**FORM, "Extra": "1"}, signed(FORM), 403, id="a parameter added after signing"),
+        pytest.param(FORM, "not base64 at all!", 403, id="garbage"),
+        pytest.param(FORM, "\u00e9t\u00e9".encode("latin-1"), 403, id="not ascii"),
+    ],
+)
+def test_only_requests_signed_by_twilio_are_answered(
+    client: TestClient, form: dict[str, str], signature: str | bytes | None, status: int
+) -> None:
+    assert send(client, form, signature).status_code == status
+
+
+def test_a_refused_request_gets_no_detail(client: TestClient) -> None:
+    response = send(client, FORM, "bm9wZQ==")
+    assert response.status_code == 403
+    assert response.content == b""
+
+
+@pytest.mark.parametrize(
+    ("path", "signed_url", "status"),
+    [
+        ("/sms/twilio?clinic=main", f"{WEBHOOK}?clinic=main", 200),
+        ("/sms/twilio?clinic=main", WEBHOOK, 403),
+        ("/sms/twilio", f"{WEBHOOK}?clinic=main", 403),
+    ],
+)
+def test_the_query_string_is_part_of_the_signed_url(client: TestClient, path: str, signed_url: str, status: int) -> None:
+    params = inbound("What is the cost?")
+    assert send(client, params, signed(params, url=signed_url), path=path).status_code == status
+
+
+def test_a_parameter_sent_twice_is_signed_with_every_value(client: TestClient, fake: Assistant) -> None:
+    params = ImmutableMultiDict([*inbound("What is the cost?").items(), ("MediaUrl", "https://b.example"), ("MediaUrl", "https://a.example")])
+    assert message(send(client, params, signed(params))) == fake.kb.entry("cost").answer
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [],
+        [("Body", "What is the cost?"), ("From", PATIENT)],
+        [("Reason", "Participant left"), ("ReasonConferenceEnded", "participant-left")],  # a name that prefixes another
+        [("Digits", "5678"), ("Digits", "1234"), ("Sid", "CA123")],
+        [("Body", "caf\u00e9 \u201cquotes\u201d \U0001f600")],
+    ],
+)
+def test_our_signature_is_twilios(params: list[tuple[str, str]]) -> None:
+    url = f"{WEBHOOK}?a=1&b=%20x"
+    assert twilio_signature(TOKEN, url, params) == RequestValidator(TOKEN).compute_signature(url, ImmutableMultiDict(params))
+
+
+@pytest.mark.parametrize("overrides", [{"twilio_auth_token": ""}, {"public_url": ""}])
+def test_without_a_token_or_public_url_the_endpoint_answers_503(fake: Assistant, overrides: dict[str, str]) -> None:
+    with sms_client(fake, **overrides) as client:
+        params = inbound("What is the cost?")
+        assert send(client, params, signed(params)).status_code == 503
+
+
+def test_verify_false_answers_unsigned_requests_and_warns_at_start(fake: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="chatbot"):
+        with sms_client(fake, twilio_auth_token="", twilio_verify=False) as client:
+            reply = message(send(client, inbound("What is the cost?"), None))
+    assert reply == fake.kb.entry("cost").answer
+    assert any("CHATBOT_TWILIO_VERIFY=false" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "warns"),
+    [
+        ({}, []),
+        ({"twilio_verify": False}, ["CHATBOT_TWILIO_VERIFY=false"]),
+        ({"public_url": ""}, ["CHATBOT_PUBLIC_URL is empty"]),
+        ({"log_key": "", "limits_storage": "redis://cache:6379"}, ["CHATBOT_LOG_KEY is empty"]),
+        ({"log_key": ""}, []),
+    ],
+)
+def test_startup_warnings(overrides: dict[str, object], warns: list[str]) -> None:
+    warnings = startup_warnings(sms_settings(**overrides))
+    assert len(warnings) == len(warns)
+    assert all(fragment in warning for fragment, warning in zip(warns, warnings))
+
+
+# -- the sender limit --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Clock:
+    now: float
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize(("overrides", "limit"), [({}, 10), ({"sms_limit": 1}, 1)])
+def test_a_sender_over_the_limit_is_asked_to_call_once_then_gets_silence(
+    fake: Assistant, overrides: dict[str, int], limit: int
+) -> None:
+    with sms_client(fake, **overrides) as client:
+        answers = [text(client, "What is the cost?") for _ in range(limit)]
+        assert answers == [fake.kb.entry("cost").answer] * limit
+        assert text(client, "What is the cost?") == fake.messages.sms_limit
+        assert text(client, "What is the cost?") is None
+        assert text(client, "HELP") is None
+        assert text(client, "What is the cost?", sender="+15557654321") == fake.kb.entry("cost").answer
+
+
+def test_a_sender_over_the_limit_still_gets_the_emergency_text_once_per_window(fake: Assistant) -> None:
+    with sms_client(fake, sms_limit=1) as client:
+        assert text(client, "What is the cost?") == fake.kb.entry("cost").answer
+        assert text(client, "I can't breathe") == fake.messages.emergency  # in place of the "please call" notice
+        assert text(client, "I can't breathe") is None  # an auto-responder echoing it back gets no loop
+        assert text(client, "What is the cost?") is None
+
+
+def test_the_limit_lifts_when_the_window_passes(fake: Assistant) -> None:
+    clock = Clock(now=600.0 * 1000)  # the start of a 600-second window
+    with sms_client(fake) as client:
+        state = client.app.state  # type: ignore[attr-defined]
+        state.sms = dataclasses.replace(state.sms, limiter=SenderLimiter(MemoryStorage(), 2, 600, clock=clock))
+        replies = [text(client, "What is the cost?") for _ in range(4)]
+        assert replies[2:] == [fake.messages.sms_limit, None]
+        clock.now += 599
+        assert text(client, "What is the cost?") is None
+        clock.now += 1
+        assert text(client, "What is the cost?") == fake.kb.entry("cost").answer
+
+
+class DownStorage(MemoryStorage):
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        raise StorageError(ConnectionError("redis is down"))
+
+
+def test_texts_are_answered_when_the_limit_storage_is_down(fake: Assistant) -> None:
+    with sms_client(fake, sms_limit=1) as client:
+        state = client.app.state  # type: ignore[attr-defined]
+        state.sms = dataclasses.replace(state.sms, limiter=SenderLimiter(DownStorage(), 1, 600))
+        assert [text(client, "What is the cost?") for _ in range(3)] == [fake.kb.entry("cost").answer] * 3
+
+
+def test_opting_out_does_not_count_against_the_limit(fake: Assistant) -> None:
+    with sms_client(fake, sms_limit=2) as client:
+        assert [text(client, "STOP") for _ in range(5)] == [None] * 5
+        assert text(client, "START") == fake.messages.sms_start
+        assert text(client, "What is the cost?") == fake.kb.entry("cost").answer
+
+
+# -- what reaches the logs ---------------------------------------------------------------------
+
+
+def test_phone_numbers_and_messages_never_reach_the_logs(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    digest = SenderHasher("test-log-key")(PATIENT)
+    with caplog.at_level(logging.INFO):
+        for body in ["What is the cost?", "HELP", "STOP"] + ["zebra quantum marmalade"] * 11:
+            text(client, body)
+        assert send(client, inbound("forged"), "bm9wZQ==").status_code == 403
+    logged = caplog.text + "".join(repr(r.args) for r in caplog.records)
+    assert digest in logged
+    for secret in [PATIENT, PATIENT.lstrip("+"), PATIENT[-10:], "zebra quantum marmalade", "forged"]:
+        assert secret not in logged
+
+
+def test_sender_digests_are_keyed() -> None:
+    assert SenderHasher("k")(PATIENT) == SenderHasher("k")(PATIENT)
+    assert SenderHasher("k")(PATIENT) != SenderHasher("other key")(PATIENT)
+    assert SenderHasher("")(PATIENT) != SenderHasher("")(PATIENT)  # a random key per process when none is set
+    assert PATIENT[-10:] not in SenderHasher("k")(PATIENT)
+
+
+def test_each_answered_text_is_recorded_once_as_sms(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="chatbot.requests"):
+        for body in ["What is the cost?", "HELP", "STOP", "I can't breathe"]:
+            text(client, body)
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "chatbot.requests"]
+    assert [(e["channel"], e["kind"], e["id"]) for e in events] == [("sms", "answer", "cost"), ("sms", "emergency", None)]
