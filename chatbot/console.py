@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from chatbot.domain import Kind, Reply
 from chatbot.settings import Settings
@@ -24,10 +25,26 @@ def candidates_table(reply: Reply, console: Console | None = None) -> None:
     console.print(table)
 
 
+def headline(reply: Reply) -> Text:
+    """What staff judge a reply by: its kind, the entry it matched and how closely.
+
+    A fallback still names the closest entry (the one its score belongs to), and an emergency says it
+    came from the safety check, so no reply leaves staff guessing why it was given.
+    """
+    parts = [Text(reply.kind.value, style=_STYLE[reply.kind])]
+    if reply.id:
+        parts.append(Text(f"entry {reply.id}"))
+    elif reply.kind is Kind.FALLBACK and reply.candidates:
+        parts.append(Text(f"closest entry {reply.candidates[0].id}, not close enough"))
+    elif reply.kind is Kind.EMERGENCY:
+        parts.append(Text("safety check"))
+    if reply.score is not None:
+        parts.append(Text(f"score {reply.score:.3f}"))
+    return Text.assemble("[", Text(", ").join(parts), "]")
+
+
 def show(reply: Reply, explain: bool, console: Console) -> None:
-    score = "" if reply.score is None else f" score {reply.score:.3f}"
-    entry = f" entry {reply.id}" if reply.id else ""
-    console.print(f"[{_STYLE[reply.kind]}]{reply.kind.value}[/]{entry}{score}", highlight=False)
+    console.print(headline(reply))
     console.print(reply.answer, markup=False, highlight=False)
     if explain and reply.candidates:
         candidates_table(reply, console)
@@ -62,4 +79,6 @@ def run_console(settings: Settings, explain: bool = False) -> None:
             try:
                 show(assistant.ask(check_question(line)), explain, console)
             except InvalidQuestion as exc:
-                console.print(f"[red]{exc}[/]", highlight=False)
+                console.print(Text(str(exc), style="red"))
+            except KeyboardInterrupt:  # Ctrl-C while answering drops that question, not the session and its history
+                console.print()

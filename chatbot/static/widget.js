@@ -1,0 +1,422 @@
+/*
+ * The clinic's FAQ assistant for any web page, embedded with one tag:
+ *
+ *   <script src="https://HOST/widget.js" data-api="https://HOST" defer></script>
+ *
+ * `data-api` is where the assistant answers (default: wherever this script came from). The script
+ * appends one <clinic-faq-assistant> to the page: a launcher button that opens a chat panel.
+ * Plain JavaScript, no framework, no build step, nothing fetched from anyone but the API.
+ *
+ * Why it is built this way:
+ * - Shadow DOM: the clinic's stylesheet cannot restyle the widget, and ours cannot leak onto
+ *   the clinic's page.
+ * - Every text that comes from the network is inserted with textContent, never as HTML.
+ * - The page may include this script twice (a CMS block and a template, say): the element is
+ *   defined once and mounted once.
+ */
+(() => {
+  'use strict';
+
+  const TAG = 'clinic-faq-assistant';
+  if (!window.customElements || window.customElements.get(TAG)) {
+    return; // already loaded by another copy of this script
+  }
+
+  // document.currentScript is set only while this file first runs (deferred or not), never in a
+  // callback, so the script's own tag is captured here, once.
+  const script = document.currentScript;
+  const scriptOrigin = script && script.src ? new URL(script.src, document.baseURI).origin : window.location.origin;
+  const defaultApi = script && script.dataset.api ? new URL(script.dataset.api, document.baseURI).href : scriptOrigin;
+
+  const TIMEOUT_MS = 15000;
+  const KINDS = ['answer', 'fallback', 'emergency', 'greeting']; // the reply contract's kinds, each styled
+  const TEXT = {
+    unreachable: "Couldn't reach the assistant. Please call the office.",
+    retry: 'Retry',
+    you: 'You: ',
+    assistant: 'Assistant: ',
+    typing: 'The assistant is typing',
+    emergency: 'Emergency',
+  };
+
+  // Colours are chosen for WCAG AA contrast (most pairs reach AAA): #0b5f73 on white is 7.2:1,
+  // white on #8a0000 is 10:1, #3d3d3d on #fff6d6 is 10:1.
+  const CSS = `
+    :host {
+      /* The page's rules can reach the host element itself (think "* { font: ... }"), and inherited
+         properties would flow in through it: start from nothing. !important because in the cascade
+         the page's normal rules beat :host's normal ones. */
+      all: initial !important;
+    }
+    .root {
+      font: 400 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+      color: #1a1a1a;
+      text-align: left;
+    }
+    *, *::before, *::after { box-sizing: border-box; }
+    [hidden] { display: none !important; }
+    button, input { font: inherit; letter-spacing: inherit; margin: 0; }
+    button { cursor: pointer; }
+
+    .launcher {
+      position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;
+      display: inline-flex; align-items: center; gap: 8px;
+      min-height: 48px; padding: 12px 20px;
+      border: 0; border-radius: 999px;
+      background: #0b5f73; color: #ffffff; font-weight: 600;
+      box-shadow: 0 4px 14px rgba(0, 0, 0, 0.25);
+    }
+    .launcher:hover { background: #094d5d; }
+    .launcher svg { width: 22px; height: 22px; flex: none; }
+
+    .panel {
+      position: fixed; right: 20px; bottom: 84px; z-index: 2147483001;
+      display: flex; flex-direction: column;
+      width: 380px; max-width: calc(100vw - 40px);
+      height: 560px; max-height: calc(100vh - 104px);
+      background: #ffffff; border: 1px solid #c7d0d4; border-radius: 12px;
+      box-shadow: 0 10px 40px rgba(0, 0, 0, 0.3);
+      overflow: hidden;
+    }
+    .head {
+      display: flex; align-items: center; justify-content: space-between; gap: 8px;
+      padding: 10px 10px 10px 16px;
+      background: #0b5f73; color: #ffffff;
+    }
+    h2 { margin: 0; font-size: 17px; font-weight: 700; line-height: 1.3; }
+    .close {
+      width: 44px; height: 44px; flex: none;
+      border: 0; border-radius: 8px;
+      background: transparent; color: #ffffff; font-size: 28px; line-height: 1;
+    }
+    .close:hover { background: rgba(255, 255, 255, 0.16); }
+    .notice {
+      margin: 0; padding: 8px 16px;
+      background: #fff6d6; color: #3d3d3d; border-bottom: 1px solid #e8dcae;
+      font-size: 14px; line-height: 1.35;
+    }
+
+    .log {
+      flex: 1 1 auto; overflow-y: auto; overscroll-behavior: contain;
+      display: flex; flex-direction: column; gap: 10px;
+      padding: 16px;
+    }
+    .msg {
+      max-width: 85%; margin: 0; padding: 10px 14px;
+      border-radius: 14px;
+      white-space: pre-line; overflow-wrap: anywhere;
+    }
+    .from-user { align-self: flex-end; background: #0b5f73; color: #ffffff; border-bottom-right-radius: 4px; }
+    .from-bot { align-self: flex-start; background: #eef3f5; color: #1a1a1a; border-bottom-left-radius: 4px; }
+    .emergency {
+      align-self: stretch; max-width: none;
+      background: #8a0000; color: #ffffff; font-weight: 600;
+      border: 3px solid #ffdd00; border-radius: 8px;
+    }
+    .emergency .label { display: block; color: #ffdd00; text-transform: uppercase; letter-spacing: 0.06em; font-size: 14px; }
+    .error {
+      align-self: stretch; max-width: none;
+      display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px;
+      background: #fdecea; color: #7a1010; border: 1px solid #e4a5a5; border-radius: 8px;
+      font-weight: 600;
+    }
+    .retry {
+      min-height: 40px; padding: 6px 16px;
+      border: 2px solid #7a1010; border-radius: 8px;
+      background: #ffffff; color: #7a1010; font-weight: 700;
+    }
+    .typing { display: inline-flex; align-items: center; gap: 5px; min-height: 42px; }
+    .dot { width: 8px; height: 8px; border-radius: 50%; background: #52606d; animation: blink 1.2s infinite ease-in-out both; }
+    .dot:nth-of-type(2) { animation-delay: 0.2s; }
+    .dot:nth-of-type(3) { animation-delay: 0.4s; }
+    @keyframes blink { 0%, 80%, 100% { opacity: 0.25; } 40% { opacity: 1; } }
+    @media (prefers-reduced-motion: reduce) { .dot { animation: none; opacity: 0.7; } }
+
+    .composer { display: flex; gap: 8px; padding: 12px; border-top: 1px solid #c7d0d4; background: #ffffff; }
+    input {
+      flex: 1 1 auto; min-width: 0; min-height: 44px; padding: 10px 12px;
+      border: 2px solid #52606d; border-radius: 8px;
+      background: #ffffff; color: #1a1a1a;
+      font-size: 16px; /* below 16px, phones zoom the page when the field is focused */
+    }
+    input::placeholder { color: #595959; opacity: 1; }
+    .send {
+      min-height: 44px; padding: 10px 18px;
+      border: 0; border-radius: 8px;
+      background: #0b5f73; color: #ffffff; font-weight: 600;
+    }
+    .send:hover { background: #094d5d; }
+    .visually-hidden {
+      position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0;
+      overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+    }
+
+    /* A visible focus ring on any background: yellow inside, near-black outside. Last, so that it
+       wins over the box-shadows above. The transparent outline still shows in forced-colours mode. */
+    :focus-visible {
+      outline: 3px solid transparent;
+      outline-offset: 2px;
+      box-shadow: 0 0 0 3px #ffdd00, 0 0 0 6px #0b0c0c;
+    }
+    .log:focus-visible { box-shadow: inset 0 0 0 3px #ffdd00, inset 0 0 0 6px #0b0c0c; }
+    :focus:not(:focus-visible) { outline: none; }
+
+    /* A phone: the panel takes the whole screen. */
+    @media (max-width: 480px) {
+      .panel { inset: 0; width: 100%; max-width: none; height: 100%; max-height: none; border: 0; border-radius: 0; }
+      .launcher { right: 16px; bottom: 16px; }
+    }
+  `;
+
+  // Parsed once, cloned into every instance. A constant string: no outside text ever goes through innerHTML.
+  const template = document.createElement('template');
+  template.innerHTML = `
+    <aside class="root" aria-label="Questions about the clinic">
+      <button class="launcher" type="button" aria-expanded="false" aria-controls="panel">
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/>
+        </svg>
+        <span>Questions? Ask us</span>
+      </button>
+      <div class="panel" id="panel" role="dialog" aria-modal="false" aria-labelledby="title" hidden>
+        <div class="head">
+          <h2 id="title">Ask the clinic</h2>
+          <button class="close" type="button" aria-label="Close the assistant">&times;</button>
+        </div>
+        <p class="notice" hidden></p>
+        <div class="log" role="log" aria-live="polite" aria-label="Conversation with the assistant" tabindex="0"></div>
+        <form class="composer" novalidate>
+          <label class="visually-hidden" for="question">Your question</label>
+          <input id="question" name="question" type="text" autocomplete="off" maxlength="1000"
+                 placeholder="Type your question" enterkeyhint="send">
+          <button class="send" type="submit">Send</button>
+        </form>
+      </div>
+    </aside>
+  `;
+
+  // One stylesheet object shared by every instance. Constructed sheets are not inline styles, so a
+  // page whose Content-Security-Policy forbids 'unsafe-inline' styles still shows the widget styled.
+  let sheet = null;
+  if ('adoptedStyleSheets' in Document.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+  }
+
+  class ClinicFaqAssistant extends HTMLElement {
+    constructor() {
+      super();
+      const root = this.attachShadow({ mode: 'open' });
+      if (sheet) {
+        root.adoptedStyleSheets = [sheet];
+      } else {
+        const style = document.createElement('style');
+        style.textContent = CSS;
+        root.append(style);
+      }
+      root.append(template.content.cloneNode(true));
+      this._launcher = root.querySelector('.launcher');
+      this._panel = root.querySelector('.panel');
+      this._close = root.querySelector('.close');
+      this._notice = root.querySelector('.notice');
+      this._log = root.querySelector('.log');
+      this._form = root.querySelector('.composer');
+      this._input = root.querySelector('input');
+      this._greeted = false;
+      this._busy = false;
+      this._controller = null;
+      this._retries = new WeakMap(); // error message -> the request its Retry sends again
+      // Bound once so that disconnectedCallback can remove exactly what connectedCallback added.
+      this._onLauncherClick = () => (this._panel.hidden ? this.open() : this.close());
+      this._onCloseClick = () => this.close();
+      this._onSubmit = (event) => {
+        event.preventDefault();
+        this._ask(this._input.value);
+      };
+      this._onKeydown = (event) => {
+        if (event.key === 'Escape' && !this._panel.hidden) {
+          event.preventDefault();
+          this.close();
+        }
+      };
+      this._onLogClick = (event) => {
+        const button = event.target.closest('.retry');
+        if (button && !this._busy) {
+          const failed = button.closest('.error');
+          failed.remove();
+          this._input.focus(); // the Retry button is gone; keep the keyboard user in the conversation
+          this._send(this._retries.get(failed));
+        }
+      };
+    }
+
+    /** Where the assistant answers: this element's data-api, else the script tag's, else the script's origin. */
+    get api() {
+      return (this.dataset.api || defaultApi).replace(/\/+$/, '');
+    }
+
+    connectedCallback() {
+      this._launcher.addEventListener('click', this._onLauncherClick);
+      this._close.addEventListener('click', this._onCloseClick);
+      this._form.addEventListener('submit', this._onSubmit);
+      this._log.addEventListener('click', this._onLogClick);
+      // Keyboard events from inside the shadow root reach the host, so one listener catches Esc anywhere in the widget.
+      this.addEventListener('keydown', this._onKeydown);
+    }
+
+    disconnectedCallback() {
+      this._launcher.removeEventListener('click', this._onLauncherClick);
+      this._close.removeEventListener('click', this._onCloseClick);
+      this._form.removeEventListener('submit', this._onSubmit);
+      this._log.removeEventListener('click', this._onLogClick);
+      this.removeEventListener('keydown', this._onKeydown);
+      if (this._controller) this._controller.abort();
+    }
+
+    open() {
+      this._panel.hidden = false;
+      this._launcher.setAttribute('aria-expanded', 'true');
+      this._input.focus();
+      if (!this._greeted) {
+        this._greeted = true; // once; if it fails, its error message carries the Retry
+        this._send({ path: '/v1/greeting' });
+      }
+    }
+
+    close() {
+      this._panel.hidden = true;
+      this._launcher.setAttribute('aria-expanded', 'false');
+      this._launcher.focus();
+    }
+
+    _ask(text) {
+      const question = text.trim();
+      if (!question || this._busy) return; // one question at a time; the text stays in the box
+      this._say('user', question);
+      this._input.value = '';
+      this._send({ path: '/v1/ask', body: { question } });
+    }
+
+    /** Send one request, show the typing indicator meanwhile, then the reply or a retryable error. */
+    async _send(job) {
+      this._busy = true;
+      const typing = this._showTyping();
+      let reply = null;
+      try {
+        reply = await this._fetch(job);
+      } catch {
+        reply = null;
+      } finally {
+        typing.remove();
+        this._busy = false;
+      }
+      if (!this.isConnected) return;
+      if (!reply) {
+        this._showError(job);
+      } else if (job.path === '/v1/greeting') {
+        if (typeof reply.notice === 'string') {
+          this._notice.textContent = reply.notice;
+          this._notice.hidden = false;
+        }
+        this._say('bot', reply.answer, 'greeting');
+      } else {
+        this._say('bot', reply.answer, KINDS.includes(reply.kind) ? reply.kind : 'answer');
+      }
+    }
+
+    async _fetch(job) {
+      const controller = new AbortController();
+      this._controller = controller;
+      const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+      try {
+        const response = await fetch(this.api + job.path, {
+          method: job.body ? 'POST' : 'GET',
+          headers: job.body ? { 'content-type': 'application/json' } : {},
+          body: job.body ? JSON.stringify(job.body) : undefined,
+          credentials: 'omit',
+          signal: controller.signal,
+        });
+        // Any failure (offline, 5xx, still starting, rate-limited) gets the same honest answer: call the office.
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const data = await response.json();
+        if (!data || typeof data.answer !== 'string') throw new Error('no answer in the reply');
+        return data;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+
+    /** Add one message to the log. Text only: whatever the server or the patient wrote is never parsed as HTML. */
+    _say(from, text, kind) {
+      const item = document.createElement('p');
+      item.className = `msg from-${from}` + (kind ? ` ${kind}` : '');
+      if (kind) item.dataset.kind = kind;
+      const who = document.createElement('span');
+      who.className = 'visually-hidden';
+      who.textContent = from === 'user' ? TEXT.you : TEXT.assistant;
+      item.append(who);
+      if (kind === 'emergency') {
+        const label = document.createElement('strong');
+        label.className = 'label';
+        label.textContent = TEXT.emergency;
+        item.append(label);
+      }
+      const body = document.createElement('span');
+      body.className = 'text';
+      body.textContent = text;
+      item.append(body);
+      this._append(item);
+    }
+
+    _showTyping() {
+      const item = document.createElement('p');
+      item.className = 'msg from-bot typing';
+      const words = document.createElement('span');
+      words.className = 'visually-hidden';
+      words.textContent = TEXT.typing;
+      item.append(words);
+      for (let i = 0; i < 3; i += 1) {
+        const dot = document.createElement('span');
+        dot.className = 'dot';
+        dot.setAttribute('aria-hidden', 'true');
+        item.append(dot);
+      }
+      this._append(item);
+      return item;
+    }
+
+    _showError(job) {
+      const item = document.createElement('div');
+      item.className = 'msg error';
+      this._retries.set(item, job);
+      const words = document.createElement('span');
+      words.textContent = TEXT.unreachable;
+      const retry = document.createElement('button');
+      retry.type = 'button';
+      retry.className = 'retry';
+      retry.textContent = TEXT.retry;
+      item.append(words, retry);
+      this._append(item);
+    }
+
+    _append(item) {
+      this._log.append(item);
+      this._log.scrollTop = this._log.scrollHeight;
+    }
+  }
+
+  window.customElements.define(TAG, ClinicFaqAssistant);
+
+  function mount() {
+    if (document.querySelector(TAG)) return; // the page placed one itself, or mounted it already
+    const element = document.createElement(TAG);
+    element.dataset.api = defaultApi;
+    document.body.append(element);
+  }
+
+  if (document.body) {
+    mount();
+  } else {
+    document.addEventListener('DOMContentLoaded', mount, { once: true });
+  }
+})();

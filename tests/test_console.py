@@ -1,0 +1,87 @@
+"""The staff console: `chatbot ask` on a terminal, driven through a real pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from chatbot.console import headline
+from chatbot.domain import Kind, Match, Reply
+from chatbot.settings import Settings
+
+CHATBOT = Path(sys.executable).parent / "chatbot"
+PROMPT = r"(?:^|\n)(?:\x1b\[\?2004h)?\? "  # "? " at the start of a line (readline may switch on bracketed paste first)
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")
+UP = "\x1b[A"
+TOP = (Match("cost", 0.41), Match("wifi", 0.30))
+
+
+@pytest.mark.parametrize(
+    ("reply", "shown"),
+    [
+        (Reply(Kind.ANSWER, "…", "cost", 0.9024, TOP), "[answer, entry cost, score 0.902]"),
+        (Reply(Kind.FALLBACK, "…", None, 0.41, TOP), "[fallback, closest entry cost, not close enough, score 0.410]"),
+        (Reply(Kind.FALLBACK, "…"), "[fallback]"),
+        (Reply(Kind.EMERGENCY, "…"), "[emergency, safety check]"),
+        (Reply(Kind.GREETING, "…"), "[greeting]"),
+    ],
+)
+def test_every_reply_says_its_kind_entry_and_score(reply: Reply, shown: str) -> None:
+    assert headline(reply).plain == shown
+
+
+def plain(text: str) -> str:
+    return ANSI.sub("", text)
+
+
+@pytest.mark.slow
+def test_a_staff_session_on_a_terminal(real_settings: Settings, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "CHATBOT_INDEX_DIR": str(real_settings.index_dir),
+        "CHATBOT_KNOWLEDGE_DIR": str(real_settings.knowledge_dir),
+        "CHATBOT_OFFICE_PHONE": "555-0100",
+        "CHATBOT_VAR_DIR": str(tmp_path),
+        "HF_HUB_OFFLINE": "1",
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+    }
+    child = pexpect.spawn(str(CHATBOT), ["ask"], env=env, encoding="utf-8", timeout=120, dimensions=(40, 200))
+    try:
+
+        def say(line: str) -> str:
+            child.sendline(line)
+            child.expect(PROMPT)
+            return plain(child.before)
+
+        child.expect(PROMPT)  # loading the model may take a while; answering may not
+        assert "26 entries loaded" in plain(child.before)
+        child.timeout = 30
+
+        first = say("how much does it cost")
+        assert re.search(r"\[answer, entry cost, score \d+\.\d{3}\]", first), first
+        assert "$750-$800" in first
+        assert "score" not in first.split("$750", 1)[1], "no candidates table until :explain"
+
+        assert "explain on" in say(":explain")
+        second = say("do you have wifi")
+        assert "[answer, entry wifi, score" in second
+        assert re.search(r"#\s+\S\s+entry\s+\S\s+score", second), "the candidates table's header"
+        assert re.search(r"1\s+\S\s+wifi\s+\S\s+\d\.\d{3}", second), "the best candidate first, with its score"
+
+        child.send(UP * 3)  # back past "do you have wifi" and ":explain" to the first question
+        child.expect_exact("how much does it cost")
+        again = say("")
+        assert re.search(r"\[answer, entry cost, score", again), again
+        assert re.search(r"1\s+\S\s+cost\s+\S\s+\d\.\d{3}", again), "explain is still on"
+
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
