@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from contextlib import asynccontextmanager
-from typing import AsyncIterator, Callable
+import signal
+import threading
+from contextlib import asynccontextmanager, contextmanager, nullcontext
+from typing import AsyncIterator, Callable, Iterator
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from chatbot.assistant import Assistant
 from chatbot.events import Recorder
-from chatbot.routes import ask, health
+from chatbot.limits import per_client_limit
+from chatbot.metrics import Metrics
+from chatbot.middleware import BodyLimit, SecurityHeaders, Timeout
+from chatbot.routes import admin, ask, health, widget
+from chatbot.routes import metrics as metrics_routes
+from chatbot.routes import sms as sms_routes
 from chatbot.serving import AssistantHolder
 from chatbot.settings import Settings
+from chatbot.sms import SmsDesk, startup_warnings
+from chatbot.store import DB_FILE, UnansweredStore
 
 log = logging.getLogger("chatbot")
 
 
-def create_app(settings: Settings | None = None, load: Callable[[], Assistant] | None = None) -> FastAPI:
-    """Build the app. `load` makes the assistant (tests pass their own); by default it comes from `settings`."""
+def create_app(
+    settings: Settings | None = None, load: Callable[[], Assistant] | None = None, *, reload_on_sighup: bool = False
+) -> FastAPI:
+    """Build the app. `load` makes the assistant (tests pass their own); by default it comes from `settings`.
+
+    `reload_on_sighup` (for a real server, main thread only) makes SIGHUP reload the knowledge base.
+    """
     settings = settings or Settings()
     if load is None:
         from chatbot.startup import load_assistant
@@ -30,11 +46,14 @@ def create_app(settings: Settings | None = None, load: Callable[[], Assistant] |
             return load_assistant(settings)
 
     holder = AssistantHolder(load)
+    unanswered = UnansweredStore(settings.var_dir / DB_FILE, settings.retention_days)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         holder.load_in_background()
-        yield
+        with _reloading_on_sighup(holder) if reload_on_sighup else nullcontext():
+            yield
+        unanswered.close()
 
     app = FastAPI(
         title="Clinic FAQ assistant",
@@ -44,10 +63,31 @@ def create_app(settings: Settings | None = None, load: Callable[[], Assistant] |
     )
     app.state.settings = settings
     app.state.holder = holder
-    app.state.recorder = Recorder()
+    app.state.metrics = Metrics(lambda: holder.assistant)
+    app.state.recorder = Recorder(app.state.metrics, unanswered)
+    app.state.sms = SmsDesk.from_settings(settings)
+    for warning in startup_warnings(settings):
+        log.warning(warning)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    # Inside CORS, so that a 413 or 504 still carries the CORS headers. Reloads (/admin/) may take longer than any reply.
+    app.add_middleware(Timeout, seconds=settings.request_timeout_seconds, exempt=("/admin/",))
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Browsers on other sites may call the API only from the configured origins; same-origin always works.
+    # Best kept outermost, so that error responses (429, 503) carry the headers and the widget can read them.
+    app.add_middleware(
+        CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"], allow_headers=["content-type"]
+    )
+    # Outside CORS: it only adds headers, so every response gets them, preflights included.
+    app.add_middleware(
+        SecurityHeaders, frame_ancestors=settings.frame_ancestors, relaxed_paths=(app.docs_url, app.redoc_url)
+    )
     app.include_router(health.router)
-    app.include_router(ask.router)
+    app.include_router(ask.router, dependencies=per_client_limit(app, settings.rate_limit, settings.limits_storage))
+    app.include_router(widget.router)
+    app.include_router(sms_routes.router)
+    app.include_router(metrics_routes.router)
+    if settings.admin_token:
+        app.include_router(admin.router_for(settings.admin_token))
     return app
 
 
@@ -64,7 +104,22 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"error": "; ".join(messages), "detail": detail}, status_code=422)
 
 
+@contextmanager
+def _reloading_on_sighup(holder: AssistantHolder) -> Iterator[None]:
+    """While serving, SIGHUP reloads the knowledge base; the handler only starts the worker thread that does it."""
+    if not hasattr(signal, "SIGHUP") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGHUP, holder.reload_in_background)
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+
+
 def factory() -> FastAPI:
     """For uvicorn's `--factory` (several workers re-import the app by name)."""
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    return create_app()
+    if not logging.getLogger("chatbot").handlers:  # in `chatbot serve`'s own process the CLI already logs to stderr
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+    return create_app(reload_on_sighup=True)

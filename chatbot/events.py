@@ -1,7 +1,8 @@
 """What happened to each question, recorded in one place for every channel.
 
 One JSON log line per question (channel, kind, entry id, score, latency), never the patient's
-words or phone number.
+words or phone number; the metrics `GET /metrics` reports; and, for each fallback, a redacted row
+in the unanswered-questions store that `chatbot review` reads.
 """
 
 from __future__ import annotations
@@ -9,13 +10,19 @@ from __future__ import annotations
 import json
 import logging
 
-from chatbot.domain import Reply
+from chatbot.domain import Kind, Reply
+from chatbot.metrics import Metrics
+from chatbot.store import UnansweredStore
 
 log = logging.getLogger("chatbot.requests")
 
 
 class Recorder:
     """Called once per answered question by every channel (HTTP, SMS)."""
+
+    def __init__(self, metrics: Metrics | None = None, unanswered: UnansweredStore | None = None):
+        self.metrics = metrics
+        self.unanswered = unanswered
 
     def record(self, channel: str, question: str, reply: Reply, seconds: float) -> None:
         log.info(
@@ -30,3 +37,7 @@ class Recorder:
                 }
             )
         )
+        if self.metrics is not None:
+            self.metrics.observe(channel, reply.kind.value, seconds)
+        if self.unanswered is not None and reply.kind is Kind.FALLBACK:
+            self.unanswered.add(channel, question, reply.candidates)

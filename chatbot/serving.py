@@ -13,6 +13,7 @@ from typing import Callable
 from fastapi import HTTPException, Request
 
 from chatbot.assistant import Assistant
+from chatbot.errors import ChatbotError
 
 log = logging.getLogger("chatbot")
 
@@ -40,13 +41,32 @@ class AssistantHolder:
     def reload(self) -> Assistant:
         """Load a new assistant beside the current one and swap it in; the old one serves until then.
 
-        Raises whatever loading raises, with the current assistant untouched.
+        Raises whatever loading raises, with the current assistant untouched (and says so in the log).
         """
         with self._lock:
-            fresh = self._load()
+            try:
+                fresh = self._load()
+            except Exception as exc:
+                serving = f"knowledge base {self.assistant.kb.fingerprint[:12]}" if self.assistant else "nothing yet"
+                log.error("reload refused, still answering with %s: %s", serving, exc, exc_info=not isinstance(exc, ChatbotError))
+                raise
             self.assistant = fresh
             self.error = None
+            log.info("reloaded: %d entries, knowledge base %s", len(fresh.kb.entries), fresh.kb.fingerprint[:12])
             return fresh
+
+    def reload_in_background(self) -> threading.Thread:
+        """Reload in a worker thread (for SIGHUP: a signal handler must not build an index); failures are logged."""
+
+        def run() -> None:
+            try:
+                self.reload()
+            except Exception:  # noqa: BLE001, S110 - reload() has logged it, and the old assistant still serves
+                pass
+
+        thread = threading.Thread(target=run, name="chatbot-reload", daemon=True)
+        thread.start()
+        return thread
 
 
 def current_assistant(request: Request) -> Assistant:

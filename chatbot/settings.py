@@ -13,6 +13,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
 
+MIN_ADMIN_TOKEN_CHARS = 16
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHATBOT_", frozen=True, extra="ignore")
 
@@ -58,3 +61,36 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("admin_token")
+    @classmethod
+    def _a_real_secret(cls, value: str) -> str:
+        if value and len(value) < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(
+                f"CHATBOT_ADMIN_TOKEN is {len(value)} characters long; use at least {MIN_ADMIN_TOKEN_CHARS}, "
+                "e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe())'"
+            )
+        return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        if value.strip().lower() == "off":
+            return "off"
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"CHATBOT_RATE_LIMIT has value {value!r}. Not a rate such as '60/minute', or 'off'.") from None
+        return value
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _a_source_list(cls, value: str) -> str:
+        if not value.strip() or any(ch in value for ch in ";,\r\n"):
+            raise ValueError(
+                f"CHATBOT_FRAME_ANCESTORS has value {value!r}. Not a CSP source list such as 'none' or "
+                "'self' https://clinic.example (space-separated)."
+            )
+        return value.strip()

@@ -47,6 +47,12 @@ def fake_assistant(kb: knowledge.KnowledgeBase, folder: Path) -> Assistant:
     return Assistant(kb, index.read(folder), encoder, knowledge.fill(kb.messages, "555-0100"))
 
 
+@pytest.fixture(autouse=True)
+def private_var_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unanswered questions recorded by a test go to its own folder, never the repo's var/."""
+    monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path / "var"))
+
+
 @pytest.fixture(scope="session")
 def kb() -> knowledge.KnowledgeBase:
     return knowledge.load(KNOWLEDGE)

@@ -33,7 +33,9 @@ class AskReply(BaseModel):
     kind: Literal["answer", "fallback", "emergency", "greeting"]
     answer: str = Field(description="The text to show; for 'answer', the clinic's own words verbatim.")
     id: str | None = Field(description="The entry answered with, or null.")
-    score: float | None = Field(description="How close the best entry came (cosine), or null.")
+    score: float | None = Field(
+        description="How close the best entry came: the cosine of its closest phrasing plus the policy's lexical bonus; or null."
+    )
     candidates: list[Candidate] | None = Field(None, description="The top entries, when `explain` was asked.")
 
 
@@ -45,6 +47,11 @@ def ask(body: AskRequest, request: Request) -> dict[str, object]:
     return reply.to_dict(explain=body.explain)
 
 
-@router.get("/greeting", response_model=AskReply)
+class GreetingReply(AskReply):
+    notice: str = Field(description="One line to show beside the greeting: an automated assistant, not for emergencies.")
+
+
+@router.get("/greeting", response_model=GreetingReply)
 def greeting(request: Request) -> dict[str, object]:
-    return current_assistant(request).greeting().to_dict()
+    assistant = current_assistant(request)
+    return {**assistant.greeting().to_dict(), "notice": assistant.messages.notice}

@@ -1,0 +1,91 @@
+"""The per-client rate limit on `POST /v1/ask`, with slowapi counting in `limits` storage.
+
+Counts live where CHATBOT_LIMITS_STORAGE says: `memory://` (each process its own) or a Redis URI
+shared by every replica. A client is its address as uvicorn sees it (behind a proxy, set
+uvicorn's `FORWARDED_ALLOW_IPS` so that is the patient's and not the proxy's). If the storage is
+unreachable, counting falls back to memory rather than refusing patients.
+
+Only the routes given the returned dependency are limited: the SMS webhook has its own per-sender
+limit, and the widget and health checks none.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.params import Depends as Dependency
+from fastapi.responses import JSONResponse
+from limits import parse_many
+from slowapi import Limiter
+from slowapi.errors import RateLimitExceeded
+from slowapi.util import get_remote_address
+
+log = logging.getLogger("chatbot.requests")
+
+OFF = "off"
+
+
+def check_rate(rate: str) -> str:
+    """Return `rate` if it is `off` or a rate `limits` understands (`60/minute`, `10 per second`).
+
+    Raises:
+        ValueError: naming the value.
+    """
+    if rate.strip().lower() == OFF:
+        return OFF
+    try:
+        parse_many(rate)
+    except ValueError:
+        raise ValueError(f"has value {rate!r}. Not a rate such as '60/minute', or 'off'.") from None
+    return rate
+
+
+def per_client_limit(app: FastAPI, rate: str, storage_uri: str) -> list[Dependency]:
+    """Set up the limiter on `app` and return the dependency that counts a request against it.
+
+    Args:
+        rate: e.g. `60/minute`; `off` returns no dependency at all.
+        storage_uri: a `limits` storage URI, e.g. `memory://` or `redis://host:6379`.
+
+    Returns:
+        The dependencies to put on the limited routes (empty when the limit is off). Only POST
+        requests count, so `GET /v1/greeting` beside `/v1/ask` is free.
+    """
+    if check_rate(rate) == OFF:
+        return []
+    limiter = Limiter(
+        key_func=get_remote_address,
+        storage_uri=storage_uri,
+        strategy="moving-window",
+        key_prefix="chatbot",
+        in_memory_fallback_enabled=True,
+        swallow_errors=True,
+    )
+    # slowapi logs each refusal with the client's address; ours says the same without it.
+    logging.getLogger("slowapi").setLevel(logging.ERROR)
+    app.state.limiter = limiter
+    app.add_exception_handler(RateLimitExceeded, _too_many_requests)
+
+    @limiter.limit(rate, methods=["POST"])
+    def per_client(request: Request) -> None:
+        """Counts this request against its client's limit (the decorator does the counting)."""
+
+    return [Depends(per_client)]
+
+
+def _too_many_requests(request: Request, exc: Exception) -> JSONResponse:
+    """429 with `Retry-After`: how many seconds until this client may ask again."""
+    limiter: Limiter = request.app.state.limiter
+    item, identifiers = request.state.view_rate_limit
+    reset_at, _ = limiter.limiter.get_window_stats(item, *identifiers)
+    wait = max(1, math.ceil(reset_at - time.time()))
+    log.info(json.dumps({"event": "rate-limited", "path": request.url.path, "retry_after": wait}))
+    return JSONResponse(
+        {"error": f"Too many questions from this address (the limit is {item}). Please try again in {wait} seconds."},
+        status_code=429,
+        headers={"Retry-After": str(wait)},
+    )

@@ -1,0 +1,77 @@
+"""Group the questions the assistant could not answer by meaning, most asked first.
+
+Each question is embedded with the assistant's own encoder and joins the first group whose centre
+is within `threshold` cosine of it, else starts a new one (greedy, one pass, numpy only: a month of
+fallbacks is hundreds of rows, not millions). For each group staff see how often it was asked, a
+few of its wordings, and the entry it came nearest to, which tells them what to do: add an
+alternate to that entry, add an out-of-scope exemplar, or ask the clinic for a new answer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from chatbot.domain import Match
+from chatbot.normalise import normalise
+
+if TYPE_CHECKING:
+    from chatbot.encoder import Encoder
+    from chatbot.store import Unanswered
+
+THRESHOLD = 0.6  # all-MiniLM-L6-v2: paraphrases of one question mostly score above this
+EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Group:
+    """Questions that mean much the same thing."""
+
+    count: int
+    examples: tuple[str, ...]
+    nearest: Match | None
+
+
+def group(rows: Sequence[Unanswered], encoder: Encoder, threshold: float = THRESHOLD) -> list[Group]:
+    """The rows grouped by meaning, most asked first (ties: first asked first).
+
+    Args:
+        rows: unanswered questions, oldest first.
+        encoder: the assistant's encoder (questions are normalised first, as when answering).
+        threshold: the cosine a question must reach with a group's centre to join it.
+
+    Returns:
+        One `Group` per meaning, with up to three distinct wordings (most frequent first) and the
+        entry most of its questions came nearest to, with the best score any of them reached.
+    """
+    if not rows:
+        return []
+    vectors = encoder.encode([normalise(row.question) for row in rows]).astype(np.float64)
+    sums = np.zeros_like(vectors)  # row g: the sum of group g's vectors
+    centres = np.zeros_like(vectors)  # row g: that sum, normalised
+    members: list[list[int]] = []
+    for i, vector in enumerate(vectors):
+        similarities = centres[: len(members)] @ vector
+        best = int(similarities.argmax()) if len(members) else -1
+        if best < 0 or similarities[best] < threshold:
+            best = len(members)
+            members.append([])
+        members[best].append(i)
+        sums[best] += vector
+        centres[best] = sums[best] / max(float(np.linalg.norm(sums[best])), 1e-12)
+    groups = [_describe([rows[i] for i in indices]) for indices in members]
+    return sorted(groups, key=lambda g: -g.count)  # stable: equal counts keep first-asked order
+
+
+def _describe(rows: Sequence[Unanswered]) -> Group:
+    wordings = Counter(row.question for row in rows)
+    examples = tuple(text for text, _ in wordings.most_common(EXAMPLES))
+    tops = [row.candidates[0] for row in rows if row.candidates]
+    nearest = None
+    if tops:
+        entry_id, _ = Counter(m.id for m in tops).most_common(1)[0]
+        nearest = Match(entry_id, max(m.score for m in tops if m.id == entry_id))
+    return Group(len(rows), examples, nearest)

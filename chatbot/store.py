@@ -1,0 +1,172 @@
+"""The questions the assistant could not answer, kept (redacted) so staff can learn from them.
+
+One SQLite file, `CHATBOT_VAR_DIR/chatbot.db`, in WAL mode with a busy timeout so several worker
+processes can write to it at once. Each row holds the time, the channel, the question with its
+personal details removed (`redact.py`) and the nearest entries with their scores. Rows older than
+the retention period are deleted when the store is opened and, at most once an hour, when it is
+written; deleted rows are overwritten (`secure_delete`), not just unlinked.
+
+Recording must never cost a patient their reply: `add` does not raise. When the database cannot
+be written the error is logged once, and once more when writing works again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from chatbot.domain import Match
+from chatbot.errors import ChatbotError
+from chatbot.redact import redact
+
+log = logging.getLogger("chatbot")
+
+DB_FILE = "chatbot.db"
+PRUNE_EVERY_SECONDS = 3600
+BUSY_TIMEOUT_SECONDS = 5.0
+DAY_SECONDS = 86_400
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS unanswered (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    channel TEXT NOT NULL,
+    question TEXT NOT NULL,
+    candidates TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS unanswered_at ON unanswered (at);
+"""
+
+
+class StoreError(ChatbotError):
+    """The unanswered-questions database cannot be read."""
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """One question the assistant fell back on, as stored: already redacted."""
+
+    at: datetime.datetime
+    channel: str
+    question: str
+    candidates: tuple[Match, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "at": self.at.isoformat(timespec="seconds"),
+            "channel": self.channel,
+            "question": self.question,
+            "candidates": [{"id": m.id, "score": round(m.score, 4)} for m in self.candidates],
+        }
+
+
+class UnansweredStore:
+    """The database of unanswered questions; safe to share between threads."""
+
+    def __init__(self, path: Path, retention_days: int, clock: Callable[[], float] = time.time):
+        """
+        Args:
+            path: the SQLite file; its folder is created on first use.
+            retention_days: rows older than this many days are deleted.
+            clock: seconds since the epoch (tests pass their own).
+        """
+        self.path = path
+        self.retention_seconds = retention_days * DAY_SECONDS
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._pruned_at = float("-inf")
+        self._failing = False
+
+    def add(self, channel: str, question: str, candidates: Sequence[Match]) -> None:
+        """Record one unanswered question, redacted. Never raises: a failure is logged once."""
+        row = (self._clock(), channel, redact(question), json.dumps([[m.id, m.score] for m in candidates]))
+        with self._lock:
+            try:
+                db = self._open()
+                with db:
+                    db.execute("INSERT INTO unanswered (at, channel, question, candidates) VALUES (?, ?, ?, ?)", row)
+                if self._clock() - self._pruned_at >= PRUNE_EVERY_SECONDS:
+                    self._prune(db)
+            except (sqlite3.Error, OSError) as exc:
+                self._close()
+                if not self._failing:
+                    log.error("Cannot record unanswered questions in %s (%s); patients still get their replies. "
+                              "This is logged once until it works again.", self.path, exc)
+                    self._failing = True
+                return
+            if self._failing:
+                log.warning("Recording unanswered questions in %s again.", self.path)
+                self._failing = False
+
+    def rows(self) -> list[Unanswered]:
+        """Every row still within the retention period, oldest first.
+
+        Raises:
+            StoreError: the database exists but cannot be read.
+        """
+        if not self.path.exists():
+            return []
+        with self._lock:
+            try:
+                cursor = self._open().execute("SELECT at, channel, question, candidates FROM unanswered ORDER BY at, id")
+                return [_row(*values) for values in cursor]
+            except (sqlite3.Error, OSError, ValueError) as exc:
+                self._close()
+                raise StoreError(f"Cannot read {self.path}: {exc}") from exc
+
+    def prune(self) -> int:
+        """Delete the rows older than the retention period now; returns how many."""
+        with self._lock:
+            return self._prune(self._open())
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _open(self) -> sqlite3.Connection:
+        if self._db is not None:
+            return self._db
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Create the file readable by its owner only; SQLite gives its WAL files the same mode.
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA secure_delete = ON")
+            db.executescript(_SCHEMA)
+            self._prune(db)
+        except BaseException:
+            db.close()
+            raise
+        self._db = db
+        return db
+
+    def _prune(self, db: sqlite3.Connection) -> int:
+        now = self._clock()
+        with db:
+            deleted = db.execute("DELETE FROM unanswered WHERE at < ?", (now - self.retention_seconds,)).rowcount
+        self._pruned_at = now
+        return deleted
+
+    def _close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _row(at: float, channel: str, question: str, candidates: str) -> Unanswered:
+    matches = tuple(Match(str(entry_id), float(score)) for entry_id, score in json.loads(candidates))
+    when = datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc)
+    return Unanswered(when, channel, question, matches)
+

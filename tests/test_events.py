@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chatbot.app import create_app
+from chatbot.assistant import Assistant
+from chatbot.domain import Kind, Match, Reply
+from chatbot.events import Recorder
+from chatbot.metrics import Metrics
+from chatbot.settings import Settings
+from chatbot.store import DB_FILE, UnansweredStore
+from test_api import ready
+
+PRIVATE = "zebra quantum marmalade, call me at 555-867-5309 or jo@example.com"
+
+
+def test_one_json_line_per_question_without_the_patients_words(
+    fake: Assistant, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with TestClient(create_app(Settings(var_dir=tmp_path), load=lambda: fake)) as client:
+        ready(client)
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            client.post("/v1/ask", json={"question": PRIVATE})
+            client.post("/v1/ask", json={"question": "What is the cost?"})
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "chatbot.requests"]
+    assert [(line["channel"], line["kind"], line["id"]) for line in lines] == [("web", "fallback", None), ("web", "answer", "cost")]
+    assert all(isinstance(line["ms"], float) for line in lines)
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    for private in ["zebra", "867", "5309", "jo@example.com"]:
+        assert private not in everything
+
+
+def test_every_channel_counts_and_its_fallbacks_are_kept(tmp_path: Path) -> None:
+    metrics = Metrics(lambda: None)
+    store = UnansweredStore(tmp_path / DB_FILE, retention_days=30)
+    recorder = Recorder(metrics, store)
+    recorder.record("sms", "do you take medicare? 555-867-5309", Reply(Kind.FALLBACK, "…", None, 0.4, (Match("cost", 0.4),)), 0.01)
+    recorder.record("sms", "how much is it", Reply(Kind.ANSWER, "…", "cost", 0.9), 0.01)
+    assert 'chatbot_requests_total{channel="sms",kind="fallback"} 1.0' in metrics.exposition().decode()
+    (row,) = store.rows()
+    assert (row.channel, row.question) == ("sms", "do you take medicare? [phone]")
+    store.close()

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chatbot.assistant import Assistant
+from chatbot.cli import cli
+from chatbot.domain import Match
+from chatbot.review import group
+from chatbot.store import DB_FILE, Unanswered, UnansweredStore
+from conftest import FakeEncoder
+
+WHEN = datetime.datetime(2025, 6, 1, tzinfo=datetime.timezone.utc)
+
+LOG = [
+    ("can i bring my dog", "companion", 0.41),
+    ("is there parking", "directions", 0.38),
+    ("can i bring my dog with me", "companion", 0.45),
+    ("can i bring my dog", "wifi", 0.30),
+    ("is there parking nearby", "directions", 0.52),
+    ("do you take medicare", "cost", 0.47),
+]
+
+
+def rows(log: list[tuple[str, str, float]] = LOG) -> list[Unanswered]:
+    return [Unanswered(WHEN, "web", question, (Match(entry, score),)) for question, entry, score in log]
+
+
+def test_questions_are_grouped_by_meaning_most_asked_first() -> None:
+    groups = group(rows(), FakeEncoder())
+    assert [g.count for g in groups] == [3, 2, 1]
+    dogs, parking, medicare = groups
+    assert dogs.examples == ("can i bring my dog", "can i bring my dog with me")
+    assert parking.examples == ("is there parking", "is there parking nearby")
+    assert medicare.examples == ("do you take medicare",)
+
+
+def test_each_group_names_the_entry_most_of_its_questions_came_nearest() -> None:
+    dogs, parking, medicare = group(rows(), FakeEncoder())
+    assert dogs.nearest == Match("companion", 0.45)
+    assert parking.nearest == Match("directions", 0.52)
+    assert medicare.nearest == Match("cost", 0.47)
+
+
+def test_at_most_three_examples_most_frequent_first() -> None:
+    log = [("is there parking", "directions", 0.4)] * 3 + [
+        ("is there parking nearby", "directions", 0.4),
+        ("is there parking close by", "directions", 0.4),
+        ("is there parking close by", "directions", 0.4),
+        ("is there parking at night", "directions", 0.4),
+    ]
+    (parking,) = group(rows(log), FakeEncoder(), threshold=0.5)
+    assert parking.count == 7
+    assert parking.examples == ("is there parking", "is there parking close by", "is there parking nearby")
+
+
+def test_a_strict_threshold_keeps_every_wording_apart() -> None:
+    assert len(group(rows(), FakeEncoder(), threshold=0.999)) == 5  # only the identical dog questions meet
+
+
+def test_an_empty_log_has_no_groups() -> None:
+    assert group([], FakeEncoder()) == []
+
+
+# -- chatbot review ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def logged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: Assistant) -> Path:
+    """A var folder with the log above, and `chatbot review` answering with the fake encoder."""
+    monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path))
+    monkeypatch.setattr("chatbot.startup.load_assistant", lambda settings: fake)
+    store = UnansweredStore(tmp_path / DB_FILE, retention_days=30)
+    for question, entry, score in LOG:
+        store.add("web", question, [Match(entry, score)])
+    store.close()
+    return tmp_path
+
+
+def test_review_prints_the_groups_with_counts_examples_and_nearest_entry(logged: Path) -> None:
+    result = CliRunner().invoke(cli, ["review"])
+    assert result.exit_code == 0, result.output
+    assert "6 unanswered questions" in result.output and "in 3 groups" in result.output
+    lines = [line.strip() for line in result.output.splitlines()]
+    first = lines.index("3x  nearest entry: companion (0.45)")
+    assert lines[first + 1 : first + 3] == ["- can i bring my dog", "- can i bring my dog with me"]
+    assert "2x  nearest entry: directions (0.52)" in lines
+    assert "add the wordings to that entry's alternates" in result.output
+
+
+def test_review_export_writes_json_lines(logged: Path, tmp_path: Path) -> None:
+    out = tmp_path / "unanswered.jsonl"
+    result = CliRunner().invoke(cli, ["review", "--export", str(out)])
+    assert result.exit_code == 0, result.output
+    exported = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [row["question"] for row in exported] == [question for question, _, _ in LOG]
+    assert exported[0]["channel"] == "web"
+    assert exported[0]["candidates"] == [{"id": "companion", "score": 0.41}]
+    assert datetime.datetime.fromisoformat(exported[0]["at"]).tzinfo is not None
+
+
+def test_review_with_nothing_logged_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path / "var"))
+    result = CliRunner().invoke(cli, ["review"])
+    assert result.exit_code == 0
+    assert "No unanswered questions in" in result.output and "kept 30 days" in result.output
+
+
+def test_an_unreadable_database_is_an_error_message_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path))
+    (tmp_path / DB_FILE).write_bytes(b"this is not a database" * 100)
+    result = CliRunner().invoke(cli, ["review"])
+    assert result.exit_code == 2
+    assert f"Error: Cannot read {tmp_path / DB_FILE}" in result.output
