@@ -25,6 +25,10 @@ class ExportMismatch(ChatbotError):
     """The ONNX export does not reproduce the reference encoder; serving with it would change answers."""
 
 
+class BuildFailed(ChatbotError):
+    """A build run in a child process (see `startup.open_index`) exited with an error."""
+
+
 def build(kb: KnowledgeBase, source: ModelSource, index_dir: Path, threads: int = 1, *, export: bool = True,
           say: Callable[[str], None] = lambda _: None) -> Path:
     """Build and atomically install a new index version for `kb`.

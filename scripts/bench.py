@@ -1,0 +1,420 @@
+"""Benchmark the answering path in one run, against the targets of issue 6.
+
+    python scripts/bench.py [--questions N] [--out bench-results.json]     (or: make bench)
+
+On the evaluation set's questions it measures: a fresh `chatbot build` into a temporary folder; one
+sentence-transformers encode per question (the reference, torch with every core, as the issue
+measured it); the serving encoder (ONNX, CHATBOT_THREADS=1); in-process answering (`Assistant.ask`);
+HTTP `POST /v1/ask` at concurrency 1 and 16 against `chatbot serve` on 127.0.0.1 with one worker
+and with two; each server's resident memory; and a fresh `chatbot ask` (a few runs). It prints
+medians, p95 and p99 and the issue's ratios with pass/fail, and writes the same as JSON.
+
+Everything runs on loopback and stops by itself: each load phase is bounded in requests and in
+seconds, and every server started here is stopped here. Timings share the machine with whatever
+else runs on it (the load average is recorded): compare ratios from one run, not numbers across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import gc
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import httpx
+import numpy as np
+
+from chatbot.encoder import SentenceTransformerEncoder, resolve_model
+from chatbot.evaluate import load_cases
+from chatbot.normalise import normalise
+from chatbot.settings import Settings
+from chatbot.startup import load_assistant
+
+ROOT = Path(__file__).resolve().parent.parent
+CORES = os.cpu_count() or 1
+FRESH_QUESTION = "What is the cost?"
+CONCURRENCY = 16
+WARMUP = 20
+MIN_QUESTIONS = 100
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    value: float
+    bound: float | None  # None: reported, no bound
+    at_most: bool
+    unit: str = ""
+
+    @property
+    def passed(self) -> bool | None:
+        if self.bound is None:
+            return None
+        return self.value <= self.bound if self.at_most else self.value >= self.bound
+
+    def row(self) -> list[str]:
+        bound = "report" if self.bound is None else f"{'≤' if self.at_most else '≥'} {_num(self.bound)}{self.unit}"
+        result = {True: "pass", False: "FAIL", None: "—"}[self.passed]
+        return [self.name, f"{_num(self.value)}{self.unit}", bound, result]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"name": self.name, "value": round(self.value, 4), "bound": self.bound,
+                "at_most": self.at_most, "unit": self.unit.strip(), "passed": self.passed}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--questions", type=int, default=0, help=f"How many evaluation questions (default all; at least {MIN_QUESTIONS}).")
+    parser.add_argument("--load-requests", type=int, default=1000, help="Requests per concurrency-16 phase (default 1000).")
+    parser.add_argument("--load-seconds", type=float, default=60.0, help="Longest one load phase may run (default 60).")
+    parser.add_argument("--fresh-runs", type=int, default=5, help="Fresh `chatbot ask` runs (default 5).")
+    parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="Knowledge base folder.")
+    parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval.yaml", help="Evaluation set.")
+    parser.add_argument("--out", type=Path, default=Path("bench-results.json"), help="Where to write the JSON.")
+    args = parser.parse_args()
+
+    questions = [case.question for case in load_cases(args.eval)]
+    questions = questions[: args.questions] if args.questions else questions
+    if len(questions) < MIN_QUESTIONS:
+        parser.error(f"--questions is {len(questions)}; the benchmark needs at least {MIN_QUESTIONS}.")
+    if os.getloadavg()[0] > CORES / 2:
+        say(f"warning: load average {os.getloadavg()[0]:.1f} on {CORES} cores: other work is running; timings will be inflated.")
+    results = measure(args, questions)
+    targets = targets_of(results)
+    results["targets"] = [t.to_dict() for t in targets]
+    print(report(results, targets))
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nWritten to {args.out}.")
+    return 0
+
+
+def measure(args: argparse.Namespace, questions: Sequence[str]) -> dict[str, Any]:
+    """Every measurement, on a fresh index built in a temporary folder."""
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="chatbot-bench-") as scratch:
+        settings = Settings(knowledge_dir=args.knowledge.absolute(), index_dir=Path(scratch) / "index",
+                            var_dir=Path(scratch) / "var", threads=1)
+        env = {**os.environ, "CHATBOT_KNOWLEDGE_DIR": str(settings.knowledge_dir), "CHATBOT_INDEX_DIR": str(settings.index_dir),
+               "CHATBOT_VAR_DIR": str(settings.var_dir), "CHATBOT_THREADS": "1", "CHATBOT_RATE_LIMIT": "off",
+               "CHATBOT_ADMIN_TOKEN": ""}
+        say(f"Building the index for {settings.knowledge_dir} …")
+        build_seconds = timed_run([*chatbot_command(), "build"], env)
+        say(f"Serving encoder and in-process answering, {len(questions)} questions …")
+        encoder_times, ask_times, encoder_name = serving_timings(settings, questions)
+        say(f"sentence-transformers (torch, {CORES} threads), {len(questions)} questions …")
+        reference_times = reference_timings(settings, questions, CORES)
+        servers = {workers: http_phase(env, workers, questions, args, Path(scratch)) for workers in (1, 2)}
+        say(f"Fresh `chatbot ask`, {args.fresh_runs} runs …")
+        fresh = [timed_run([*chatbot_command(), "ask", FRESH_QUESTION], env) for _ in range(args.fresh_runs)]
+
+    series = {
+        f"sentence-transformers encode (torch, {CORES} threads)": reference_times,
+        f"serving encoder ({encoder_name})": encoder_times,
+        "in-process answer (Assistant.ask)": ask_times,
+    }
+    for workers, server in servers.items():
+        series[f"HTTP c=1, {_workers(workers)}"] = server.pop("c1")
+        series[f"HTTP c={CONCURRENCY}, {_workers(workers)}"] = server.pop("c16")
+    return {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": {"cores": CORES, "cpu": cpu_model(), "python": platform.python_version(), "platform": platform.platform(),
+                    "load_average_before": round(load_before, 2), "load_average_after": round(os.getloadavg()[0], 2)},
+        "questions": len(questions),
+        "timings_ms": {name: summary(values) for name, values in series.items()},
+        "fresh_ask_s": [round(s, 3) for s in fresh],
+        "build_s": round(build_seconds, 2),
+        "ideal_rps": round(CORES / statistics.median(encoder_times), 1),
+        "servers": {_workers(w): server for w, server in servers.items()},
+    }
+
+
+def targets_of(results: dict[str, Any]) -> list[Target]:
+    """The issue's ratios and bounds, from one run's measurements."""
+    medians = {name: timing["median"] / 1000 for name, timing in results["timings_ms"].items()}
+    reference = medians[f"sentence-transformers encode (torch, {CORES} threads)"]
+    encoder = next(value for name, value in medians.items() if name.startswith("serving encoder"))
+    servers = results["servers"]
+    return [
+        Target("HTTP c=1 median ÷ one sentence-transformers encode", medians["HTTP c=1, 1 worker"] / reference, 0.6, True),
+        Target("in-process answer ÷ encoder (medians)", medians["in-process answer (Assistant.ask)"] / encoder, 1.2, True),
+        Target(f"throughput c={CONCURRENCY}, 2 workers ÷ (cores ÷ encoder time)",
+               servers["2 workers"]["throughput_rps"] / (CORES / encoder), 0.7, False),
+        Target(f"fresh `chatbot ask \"{FRESH_QUESTION}\"` (median of {len(results['fresh_ask_s'])})",
+               statistics.median(results["fresh_ask_s"]), 1.5, True, " s"),
+        Target("serving process RSS (largest worker)", max(s["rss"]["largest_worker_mib"] for s in servers.values()), 350, True, " MiB"),
+        Target("`chatbot build`, whole knowledge base", results["build_s"], None, True, " s"),
+    ]
+
+
+def http_phase(env: dict[str, str], workers: int, questions: Sequence[str], args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
+    """Latencies at concurrency 1 and 16, throughput, CPU per request and memory of `chatbot serve --workers N`."""
+    say(f"HTTP against `chatbot serve --workers {workers}` …")
+    with live_server(env, workers, scratch / f"serve-{workers}.log") as (url, pid):
+        c1 = sequential_load(url, questions)
+        server_before, client_before = cpu_seconds([pid, *descendants(pid)]), time.process_time()
+        c16, rate = asyncio.run(concurrent_load(url, questions, args.load_requests, args.load_seconds))
+        server_cpu, client_cpu = cpu_seconds([pid, *descendants(pid)]) - server_before, time.process_time() - client_before
+        return {
+            "c1": c1,
+            "c16": c16,
+            "throughput_rps": round(rate, 1),
+            "cpu_ms_per_request": {"server": round(server_cpu / len(c16) * 1000, 2),
+                                   "load_generator": round(client_cpu / len(c16) * 1000, 2)},
+            "rss": memory(pid),
+        }
+
+
+def serving_timings(settings: Settings, questions: Sequence[str]) -> tuple[list[float], list[float], str]:
+    """The serving encoder's time and `Assistant.ask`'s, interleaved question by question."""
+    assistant = load_assistant(settings)
+    texts = [normalise(q) for q in questions]
+    for question, text in zip(questions[:WARMUP], texts):
+        assistant.encoder.encode([text])
+        assistant.ask(question)
+    encoder_times, ask_times = [], []
+    for question, text in zip(questions, texts):
+        encoder_times.append(timed(assistant.encoder.encode, [text]))
+        ask_times.append(timed(assistant.ask, question))
+    name = type(assistant.encoder).__name__.removesuffix("Encoder").lower() + f", {settings.threads} thread"
+    return encoder_times, ask_times, name
+
+
+def reference_timings(settings: Settings, questions: Sequence[str], threads: int) -> list[float]:
+    reference = SentenceTransformerEncoder(resolve_model(settings.model), threads)
+    texts = [normalise(q) for q in questions]
+    for text in texts[:WARMUP]:
+        reference.encode([text])
+    times = [timed(reference.encode, [text]) for text in texts]
+    del reference
+    gc.collect()
+    return times
+
+
+@contextmanager
+def live_server(env: dict[str, str], workers: int, log_file: Path) -> Iterator[tuple[str, int]]:
+    """`chatbot serve` on a free loopback port, ready to answer; stopped (and its workers with it) on exit."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log_file.open("w") as log:
+        server = subprocess.Popen([*chatbot_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            warm_up(url, server, workers)
+            yield url, server.pid
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+
+def warm_up(url: str, server: subprocess.Popen[bytes], workers: int, seconds: float = 180) -> None:
+    """Wait until 20 answers per worker come in a row, each on a new connection (a worker still loading answers 503)."""
+    deadline = time.monotonic() + seconds
+    in_a_row = 0
+    with httpx.Client(base_url=url, timeout=10) as client:
+        while in_a_row < 20 * workers:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"`chatbot serve --workers {workers}` did not become ready; see its log.")
+            try:
+                response = client.post("/v1/ask", json={"question": FRESH_QUESTION}, headers={"connection": "close"})
+                in_a_row = in_a_row + 1 if response.status_code == 200 else 0
+            except httpx.TransportError:
+                in_a_row = 0
+            if in_a_row == 0:
+                time.sleep(0.2)
+
+
+def sequential_load(url: str, questions: Sequence[str]) -> list[float]:
+    times = []
+    with httpx.Client(base_url=url, timeout=10) as client:
+        for question in questions:
+            started = time.perf_counter()
+            response = client.post("/v1/ask", json={"question": question})
+            times.append(time.perf_counter() - started)
+            response.raise_for_status()
+    return times
+
+
+async def concurrent_load(url: str, questions: Sequence[str], requests: int, seconds: float) -> tuple[list[float], float]:
+    """CONCURRENCY clients asking in a loop until `requests` are answered or `seconds` pass; latencies and requests/s."""
+    todo = iter([questions[i % len(questions)] for i in range(requests)])
+    times: list[float] = []
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+        deadline = time.monotonic() + seconds
+
+        async def one_client() -> None:
+            for question in todo:
+                if time.monotonic() > deadline:
+                    return
+                started = time.perf_counter()
+                response = await client.post("/v1/ask", json={"question": question})
+                times.append(time.perf_counter() - started)
+                response.raise_for_status()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client() for _ in range(CONCURRENCY)))
+        elapsed = time.perf_counter() - started
+    return times, len(times) / elapsed
+
+
+def memory(pid: int) -> dict[str, Any]:
+    """Resident memory of the server process and of its descendants (the workers), from /proc."""
+    processes = [pid, *descendants(pid)]
+    resident = {p: rss_mib(p) for p in processes}
+    # With one worker, uvicorn serves in the `chatbot serve` process itself; with more, in its children.
+    serving = [p for p in processes if maps(p, "onnxruntime")]
+    return {
+        "largest_worker_mib": round(max(resident[p] for p in serving), 1),
+        "total_mib": round(sum(resident.values()), 1),
+        "processes": len(processes),
+        "torch_loaded": any(maps(p, "/torch/") for p in processes),
+    }
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User and system CPU time the processes have used so far (threads included), from /proc."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found, frontier = [], [pid]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def maps(pid: int, library: str) -> bool:
+    try:
+        return library in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+def chatbot_command() -> list[str]:
+    script = Path(sys.executable).with_name("chatbot")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "chatbot"]
+
+
+def timed_run(command: list[str], env: dict[str, str]) -> float:
+    """Wall clock of one command, start to exit."""
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed (exit status {done.returncode}):\n{done.stderr}")
+    return elapsed
+
+
+def timed(call: Callable[..., object], *args: object) -> float:
+    started = time.perf_counter()
+    call(*args)
+    return time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def summary(seconds: Sequence[float]) -> dict[str, float]:
+    median, p95, p99 = np.percentile(np.asarray(seconds) * 1000, [50, 95, 99])
+    return {"n": len(seconds), "median": round(float(median), 3), "p95": round(float(p95), 3), "p99": round(float(p99), 3)}
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def report(results: dict[str, Any], targets: list[Target]) -> str:
+    machine, servers = results["machine"], results["servers"]
+    lines = [
+        f"{results['date']} · {machine['cores']} cores ({machine['cpu']}) · Python {machine['python']} · "
+        f"load average {machine['load_average_before']} before, {machine['load_average_after']} after · {results['questions']} questions",
+        "",
+        _table(["measurement", "n", "median ms", "p95 ms", "p99 ms"],
+               [[name, str(t["n"]), _num(t["median"]), _num(t["p95"]), _num(t["p99"])] for name, t in results["timings_ms"].items()]),
+        "",
+        f"Throughput at c={CONCURRENCY}: " + ", ".join(f"{name}: {s['throughput_rps']} req/s" for name, s in servers.items())
+        + f"; cores ÷ encoder time: {results['ideal_rps']} req/s.",
+        f"CPU per request at c={CONCURRENCY}: " + "; ".join(
+            f"{name}: server {s['cpu_ms_per_request']['server']} ms, load generator {s['cpu_ms_per_request']['load_generator']} ms"
+            for name, s in servers.items()) + " (the load generator shares the cores).",
+        "Resident memory: " + "; ".join(
+            f"{name}: largest worker {s['rss']['largest_worker_mib']} MiB, all {s['rss']['processes']} processes "
+            f"{s['rss']['total_mib']} MiB{', torch loaded' if s['rss']['torch_loaded'] else ''}" for name, s in servers.items()) + ".",
+        f"Fresh `chatbot ask` runs (s): {', '.join(_num(s) for s in results['fresh_ask_s'])}.",
+        "",
+        _table(["target", "measured", "bound", "result"], [t.row() for t in targets]),
+    ]
+    return "\n".join(lines)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths)) + " |"
+
+    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
+
+
+def _workers(count: int) -> str:
+    return f"{count} worker{'s' if count > 1 else ''}"
+
+
+def _num(value: float) -> str:
+    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
