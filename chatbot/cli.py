@@ -6,12 +6,17 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import click
 
 from chatbot.errors import ChatbotError
 from chatbot.settings import Settings
+
+if TYPE_CHECKING:
+    import socket
+
+    import uvicorn
 
 EVAL_FILE = Path("tests/data/eval.yaml")
 
@@ -71,28 +76,59 @@ def build() -> None:
 @cli.command()
 @click.option("--host", default=None, help="Address to listen on [CHATBOT_HOST, default 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port [CHATBOT_PORT, default 8000].")
-@click.option("--workers", type=int, default=None, help="Worker processes [CHATBOT_WORKERS, default 1].")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes [CHATBOT_WORKERS, default 1].")
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the API, the widget and the demo page.
 
+    Each worker process loads the index read-only and encodes with CHATBOT_THREADS threads (1 is
+    fastest under load: one worker per core).
+
     \b
-    Example:
+    Examples:
         chatbot serve --port 8000
+        chatbot serve --workers 2
     """
     import uvicorn
 
     from chatbot.startup import ensure_ready
 
     settings = Settings()
-    ensure_ready(settings)  # build once here, not once per worker
-    uvicorn.run(
+    ensure_ready(settings)  # build once here (in a child process, so no server process holds torch), not once per worker
+    config = uvicorn.Config(
         "chatbot.app:factory",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,
         log_level="warning",
+        access_log=False,  # request lines come from chatbot.events, without query strings or patients' words
     )
+    if config.workers > 1:
+        _serve_workers(config)
+        return
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:
+        sys.exit(3)  # uvicorn's own exit status for a server that failed to start
+
+
+def _serve_workers(config: uvicorn.Config) -> None:
+    """What `uvicorn.run` does for several workers, but with a listener whose connections get TCP_NODELAY."""
+    from uvicorn.supervisors import Multiprocess
+
+    Multiprocess(config, sockets=[_shared_listener(config)]).run()
+
+
+def _shared_listener(config: uvicorn.Config) -> socket.socket:
+    """The workers' listening socket, stated to be TCP.
+
+    uvicorn binds it without naming the protocol, so asyncio does not set TCP_NODELAY on the
+    connections it accepts and each keep-alive reply waits ~40 ms for the client's delayed ACK
+    (Kludex/uvicorn#3149). The same socket reopened reads its protocol back from the kernel.
+    """
+    import socket
+
+    return socket.socket(fileno=config.bind_socket().detach())
 
 
 @cli.command()
@@ -191,6 +227,82 @@ def eval_command(file: Path, which: str, as_json: bool, min_right: float, max_wr
     else:
         print_report(report, title=f"{file} ({which})", failures=failures)
     sys.exit(1 if failures else 0)
+
+
+@cli.command()
+@click.option("--export", "export_to", type=click.File("w", encoding="utf-8"), default=None,
+              help="Write every row as JSON lines to FILE ('-' for stdout) instead of grouping.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True,
+              help="How alike (cosine) questions must be to share a group.")
+def review(export_to: object, threshold: float) -> None:
+    """Group the questions the assistant could not answer by meaning, most asked first.
+
+    Questions are kept (redacted) in CHATBOT_VAR_DIR/chatbot.db for CHATBOT_RETENTION_DAYS days.
+
+    \b
+    Examples:
+        chatbot review
+        chatbot review --export unanswered.jsonl
+    """
+    from chatbot.review import group
+    from chatbot.store import DB_FILE, UnansweredStore
+
+    settings = Settings()
+    store = UnansweredStore(settings.var_dir / DB_FILE, settings.retention_days)
+    rows = store.rows()
+    store.close()
+    if export_to is not None:
+        for row in rows:
+            click.echo(json.dumps(row.to_dict(), ensure_ascii=False), file=export_to)  # type: ignore[arg-type]
+        return
+    if not rows:
+        click.echo(f"No unanswered questions in {store.path} (kept {settings.retention_days} days).")
+        return
+    from chatbot.startup import load_assistant
+
+    groups = group(rows, load_assistant(settings).encoder, threshold)
+    click.echo(f"{len(rows)} unanswered questions in {store.path} (kept {settings.retention_days} days), "
+               f"in {len(groups)} groups:\n")
+    for found in groups:
+        nearest = f"nearest entry: {found.nearest.id} ({found.nearest.score:.2f})" if found.nearest else "no nearest entry"
+        click.echo(f"{found.count:>4}x  {nearest}")
+        for example in found.examples:
+            click.echo(f"       - {example}")
+    click.echo("\nFor each group: if the nearest entry answers it, add the wordings to that entry's alternates; if the\n"
+               "clinic has no answer, add one to knowledge/out-of-scope.yaml and ask the clinic for an answer.\n"
+               "Then run `chatbot build` and reload the server (POST /admin/reload or SIGHUP).")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path), default=EVAL_FILE)
+@click.option("--dry-run", is_flag=True, help="Print the chosen thresholds without writing them.")
+def calibrate(file: Path, dry_run: bool) -> None:
+    """Choose the policy's thresholds on the tuning half; write them to knowledge/policy.yaml; report the held-out half.
+
+    \b
+    Most right answers with out-of-scope answered at most 2% and wrong answers at most 1%,
+    every threshold chosen without looking at the held-out half.
+    \b
+    Example:
+        chatbot calibrate
+    """
+    from chatbot import calibrate as calibration
+    from chatbot import evaluate
+    from chatbot.report import print_report
+    from chatbot.startup import load_assistant
+
+    settings = Settings()
+    assistant = load_assistant(settings)
+    cases = evaluate.load_cases(file)
+    chosen = calibration.calibrate(assistant, evaluate.half(cases, evaluate.TUNE))
+    click.echo("Chosen on the tuning half: " + ", ".join(f"{k}={v:g}" for k, v in vars(chosen).items()))
+    if not dry_run:
+        target = settings.knowledge_dir / calibration.POLICY_FILE
+        calibration.write(chosen, target)
+        click.echo(f"Wrote {target}.")
+    for name in (evaluate.TUNE, evaluate.HELDOUT):
+        observed = calibration.observe(assistant, evaluate.half(cases, name))
+        print_report(calibration.report(assistant, observed, chosen), title=f"{file} ({name})", failures=[])
 
 
 def main() -> None:
