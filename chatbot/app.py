@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import threading
 from contextlib import asynccontextmanager, contextmanager, nullcontext
-from typing import AsyncIterator, Callable, Iterator
+from typing import Any, AsyncIterator, Callable, Iterator, Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -95,13 +96,30 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     """A 422 whose `error` says in words what is wrong, beside FastAPI's usual `detail`."""
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
-    messages = []
-    for error in errors:
-        where = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "body"
-        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-        messages.append(message if message.startswith(where) else f"{where}: {message}")
-    detail = jsonable_encoder(errors, custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")})
-    return JSONResponse({"error": "; ".join(messages), "detail": detail}, status_code=422)
+    messages = "; ".join(_message(error) for error in errors)
+    return JSONResponse({"error": messages, "detail": [_renderable(error) for error in errors]}, status_code=422)
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    """One validation error in words, starting with where it is."""
+    if error.get("type") == "json_invalid":
+        reason = error.get("ctx", {}).get("error", "invalid")
+        return f"body is not valid JSON: {reason} (at position {error['loc'][-1]})"
+    if error.get("type") == "model_attributes_type" and isinstance(error.get("input"), bytes):
+        return "body is not JSON: send it with Content-Type: application/json"
+    where = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "body"
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    return message if message.startswith(where) else f"{where}: {message}"
+
+
+def _renderable(error: Mapping[str, Any]) -> Any:
+    """One of FastAPI's error dicts as JSON can carry it: an `input` that JSON cannot (NaN, a lone surrogate) is left out."""
+    try:
+        encoded = jsonable_encoder(error, custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")})
+        json.dumps(encoded, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        return encoded
+    except (ValueError, UnicodeEncodeError, RecursionError):
+        return jsonable_encoder({key: value for key, value in error.items() if key != "input"})
 
 
 @contextmanager

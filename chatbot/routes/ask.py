@@ -2,20 +2,72 @@
 
 from __future__ import annotations
 
+import json
+import sys
 import time
-from typing import Literal
+from typing import Any, Awaitable, Callable, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, field_validator
 
-from chatbot.question import check_question
+from chatbot.question import MAX_QUESTION_CHARS, check_question
 from chatbot.serving import current_assistant
 
-router = APIRouter(prefix="/v1", tags=["ask"])
+
+def parse_json(body: bytes) -> Any:
+    """`json.loads`, except that every failure is a `JSONDecodeError` saying what is wrong.
+
+    FastAPI answers a JSONDecodeError with a 422 naming the problem, but anything else the parser
+    raises (bytes that are not UTF-8, nesting deeper than it recurses, an integer of thousands of
+    digits) with a bare 400 "There was an error parsing the body".
+    """
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError:
+        raise
+    except UnicodeDecodeError as exc:
+        reason = f"byte 0x{exc.object[exc.start]:02x} is not UTF-8"
+        raise json.JSONDecodeError(reason, body.decode("latin-1"), exc.start) from None
+    except RecursionError:
+        raise json.JSONDecodeError("arrays or objects are nested too deeply", "", 0) from None
+    except ValueError:  # int() refuses to convert that many digits
+        reason = f"a number has more than {sys.get_int_max_str_digits():,} digits"
+        raise json.JSONDecodeError(reason, "", 0) from None
+
+
+class _JsonRequest(Request):
+    """A request whose `json()` is `parse_json`."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = parse_json(await self.body())
+        return self._json
+
+
+class _JsonRoute(APIRoute):
+    """A route whose JSON body is parsed by `parse_json` (FastAPI's documented custom-request hook)."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handle = super().get_route_handler()
+
+        async def handle_json(request: Request) -> Response:
+            return await handle(_JsonRequest(request.scope, request.receive))
+
+        return handle_json
+
+
+router = APIRouter(prefix="/v1", tags=["ask"], route_class=_JsonRoute)
 
 
 class AskRequest(BaseModel):
-    question: str = Field(description="The patient's question, 1 to 1,000 characters.", examples=["How much does it cost?"])
+    question: str = Field(
+        description="The patient's question, 1 to 1,000 characters, not all whitespace.",
+        examples=["How much does it cost?"],
+        # Documents what check_question enforces (with a message saying which rule failed). The pattern is
+        # "something str.strip() keeps": JSON Schema's (ECMA's) \s, unlike Python's, leaves out \x1c-\x1f and \x85.
+        json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": r"[^\s\x1c-\x1f\x85]"},
+    )
     explain: bool = Field(False, description="Also return the top candidate entries and their scores.")
 
     @field_validator("question", mode="before")
@@ -39,7 +91,40 @@ class AskReply(BaseModel):
     candidates: list[Candidate] | None = Field(None, description="The top entries, when `explain` was asked.")
 
 
-@router.post("/ask", response_model=AskReply, response_model_exclude_none=False)
+class ErrorReply(BaseModel):
+    error: str = Field(description="What is wrong, in words.")
+
+
+class InvalidRequestReply(ErrorReply):
+    detail: list[dict[str, Any]] = Field(
+        description="FastAPI's validation errors: type, loc, msg, and the input when JSON can carry it."
+    )
+
+
+class NotReadyReply(BaseModel):
+    detail: str = Field(description="Why the assistant cannot answer yet.")
+
+
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {"model": NotReadyReply, "description": "The assistant is still starting."},
+}
+_ASK_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorReply, "description": "The body is larger than CHATBOT_MAX_BODY_BYTES."},
+    422: {
+        "model": InvalidRequestReply,
+        "description": "The body is not a JSON object, or `question` is not a string, is empty, too long, or not valid Unicode.",
+    },
+    429: {
+        "model": ErrorReply,
+        "description": "Over CHATBOT_RATE_LIMIT for this address.",
+        "headers": {"Retry-After": {"description": "Seconds until this address may ask again.", "schema": {"type": "integer"}}},
+    },
+    **_NOT_READY,
+    504: {"model": ErrorReply, "description": "No reply within CHATBOT_REQUEST_TIMEOUT_SECONDS."},
+}
+
+
+@router.post("/ask", response_model=AskReply, response_model_exclude_none=False, responses=_ASK_ERRORS)
 def ask(body: AskRequest, request: Request) -> dict[str, object]:
     started = time.perf_counter()
     reply = current_assistant(request).ask(body.question)
@@ -51,7 +136,7 @@ class GreetingReply(AskReply):
     notice: str = Field(description="One line to show beside the greeting: an automated assistant, not for emergencies.")
 
 
-@router.get("/greeting", response_model=GreetingReply)
+@router.get("/greeting", response_model=GreetingReply, responses=_NOT_READY)
 def greeting(request: Request) -> dict[str, object]:
     assistant = current_assistant(request)
     return {**assistant.greeting().to_dict(), "notice": assistant.messages.notice}
