@@ -88,15 +88,15 @@ class UnansweredStore:
 
     def add(self, channel: str, question: str, candidates: Sequence[Match]) -> None:
         """Record one unanswered question, redacted. Never raises: a failure is logged once."""
-        row = (self._clock(), channel, redact(question), json.dumps([[m.id, m.score] for m in candidates]))
         with self._lock:
             try:
+                row = (self._clock(), channel, redact(question), json.dumps([[m.id, m.score] for m in candidates]))
                 db = self._open()
                 with db:
                     db.execute("INSERT INTO unanswered (at, channel, question, candidates) VALUES (?, ?, ?, ?)", row)
                 if self._clock() - self._pruned_at >= PRUNE_EVERY_SECONDS:
                     self._prune(db)
-            except (sqlite3.Error, OSError) as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever goes wrong here must never cost a patient the reply
                 self._close()
                 if not self._failing:
                     log.error("Cannot record unanswered questions in %s (%s); patients still get their replies. "
