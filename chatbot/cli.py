@@ -156,7 +156,9 @@ def ask(question: str | None, as_json: bool, explain: bool) -> None:
     assistant = load_assistant(Settings())
     if question is not None:
         try:
-            reply = assistant.ask(check_question(question))
+            # Arguments that were not UTF-8 arrive with surrogate escapes; read them as leniently as batch lines.
+            text = question.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            reply = assistant.ask(check_question(text))
         except InvalidQuestion as exc:
             raise click.UsageError(str(exc)) from exc
         _print_reply(reply, as_json, explain)

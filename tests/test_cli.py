@@ -77,3 +77,9 @@ def test_a_broken_knowledge_base_is_an_error_message_not_a_traceback(run, knowle
     assert result.exit_code == 2
     assert "faq.yaml: entry 'cost', field 'answer': missing field" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_argument_that_is_not_utf8_is_read_leniently(run) -> None:
+    result = run("ask", "what is the cost\udcff")  # how Python hands over the byte 0xff from argv
+    assert result.exit_code == 0
+    assert "entry cost" in result.output

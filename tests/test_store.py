@@ -82,6 +82,13 @@ def test_several_workers_write_to_one_database(tmp_path: Path, clock: Clock) -> 
         worker.close()
 
 
+def test_text_sqlite_cannot_store_is_logged_not_raised(store: UnansweredStore, caplog: pytest.LogCaptureFixture) -> None:
+    store.add("web", "a lone surrogate \ud800 slipped through", NEAREST)
+    assert "Cannot record unanswered questions" in caplog.text
+    store.add("web", "is there parking", NEAREST)
+    assert [row.question for row in store.rows()] == ["is there parking"]
+
+
 def test_an_unwritable_store_logs_once_and_never_raises(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     in_the_way = tmp_path / "var"
     in_the_way.write_text("a file where the folder should be")
