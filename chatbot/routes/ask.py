@@ -125,7 +125,9 @@ _ASK_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/ask", response_model=AskReply, response_model_exclude_none=False, responses=_ASK_ERRORS)
-def ask(body: AskRequest, request: Request) -> dict[str, object]:
+async def ask(body: AskRequest, request: Request) -> dict[str, object]:
+    # Answering is ~4 ms of CPU with one encoder thread: run inline on the event loop, which is
+    # measurably faster than handing each request to the thread pool and back.
     started = time.perf_counter()
     reply = current_assistant(request).ask(body.question)
     request.app.state.recorder.record("web", body.question, reply, time.perf_counter() - started)
