@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 WHEELS := $(wildcard /opt/wheels)
 PIP_FLAGS := $(if $(WHEELS),--find-links $(WHEELS),)
 
-.PHONY: install run build test test-fast browser eval bench clean
+.PHONY: install run build test test-fast browser eval bench loadtest clean
 
 install: $(STAMP)
 
@@ -38,6 +38,10 @@ eval: install
 
 bench: install
 	$(BIN)/python scripts/bench.py
+
+# 5,000 questions at concurrency 50 against a live server, then the same while it reloads three times.
+loadtest: install
+	HF_HUB_OFFLINE=1 $(BIN)/python scripts/loadtest.py
 
 clean:
 	rm -rf index/ var/ .pytest_cache

@@ -42,15 +42,23 @@ def build(kb: KnowledgeBase, source: ModelSource, index_dir: Path, threads: int 
     """
     started = time.perf_counter()
     weights = weights_sha256(source)
-    labelled = index.keys_of(kb)
-    labels = [label for label, _ in labelled]
-    texts = [text for _, text in labelled]
-    say(f"Encoding {len(texts)} keys with {source.name}…")
-    reference = SentenceTransformerEncoder(source, threads)
-    vectors = reference.encode([normalise(text) for text in texts])
-    extra: dict[str, Path] = {}
-    min_cosine = None
-    with tempfile.TemporaryDirectory() as scratch:
+    # Scratch space beside the index, named like a version in progress: a build killed midway leaves
+    # its leftovers where `index.write` clears them, not in the temporary folder. Made first, so that
+    # a folder that cannot be written is reported before the minutes of work, not after.
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        scratch_dir = tempfile.TemporaryDirectory(prefix=".building-export-", dir=index_dir)
+    except OSError as exc:
+        raise index.IndexNotWritable(f"Cannot write the index in {index_dir}: {exc}") from exc
+    with scratch_dir as scratch:
+        labelled = index.keys_of(kb)
+        labels = [label for label, _ in labelled]
+        texts = [text for _, text in labelled]
+        say(f"Encoding {len(texts)} keys with {source.name}…")
+        reference = SentenceTransformerEncoder(source, threads)
+        vectors = reference.encode([normalise(text) for text in texts])
+        extra: dict[str, Path] = {}
+        min_cosine = None
         if export:
             onnx_file = Path(scratch) / index.ONNX_FILE
             say("Exporting the encoder to ONNX…")

@@ -4,6 +4,8 @@ Layout: `index/current` is a symlink to one version folder (`index/<fingerprint>
 `vectors.faiss`, `labels.json`, `manifest.json` and, when exported, `encoder.onnx` and
 `tokenizer.json`. A version is written in a temporary folder, renamed into place, and only then is
 `current` switched with one atomic rename; a build killed halfway leaves the old version serving.
+The manifest records every other file's sha256, and reading checks them, so a file that is
+missing, truncated or altered is reported as a corrupt index rather than answered with.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import numpy as np
 
-from chatbot.errors import CorruptIndex, MissingIndex, StaleIndex
+from chatbot.errors import ChatbotError, CorruptIndex, MissingIndex, StaleIndex
+from chatbot.files import file_sha256
 
 if TYPE_CHECKING:
     import faiss
@@ -34,6 +38,7 @@ MANIFEST = "manifest.json"
 ONNX_FILE = "encoder.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 KEEP_VERSIONS = 2
+T = TypeVar("T")
 
 # Labels of the keys that are not an entry's: exemplars the policy and the safety check compare against.
 OUT_OF_SCOPE = "~out-of-scope"
@@ -53,6 +58,11 @@ class Manifest:
     onnx_sha256: str | None = None
     onnx_min_cosine: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # every other file of the version: name -> sha256
+
+
+class IndexNotWritable(ChatbotError):
+    """The index folder cannot be written (permissions, a read-only mount, a full disk)."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +84,8 @@ class Index:
 
     @property
     def onnx_file(self) -> Path | None:
-        path = self.folder / ONNX_FILE
-        return path if self.manifest.encoder == "onnx" and path.exists() else None
+        """The exported encoder, when the index has one (`read` has checked that it is there and whole)."""
+        return self.folder / ONNX_FILE if self.manifest.encoder == "onnx" else None
 
 
 def keys_of(kb: KnowledgeBase) -> list[tuple[str, str]]:
@@ -92,11 +102,17 @@ def write(index_dir: Path, labels: list[str], texts: list[str], vectors: NDArray
 
     Returns:
         The new version's folder.
+
+    Raises:
+        IndexNotWritable: the folder cannot be written; the current version, if any, is untouched.
     """
     import faiss
 
-    index_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=index_dir))
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".building-", dir=index_dir))
+    except OSError as exc:
+        raise IndexNotWritable(f"Cannot write the index in {index_dir}: {exc}") from exc
     try:
         flat = faiss.IndexFlatIP(vectors.shape[1])
         flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
@@ -104,20 +120,33 @@ def write(index_dir: Path, labels: list[str], texts: list[str], vectors: NDArray
         (staging / LABELS).write_text(json.dumps({"labels": labels, "texts": texts}, ensure_ascii=False), encoding="utf-8")
         for name, path in extra_files.items():
             shutil.copyfile(path, staging / name)
+        checked = replace(manifest, files={path.name: file_sha256(path) for path in sorted(staging.iterdir())})
         # The manifest goes last: a folder with a manifest is a whole one.
-        (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
+        (staging / MANIFEST).write_text(json.dumps(asdict(checked), indent=2), encoding="utf-8")
         _fsync_folder(staging)
         version = index_dir / f"{manifest.fingerprint[:12]}-{time.time_ns()}"
         os.rename(staging, version)
-    except BaseException:
+        switch(index_dir, version)
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, (OSError, RuntimeError)):  # faiss reports a failed write as a RuntimeError
+            raise IndexNotWritable(f"Cannot write the index in {index_dir} ({exc}); the current version is unchanged.") from exc
         raise
-    link = index_dir / f".{CURRENT}-{os.getpid()}"
+    _prune(index_dir, keep=version)
+    return version
+
+
+def switch(index_dir: Path, version: Path) -> None:
+    """Make `version` (a folder of `index_dir`) the current one, with one atomic rename.
+
+    Raises:
+        OSError: the folder cannot be written.
+    """
+    link = index_dir / f".{CURRENT}-{os.getpid()}-{threading.get_ident()}"
     link.unlink(missing_ok=True)
     link.symlink_to(version.name)
     os.replace(link, index_dir / CURRENT)
-    _prune(index_dir, keep=version)
-    return version
+    os.utime(version)  # the newest-used versions are the ones `_prune` keeps
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -127,13 +156,16 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def _prune(index_dir: Path, keep: Path) -> None:
-    """Remove old versions and leftovers of killed builds, keeping the newest few."""
-    versions = sorted((p for p in index_dir.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    """Remove old versions and leftovers of killed builds, keeping the newest few.
+
+    A leftover is removed only once it is an hour old: a younger one may be another process's build in progress.
+    """
+    versions = sorted(_versions(index_dir), key=_mtime)
     for old in versions[:-KEEP_VERSIONS]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
     for leftover in index_dir.glob(".building-*"):
-        if time.time() - leftover.stat().st_mtime > 3600:
+        if time.time() - _mtime(leftover) > 3600:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -142,28 +174,110 @@ def read(index_dir: Path) -> Index:
 
     Raises:
         MissingIndex: nothing has been built yet.
-        CorruptIndex: the files are unreadable or disagree with each other.
+        CorruptIndex: the files are missing, unreadable, altered, or disagree with each other.
     """
-    import faiss
-
     folder = index_dir / CURRENT
     if not folder.exists():
         raise MissingIndex(f"No index in {index_dir}/ yet.")
-    folder = folder.resolve()
-    try:
-        raw = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        manifest = Manifest(**raw)
-        keyed = json.loads((folder / LABELS).read_text(encoding="utf-8"))
-        labels, texts = tuple(keyed["labels"]), tuple(keyed["texts"])
-        vectors = faiss.read_index(str(folder / VECTORS))
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
-        raise CorruptIndex(f"The index in {folder} cannot be read ({type(exc).__name__}: {exc}).") from exc
+    return read_version(folder.resolve())
+
+
+def read_version(folder: Path) -> Index:
+    """Load one version folder, checking every file against the sha256 its manifest records.
+
+    Raises:
+        CorruptIndex: as for `read`.
+    """
+    import faiss
+
+    manifest = _parsed(folder / MANIFEST, _read_manifest)
+    _check_files(folder, manifest)
+    labels, texts = _parsed(folder / LABELS, _read_labels)
+    vectors = _parsed(folder / VECTORS, lambda path: faiss.read_index(str(path)))
     if vectors.ntotal != len(labels) or len(labels) != len(texts) or sum(manifest.counts.values()) != len(labels):
         raise CorruptIndex(
             f"The index in {folder} is inconsistent: {vectors.ntotal} vectors, {len(labels)} labels, "
             f"manifest counts {sum(manifest.counts.values())}."
         )
     return Index(folder, manifest, vectors, labels, texts)
+
+
+def find(index_dir: Path, fingerprint: str, weights_sha256: str) -> Index | None:
+    """The newest whole version in `index_dir` built from this knowledge base and these weights, if one is kept.
+
+    Going back to a knowledge base that was current a moment ago then needs no rebuild.
+    """
+    for folder in sorted(_versions(index_dir), key=_mtime, reverse=True):
+        try:
+            manifest = _read_manifest(folder / MANIFEST)
+        except (OSError, ValueError, TypeError):
+            continue
+        if manifest.fingerprint == fingerprint and manifest.weights_sha256 == weights_sha256:
+            try:
+                return read_version(folder)
+            except CorruptIndex:
+                continue
+    return None
+
+
+def _parsed(path: Path, parse: Callable[[Path], T]) -> T:
+    """`parse(path)`, with any failure reported as a corrupt index naming the file."""
+    try:
+        return parse(path)
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise CorruptIndex(f"The index file {path} cannot be read ({type(exc).__name__}: {exc}).") from exc
+
+
+def _read_labels(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    keyed = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(keyed["labels"]), tuple(keyed["texts"])
+
+
+def _read_manifest(path: Path) -> Manifest:
+    return _manifest(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _manifest(raw: object) -> Manifest:
+    """The manifest, with the types of the fields that reading relies on checked."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"{MANIFEST} is not a JSON object")
+    manifest = Manifest(**raw)
+    for name in ("model", "weights_sha256", "fingerprint", "encoder"):
+        if not isinstance(getattr(manifest, name), str):
+            raise ValueError(f"{MANIFEST} field {name!r} is {getattr(manifest, name)!r}, not a string")
+    for name, kind in (("counts", int), ("files", str)):
+        value = getattr(manifest, name)
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, kind) for k, v in value.items()):
+            raise ValueError(f"{MANIFEST} field {name!r} is {value!r}, not an object of {kind.__name__}s")
+    return manifest
+
+
+def _check_files(folder: Path, manifest: Manifest) -> None:
+    """Every file the version needs is there and, where the manifest has its sha256, unchanged."""
+    needed = {VECTORS, LABELS, *manifest.files}
+    if manifest.encoder == "onnx":
+        needed |= {ONNX_FILE, TOKENIZER_FILE}
+    for name in sorted(needed):
+        if "/" in name or name.startswith(".") or not (folder / name).is_file():
+            raise CorruptIndex(f"The index file {folder / name} is missing.")
+    expected = manifest.files or ({ONNX_FILE: manifest.onnx_sha256} if manifest.encoder == "onnx" else {})
+    for name, digest in sorted(expected.items()):
+        if file_sha256(folder / name) != digest:
+            raise CorruptIndex(f"{folder / name} does not match the sha256 recorded in {folder / MANIFEST}: it is damaged or was changed.")
+
+
+def _versions(index_dir: Path) -> list[Path]:
+    try:
+        return [p for p in index_dir.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")]
+    except OSError:
+        return []
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def check_fresh(index: Index, fingerprint: str, weights_sha256: str) -> None:

@@ -31,7 +31,10 @@ class Speller:
         known = english()
         self._known = set(known)
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-        for word in set(targets):
+        # Sorted: among equally close targets SymSpell returns the one added first, and a set's order
+        # changes with each process's string hashing, so "copd" became "cord" in one worker and "cold"
+        # in the next.
+        for word in sorted(set(targets)):
             if len(word) >= MIN_LENGTH:
                 self._symspell.create_dictionary_entry(word, 1)
                 self._known.add(word)

@@ -1,7 +1,9 @@
 """Putting an Assistant together from settings: the I/O edge of the library.
 
-A missing, stale or corrupt index is rebuilt here (and said so); a read-only index folder gets a
-private temporary build instead, so the clinic keeps answering while someone fixes permissions.
+A missing, stale or corrupt index is rebuilt here (and said so), unless a version already built for
+this knowledge base is kept beside it (going back to the previous knowledge base is a switch, not a
+rebuild). An index folder that cannot be written gets a private build in the temporary folder
+instead, reused from one start to the next, so the clinic keeps answering while someone fixes it.
 A rebuild runs `chatbot build` in a child process: building needs torch and sentence-transformers
 (seconds to import, about 500 MiB held), answering does not, and a server or a terminal session
 that rebuilt in-process would carry them until it exits.
@@ -9,8 +11,10 @@ that rebuilt in-process would carry them until it exits.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -21,7 +25,6 @@ from chatbot.assistant import Assistant
 from chatbot.build import BuildFailed
 from chatbot.encoder import Encoder, ModelSource, OnnxEncoder, SentenceTransformerEncoder, resolve_model, weights_sha256
 from chatbot.errors import CorruptIndex, MissingIndex, StaleIndex
-from chatbot.files import file_sha256
 from chatbot.settings import Settings
 
 log = logging.getLogger("chatbot")
@@ -47,27 +50,66 @@ def ensure_ready(settings: Settings) -> tuple[knowledge.KnowledgeBase, ModelSour
 
 
 def open_index(kb: knowledge.KnowledgeBase, weights: str, settings: Settings) -> index.Index:
-    """The current index for this knowledge base and model, rebuilding it (in a child process) when it isn't.
+    """The index for this knowledge base and model: the current one, a kept one, or a rebuilt one (in a child process).
 
     Raises:
         BuildFailed: the rebuild failed; its own message is kept.
         StaleIndex: the knowledge base changed on disk while the rebuild ran.
     """
-    try:
-        current = index.read(settings.index_dir)
-        index.check_fresh(current, kb.fingerprint, weights)
-        _check_export(current)
-        return current
-    except (MissingIndex, StaleIndex, CorruptIndex) as problem:
-        log.warning("%s Rebuilding the index (this takes a few seconds)…", problem)
     index_dir = settings.index_dir
+    opened = _fresh_or_kept(index_dir, kb.fingerprint, weights)
+    if opened is not None:
+        return opened
     if not _writable(index_dir):
-        index_dir = Path(tempfile.mkdtemp(prefix="chatbot-index-"))
-        log.error("Cannot write the index in %s; serving from a temporary build in %s.", settings.index_dir, index_dir)
+        index_dir = private_index_dir(settings.index_dir)
+        log.error("Cannot write the index in %s; serving from a private build in %s until it can be written.",
+                  settings.index_dir, index_dir)
+        opened = _fresh_or_kept(index_dir, kb.fingerprint, weights)
+        if opened is not None:
+            return opened
+    log.warning("Rebuilding the index in %s (this takes a few seconds)…", index_dir)
     build_in_child(settings, index_dir)
     rebuilt = index.read(index_dir)
     index.check_fresh(rebuilt, kb.fingerprint, weights)
     return rebuilt
+
+
+def _fresh_or_kept(index_dir: Path, fingerprint: str, weights: str) -> index.Index | None:
+    """The current version if it is whole and fresh; else a kept whole version for this knowledge base, made current."""
+    try:
+        current = index.read(index_dir)
+        index.check_fresh(current, fingerprint, weights)
+        return current
+    except (MissingIndex, StaleIndex, CorruptIndex) as problem:
+        log.warning("%s", problem)
+    kept = index.find(index_dir, fingerprint, weights)
+    if kept is None:
+        return None
+    try:
+        index.switch(index_dir, kept.folder)
+        log.warning("Switched the index to %s, already built for this knowledge base.", kept.folder)
+    except OSError as exc:
+        log.warning("Serving the index in %s, already built for this knowledge base (cannot make it current: %s).",
+                    kept.folder, exc)
+    return kept
+
+
+def private_index_dir(index_dir: Path) -> Path:
+    """Where to build when `index_dir` cannot be written: one folder per index folder and user, so restarts reuse it.
+
+    The temporary folder is shared with every local user, so the folder is used only if it is a real
+    folder that this user owns and nobody else may write; otherwise a new one is made.
+    """
+    key = hashlib.sha256(str(index_dir.absolute()).encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"chatbot-index-{os.getuid()}-{key}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="chatbot-index-"))
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        return Path(tempfile.mkdtemp(prefix="chatbot-index-"))
+    return folder
 
 
 def build_in_child(settings: Settings, index_dir: Path) -> None:
@@ -96,17 +138,21 @@ def build_in_child(settings: Settings, index_dir: Path) -> None:
 
 
 def _writable(folder: Path) -> bool:
-    """Whether a build could write `folder`, or create it in its nearest existing parent."""
+    """Whether a build can write `folder` (or create it in its nearest existing parent).
+
+    Tried, not read from permission bits: root ignores them, and read-only mounts, ACLs and network
+    file systems each answer differently.
+    """
     existing = folder.absolute()
     while not existing.exists():
         existing = existing.parent
-    return os.access(existing, os.W_OK)
-
-
-def _check_export(opened: index.Index) -> None:
-    onnx_file = opened.onnx_file
-    if onnx_file is not None and file_sha256(onnx_file) != opened.manifest.onnx_sha256:
-        raise CorruptIndex(f"{onnx_file} does not match the hash recorded in its manifest.")
+    if not existing.is_dir():
+        return False
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".probe-", dir=existing))
+    except OSError:
+        return False
+    return True
 
 
 def encoder_for(opened: index.Index, source: ModelSource, threads: int) -> Encoder:

@@ -52,7 +52,7 @@ def test_a_corrupt_index_gives_a_clear_message_and_is_rebuilt(private: Settings,
     vectors.write_bytes(vectors.read_bytes()[:100])
     with caplog.at_level(logging.INFO, logger="chatbot"):
         assistant = load_assistant(private)
-    assert "cannot be read" in caplog.text
+    assert f"{index.VECTORS} does not match the sha256 recorded in" in caplog.text and "damaged" in caplog.text
     assert assistant.ask("What is the cost?").id == "cost"
 
 

@@ -49,6 +49,9 @@ def reload(request: Request) -> JSONResponse:
         return JSONResponse({"error": _still_serving(holder, str(exc)), "problems": problems}, status_code=422)
     except ChatbotError as exc:
         return JSONResponse({"error": _still_serving(holder, str(exc))}, status_code=409)
+    except Exception as exc:  # noqa: BLE001 - the holder has logged the traceback; the caller still needs to know
+        reason = f"Unexpected {type(exc).__name__} while loading: {exc} (the server's log has the details)."
+        return JSONResponse({"error": _still_serving(holder, reason)}, status_code=500)
     return JSONResponse(
         {
             "status": "reloaded",
