@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 
+from starlette.concurrency import run_in_threadpool
+
 from chatbot.domain import Kind, Reply
 from chatbot.metrics import Metrics
 from chatbot.store import UnansweredStore
@@ -23,6 +25,14 @@ class Recorder:
     def __init__(self, metrics: Metrics | None = None, unanswered: UnansweredStore | None = None):
         self.metrics = metrics
         self.unanswered = unanswered
+
+    async def record_soon(self, channel: str, question: str, reply: Reply, seconds: float) -> None:
+        """`record` for async routes: a fallback's database write runs in a worker thread, so a locked
+        database (up to its busy timeout) holds up that one request, not every request on the event loop."""
+        if reply.kind is Kind.FALLBACK and self.unanswered is not None:
+            await run_in_threadpool(self.record, channel, question, reply, seconds)
+        else:
+            self.record(channel, question, reply, seconds)
 
     def record(self, channel: str, question: str, reply: Reply, seconds: float) -> None:
         log.info(

@@ -46,3 +46,31 @@ def test_every_channel_counts_and_its_fallbacks_are_kept(tmp_path: Path) -> None
     (row,) = store.rows()
     assert (row.channel, row.question) == ("sms", "do you take medicare? [phone]")
     store.close()
+
+
+def test_a_stuck_database_write_holds_up_only_its_own_request() -> None:
+    import asyncio
+    import threading
+
+    class StuckStore:
+        def __init__(self) -> None:
+            self.writing, self.release, self.rows = threading.Event(), threading.Event(), []
+
+        def add(self, channel: str, question: str, candidates: object) -> None:
+            self.writing.set()
+            self.release.wait(5)
+            self.rows.append(question)
+
+    store = StuckStore()
+    recorder = Recorder(None, store)  # type: ignore[arg-type]
+
+    async def main() -> None:
+        stuck = asyncio.create_task(recorder.record_soon("web", "is there parking", Reply(Kind.FALLBACK, "…"), 0.01))
+        await asyncio.to_thread(store.writing.wait, 5)
+        await asyncio.wait_for(recorder.record_soon("web", "how much", Reply(Kind.ANSWER, "…", "cost", 0.9), 0.01), 1)
+        assert not stuck.done()
+        store.release.set()
+        await stuck
+
+    asyncio.run(main())
+    assert store.rows == ["is there parking"]

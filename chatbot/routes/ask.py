@@ -130,7 +130,7 @@ async def ask(body: AskRequest, request: Request) -> dict[str, object]:
     # measurably faster than handing each request to the thread pool and back.
     started = time.perf_counter()
     reply = current_assistant(request).ask(body.question)
-    request.app.state.recorder.record("web", body.question, reply, time.perf_counter() - started)
+    await request.app.state.recorder.record_soon("web", body.question, reply, time.perf_counter() - started)
     return reply.to_dict(explain=body.explain)
 
 

@@ -50,6 +50,6 @@ async def twilio(request: Request) -> Response:
     started = time.perf_counter()
     outcome = await run_in_threadpool(desk.answer, sender, body, assistant.messages, assistant.ask)
     if outcome.reply is not None:
-        request.app.state.recorder.record("sms", body, outcome.reply, time.perf_counter() - started)
+        await request.app.state.recorder.record_soon("sms", body, outcome.reply, time.perf_counter() - started)
     log.info(json.dumps({"event": "sms", "sender": sender, "action": outcome.action}))
     return Response(twiml(outcome.text), media_type="application/xml")
