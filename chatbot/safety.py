@@ -36,6 +36,7 @@ _PATTERNS = [
     r"\b(?:sav(?:ed|ing)|stockpil\w*|hoard\w*)\s+(?:up\s+)?(?:my\s+)?(?:pills|meds|medications)\b|\bpills saved up\b",
     rf"\b(?:{_SELF}|just|gonna|going to|about to|want to)\s+(?:\w+\s+)?(?:overdosed|overdosing|overdose|od'?d|od)\b",
     r"\b(?:is|has|just)\s+(?:overdosing|overdosed|od'?d)\b",
+    r"\b(?:he|she|they|my \w+|someone|somebody)\s+(?:just\s+)?(?:overdosed|od'?d)\b",
     # Chest pain, heart attack, stroke: happening now.
     r"\bcrushing\b[^.?!]{0,20}\bchest\b|\bchest\b[^.?!]{0,10}\bcrushing\b",
     r"\b(?:pain|pressure|tightness)\b in my chest\b|\bchest (?:hurts|is hurting|is killing me)\b",
@@ -54,32 +55,46 @@ _PATTERNS = [
 ]
 _EMERGENCY = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
 # Suicidal thoughts are an alarm when the patient has them now ("I'm suicidal", "suicidal thoughts right
-# now", or the word on its own); as a topic ("does ketamine help suicidal depression?") the semantic
-# check decides.
+# now", or a clause that starts with the word); as a topic ("does ketamine help suicidal depression?")
+# the semantic check decides.
 _SUICIDE = re.compile(r"\bsu[ie]?c[ie]?d", re.IGNORECASE)
 _SUICIDAL_NOW = re.compile(
     r"\b(?:i am|i'm|im|i feel|feeling|feel|i have been|i've been|having|i have|i keep having|getting)\b(?:\s+\w+){0,3}?\s+su[ie]?c[ie]?d"
     r"|su[ie]?c[ie]?d\w*(?:\s+\w+){0,2}\s+(?:right now|tonight|today)\b"
-    r"|^\W*(?:(?:so|very|really|feeling|feel)\s+)?su[ie]?c[ie]?d\w*(?:\s+(?:thoughts?|ideation))?\W*$",
+    r"|^\W*(?:(?:so|very|really|feeling|feel)\s+)?su[ie]?c[ie]?d\w*\b(?!\s+(?:depression|patients|people|risk))",
     re.IGNORECASE,
 )
-# A message about the past or a hypothetical ("I had a seizure years ago", "what if I can't breathe
-# during it") is not a stated emergency; the semantic check still sees it.
-_NOT_NOW = re.compile(
+# A clause about the past ("I had a seizure years ago", "I used to cut myself") states no emergency
+# now; the semantic check still sees the message.
+_PAST = re.compile(
     r"\b(?:years? ago|months? ago|last (?:year|month)|in the past|used to|as a (?:kid|child|teen|teenager)|in high school"
-    r"|in my (?:teens|twenties|thirties|20s|30s)|history of|once in|when i was (?:a |younger|young|little)"
-    r"|what if|what happens if|in case|can ketamine cause|does ketamine cause|could ketamine cause|will ketamine cause)\b",
+    r"|in my (?:teens|twenties|thirties|20s|30s)|history of|once in|when i was (?:a |younger|young|little))\b",
     re.IGNORECASE,
 )
+# A hypothetical ("what if I can't breathe during it") only covers what follows it in its clause:
+# "my dad took a whole bottle of pills in case you need to know" is still an overdose.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:what if|what happens if|in case|can ketamine cause|does ketamine cause|could ketamine cause|will ketamine cause)\b",
+    re.IGNORECASE,
+)
+# Each clause is judged on its own, so "I want to kill myself, can ketamine cause this?" is not
+# excused by its second half.
+_CLAUSES = re.compile(r"[.?!;,]+|\b(?:but|and then)\b", re.IGNORECASE)
 
 
 def mentions_emergency(text: str) -> bool:
-    """True when the (normalised) message states an emergency happening now in so many words."""
-    if _NOT_NOW.search(text):
+    """True when any clause of the (normalised) message states an emergency happening now in so many words."""
+    return any(_states_emergency(clause) for clause in _CLAUSES.split(text))
+
+
+def _states_emergency(clause: str) -> bool:
+    if _PAST.search(clause):
         return False
-    if _SUICIDE.search(text):
-        return _SUICIDAL_NOW.search(text) is not None
-    return _EMERGENCY.search(text) is not None
+    hypothetical = _HYPOTHETICAL.search(clause)
+    said = clause[: hypothetical.start()] if hypothetical else clause
+    if _EMERGENCY.search(said):
+        return True
+    return bool(_SUICIDE.search(said) and _SUICIDAL_NOW.search(said.strip()))
 
 
 def sounds_like_emergency(emergency: Score, not_emergency: Score, thresholds: Thresholds) -> Score:

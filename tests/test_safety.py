@@ -24,6 +24,12 @@ ALARMS = [
     "he passed out and is unresponsive",
     "my throat is swelling shut",
     "i'm going to hurt myself tonight",
+    "I want to kill myself, can ketamine cause this?",
+    "i dont want to live anymore, what if ketamine doesnt work",
+    "my dad took a whole bottle of pills in case you need to know his appointment is tomorrow",
+    "I just took a bunch of pills, is this a suicide attempt?",
+    "he overdosed on ketamine",
+    "suicidal",
 ]
 NO_ALARMS = [
     "can ketamine cause seizures?",
@@ -36,6 +42,11 @@ NO_ALARMS = [
     "what happens if someone overdoses on ketamine",
     "will I be unconscious during the infusion?",
     "is there a risk of allergic reaction",
+    "what if i cant breathe during it",
+    "i had a seizure 5 years ago, can i still get infusions",
+    "i used to cut myself in high school, is that a problem",
+    "my friend overdosed on street ketamine years ago, is the clinic version safer",
+    "can ketamine cause suicidal thoughts",
 ]
 
 
