@@ -217,7 +217,11 @@ def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messa
         if not _is_text(text):
             problems.append(Problem(name, "clinic", f"messages.{key}", f"must be non-empty text, got {text!r}"))
             continue
-        unknown = {f for _, f, _, _ in string.Formatter().parse(text) if f} - PLACEHOLDERS
+        try:
+            unknown = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None} - PLACEHOLDERS
+        except ValueError as exc:  # a lone "{" or "}"
+            problems.append(Problem(name, "clinic", f"messages.{key}", f"{exc}; write a literal brace as {{{{ or }}}}"))
+            continue
         if unknown:
             problems.append(Problem(name, "clinic", f"messages.{key}", f"unknown placeholder(s) {sorted(unknown)}"))
     if "please contact the office" not in collapse(str(texts.get("fallback", ""))).lower():
@@ -233,7 +237,11 @@ def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messa
 def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thresholds:
     if not sections:
         return Thresholds()
-    name, values = sections[-1]
+    if len(sections) > 1:
+        where = ", ".join(name for name, _ in sections)
+        problems.append(Problem(where, "policy", "-", f"expected one 'policy' section, found {len(sections)}"))
+        return Thresholds()
+    name, values = sections[0]
     allowed = {f.name for f in fields(Thresholds)}
     if not isinstance(values, dict):
         problems.append(Problem(name, "policy", "-", "expected a mapping of thresholds"))

@@ -31,6 +31,12 @@ class AssistantHolder:
         return thread
 
     def _load_now(self) -> None:
+        # Under the lock: a reload asked for while the first load runs waits for it, then loads what is
+        # newest, so the slower first load can never replace a newer assistant with an older one.
+        with self._lock:
+            self._load_first()
+
+    def _load_first(self) -> None:
         try:
             self.assistant = self._load()
             log.info("ready: %d entries, knowledge base %s", len(self.assistant.kb.entries), self.assistant.kb.fingerprint[:12])

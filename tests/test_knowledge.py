@@ -111,6 +111,29 @@ def test_a_fallback_without_the_office_is_refused(knowledge_copy: Path) -> None:
         knowledge.load(knowledge_copy)
 
 
+@pytest.mark.parametrize(
+    ("greeting", "says"),
+    [
+        ("Hello {", "Single '{' encountered"),
+        ("Hello {} there", "unknown placeholder(s) ['']"),
+        ("Call {doctor_phone}", "unknown placeholder(s) ['doctor_phone']"),
+    ],
+)
+def test_a_broken_placeholder_is_a_problem_not_a_crash(knowledge_copy: Path, greeting: str, says: str) -> None:
+    clinic = yaml.safe_load((knowledge_copy / "clinic.yaml").read_text(encoding="utf-8"))
+    clinic["clinic"]["messages"]["greeting"] = greeting
+    _write(knowledge_copy, "clinic.yaml", clinic)
+    with pytest.raises(KnowledgeError) as raised:
+        knowledge.load(knowledge_copy)
+    assert "field 'messages.greeting'" in str(raised.value) and says in str(raised.value)
+
+
+def test_two_policy_sections_are_refused(knowledge_copy: Path) -> None:
+    (knowledge_copy / "more-policy.yaml").write_text("policy:\n  answer: 0.1\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="expected one 'policy' section, found 2"):
+        knowledge.load(knowledge_copy)
+
+
 def test_the_fingerprint_follows_the_content(knowledge_copy: Path, kb: knowledge.KnowledgeBase) -> None:
     assert knowledge.load(knowledge_copy).fingerprint == kb.fingerprint
     entries = _faq(knowledge_copy)

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-UNREACHABLE = "Couldn't reach the assistant. Please call the office."
+UNREACHABLE = "Couldn't reach the assistant. Please call the office. In an emergency, call 911; for thoughts of suicide, call or text 988."
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 640}
 # The same property read on the demo page (hostile CSS) and on a bare page must match.

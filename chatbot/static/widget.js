@@ -31,7 +31,9 @@
   const TIMEOUT_MS = 15000;
   const KINDS = ['answer', 'fallback', 'emergency', 'greeting']; // the reply contract's kinds, each styled
   const TEXT = {
-    unreachable: "Couldn't reach the assistant. Please call the office.",
+    // Shown when the server cannot say anything (offline, starting, over the rate limit), so it carries
+    // the emergency numbers itself: an emergency typed then must still meet 911 and 988.
+    unreachable: "Couldn't reach the assistant. Please call the office. In an emergency, call 911; for thoughts of suicide, call or text 988.",
     retry: 'Retry',
     you: 'You: ',
     assistant: 'Assistant: ',
