@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 import numpy as np
 
@@ -57,7 +57,6 @@ class Manifest:
     encoder: str = "sentence-transformers"
     onnx_sha256: str | None = None
     onnx_min_cosine: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # every other file of the version: name -> sha256
 
 

@@ -123,11 +123,6 @@ class UnansweredStore:
                 self._close()
                 raise StoreError(f"Cannot read {self.path}: {exc}") from exc
 
-    def prune(self) -> int:
-        """Delete the rows older than the retention period now; returns how many."""
-        with self._lock:
-            return self._prune(self._open())
-
     def close(self) -> None:
         with self._lock:
             self._close()
