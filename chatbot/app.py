@@ -16,7 +16,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
+from chatbot import knowledge
 from chatbot.assistant import Assistant
+from chatbot.domain import Messages
+from chatbot.errors import ChatbotError
 from chatbot.events import Recorder
 from chatbot.limits import per_client_limit
 from chatbot.metrics import Metrics
@@ -67,6 +70,7 @@ def create_app(
     app.state.metrics = Metrics(lambda: holder.assistant)
     app.state.recorder = Recorder(app.state.metrics, unanswered)
     app.state.sms = SmsDesk.from_settings(settings)
+    app.state.early_messages = _office_messages(settings)
     for warning in startup_warnings(settings):
         log.warning(warning)
     app.add_exception_handler(RequestValidationError, _invalid_request)
@@ -120,6 +124,15 @@ def _renderable(error: Mapping[str, Any]) -> Any:
         return encoded
     except (ValueError, UnicodeEncodeError, RecursionError):
         return jsonable_encoder({key: value for key, value in error.items() if key != "input"})
+
+
+def _office_messages(settings: Settings) -> Messages | None:
+    """The office's messages, read at once so an emergency texted while the index still loads gets
+    its reply; None if the knowledge base is invalid (the load in the background will say why)."""
+    try:
+        return knowledge.fill(knowledge.load(settings.knowledge_dir).messages, settings.office_phone)
+    except ChatbotError:
+        return None
 
 
 @contextmanager

@@ -434,3 +434,20 @@ def test_each_answered_text_is_recorded_once_as_sms(client: TestClient, caplog: 
             text(client, body)
     events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "chatbot.requests"]
     assert [(e["channel"], e["kind"], e["id"]) for e in events] == [("sms", "answer", "cost"), ("sms", "emergency", None)]
+
+
+def test_an_emergency_texted_while_the_index_loads_gets_the_emergency_text(fake: Assistant) -> None:
+    import threading
+
+    gate = threading.Event()
+
+    def slow_load() -> Assistant:
+        gate.wait(5)
+        return fake
+
+    with TestClient(create_app(sms_settings(), load=slow_load)) as client:
+        assert "988" in (text(client, "I can't breathe") or "")
+        waiting = send(client, inbound("What is the cost?"), signed(inbound("What is the cost?")))
+        assert waiting.status_code == 503  # nothing else can be answered before the index is loaded
+        gate.set()
+        assert text(ready(client), "What is the cost?") == fake.kb.entry("cost").answer

@@ -9,6 +9,8 @@ import time
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from chatbot.normalise import normalise
+from chatbot.safety import mentions_emergency
 from chatbot.serving import current_assistant
 from chatbot.sms import ForgedRequest, SmsDesk, SmsNotConfigured, twiml
 
@@ -44,12 +46,21 @@ async def twilio(request: Request) -> Response:
         log.warning("refused a request to %s: %s", request.url.path, exc)
         return Response(status_code=403)
 
-    assistant = current_assistant(request)
     sender = desk.hasher(str(form.get("From", "")))
     body = str(form.get("Body", ""))
+    early = request.app.state.early_messages
+    if request.app.state.holder.assistant is None and early is not None and _states_emergency(body):
+        # Still starting (or rebuilding): nothing can be answered yet, but an emergency must not wait.
+        log.info(json.dumps({"event": "sms", "sender": sender, "action": "emergency-while-starting"}))
+        return Response(twiml(early.emergency), media_type="application/xml")
+    assistant = current_assistant(request)
     started = time.perf_counter()
     outcome = await run_in_threadpool(desk.answer, sender, body, assistant.messages, assistant.ask)
     if outcome.reply is not None:
         await request.app.state.recorder.record_soon("sms", body, outcome.reply, time.perf_counter() - started)
     log.info(json.dumps({"event": "sms", "sender": sender, "action": outcome.action}))
     return Response(twiml(outcome.text), media_type="application/xml")
+
+
+def _states_emergency(body: str) -> bool:
+    return mentions_emergency(normalise(body))
