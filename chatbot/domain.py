@@ -68,6 +68,9 @@ class Match:
     id: str
     score: float
 
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "score": round(self.score, 4)}
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -95,7 +98,5 @@ class Reply:
             "score": None if self.score is None else round(self.score, 4),
         }
         if explain:
-            data["candidates"] = [
-                {"id": m.id, "score": round(m.score, 4)} for m in self.candidates
-            ]
+            data["candidates"] = [m.to_dict() for m in self.candidates]
         return data

@@ -19,30 +19,13 @@ import time
 from fastapi import Depends, FastAPI, Request
 from fastapi.params import Depends as Dependency
 from fastapi.responses import JSONResponse
-from limits import parse_many
 from slowapi import Limiter
 from slowapi.errors import RateLimitExceeded
 from slowapi.util import get_remote_address
 
+from chatbot.settings import RATE_OFF, check_rate
+
 log = logging.getLogger("chatbot.requests")
-
-OFF = "off"
-
-
-def check_rate(rate: str) -> str:
-    """Return `rate` if it is `off` or a rate `limits` understands (`60/minute`, `10 per second`).
-
-    Raises:
-        ValueError: naming the value.
-    """
-    if rate.strip().lower() == OFF:
-        return OFF
-    try:
-        parse_many(rate)
-    except ValueError:
-        raise ValueError(f"has value {rate!r}. Not a rate such as '60/minute', or 'off'.") from None
-    return rate
-
 
 def per_client_limit(app: FastAPI, rate: str, storage_uri: str) -> list[Dependency]:
     """Set up the limiter on `app` and return the dependency that counts a request against it.
@@ -55,7 +38,7 @@ def per_client_limit(app: FastAPI, rate: str, storage_uri: str) -> list[Dependen
         The dependencies to put on the limited routes (empty when the limit is off). Only POST
         requests count, so `GET /v1/greeting` beside `/v1/ask` is free.
     """
-    if check_rate(rate) == OFF:
+    if check_rate(rate) == RATE_OFF:
         return []
     limiter = Limiter(
         key_func=get_remote_address,

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Collection
 
 import anyio
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chatbot.settings import check_source_list
 
 log = logging.getLogger("chatbot")
 
@@ -24,7 +25,6 @@ PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
 )
-_SOURCE_LIST = re.compile(r"^[^;,\s][^;,\r\n]*$")
 
 
 class BodyLimit:
@@ -148,10 +148,7 @@ class SecurityHeaders:
     """
 
     def __init__(self, app: ASGIApp, frame_ancestors: str, relaxed_paths: Collection[str] = ()) -> None:
-        if not _SOURCE_LIST.match(frame_ancestors):
-            raise ValueError(
-                f"frame_ancestors has value {frame_ancestors!r}. Not a CSP source list, e.g. 'none' or 'self' https://clinic.example."
-            )
+        frame_ancestors = check_source_list(frame_ancestors)
         self.app = app
         self.relaxed_paths = frozenset(relaxed_paths)
         self.page_policy = f"{PAGE_POLICY}; frame-ancestors {frame_ancestors}"

@@ -6,6 +6,7 @@ Build a `Settings` once at the edge and pass it in; nothing deeper reads the env
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -75,22 +76,44 @@ class Settings(BaseSettings):
     @field_validator("rate_limit")
     @classmethod
     def _a_rate(cls, value: str) -> str:
-        if value.strip().lower() == "off":
-            return "off"
-        from limits import parse_many
-
-        try:
-            parse_many(value)
-        except ValueError:
-            raise ValueError(f"CHATBOT_RATE_LIMIT has value {value!r}. Not a rate such as '60/minute', or 'off'.") from None
-        return value
+        return check_rate(value, "CHATBOT_RATE_LIMIT")
 
     @field_validator("frame_ancestors")
     @classmethod
     def _a_source_list(cls, value: str) -> str:
-        if not value.strip() or any(ch in value for ch in ";,\r\n"):
-            raise ValueError(
-                f"CHATBOT_FRAME_ANCESTORS has value {value!r}. Not a CSP source list such as 'none' or "
-                "'self' https://clinic.example (space-separated)."
-            )
-        return value.strip()
+        return check_source_list(value, "CHATBOT_FRAME_ANCESTORS")
+
+
+RATE_OFF = "off"
+_SOURCE_LIST = re.compile(r"^[^;,\s][^;,\r\n]*$")
+
+
+def check_rate(rate: str, name: str = "rate") -> str:
+    """`rate` if it is `off` or a rate `limits` understands (`60/minute`, `10 per second`).
+
+    Raises:
+        ValueError: naming the setting and the value.
+    """
+    if rate.strip().lower() == RATE_OFF:
+        return RATE_OFF
+    from limits import parse_many
+
+    try:
+        parse_many(rate)
+    except ValueError:
+        raise ValueError(f"{name} has value {rate!r}. Not a rate such as '60/minute', or 'off'.") from None
+    return rate
+
+
+def check_source_list(value: str, name: str = "frame_ancestors") -> str:
+    """`value` stripped, if it is a CSP source list that cannot break out of its header (no `;`, `,` or newline).
+
+    Raises:
+        ValueError: naming the setting and the value.
+    """
+    if not _SOURCE_LIST.match(value.strip()):
+        raise ValueError(
+            f"{name} has value {value!r}. Not a CSP source list such as 'none' or "
+            "'self' https://clinic.example (space-separated)."
+        )
+    return value.strip()

@@ -241,10 +241,14 @@ class SenderLimiter:
         """Count in the storage CHATBOT_LIMITS_STORAGE names, e.g. `memory://` or `redis://host:6379`."""
         return cls(storage_from_string(storage_uri, wrap_exceptions=True), limit, window_seconds)
 
+    def _window(self) -> str:
+        """The number of the fixed window we are in: counts restart at each new one."""
+        return str(int(self._clock() // self._window_seconds))
+
     def allow_emergency(self, sender: str) -> bool:
         """Whether a sender over the limit may still get the emergency text: once per window, so an
         auto-responder echoing it back cannot start a loop. If the storage fails, it is sent."""
-        window = str(int(self._clock() // self._window_seconds))
+        window = self._window()
         try:
             return bool(self._limiter.hit(self._notices, "sms-emergency", sender, window))
         except StorageError as exc:
@@ -256,7 +260,7 @@ class SenderLimiter:
 
         If the storage cannot be reached the message is answered: a patient's question beats the limit.
         """
-        window = str(int(self._clock() // self._window_seconds))
+        window = self._window()
         try:
             if self._limiter.hit(self._replies, "sms", sender, window):
                 return Allowance.ANSWER

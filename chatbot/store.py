@@ -64,7 +64,7 @@ class Unanswered:
             "at": self.at.isoformat(timespec="seconds"),
             "channel": self.channel,
             "question": self.question,
-            "candidates": [{"id": m.id, "score": round(m.score, 4)} for m in self.candidates],
+            "candidates": [m.to_dict() for m in self.candidates],
         }
 
 
