@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     import uvicorn
 
+    from chatbot.domain import Reply
+
 EVAL_FILE = Path("tests/data/eval.yaml")
 
 
@@ -180,21 +182,15 @@ def _lines(stream: object) -> Iterator[tuple[int, str]]:
         yield number, raw.decode("utf-8", "replace").rstrip("\r\n")
 
 
-def _print_reply(reply: object, as_json: bool, explain: bool) -> None:
-    from chatbot.domain import Reply
-
-    assert isinstance(reply, Reply)
+def _print_reply(reply: Reply, as_json: bool, explain: bool) -> None:
     if as_json:
         click.echo(json.dumps(reply.to_dict(explain=explain), ensure_ascii=False))
         return
-    score = "" if reply.score is None else f", score {reply.score:.3f}"
-    entry = f", entry {reply.id}" if reply.id else ""
-    click.echo(f"[{reply.kind.value}{entry}{score}]")
-    click.echo(reply.answer)
-    if explain and reply.candidates:
-        from chatbot.console import candidates_table
+    from rich.console import Console
 
-        candidates_table(reply)
+    from chatbot.console import show
+
+    show(reply, explain, Console(soft_wrap=True, highlight=False))
 
 
 @cli.command(name="eval")

@@ -28,8 +28,8 @@ def english() -> frozenset[str]:
 
 class Speller:
     def __init__(self, targets: Iterable[str]):
-        known = english()
-        self._known = set(known)
+        self._english = english()
+        self._targets: set[str] = set()
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         # Sorted: among equally close targets SymSpell returns the one added first, and a set's order
         # changes with each process's string hashing, so "copd" became "cord" in one worker and "cold"
@@ -37,7 +37,7 @@ class Speller:
         for word in sorted(set(targets)):
             if len(word) >= MIN_LENGTH:
                 self._symspell.create_dictionary_entry(word, 1)
-                self._known.add(word)
+                self._targets.add(word)
 
     @classmethod
     def from_texts(cls, clinic: Iterable[str], patients: Iterable[str]) -> Speller:
@@ -53,7 +53,7 @@ class Speller:
         return _WORD.sub(lambda m: self._word(m.group(0)), text)
 
     def _word(self, word: str) -> str:
-        if len(word) < MIN_LENGTH or word in self._known:
+        if len(word) < MIN_LENGTH or word in self._english or word in self._targets:
             return word
         distance = 1 if len(word) < 7 else 2
         found = self._symspell.lookup(word, Verbosity.TOP, max_edit_distance=distance)
