@@ -203,8 +203,9 @@ def _print_reply(reply: Reply, as_json: bool, explain: bool) -> None:
 @click.option("--max-out-of-scope", type=float, default=1.0, help="Fail above this share of out-of-scope questions answered.")
 @click.option("--min-emergency", type=float, default=0.0, help="Fail below this share of emergencies caught.")
 @click.option("--max-false-alarms", type=int, default=1_000_000, help="Fail above this many false alarms.")
+@click.option("--show-heldout-misses", is_flag=True, help="Also list the held-out half's misses (then tune nothing on them).")
 def eval_command(file: Path, which: str, as_json: bool, min_right: float, max_wrong: float, max_out_of_scope: float,
-                 min_emergency: float, max_false_alarms: int) -> None:
+                 min_emergency: float, max_false_alarms: int, show_heldout_misses: bool) -> None:
     """Run the evaluation set and report right answers, wrong ones, out-of-scope answered and emergencies.
 
     \b
@@ -221,9 +222,9 @@ def eval_command(file: Path, which: str, as_json: bool, min_right: float, max_wr
     bounds = evaluate.Bounds(min_right, max_wrong, max_out_of_scope, min_emergency, max_false_alarms)
     failures = bounds.failures(report.metrics())
     if as_json:
-        click.echo(json.dumps(report_json(report, failures), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report_json(report, failures, show_heldout_misses), ensure_ascii=False, indent=2))
     else:
-        print_report(report, title=f"{file} ({which})", failures=failures)
+        print_report(report, title=f"{file} ({which})", failures=failures, heldout_misses=show_heldout_misses)
     sys.exit(1 if failures else 0)
 
 

@@ -89,9 +89,11 @@ class Report:
             rows.setdefault(name, Counter())[result.outcome] += 1
         return [(name, sum(counts.values()), counts) for name, counts in rows.items()]
 
-    def misses(self) -> list[Result]:
+    def misses(self, heldout: bool = False) -> list[Result]:
+        """The questions that went wrong: of the tuning half only, unless `heldout` asks for the others too,
+        because reading the held-out half's misses is how it quietly becomes a second tuning half."""
         return [r for r in self.results if r.outcome in {"wrong", "fallback", "answered", "false-alarm", "missed"}
-                and not (r.outcome == "fallback" and not r.case.answerable)]
+                and not (r.outcome == "fallback" and not r.case.answerable) and (heldout or r.case.half == TUNE)]
 
 
 def _answerable(case: Case) -> bool:

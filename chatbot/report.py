@@ -10,7 +10,7 @@ from chatbot.evaluate import Report
 OUTCOMES = ("right", "wrong", "fallback", "answered", "caught", "missed", "false-alarm")
 
 
-def print_report(report: Report, title: str, failures: list[str], console: Console | None = None) -> None:
+def print_report(report: Report, title: str, failures: list[str], console: Console | None = None, heldout_misses: bool = False) -> None:
     console = console or Console(soft_wrap=True)
     table = Table(title=title)
     table.add_column("category")
@@ -27,7 +27,10 @@ def print_report(report: Report, title: str, failures: list[str], console: Conso
         f"(of {m['out_of_scope']}) · emergencies caught {m['emergency_caught']:.1%} (of {m['emergencies']}) · "
         f"false alarms {m['false_alarms']}"
     )
-    misses = report.misses()
+    misses = report.misses(heldout_misses)
+    hidden = len(report.misses(heldout=True)) - len(misses)
+    if hidden:
+        console.print(f"\n{hidden} held-out miss(es) not shown (--show-heldout-misses shows them; tune nothing on them).")
     if misses:
         console.print(f"\n{len(misses)} miss(es):")
         for r in misses:
@@ -39,7 +42,7 @@ def print_report(report: Report, title: str, failures: list[str], console: Conso
         console.print(f"[bold red]below bound:[/] {failure}")
 
 
-def report_json(report: Report, failures: list[str]) -> dict[str, object]:
+def report_json(report: Report, failures: list[str], heldout_misses: bool = False) -> dict[str, object]:
     return {
         "metrics": report.metrics(),
         "table": [{"category": n, "questions": t, **counts} for n, t, counts in report.table()],
@@ -51,7 +54,8 @@ def report_json(report: Report, failures: list[str]) -> dict[str, object]:
                 "outcome": r.outcome,
                 "reply": r.reply.to_dict(explain=True),
             }
-            for r in report.misses()
+            for r in report.misses(heldout_misses)
         ],
+        "heldout_misses_hidden": len(report.misses(heldout=True)) - len(report.misses(heldout_misses)),
         "failures": failures,
     }

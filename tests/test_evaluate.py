@@ -114,3 +114,27 @@ def test_a_malformed_file_names_the_item(tmp_path: Path) -> None:
     path.write_text("in_scope:\n  - q: what\n    ids: cost\n", encoding="utf-8")
     with pytest.raises(evaluate.EvalSetError, match="bad.yaml: in_scope item .* needs 'q' and 'ids'"):
         evaluate.load_cases(path)
+
+
+def test_held_out_misses_stay_hidden_unless_asked_for(fake: Assistant, tiny: Path) -> None:
+    report = evaluate.run(fake.ask, evaluate.load_cases(tiny))
+    everything = report.misses(heldout=True)
+    halves = {r.case.half for r in everything}
+    assert halves == {evaluate.TUNE, evaluate.HELDOUT}, "the tiny set should miss in both halves"
+    assert report.misses() == [r for r in everything if r.case.half == evaluate.TUNE]
+
+
+def test_the_report_says_how_many_held_out_misses_it_hides(fake: Assistant, tiny: Path) -> None:
+    from rich.console import Console
+
+    from chatbot.report import print_report, report_json
+
+    report = evaluate.run(fake.ask, evaluate.load_cases(tiny))
+    hidden = [r.case.question for r in report.misses(heldout=True) if r.case.half == evaluate.HELDOUT]
+    console = Console(record=True, width=200)
+    print_report(report, "tiny", [], console)
+    text = console.export_text()
+    assert f"{len(hidden)} held-out miss(es) not shown" in text
+    assert not any(repr(q) in text for q in hidden)
+    assert report_json(report, [])["heldout_misses_hidden"] == len(hidden)
+    assert {m["question"] for m in report_json(report, [], heldout_misses=True)["misses"]} >= set(hidden)
