@@ -27,7 +27,7 @@ SHORTHAND: dict[str, str] = {
     "ima": "i am going to", "imma": "i am going to", "kms": "kill myself", "rn": "right now",
     "dr": "doctor", "doc": "doctor", "meds": "medications", "med": "medication", "rx": "prescription",
     "txt": "text", "msg": "message", "appt": "appointment", "info": "information",
-    "hrs": "hours", "hr": "hour", "mins": "minutes", "min": "minute", "wk": "week", "wks": "weeks",
+    "hrs": "hours", "hr": "hour", "mins": "minutes", "min": "minute", "wk": "week", "wks": "weeks", "yr": "year", "yrs": "years",
     "tx": "treatment", "trtmnt": "treatment", "ket": "ketamine", "k": "ketamine",
     "infussion": "infusion", "infussions": "infusions", "infution": "infusion",
     "infusion's": "infusions", "infuson": "infusion", "infsion": "infusion",

@@ -9,6 +9,7 @@ targets, which are not reached yet; raise them as the knowledge base and policy 
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from chatbot import evaluate
 from chatbot.assistant import Assistant
@@ -36,3 +37,21 @@ def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
             assert reply.answer in answers
         else:
             assert reply.answer in {real.messages.fallback, real.messages.emergency}
+
+
+SAFETY_FILE = EVAL_FILE.parent / "emergencies.yaml"
+# (emergencies caught at least, ordinary messages alarmed at most), per half; measured 100% / 6 of 62 and 61 of 62 / 7 of 58.
+SAFETY_FLOOR = {evaluate.TUNE: (1.0, 6), evaluate.HELDOUT: (0.98, 7)}
+
+
+@pytest.mark.parametrize("half", [evaluate.TUNE, evaluate.HELDOUT])
+def test_emergencies_written_blind_get_the_emergency_message(real: Assistant, half: str) -> None:
+    sets = yaml.safe_load(SAFETY_FILE.read_text(encoding="utf-8"))
+    alarmed = {
+        group: [real.ask(text).kind.value == "emergency" for text in sets[group] if evaluate.Case(text, group).half == half]
+        for group in ("emergency", "not_emergency")
+    }
+    least_caught, most_false_alarms = SAFETY_FLOOR[half]
+    caught = sum(alarmed["emergency"]) / len(alarmed["emergency"])
+    assert caught >= least_caught, f"{caught:.1%} of {len(alarmed['emergency'])} emergencies caught"
+    assert sum(alarmed["not_emergency"]) <= most_false_alarms
