@@ -39,6 +39,7 @@ class Observation:
     semantic: np.ndarray | None = None  # per entry: its best key's cosine
     lexical: np.ndarray | None = None  # per entry: the rare-word overlap, 0 to 1
     out_of_scope: float = float("-inf")  # the closest out-of-scope exemplar
+    out_of_scope_lexical: float = 0.0  # the rare-word overlap with the out-of-scope exemplars, 0 to 1
 
 
 class Assistant:
@@ -59,7 +60,9 @@ class Assistant:
         self._emergency = np.flatnonzero(labels == keys.EMERGENCY)
         # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones.
         self._not_emergency = np.flatnonzero(labels != keys.EMERGENCY)
-        self.lexical = Lexical([normalise(" ".join((*e.keys, e.answer))) for e in kb.entries])
+        # The out-of-scope exemplars are one more document, so a rare word the clinic never answers about
+        # (tramadol, breastfeeding, insurance) pulls towards the fallback as an entry's rare words pull towards it.
+        self.lexical = Lexical([*(normalise(" ".join((*e.keys, e.answer))) for e in kb.entries), normalise(" ".join(kb.out_of_scope))])
         self.speller = Speller.from_texts(
             clinic=[text for e in kb.entries for text in (e.answer, e.question)],
             patients=[*(a for e in kb.entries for a in e.alternates), *kb.out_of_scope, *kb.emergency, *kb.not_emergency],
@@ -82,14 +85,16 @@ class Assistant:
             return Observation(text, stated_emergency=True)
         vector = self.encoder.encode([text])[0]
         scores = self.index.scores(vector)
+        *lexical, out_of_scope_lexical = self.lexical.scores(text)
         return Observation(
             text=text,
             stated_emergency=stated,
             emergency=_best(scores, self._emergency),
             not_emergency=_best(scores, self._not_emergency),
             semantic=np.asarray([_best(scores, rows) for rows in self._entry_rows]),
-            lexical=self.lexical.scores(text),
+            lexical=np.asarray(lexical),
             out_of_scope=_best(scores, self._out_of_scope),
+            out_of_scope_lexical=float(out_of_scope_lexical),
         )
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
@@ -105,11 +110,12 @@ class Assistant:
         return Reply(Kind.ANSWER, self.answers[choice.id], choice.id, choice.score, candidates)
 
     def evidence(self, seen: Observation, thresholds: Thresholds) -> Evidence:
-        """Entries ranked by their best key plus the weighted lexical signal; and the closest out-of-scope exemplar."""
+        """Entries ranked by their best key plus the weighted lexical signal; and the out-of-scope exemplars, scored alike."""
         assert seen.semantic is not None and seen.lexical is not None
         combined = seen.semantic + thresholds.lexical_weight * seen.lexical
         order = np.argsort(-combined)
-        return Evidence(tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), seen.out_of_scope)
+        out_of_scope = seen.out_of_scope + thresholds.lexical_weight * seen.out_of_scope_lexical
+        return Evidence(tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), out_of_scope)
 
     def greeting(self) -> Reply:
         return Reply(Kind.GREETING, self.messages.greeting)

@@ -29,13 +29,15 @@ ANSWER = np.round(np.arange(0.30, 0.901, 0.025), 3)
 MARGIN = np.round(np.arange(0.0, 0.101, 0.01), 3)
 OUT_OF_SCOPE_MARGIN = np.round(np.arange(-0.04, 0.161, 0.02), 3)
 CERTAIN = (0.9, 0.95, 1.0, 9.0)
-LEXICAL_WEIGHT = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
+LEXICAL_WEIGHT = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 EMERGENCY = np.round(np.arange(0.40, 0.951, 0.01), 3)
 EMERGENCY_MARGIN = np.round(np.arange(0.0, 0.151, 0.01), 3)
 POLICY_FILE = "policy.yaml"
 # A choice must keep its bounds with every threshold loosened by this much: questions that sit right on
-# an edge of the tuning half say little about the next patient's, so the bounds get some room.
-SLACK = 0.02
+# an edge of the tuning half say little about the next patient's, so the bounds get some room. Chosen by
+# 2-fold cross-validation inside the tuning half (5 shuffles): with 0.02 the unseen fold had 2.1% of its
+# out-of-scope questions answered, at the bound; with 0.04, 0.3%, for 4 points fewer right answers.
+SLACK = 0.04
 MAX_OUT_OF_SCOPE = 0.02
 MAX_WRONG = 0.01
 
