@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 WHEELS := $(wildcard /opt/wheels)
 PIP_FLAGS := $(if $(WHEELS),--find-links $(WHEELS),)
 
-.PHONY: install run build test test-fast browser eval bench loadtest clean
+.PHONY: install run build test test-fast browser wrk eval bench loadtest clean
 
 install: $(STAMP)
 
@@ -20,6 +20,10 @@ $(STAMP): pyproject.toml
 # Headless Chromium for the widget's browser tests (Playwright cannot download its own here).
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# wrk, the load generator of `make bench`: a Python one would take the cores the server is measured on.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 
 build: install
 	$(BIN)/chatbot build
@@ -36,7 +40,7 @@ test-fast: install
 eval: install
 	$(BIN)/chatbot eval --half heldout
 
-bench: install
+bench: install wrk
 	$(BIN)/python scripts/bench.py
 
 # 5,000 questions at concurrency 50 against a live server, then the same while it reloads three times.

@@ -5,24 +5,26 @@
 On the evaluation set's questions it measures: a fresh `chatbot build` into a temporary folder; one
 sentence-transformers encode per question (the reference, torch with every core, as the issue
 measured it); the serving encoder (ONNX, CHATBOT_THREADS=1); in-process answering (`Assistant.ask`);
-HTTP `POST /v1/ask` at concurrency 1 and 16 against `chatbot serve` on 127.0.0.1 with one worker
-and with two; each server's resident memory; and a fresh `chatbot ask` (a few runs). It prints
-medians, p95 and p99 and the issue's ratios with pass/fail, and writes the same as JSON.
+HTTP `POST /v1/ask` at concurrency 1 (the standard library's client, one keep-alive connection) and
+16 (wrk, which `make bench` installs) against `chatbot serve` on 127.0.0.1 with one worker and with
+two; each server's resident memory; and a fresh `chatbot ask` (a few runs). It prints medians, p95
+and p99 and the issue's ratios with pass/fail, and writes the same as JSON.
 
-Everything runs on loopback and stops by itself: each load phase is bounded in requests and in
-seconds, and every server started here is stopped here. Timings share the machine with whatever
-else runs on it (the load average is recorded): compare ratios from one run, not numbers across runs.
+Everything runs on loopback and stops by itself: each load phase is bounded in time, and every
+server started here is stopped here. Timings share the machine with whatever else runs on it (the
+load average is recorded): compare ratios from one run, not numbers across runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime
 import gc
+import http.client
 import json
 import os
 import platform
+import resource
 import signal
 import socket
 import statistics
@@ -79,8 +81,7 @@ class Target:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=int, default=0, help=f"How many evaluation questions (default all; at least {MIN_QUESTIONS}).")
-    parser.add_argument("--load-requests", type=int, default=1000, help="Requests per concurrency-16 phase (default 1000).")
-    parser.add_argument("--load-seconds", type=float, default=60.0, help="Longest one load phase may run (default 60).")
+    parser.add_argument("--load-seconds", type=float, default=10.0, help="How long each concurrency-16 phase runs (default 10).")
     parser.add_argument("--fresh-runs", type=int, default=5, help="Fresh `chatbot ask` runs (default 5).")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="Knowledge base folder.")
     parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval.yaml", help="Evaluation set.")
@@ -122,9 +123,9 @@ def measure(args: argparse.Namespace, questions: Sequence[str]) -> dict[str, Any
         fresh = [timed_run([*chatbot_command(), "ask", FRESH_QUESTION], env) for _ in range(args.fresh_runs)]
 
     series = {
-        f"sentence-transformers encode (torch, {CORES} threads)": reference_times,
-        f"serving encoder ({encoder_name})": encoder_times,
-        "in-process answer (Assistant.ask)": ask_times,
+        f"sentence-transformers encode (torch, {CORES} threads)": summary(reference_times),
+        f"serving encoder ({encoder_name})": summary(encoder_times),
+        "in-process answer (Assistant.ask)": summary(ask_times),
     }
     for workers, server in servers.items():
         series[f"HTTP c=1, {_workers(workers)}"] = server.pop("c1")
@@ -134,7 +135,7 @@ def measure(args: argparse.Namespace, questions: Sequence[str]) -> dict[str, Any
         "machine": {"cores": CORES, "cpu": cpu_model(), "python": platform.python_version(), "platform": platform.platform(),
                     "load_average_before": round(load_before, 2), "load_average_after": round(os.getloadavg()[0], 2)},
         "questions": len(questions),
-        "timings_ms": {name: summary(values) for name, values in series.items()},
+        "timings_ms": series,
         "fresh_ask_s": [round(s, 3) for s in fresh],
         "build_s": round(build_seconds, 2),
         "ideal_rps": round(CORES / statistics.median(encoder_times), 1),
@@ -164,16 +165,16 @@ def http_phase(env: dict[str, str], workers: int, questions: Sequence[str], args
     """Latencies at concurrency 1 and 16, throughput, CPU per request and memory of `chatbot serve --workers N`."""
     say(f"HTTP against `chatbot serve --workers {workers}` …")
     with live_server(env, workers, scratch / f"serve-{workers}.log") as (url, pid):
-        c1 = sequential_load(url, questions)
-        server_before, client_before = cpu_seconds([pid, *descendants(pid)]), time.process_time()
-        c16, rate = asyncio.run(concurrent_load(url, questions, args.load_requests, args.load_seconds))
-        server_cpu, client_cpu = cpu_seconds([pid, *descendants(pid)]) - server_before, time.process_time() - client_before
+        c1 = summary(sequential_load(url, questions))
+        server_before = cpu_seconds([pid, *descendants(pid)])
+        c16, rate, client_cpu = concurrent_load(url, questions, args.load_seconds, scratch)
+        server_cpu = cpu_seconds([pid, *descendants(pid)]) - server_before
         return {
             "c1": c1,
             "c16": c16,
             "throughput_rps": round(rate, 1),
-            "cpu_ms_per_request": {"server": round(server_cpu / len(c16) * 1000, 2),
-                                   "load_generator": round(client_cpu / len(c16) * 1000, 2)},
+            "cpu_ms_per_request": {"server": round(server_cpu / c16["n"] * 1000, 2),
+                                   "load_generator": round(client_cpu / c16["n"] * 1000, 2)},
             "rss": memory(pid),
         }
 
@@ -242,37 +243,65 @@ def warm_up(url: str, server: subprocess.Popen[bytes], workers: int, seconds: fl
 
 
 def sequential_load(url: str, questions: Sequence[str]) -> list[float]:
+    """One keep-alive connection, one question at a time. The standard library's client: httpx spends
+    1 to 2 ms of CPU a request of its own, which would be measured as the server's latency."""
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
     times = []
-    with httpx.Client(base_url=url, timeout=10) as client:
+    try:
         for question in questions:
+            body = json.dumps({"question": question})
             started = time.perf_counter()
-            response = client.post("/v1/ask", json={"question": question})
+            connection.request("POST", "/v1/ask", body, {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
             times.append(time.perf_counter() - started)
-            response.raise_for_status()
+            if response.status != 200:
+                raise RuntimeError(f"POST /v1/ask answered {response.status}")
+    finally:
+        connection.close()
     return times
 
 
-async def concurrent_load(url: str, questions: Sequence[str], requests: int, seconds: float) -> tuple[list[float], float]:
-    """CONCURRENCY clients asking in a loop until `requests` are answered or `seconds` pass; latencies and requests/s."""
-    todo = iter([questions[i % len(questions)] for i in range(requests)])
-    times: list[float] = []
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
-        deadline = time.monotonic() + seconds
+# wrk cycles through the questions and reports its own percentiles (in microseconds) as one JSON line.
+_WRK_SCRIPT = """
+local bodies = {%s}
+local next_body = 0
+request = function()
+  next_body = next_body %% #bodies + 1
+  return wrk.format("POST", "/v1/ask", {["Content-Type"] = "application/json"}, bodies[next_body])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('\\n{"requests": %%d, "seconds": %%f, "errors": %%d, "non_2xx": %%d, "p50": %%d, "p95": %%d, "p99": %%d}\\n',
+    summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
 
-        async def one_client() -> None:
-            for question in todo:
-                if time.monotonic() > deadline:
-                    return
-                started = time.perf_counter()
-                response = await client.post("/v1/ask", json={"question": question})
-                times.append(time.perf_counter() - started)
-                response.raise_for_status()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(one_client() for _ in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - started
-    return times, len(times) / elapsed
+def concurrent_load(url: str, questions: Sequence[str], seconds: float, scratch: Path) -> tuple[dict[str, float], float, float]:
+    """CONCURRENCY connections asking for `seconds` through wrk (a C load generator, so the two cores go to the
+    server rather than to a Python client): latencies, requests/s, and wrk's own CPU seconds."""
+    script = scratch / "ask.lua"
+    script.write_text(_WRK_SCRIPT % ", ".join(_lua_string(json.dumps({"question": q})) for q in questions), encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    output = subprocess.run(["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{seconds:g}s", "-s", str(script), url],
+                            capture_output=True, text=True, check=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(output.strip().splitlines()[-1])
+    if result["errors"] or result["non_2xx"]:
+        raise RuntimeError(f"wrk saw {result['errors']} socket errors and {result['non_2xx']} non-2xx replies")
+    latency = {"n": result["requests"], **{k: round(result[p] / 1000, 3) for k, p in (("median", "p50"), ("p95", "p95"), ("p99", "p99"))}}
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return latency, result["requests"] / result["seconds"], cpu
+
+
+def _lua_string(text: str) -> str:
+    """A Lua long-bracket string: no escapes to get wrong."""
+    if "]==]" in text:
+        raise ValueError(f"cannot quote {text!r} for Lua")
+    return f"[==[{text}]==]"
 
 
 def memory(pid: int) -> dict[str, Any]:
