@@ -17,6 +17,10 @@ from chatbot.domain import Thresholds
 from chatbot.policy import Score
 
 _SELF = r"(?:i|i'm|i am|im|i've|i have|ive|i'll|i will|i feel|i keep|feeling|me)"
+_PERSON = (
+    r"(?:he|she|they|him|her|them|he's|she's|they're|someone|somebody|(?:my |our |the )?(?:\w+ )?(?:husband|wife|partner|son|daughter|mom|mum|mother|dad|father"
+    r"|friend|boyfriend|girlfriend|roommate|brother|sister|baby|child|kid|grandma|grandpa|grandmother|grandfather|aunt|uncle))"
+)
 _PATTERNS = [
     # Suicide and self-harm, said by the patient about themselves.
     rf"\b{_SELF}\b[^.?!]{{0,40}}\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning|shoot|shooting|hang|hanging)\s+(?:my ?self|me)\b",
@@ -63,11 +67,13 @@ _PATTERNS = [
     r"\bhaving (?:trouble|a hard time|difficulty) breathing\b|\b(?:not|isn't|isnt|stopped|is not) breathing\b",
     r"\bbreathing is (?:really |very |so )?(?:shallow|slow|labored|laboured)\b|\b(?:gasping|choking) for (?:air|breath)\b",
     r"\btwitching and (?:making|foaming|gurgling)\b|\bgurgling (?:sounds|noises)\b|\bjerking (?:uncontrollably|all over)\b",
-    r"\b(?:will not|does not|is not) respond(?:ing)?\b",
     r"\b(?:seizing|convulsing|having a seizure|foaming at the mouth)\b",
+    # Said of a person: "my pain is not responding to opioids" is a question for the clinic, not an emergency.
+    rf"\b{_PERSON}\b[^.?!]{{0,40}}\b(?:unresponsive|not responding|(?:will|does) not respond)\b"
+    r"|\bnot respond(?:ing)? (?:to (?:me|us|my voice|anything i do)|when i)\b",
     r"\b(?:won't|wont|will not|can't|cant|can not|cannot) wake (?:him|her|them)(?: up)?\b",
     r"\b(?:won't|wont|will not|isn't|isnt|is not) (?:wake|waking) up\b",
-    r"\b(?:unresponsive|not responding|turning blue|lips are blue)\b|\b(?:just|has|is)\s+(?:passed out|collapsed)\b",
+    r"\b(?:turning blue|lips are blue)\b|\b(?:just|has|is)\s+(?:passed out|collapsed)\b",
     r"\b(?:throat|tongue|lips|face|mouth|eyes?)\b[^.?!]{0,12}\b(?:swelling|swollen|closing)\b|\banaphyla|\b(?:hives|welts) all over\b",
     r"\bbleeding\b[^.?!]{0,20}\b(?:won't|will not|wont|can not|can't) stop\b|\bstop the bleeding\b|\bbleeding (?:a lot|heavily|badly)\b|\bblood everywhere\b",
     r"\b(?:vomiting|throwing up|coughing up|coughing|puking|pooping|peeing)\s+(?:up\s+)?(?:\w+\s+){0,2}blood\b|\bgushing blood\b|\bblood (?:is )?gushing\b",

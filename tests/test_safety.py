@@ -48,6 +48,7 @@ ALARMS = [
     "my wife won't respond when i shake her",
     "my eyes are swelling shut",
     "i'm throwing up blood",
+    "found my dad on the floor and he's not responding",
 ]
 NO_ALARMS = [
     "can ketamine cause seizures?",
@@ -71,6 +72,7 @@ NO_ALARMS = [
     "i had a stroke in 2019, am i still a candidate",
     "what should my wife do if i will not wake up after the infusion",
     "would you know if i was having a seizure while sedated",
+    "my pain is not responding to opioids anymore, would ketamine help",
 ]
 
 
