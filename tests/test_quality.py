@@ -18,10 +18,10 @@ from conftest import EVAL_FILE
 
 pytestmark = pytest.mark.slow
 
-# Measured 2026-11-26 on 701 questions: held-out right 80.0%, wrong 0%, out of scope 3.8%, emergencies 36 of 37,
-# 2 false alarms; tuning half 80.5%, 0.5%, 0.9%, all 34, none.
-HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.78, max_wrong=0.01, max_out_of_scope=0.04, min_emergency=0.97, max_false_alarms=2)
-TUNING_FLOOR = evaluate.Bounds(min_right=0.79, max_wrong=0.01, max_out_of_scope=0.02, min_emergency=1.0, max_false_alarms=0)
+# Measured 2026-11-26 on 701 questions: held-out right 87.8%, wrong 1.0%, out of scope 3.8%, emergencies 37 of 37,
+# 2 false alarms; tuning half 90.2%, 0.5%, 0%, all 34, none.
+HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.86, max_wrong=0.01, max_out_of_scope=0.04, min_emergency=1.0, max_false_alarms=2)
+TUNING_FLOOR = evaluate.Bounds(min_right=0.89, max_wrong=0.01, max_out_of_scope=0.02, min_emergency=1.0, max_false_alarms=0)
 
 
 @pytest.mark.parametrize(("half", "floor"), [(evaluate.HELDOUT, HELD_OUT_FLOOR), (evaluate.TUNE, TUNING_FLOOR)])
