@@ -18,7 +18,7 @@ from chatbot.lexical import Lexical
 from chatbot.normalise import normalise
 from chatbot.policy import decide
 from chatbot.safety import mentions_emergency, sounds_like_emergency
-from chatbot.spelling import Speller
+from chatbot.spelling import Speller, acronyms
 
 if TYPE_CHECKING:
     from chatbot.encoder import Encoder
@@ -77,7 +77,7 @@ class Assistant:
         A stated emergency skips the model entirely, unless `measure` asks for every score anyway
         (calibration judges the semantic check on its own).
         """
-        text = self.speller.correct(normalise(question))
+        text = self.speller.correct(normalise(question), keep=acronyms(question))
         if not text:
             return Observation(text)
         stated = mentions_emergency(text)

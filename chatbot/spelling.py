@@ -11,12 +11,25 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable
+from typing import Collection, Iterable
 
 from symspellpy import SymSpell, Verbosity
 
 _WORD = re.compile(r"[a-z]+")
+_CAPITALS = re.compile(r"\b[A-Z]{2,}s?\b")
 MIN_LENGTH = 4
+
+
+def acronyms(question: str) -> frozenset[str]:
+    """The words a patient wrote in capitals (COPD, PTSD, CRPS), lower-cased as `normalise` leaves them.
+
+    A condition's acronym is one edit from a clinic word as often as not ("copd" -> "cold"), and a
+    correction would change the question. A message typed all in capitals names no acronym.
+    """
+    letters = [ch for ch in question if ch.isalpha()]
+    if sum(ch.isupper() for ch in letters) * 2 > len(letters):
+        return frozenset()
+    return frozenset(word.lower() for word in _CAPITALS.findall(question))
 
 
 @lru_cache(maxsize=1)
@@ -49,8 +62,9 @@ class Speller:
         targets |= {w for text in patients for w in _WORD.findall(text.lower()) if w in words}
         return cls(targets)
 
-    def correct(self, text: str) -> str:
-        return _WORD.sub(lambda m: self._word(m.group(0)), text)
+    def correct(self, text: str, keep: Collection[str] = ()) -> str:
+        """`text` with each misspelt word replaced by the clinic's nearest; the words in `keep` stay as they are."""
+        return _WORD.sub(lambda m: m.group(0) if m.group(0) in keep else self._word(m.group(0)), text)
 
     def _word(self, word: str) -> str:
         if len(word) < MIN_LENGTH or word in self._english or word in self._targets:
