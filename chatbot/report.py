@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from chatbot.evaluate import Report
+from chatbot.evaluate import Report, Result
 
 OUTCOMES = ("right", "wrong", "fallback", "answered", "caught", "missed", "false-alarm")
 
@@ -27,8 +27,7 @@ def print_report(report: Report, title: str, failures: list[str], console: Conso
         f"(of {m['out_of_scope']}) · emergencies caught {m['emergency_caught']:.1%} (of {m['emergencies']}) · "
         f"false alarms {m['false_alarms']}"
     )
-    misses = report.misses(heldout_misses)
-    hidden = len(report.misses(heldout=True)) - len(misses)
+    misses, hidden = _misses(report, heldout_misses)
     if hidden:
         console.print(f"\n{hidden} held-out miss(es) not shown (--show-heldout-misses shows them; tune nothing on them).")
     if misses:
@@ -43,6 +42,7 @@ def print_report(report: Report, title: str, failures: list[str], console: Conso
 
 
 def report_json(report: Report, failures: list[str], heldout_misses: bool = False) -> dict[str, object]:
+    misses, hidden = _misses(report, heldout_misses)
     return {
         "metrics": report.metrics(),
         "table": [{"category": n, "questions": t, **counts} for n, t, counts in report.table()],
@@ -54,8 +54,14 @@ def report_json(report: Report, failures: list[str], heldout_misses: bool = Fals
                 "outcome": r.outcome,
                 "reply": r.reply.to_dict(explain=True),
             }
-            for r in report.misses(heldout_misses)
+            for r in misses
         ],
-        "heldout_misses_hidden": len(report.misses(heldout=True)) - len(report.misses(heldout_misses)),
+        "heldout_misses_hidden": hidden,
         "failures": failures,
     }
+
+
+def _misses(report: Report, heldout: bool) -> tuple[list[Result], int]:
+    """The misses to list, and how many held-out ones that leaves out."""
+    shown = report.misses(heldout)
+    return shown, len(report.misses(heldout=True)) - len(shown)
