@@ -49,6 +49,7 @@ ALARMS = [
     "my eyes are swelling shut",
     "i'm throwing up blood",
     "found my dad on the floor and he's not responding",
+    "his lips look blue and he's hardly moving",
 ]
 NO_ALARMS = [
     "can ketamine cause seizures?",
@@ -73,6 +74,7 @@ NO_ALARMS = [
     "what should my wife do if i will not wake up after the infusion",
     "would you know if i was having a seizure while sedated",
     "my pain is not responding to opioids anymore, would ketamine help",
+    "can ketamine make your lips turn blue",
 ]
 
 
