@@ -64,7 +64,7 @@ _PATTERNS = [
     r"\bworst headache (?:of my life|ever)\b|\bheadache is the worst (?:ever|of my life)\b|\bcan not (?:feel|move) my (?:arms?|legs?|body|face)\b",
     # Breathing, seizures, unresponsive, anaphylaxis, bleeding.
     r"\b(?:can not|can't|cant|cannot|unable to|struggling to)\s+breath",
-    r"\bhaving (?:trouble|a hard time|difficulty) breathing\b|\b(?:not|isn't|isnt|stopped|is not) breathing\b",
+    r"\bhaving (?:trouble|a hard time|difficulty) breathing\b|\b(?:not|isn't|isnt|stopped|is not|barely|hardly) breathing\b",
     r"\bbreathing is (?:really |very |so )?(?:shallow|slow|labored|laboured)\b|\b(?:gasping|choking) for (?:air|breath)\b",
     r"\btwitching and (?:making|foaming|gurgling)\b|\bgurgling (?:sounds|noises)\b|\bjerking (?:uncontrollably|all over)\b",
     r"\b(?:seizing|convulsing|having a seizure|foaming at the mouth)\b",
@@ -104,8 +104,8 @@ _HYPOTHETICAL = re.compile(
     re.IGNORECASE,
 )
 # Each clause is judged on its own, so "I want to kill myself, can ketamine cause this?" is not
-# excused by its second half.
-_CLAUSES = re.compile(r"[.?!;,]+|\b(?:but|and then)\b", re.IGNORECASE)
+# excused by its second half, nor "he got home a while ago and now I can't wake him" by its first.
+_CLAUSES = re.compile(r"[.?!;,]+|\b(?:but|and then|and now)\b", re.IGNORECASE)
 
 
 def mentions_emergency(text: str) -> bool:

@@ -50,6 +50,8 @@ ALARMS = [
     "i'm throwing up blood",
     "found my dad on the floor and he's not responding",
     "his lips look blue and he's hardly moving",
+    "we got home from the infusion a while ago and now i can't wake him up",
+    "she's barely breathing",
 ]
 NO_ALARMS = [
     "can ketamine cause seizures?",
@@ -75,6 +77,7 @@ NO_ALARMS = [
     "would you know if i was having a seizure while sedated",
     "my pain is not responding to opioids anymore, would ketamine help",
     "can ketamine make your lips turn blue",
+    "i tried to kill myself years ago and now i worry the infusion brings it back",
 ]
 
 
