@@ -38,8 +38,12 @@ _PATTERNS = [
     r"\b(?:have|got|bought|holding)\s+(?:the|a)\s+(?:rope|noose|gun)\b|\b(?:rope|noose|gun) (?:is )?(?:ready|in my lap)\b|\bpills (?:all )?lined up\b",
     r"\b(?:letters?|notes?) (?:to|for) (?:my|the) (?:kids|children|family|wife|husband|mom|mum|dad|parents|son|daughter)\b|\bwhere they will find (?:them|it|me)\b",
     r"\bthis is goodbye\b|\bwill not be (?:a burden|around|here)\b[^.?!]{0,25}\b(?:much longer|anymore|tomorrow|soon)\b",
+    # Said of someone else: "he says he's going to kill himself".
+    r"\b(?:going to|gonna|about to|trying to|threatening to|wants to|says (?:he|she|they) (?:will|wants to))\s+(?:kill|hurt|shoot|hang|cut)\s+(?:himself|herself|themselves|themself)\b",
+    r"\bgarage\b[^.?!]{0,40}\bengine (?:is )?running\b|\bengine running\b[^.?!]{0,30}\bgarage\b",
     # Self-harm happening now, the patient's or someone else's.
     r"\b(?:cutting|scratching|slicing|stabbing|burning|hitting)\s+(?:her|his|their|my)\s+(?:arms?|legs?|wrists?|skin|thighs?)\b|\busing it on my (?:arms?|legs?|wrists?|skin|thighs?)\b",
+    r"\b(?:banging|hitting|slamming) (?:my|his|her|their) head (?:against|on|into)\b|\bcut (?:deeper|too deep)\b",
     # Overdose, taken or about to be.
     r"\b(?:took|swallowed|taken|ate|downed)\b[^.?!]{0,20}\b(?:whole|entire|all|bunch|handful|too many|too much|bottle|\d{2,})\b",
     r"\b(?:take|swallow)\s+(?:all|them all|every one)\b",
@@ -51,11 +55,15 @@ _PATTERNS = [
     r"\b(?:took|taken|had)\s+(?:extra|double|triple)\b[^.?!]{0,30}\b(?:\d+|bunch|lot|many)\b|\bmixed my \w+ with\b[^.?!]{0,40}\bon purpose\b",
     # Chest pain, heart attack, stroke: happening now.
     r"\bcrushing\b[^.?!]{0,20}\bchest\b|\bchest\b[^.?!]{0,10}\bcrushing\b",
+    r"\belephant\b[^.?!]{0,20}\bchest\b|\bclutching (?:his|her|my|their) chest\b"
+    r"|\bchest (?:is|feels) (?:so |really |very )?(?:tight|heavy)\b[^.?!]{0,40}\b(?:arm|jaw|sweat\w*|numb)\b",
     r"\b(?:pain|pressure|tightness)\b in (?:my|his|her) chest\b|\bchest (?:hurts|is hurting|is killing me)\b",
     r"\b(?:had|having|have|got|feel|feeling)\b[^.?!]{0,15}\bchest (?:pressure|tightness|pain)\b[^.?!]{0,40}\b(?:jaw|arm|an hour|sweat\w*|right now)\b",
     r"\b(?:i have|i've got|i am having|i'm having|im having|having|got)\s+(?:a\s+)?(?:bad\s+|severe\s+|sharp\s+|sudden\s+|terrible\s+)?chest pains?\b",
     r"\b(?:having|is having)\s+a\s+(?:heart attack|stroke|seizure)\b",
     r"\bface (?:is |looks |feels |seems )?droop|\bslurr(?:ed|ing)\b|\bslured\b|\bweakness on one side\b",
+    r"\b(?:half|one side) of (?:my|his|her|their|the) (?:face|mouth)\b[^.?!]{0,25}\b(?:numb|droop\w*|crooked|sagging)\b"
+    r"|\b(?:smile|mouth) (?:is |looks )?(?:crooked|lopsided|droop\w*)\b",
     r"\b(?:hand|arm|leg)\b[^.?!]{0,10}\b(?:went limp|went numb|stopped working|gave out)\b|\bcan not find (?:her|his|my|their) words\b",
     r"\bwords (?:are )?(?:coming out|come out) (?:wrong|jumbled|garbled)\b|\bsudden(?:ly)? (?:double vision|can not see|blind)\b",
     # A sudden turn for the worse after a treatment, or vital signs far out of range.
@@ -66,17 +74,22 @@ _PATTERNS = [
     r"\b(?:can not|can't|cant|cannot|unable to|struggling to)\s+breath",
     r"\bhaving (?:trouble|a hard time|difficulty) breathing\b|\b(?:not|isn't|isnt|stopped|is not|barely|hardly) breathing\b",
     r"\bbreathing is (?:really |very |so )?(?:shallow|slow|labored|laboured)\b|\b(?:gasping|choking) for (?:air|breath)\b",
+    r"\b(?:i am|i'm|im|like i am|like i'm) suffocating\b|\bevery breath is a struggle\b"
+    r"|\bchoking\b[^.?!]{0,30}\b(?:can not|can't|cannot) (?:talk|breathe|speak)\b|\bno pulse\b",
     r"\btwitching and (?:making|foaming|gurgling)\b|\bgurgling (?:sounds|noises)\b|\bjerking (?:uncontrollably|all over)\b",
-    r"\b(?:seizing|convulsing|having a seizure|foaming at the mouth)\b",
+    r"\b(?:seizing|convulsing|having a seizure|foaming at (?:the )?mouth|jerking on the (?:floor|ground|bed))\b",
     # Said of a person: "my pain is not responding to opioids" is a question for the clinic, not an emergency.
     rf"\b{_PERSON}\b[^.?!]{{0,40}}\b(?:unresponsive|not responding|(?:will|does) not respond)\b"
     r"|\bnot respond(?:ing)? (?:to (?:me|us|my voice|anything i do)|when i)\b",
     r"\b(?:won't|wont|will not|can't|cant|can not|cannot) wake (?:him|her|them)(?: up)?\b",
     r"\b(?:won't|wont|will not|isn't|isnt|is not) (?:wake|waking) up\b",
     r"\bturning (?:blue|grey|gray)\b|\b(?:lips|face|fingers|fingertips|fingernails)\s+(?:are|is|look|looks|looking|went|have gone|turned)\s+(?:\w+\s+)?(?:blue|grey|gray|purple)\b|\b(?:just|has|is)\s+(?:passed out|collapsed)\b",
-    r"\b(?:throat|tongue|lips|face|mouth|eyes?)\b[^.?!]{0,12}\b(?:swelling|swollen|closing)\b|\banaphyla|\b(?:hives|welts) all over\b",
+    r"\b(?:throat|tongue|lips|face|mouth|eyes?)\b[^.?!]{0,25}\b(?:swelling|swollen|closing)\b|\banaphyla|\b(?:hives|welts) (?:all over|everywhere)\b"
+    r"|\btongue (?:feels |is )?(?:huge|thick)\b|\bhives\b[^.?!]{0,60}\bthroat\b|\bthroat\b[^.?!]{0,60}\bhives\b",
     r"\bbleeding\b[^.?!]{0,20}\b(?:won't|will not|wont|can not|can't) stop\b|\bstop the bleeding\b|\bbleeding (?:a lot|heavily|badly)\b|\bblood everywhere\b",
-    r"\b(?:vomiting|throwing up|coughing up|coughing|puking|pooping|peeing)\s+(?:up\s+)?(?:\w+\s+){0,2}blood\b|\bgushing blood\b|\bblood (?:is )?gushing\b",
+    r"\b(?:vomiting|throwing up|coughing up|coughing|puking|pooping|peeing)\s+(?:up\s+)?(?:\w+\s+){0,2}blood\b|\bgushing blood\b|\bblood (?:is )?(?:gushing|spurting|pouring)\b",
+    r"\bhit (?:his|her|my|their) head\b[^.?!]{0,40}\b(?:confused|throwing up|vomiting|passed out|not making sense)\b"
+    r"|\b(?:on the floor|collapsed)\b[^.?!]{0,30}\bnot (?:waking|moving|answering|breathing)\b",
 ]
 _EMERGENCY = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
 # Suicidal thoughts are an alarm when the patient has them now ("I'm suicidal", "suicidal thoughts right
@@ -93,7 +106,7 @@ _SUICIDAL_NOW = re.compile(
 # now; the semantic check still sees the message.
 _PAST = re.compile(
     r"\b(?:(?:years?|months?|weeks?) ago|a (?:long )?(?:time|while) ago|last (?:year|month|spring|summer|fall|autumn|winter)|in (?:19|20)\d\d|in the past|used to|as a (?:kid|child|teen|teenager)|in high school"
-    r"|in my (?:teens|twenties|thirties|20s|30s)|history of|once in|when i was (?:a |younger|young|little))\b",
+    r"|in my (?:teens|twenties|thirties|20s|30s)|history of|once in|when (?:i|he|she) was (?:a |an |younger|young|little)|when they were (?:a |younger|young|little))\b",
     re.IGNORECASE,
 )
 # A hypothetical ("what if I can't breathe during it") only covers what follows it in its clause:
@@ -104,8 +117,10 @@ _HYPOTHETICAL = re.compile(
     re.IGNORECASE,
 )
 # Each clause is judged on its own, so "I want to kill myself, can ketamine cause this?" is not
-# excused by its second half, nor "he got home a while ago and now I can't wake him" by its first.
-_CLAUSES = re.compile(r"[.?!;,]+|\b(?:but|and then|and now)\b", re.IGNORECASE)
+# excused by its second half.
+_CLAUSES = re.compile(r"[.?!;,]+|\b(?:but|and then)\b", re.IGNORECASE)
+# A past event covers only what comes before a "now": "he got home a while ago and now I can't wake him".
+_NOW = re.compile(r"\bnow\b", re.IGNORECASE)
 
 
 def mentions_emergency(text: str) -> bool:
@@ -114,8 +129,12 @@ def mentions_emergency(text: str) -> bool:
 
 
 def _states_emergency(clause: str) -> bool:
-    if _PAST.search(clause):
-        return False
+    past = _PAST.search(clause)
+    if past:
+        now = _NOW.search(clause, past.end())
+        if now is None:
+            return False
+        clause = clause[now.end() :]
     hypothetical = _HYPOTHETICAL.search(clause)
     said = clause[: hypothetical.start()] if hypothetical else clause
     if _EMERGENCY.search(said):

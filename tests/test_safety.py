@@ -52,6 +52,13 @@ ALARMS = [
     "his lips look blue and he's hardly moving",
     "we got home from the infusion a while ago and now i can't wake him up",
     "she's barely breathing",
+    "my husband says he's going to kill himself, he has the car keys",
+    "sitting in the garage with the engine running",
+    "dad is clutching his chest and sweating",
+    "one side of her mouth is drooping and she can't lift her cup",
+    "my tongue feels huge and my voice is hoarse",
+    "grandma collapsed, no pulse",
+    "he hit his head on the ice and now he's confused and throwing up",
 ]
 NO_ALARMS = [
     "can ketamine cause seizures?",
@@ -78,6 +85,8 @@ NO_ALARMS = [
     "my pain is not responding to opioids anymore, would ketamine help",
     "can ketamine make your lips turn blue",
     "i tried to kill myself years ago and now i worry the infusion brings it back",
+    "my brother overdosed when he was a teenager, does that rule him out",
+    "will ketamine make him want to kill himself",
 ]
 
 
