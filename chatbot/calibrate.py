@@ -26,7 +26,10 @@ from chatbot.safety import sounds_like_emergency
 from chatbot.evaluate import Case, Report, Result, judge
 
 ANSWER = np.round(np.arange(0.30, 0.901, 0.025), 3)
-MARGIN = np.round(np.arange(0.0, 0.101, 0.01), 3)
+# Every answer keeps some lead over the runner-up: in 2-fold cross-validation inside the tuning half
+# (5 shuffles), allowing no lead at all bought no right answers on the unseen fold (86.6% against
+# 86.8%) and tripled the wrong ones (0.3% against 0.1%).
+MARGIN = np.round(np.arange(0.02, 0.101, 0.01), 3)
 OUT_OF_SCOPE_MARGIN = np.round(np.arange(-0.04, 0.161, 0.02), 3)
 CERTAIN = (0.9, 0.95, 1.0, 9.0)
 LEXICAL_WEIGHT = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
