@@ -38,6 +38,8 @@ _PATTERNS = [
     r"\b(?:have|got|bought|holding)\s+(?:the|a)\s+(?:rope|noose|gun)\b|\b(?:rope|noose|gun) (?:is )?(?:ready|in my lap)\b|\bpills (?:all )?lined up\b",
     r"\b(?:letters?|notes?) (?:to|for) (?:my|the) (?:kids|children|family|wife|husband|mom|mum|dad|parents|son|daughter)\b|\bwhere they will find (?:them|it|me)\b",
     r"\bthis is goodbye\b|\bwill not be (?:a burden|around|here)\b[^.?!]{0,25}\b(?:much longer|anymore|tomorrow|soon)\b",
+    r"\b(?:writing|texting|messaging|calling|here|just wanted) to say goodbye\b|\btonight is the night (?:that )?i\b[^.?!]{0,20}\b(?:end|die|do it|go)\b"
+    r"|\b(?:decided|made up my mind)\b[^.?!]{0,40}\bend (?:it|it all|my life|everything)\b",
     # Said of someone else: "he says he's going to kill himself".
     r"\b(?:going to|gonna|about to|trying to|threatening to|wants to|says (?:he|she|they) (?:will|wants to))\s+(?:kill|hurt|shoot|hang|cut)\s+(?:himself|herself|themselves|themself)\b",
     r"\bgarage\b[^.?!]{0,40}\bengine (?:is )?running\b|\bengine running\b[^.?!]{0,30}\bgarage\b",

@@ -59,6 +59,8 @@ ALARMS = [
     "my tongue feels huge and my voice is hoarse",
     "grandma collapsed, no pulse",
     "he hit his head on the ice and now he's confused and throwing up",
+    "i am writing to say goodbye, thank you for trying",
+    "i have made up my mind to end it all",
 ]
 NO_ALARMS = [
     "can ketamine cause seizures?",
@@ -87,6 +89,8 @@ NO_ALARMS = [
     "i tried to kill myself years ago and now i worry the infusion brings it back",
     "my brother overdosed when he was a teenager, does that rule him out",
     "will ketamine make him want to kill himself",
+    "i'm ready for ketamine to end my suffering",
+    "tonight is the night of my first infusion, so excited",
 ]
 
 
