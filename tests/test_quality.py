@@ -18,10 +18,10 @@ from conftest import EVAL_FILE
 
 pytestmark = pytest.mark.slow
 
-# Measured 2026-11-26 on 1,041 questions: held-out right 89.6%, wrong 1.3%, out of scope 3.4%, emergencies 48 of 48,
-# 2 false alarms; tuning half 90.5%, 0.3%, 1.2%, all 53, none.
-HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.89, max_wrong=0.013, max_out_of_scope=0.035, min_emergency=1.0, max_false_alarms=2)
-TUNING_FLOOR = evaluate.Bounds(min_right=0.90, max_wrong=0.01, max_out_of_scope=0.02, min_emergency=1.0, max_false_alarms=0)
+# Measured 2026-11-26 on 1,381 questions: held-out right 84.4%, wrong 1.2%, out of scope 3.6%, emergencies 67 of 67,
+# 2 false alarms; tuning half 84.7%, 0.7%, 1.4%, all 64, none.
+HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.84, max_wrong=0.012, max_out_of_scope=0.037, min_emergency=1.0, max_false_alarms=2)
+TUNING_FLOOR = evaluate.Bounds(min_right=0.84, max_wrong=0.01, max_out_of_scope=0.02, min_emergency=1.0, max_false_alarms=0)
 
 
 @pytest.mark.parametrize(("half", "floor"), [(evaluate.HELDOUT, HELD_OUT_FLOOR), (evaluate.TUNE, TUNING_FLOOR)])
