@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import re
 import shutil
+import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -36,6 +37,22 @@ class FakeEncoder:
                 rows[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dims] += 1.0
         norms = np.linalg.norm(rows, axis=1, keepdims=True)
         return rows / np.clip(norms, 1e-12, None)
+
+
+class SlowLoad:
+    """A loader for `create_app(load=...)` that hands over `assistant` only once `finish()` is called, so the
+    app can be seen still starting (bounded: it gives up waiting after 5 s)."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self._gate = threading.Event()
+
+    def __call__(self) -> Assistant:
+        self._gate.wait(5)
+        return self.assistant
+
+    def finish(self) -> None:
+        self._gate.set()
 
 
 # The fake encoder's scores are nothing like the model's, so its tests use these fixed thresholds rather than

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from chatbot.app import create_app
 from chatbot.assistant import Assistant
 from chatbot.settings import Settings
+from conftest import SlowLoad
 
 
 def ready(client: TestClient) -> TestClient:
@@ -91,19 +92,12 @@ def test_health_and_readiness(client: TestClient) -> None:
 
 
 def test_not_ready_until_the_index_is_loaded(fake: Assistant) -> None:
-    import threading
-
-    gate = threading.Event()
-
-    def slow_load() -> Assistant:
-        gate.wait(5)
-        return fake
-
+    slow_load = SlowLoad(fake)
     with TestClient(create_app(Settings(), load=slow_load)) as client:
         assert client.get("/healthz").status_code == 200
         assert client.get("/readyz").status_code == 503
         assert client.post("/v1/ask", json={"question": "What is the cost?"}).status_code == 503
-        gate.set()
+        slow_load.finish()
         assert ready(client).post("/v1/ask", json={"question": "What is the cost?"}).status_code == 200
 
 

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import pytest
 from click.testing import CliRunner, Result
 from fastapi.testclient import TestClient
+from conftest import SlowLoad
 from test_api import ready
 from test_sms import PUBLIC_URL, TOKEN, inbound, signed
 
@@ -389,22 +390,15 @@ def test_batch(
 
 def test_error_replies_match_the_openapi_schema(fake: Assistant, tmp_path: Path) -> None:
     """413, 422, 429 and 503 from POST /v1/ask are declared, and what is sent matches the declaration."""
-    import threading
-
     import schemathesis
 
-    gate = threading.Event()
-
-    def slow() -> Assistant:
-        gate.wait(5)
-        return fake
-
+    slow = SlowLoad(fake)
     settings = Settings(rate_limit="3/minute", var_dir=tmp_path)
     app = create_app(settings, load=slow)
     operation = schemathesis.openapi.from_dict(app.openapi())["/v1/ask"]["POST"]
     with TestClient(app) as client:
         responses = [client.post("/v1/ask", json={"question": COST})]  # 503: still starting
-        gate.set()
+        slow.finish()
         ready(client)
         responses += [
             client.post("/v1/ask", content=CASES[0].payload() + b" " * 20_000, headers={"content-type": JSON}),  # 413

@@ -19,6 +19,7 @@ from chatbot.app import create_app
 from chatbot.assistant import Assistant
 from chatbot.settings import Settings
 from chatbot.sms import SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
+from conftest import SlowLoad
 
 TOKEN = "test-auth-token"
 PUBLIC_URL = "https://clinic.example"
@@ -437,17 +438,10 @@ def test_each_answered_text_is_recorded_once_as_sms(client: TestClient, caplog: 
 
 
 def test_an_emergency_texted_while_the_index_loads_gets_the_emergency_text(fake: Assistant) -> None:
-    import threading
-
-    gate = threading.Event()
-
-    def slow_load() -> Assistant:
-        gate.wait(5)
-        return fake
-
+    slow_load = SlowLoad(fake)
     with TestClient(create_app(sms_settings(), load=slow_load)) as client:
         assert "988" in (text(client, "I can't breathe") or "")
         waiting = send(client, inbound("What is the cost?"), signed(inbound("What is the cost?")))
         assert waiting.status_code == 503  # nothing else can be answered before the index is loaded
-        gate.set()
+        slow_load.finish()
         assert text(ready(client), "What is the cost?") == fake.kb.entry("cost").answer
