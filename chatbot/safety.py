@@ -85,13 +85,13 @@ _PATTERNS = [
     r"|\bnot respond(?:ing)? (?:to (?:me|us|my voice|anything i do)|when i)\b",
     r"\b(?:won't|wont|will not|can't|cant|can not|cannot) wake (?:him|her|them)(?: up)?\b",
     r"\b(?:won't|wont|will not|isn't|isnt|is not) (?:wake|waking) up\b",
+    r"\b(?:on the floor|collapsed)\b[^.?!]{0,30}\bnot (?:waking|moving|answering|breathing)\b",
     r"\bturning (?:blue|grey|gray)\b|\b(?:lips|face|fingers|fingertips|fingernails)\s+(?:are|is|look|looks|looking|went|have gone|turned)\s+(?:\w+\s+)?(?:blue|grey|gray|purple)\b|\b(?:just|has|is)\s+(?:passed out|collapsed)\b",
     r"\b(?:throat|tongue|lips|face|mouth|eyes?)\b[^.?!]{0,25}\b(?:swelling|swollen|closing)\b|\banaphyla|\b(?:hives|welts) (?:all over|everywhere)\b"
     r"|\btongue (?:feels |is )?(?:huge|thick)\b|\bhives\b[^.?!]{0,60}\bthroat\b|\bthroat\b[^.?!]{0,60}\bhives\b",
     r"\bbleeding\b[^.?!]{0,20}\b(?:won't|will not|wont|can not|can't) stop\b|\bstop the bleeding\b|\bbleeding (?:a lot|heavily|badly)\b|\bblood everywhere\b",
     r"\b(?:vomiting|throwing up|coughing up|coughing|puking|pooping|peeing)\s+(?:up\s+)?(?:\w+\s+){0,2}blood\b|\bgushing blood\b|\bblood (?:is )?(?:gushing|spurting|pouring)\b",
-    r"\bhit (?:his|her|my|their) head\b[^.?!]{0,40}\b(?:confused|throwing up|vomiting|passed out|not making sense)\b"
-    r"|\b(?:on the floor|collapsed)\b[^.?!]{0,30}\bnot (?:waking|moving|answering|breathing)\b",
+    r"\bhit (?:his|her|my|their) head\b[^.?!]{0,40}\b(?:confused|throwing up|vomiting|passed out|not making sense)\b",
 ]
 _EMERGENCY = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
 # Suicidal thoughts are an alarm when the patient has them now ("I'm suicidal", "suicidal thoughts right
