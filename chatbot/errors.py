@@ -49,3 +49,7 @@ class CorruptIndex(ChatbotError):
 
 class MissingIndex(ChatbotError):
     """There is no index on disk yet."""
+
+
+class StateUnavailable(ChatbotError):
+    """The shared state store (e.g. Redis) cannot be reached; callers go on as if nothing were stored."""
