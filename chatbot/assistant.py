@@ -1,5 +1,10 @@
 """The answering path, top-down: question → normalise → safety check → encode → search → decide → reply.
 
+Deciding, in order: an emergency; small talk in so many words ("thanks"); a confident answer; small
+talk by its exemplars ("thank you, that clears it up"); "did you mean" when the best entries are
+close but not sure enough; else the fallback. An answer comes before small talk by exemplar, so
+"hi, how much does it cost?" is answered as the question.
+
 `ask` is `observe` (everything that needs the model) followed by `respond` (pure arithmetic on what
 was observed, under a set of thresholds), so calibration can observe each question once and try
 thousands of thresholds through exactly the code that serves patients.
@@ -13,11 +18,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chatbot import index as keys
-from chatbot.domain import Evidence, Kind, Match, Messages, Reply, Thresholds
+from chatbot.domain import NONE_OF_THESE, Evidence, Kind, Match, Messages, Reply, Suggestion, Thresholds
+from chatbot.errors import UnknownChoice
 from chatbot.lexical import Lexical
 from chatbot.normalise import normalise
 from chatbot.policy import decide
 from chatbot.safety import mentions_emergency, sounds_like_emergency
+from chatbot.smalltalk import Words
 from chatbot.spelling import Speller, acronyms
 
 if TYPE_CHECKING:
@@ -26,6 +33,7 @@ if TYPE_CHECKING:
     from chatbot.knowledge import KnowledgeBase
 
 TOP_CANDIDATES = 5
+MAX_SUGGESTIONS = 3
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,9 @@ class Observation:
     lexical: np.ndarray | None = None  # per entry: the rare-word overlap, 0 to 1
     out_of_scope: float = float("-inf")  # the closest out-of-scope exemplar
     out_of_scope_lexical: float = 0.0  # the rare-word overlap with the out-of-scope exemplars, 0 to 1
+    said: str | None = None  # the small-talk intent the whole message is in so many words ("thanks")
+    smalltalk: float = float("-inf")  # the closest small-talk exemplar
+    smalltalk_intent: str | None = None  # and its intent
 
 
 class Assistant:
@@ -52,14 +63,19 @@ class Assistant:
         self.messages = messages
         self.thresholds: Thresholds = kb.thresholds
         self.answers = {entry.id: entry.answer for entry in kb.entries}
+        self.questions = {entry.id: entry.question for entry in kb.entries}
         self.entry_ids = [entry.id for entry in kb.entries]
         labels = np.asarray(index.labels)
         # For each entry, which of the index's keys are its phrasings.
         self._entry_rows = [np.flatnonzero(labels == entry_id) for entry_id in self.entry_ids]
         self._out_of_scope = np.flatnonzero(labels == keys.OUT_OF_SCOPE)
         self._emergency = np.flatnonzero(labels == keys.EMERGENCY)
-        # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones.
-        self._not_emergency = np.flatnonzero(labels != keys.EMERGENCY)
+        # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones. Small
+        # talk is left out: "you're useless" must not make "I feel useless, I want to die" sound ordinary.
+        is_smalltalk = np.char.startswith(labels.astype(str), keys.SMALLTALK)
+        self._not_emergency = np.flatnonzero((labels != keys.EMERGENCY) & ~is_smalltalk)
+        self._smalltalk = {intent: np.flatnonzero(labels == keys.SMALLTALK + intent) for intent in kb.smalltalk.exemplars}
+        self.said = Words(kb.smalltalk)
         # The out-of-scope exemplars are one more document, so a rare word the clinic never answers about
         # (tramadol, breastfeeding, insurance) pulls towards the fallback as an entry's rare words pull towards it.
         self.lexical = Lexical([*(normalise(" ".join((*e.keys, e.answer))) for e in kb.entries), normalise(" ".join(kb.out_of_scope))])
@@ -80,12 +96,15 @@ class Assistant:
         text = self.speller.correct(normalise(question), keep=acronyms(question))
         if not text:
             return Observation(text)
+        said = self.said(question)
         stated = mentions_emergency(text)
         if stated and not measure:
             return Observation(text, stated_emergency=True)
         vector = self.encoder.encode([text])[0]
         scores = self.index.scores(vector)
         *lexical, out_of_scope_lexical = self.lexical.scores(text)
+        chat = {intent: _best(scores, rows) for intent, rows in self._smalltalk.items()}
+        intent = max(chat, key=chat.__getitem__, default=None)
         return Observation(
             text=text,
             stated_emergency=stated,
@@ -95,19 +114,58 @@ class Assistant:
             lexical=np.asarray(lexical),
             out_of_scope=_best(scores, self._out_of_scope),
             out_of_scope_lexical=float(out_of_scope_lexical),
+            said=said,
+            smalltalk=chat[intent] if intent else float("-inf"),
+            smalltalk_intent=intent,
         )
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
         if seen.stated_emergency or sounds_like_emergency(seen.emergency, seen.not_emergency, thresholds):
             return Reply(Kind.EMERGENCY, self.messages.emergency)
+        if seen.said is not None:
+            return self.smalltalk(seen.said)
         if seen.semantic is None or seen.lexical is None:
             return Reply(Kind.FALLBACK, self.messages.fallback)
         evidence = self.evidence(seen, thresholds)
         choice = decide(evidence, thresholds)
         candidates = evidence.matches[:TOP_CANDIDATES]
-        if choice is None:
-            return Reply(Kind.FALLBACK, self.messages.fallback, None, candidates[0].score, candidates)
-        return Reply(Kind.ANSWER, self.answers[choice.id], choice.id, choice.score, candidates)
+        if choice is not None:
+            return Reply(Kind.ANSWER, self.answers[choice.id], choice.id, choice.score, candidates)
+        if seen.smalltalk_intent and is_smalltalk(seen.smalltalk, candidates[0].score, thresholds):
+            return self.smalltalk(seen.smalltalk_intent)
+        suggestions = self.suggest(candidates, thresholds)
+        if suggestions:
+            return Reply(Kind.CLARIFY, self.messages.clarify, None, candidates[0].score, candidates, suggestions)
+        return Reply(Kind.FALLBACK, self.messages.fallback, None, candidates[0].score, candidates)
+
+    def smalltalk(self, intent: str) -> Reply:
+        return Reply(Kind.SMALLTALK, self.messages.smalltalk[intent], intent)
+
+    def suggest(self, ranked: tuple[Match, ...], thresholds: Thresholds) -> tuple[Suggestion, ...]:
+        """"Did you mean": the best entries close enough to offer (at most three), each by the clinic's own question."""
+        close = [m for m in ranked[:MAX_SUGGESTIONS] if m.score >= thresholds.clarify]
+        return tuple(Suggestion(m.id, self.questions[m.id]) for m in close)
+
+    def choose(self, question: str, choice: str) -> Reply:
+        """The reply to a "did you mean" choice: the picked entry's answer, or the fallback for "None of these".
+
+        The question goes through the safety check again, so nothing sent with a choice skips it.
+
+        Raises:
+            UnknownChoice: `choice` names no entry.
+        """
+        if choice != NONE_OF_THESE and choice not in self.answers:
+            raise UnknownChoice(f"choice: no entry {choice!r}; send the id of one of the suggestions, or {NONE_OF_THESE!r}")
+        asked = self.ask(question)
+        if asked.kind is Kind.EMERGENCY:
+            return asked
+        if choice == NONE_OF_THESE:
+            return Reply(Kind.FALLBACK, self.messages.fallback, None, asked.score, asked.candidates)
+        return self.picked(choice)
+
+    def picked(self, entry_id: str) -> Reply:
+        """The answer to a suggestion the patient picked: the entry's own words."""
+        return Reply(Kind.ANSWER, self.answers[entry_id], entry_id)
 
     def evidence(self, seen: Observation, thresholds: Thresholds) -> Evidence:
         """Entries ranked by their best key plus the weighted lexical signal; and the out-of-scope exemplars, scored alike."""
@@ -119,6 +177,11 @@ class Assistant:
 
     def greeting(self) -> Reply:
         return Reply(Kind.GREETING, self.messages.greeting)
+
+
+def is_smalltalk(smalltalk: float, best_entry: float, thresholds: Thresholds) -> bool:
+    """A small-talk exemplar close enough, and clearly closer than every entry."""
+    return smalltalk >= thresholds.smalltalk and smalltalk - best_entry >= thresholds.smalltalk_margin
 
 
 def _best(scores: np.ndarray, rows: np.ndarray) -> float:

@@ -13,6 +13,11 @@ class Kind(str, Enum):
     FALLBACK = "fallback"
     EMERGENCY = "emergency"
     GREETING = "greeting"
+    CLARIFY = "clarify"  # "did you mean": the patient picks one of the suggestions
+    SMALLTALK = "smalltalk"  # a greeting, thanks, goodbye...: `id` names the small-talk intent
+
+# The choice that says none of the suggested questions was the patient's: it gets the fallback.
+NONE_OF_THESE = "none"
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,17 @@ class Messages:
     sms_help: str
     sms_start: str
     sms_limit: str
+    clarify: str
+    sms_clarify: str
+    smalltalk: dict[str, str] = field(default_factory=dict)  # the reply to each small-talk intent
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    """How patients make small talk, by intent (greeting, thanks...); the replies are in `Messages`."""
+
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # whole messages that are the intent
+    exemplars: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,20 @@ class Thresholds:
     lexical_weight: float = 0.0
     emergency: float = 0.80
     emergency_margin: float = 0.05
+    smalltalk: float = 0.75  # an exemplar this close, and closer than every entry by `smalltalk_margin`
+    smalltalk_margin: float = 0.05
+    clarify: float = 9.0  # a best entry this close, not answered outright, gets "did you mean" (9.0: never)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An entry offered under "did you mean": its id and the clinic's own question for it."""
+
+    id: str
+    question: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "question": self.question}
 
 
 @dataclass(frozen=True)
@@ -89,6 +119,7 @@ class Reply:
     id: str | None = None
     score: float | None = None
     candidates: tuple[Match, ...] = field(default=())
+    suggestions: tuple[Suggestion, ...] | None = None  # only for `clarify`: 1 to 3, best first
 
     def to_dict(self, explain: bool = False) -> dict[str, object]:
         data: dict[str, object] = {
@@ -96,6 +127,7 @@ class Reply:
             "answer": self.answer,
             "id": self.id,
             "score": None if self.score is None else round(self.score, 4),
+            "suggestions": None if self.suggestions is None else [s.to_dict() for s in self.suggestions],
         }
         if explain:
             data["candidates"] = [m.to_dict() for m in self.candidates]

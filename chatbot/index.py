@@ -44,6 +44,7 @@ T = TypeVar("T")
 OUT_OF_SCOPE = "~out-of-scope"
 EMERGENCY = "~emergency"
 NOT_EMERGENCY = "~not-emergency"
+SMALLTALK = "~smalltalk:"  # followed by the intent: "~smalltalk:thanks"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def keys_of(kb: KnowledgeBase) -> list[tuple[str, str]]:
     keys += [(OUT_OF_SCOPE, text) for text in kb.out_of_scope]
     keys += [(EMERGENCY, text) for text in kb.emergency]
     keys += [(NOT_EMERGENCY, text) for text in kb.not_emergency]
+    keys += [(SMALLTALK + intent, text) for intent, texts in kb.smalltalk.exemplars.items() for text in texts]
     return keys
 
 

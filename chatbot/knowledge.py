@@ -6,6 +6,7 @@ Each YAML file declares what it holds by its top-level keys:
 - `out_of_scope`: questions patients ask that the clinic has not answered;
 - `emergency` / `not_emergency`: exemplars for the emergency check;
 - `clinic`: the clinic's name and the office-authored messages;
+- `smalltalk`: the office's replies to small talk by intent, with the `words` and `exemplars` that recognise it;
 - `policy`: the decision thresholds written by `chatbot calibrate`.
 
 Every `answer` must be a verbatim excerpt of `clinic-site.txt` (whitespace aside).
@@ -18,19 +19,20 @@ import hashlib
 import json
 import re
 import string
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from chatbot.domain import Entry, Messages, Thresholds
+from chatbot.domain import NONE_OF_THESE, Entry, Messages, SmallTalk, Thresholds
 from chatbot.errors import KnowledgeError, Problem
 
 SOURCE_FILE = "clinic-site.txt"
 MAX_ANSWER_CHARS = 480  # three SMS segments
 ENTRY_FIELDS = {"id", "question", "answer", "alternates"}
-TOP_LEVEL_KEYS = {"entries", "out_of_scope", "emergency", "not_emergency", "clinic", "policy"}
+TOP_LEVEL_KEYS = {"entries", "out_of_scope", "emergency", "not_emergency", "clinic", "smalltalk", "policy"}
+SMALLTALK_FIELDS = {"replies", "words", "exemplars"}
 PLACEHOLDERS = {"office_phone", "clinic_name"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -45,6 +47,7 @@ class KnowledgeBase:
     messages: Messages
     thresholds: Thresholds
     fingerprint: str
+    smalltalk: SmallTalk = SmallTalk()
 
     def entry(self, entry_id: str) -> Entry:
         for entry in self.entries:
@@ -96,6 +99,7 @@ def load(folder: Path) -> KnowledgeBase:
     emergency = _phrases(parsed["emergency"], "emergency", problems)
     not_emergency = _phrases(parsed["not_emergency"], "not_emergency", problems)
     messages = _messages(parsed["clinic"], problems)
+    smalltalk, replies = _smalltalk(parsed["smalltalk"], problems)
     thresholds = _thresholds(parsed["policy"], problems)
     _check_ambiguous_keys(entries, out_of_scope, problems)
     if not entries and not problems:
@@ -103,6 +107,7 @@ def load(folder: Path) -> KnowledgeBase:
     if problems:
         raise KnowledgeError(problems)
     assert messages is not None
+    messages = replace(messages, smalltalk=replies)
     content = {
         # Where an entry lives doesn't change what it answers, so `source` stays out of the fingerprint.
         "entries": [{k: v for k, v in asdict(e).items() if k != "source"} for e in entries],
@@ -110,10 +115,11 @@ def load(folder: Path) -> KnowledgeBase:
         "emergency": emergency,
         "not_emergency": not_emergency,
         "messages": asdict(messages),
+        "smalltalk": asdict(smalltalk),
     }
     fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     return KnowledgeBase(
-        tuple(entries), tuple(out_of_scope), tuple(emergency), tuple(not_emergency), messages, thresholds, fingerprint
+        tuple(entries), tuple(out_of_scope), tuple(emergency), tuple(not_emergency), messages, thresholds, fingerprint, smalltalk
     )
 
 
@@ -143,7 +149,9 @@ def _entry(name: str, position: int, item: Any, source: str, problems: list[Prob
         return None
     before = len(problems)
     entry_id = item.get("id")
-    if isinstance(entry_id, str) and _SLUG.match(entry_id):
+    if entry_id == NONE_OF_THESE:
+        problems.append(Problem(name, label, "id", f"{entry_id!r} is reserved for the 'None of these' choice"))
+    elif isinstance(entry_id, str) and _SLUG.match(entry_id):
         label = entry_id
     else:
         problems.append(Problem(name, label, "id", f"must be a lowercase slug like 'cost', got {entry_id!r}"))
@@ -208,22 +216,12 @@ def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messa
         problems.append(Problem(name, "clinic", "-", "expected 'name' (text) and 'messages' (a mapping)"))
         return None
     texts = clinic["messages"]
-    wanted = {f.name for f in fields(Messages)} - {"clinic_name"}
+    wanted = {f.name for f in fields(Messages)} - {"clinic_name", "smalltalk"}
     before = len(problems)
     for key in sorted(set(texts) - wanted):
         problems.append(Problem(name, "clinic", f"messages.{key}", f"unknown message; expected {sorted(wanted)}"))
     for key in sorted(wanted):
-        text = texts.get(key)
-        if not _is_text(text):
-            problems.append(Problem(name, "clinic", f"messages.{key}", f"must be non-empty text, got {text!r}"))
-            continue
-        try:
-            unknown = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None} - PLACEHOLDERS
-        except ValueError as exc:  # a lone "{" or "}"
-            problems.append(Problem(name, "clinic", f"messages.{key}", f"{exc}; write a literal brace as {{{{ or }}}}"))
-            continue
-        if unknown:
-            problems.append(Problem(name, "clinic", f"messages.{key}", f"unknown placeholder(s) {sorted(unknown)}"))
+        _check_message(Problem(name, "clinic", f"messages.{key}", ""), texts.get(key), problems)
     if "please contact the office" not in collapse(str(texts.get("fallback", ""))).lower():
         problems.append(Problem(name, "clinic", "messages.fallback", "must say 'please contact the office'"))
     emergency = str(texts.get("emergency", ""))
@@ -232,6 +230,61 @@ def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messa
     if len(problems) > before:
         return None
     return Messages(clinic_name=collapse(clinic["name"]), **{k: collapse(texts[k]) for k in wanted})
+
+
+def _check_message(where: Problem, text: Any, problems: list[Problem]) -> None:
+    """An office message: non-empty text whose placeholders are known ones. `where` names it (its message is unused)."""
+    if not _is_text(text):
+        problems.append(replace(where, message=f"must be non-empty text, got {text!r}"))
+        return
+    try:
+        unknown = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None} - PLACEHOLDERS
+    except ValueError as exc:  # a lone "{" or "}"
+        problems.append(replace(where, message=f"{exc}; write a literal brace as {{{{ or }}}}"))
+        return
+    if unknown:
+        problems.append(replace(where, message=f"unknown placeholder(s) {sorted(unknown)}"))
+
+
+def _smalltalk(sections: list[tuple[str, Any]], problems: list[Problem]) -> tuple[SmallTalk, dict[str, str]]:
+    """The small-talk section (optional): a reply per intent, and the words and exemplars of intents that have one."""
+    if not sections:
+        return SmallTalk(), {}
+    if len(sections) > 1:
+        where = ", ".join(name for name, _ in sections)
+        problems.append(Problem(where, "smalltalk", "-", f"expected one 'smalltalk' section, found {len(sections)}"))
+        return SmallTalk(), {}
+    name, section = sections[0]
+    if not isinstance(section, dict) or not isinstance(section.get("replies"), dict):
+        problems.append(Problem(name, "smalltalk", "replies", "expected a mapping of intent: reply"))
+        return SmallTalk(), {}
+    before = len(problems)
+    for key in sorted(set(section) - SMALLTALK_FIELDS):
+        problems.append(Problem(name, "smalltalk", str(key), f"unknown field; allowed: {sorted(SMALLTALK_FIELDS)}"))
+    replies = section["replies"]
+    for intent, text in replies.items():
+        if not isinstance(intent, str) or not _SLUG.match(intent):
+            problems.append(Problem(name, "smalltalk", f"replies.{intent}", "an intent must be a lowercase slug like 'greeting'"))
+        _check_message(Problem(name, "smalltalk", f"replies.{intent}", ""), text, problems)
+    phrases = {key: _intent_phrases(name, key, section.get(key, {}), set(replies), problems) for key in ("words", "exemplars")}
+    if len(problems) > before:
+        return SmallTalk(), {}
+    return SmallTalk(phrases["words"], phrases["exemplars"]), {intent: collapse(text) for intent, text in replies.items()}
+
+
+def _intent_phrases(name: str, key: str, value: Any, intents: set[str], problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        problems.append(Problem(name, "smalltalk", key, "expected a mapping of intent: list of phrases"))
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for intent, items in value.items():
+        if intent not in intents:
+            problems.append(Problem(name, "smalltalk", f"{key}.{intent}", f"no reply for this intent; replies has {sorted(intents)}"))
+        elif not isinstance(items, list) or not all(_is_text(item) for item in items):
+            problems.append(Problem(name, "smalltalk", f"{key}.{intent}", f"must be a list of non-empty texts, got {items!r}"))
+        else:
+            found[intent] = tuple(collapse(str(item)) for item in items)
+    return found
 
 
 def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thresholds:
@@ -285,4 +338,5 @@ def _clip(text: str, limit: int = 60) -> str:
 def fill(messages: Messages, office_phone: str) -> Messages:
     """The messages with their placeholders filled in, ready to send."""
     values = {"office_phone": office_phone, "clinic_name": messages.clinic_name}
-    return Messages(**{f.name: getattr(messages, f.name).format(**values) for f in fields(Messages)})
+    filled = {f.name: getattr(messages, f.name).format(**values) for f in fields(Messages) if f.name != "smalltalk"}
+    return Messages(**filled, smalltalk={intent: text.format(**values) for intent, text in messages.smalltalk.items()})
