@@ -3,7 +3,10 @@
 Every inbound text goes through `respond`: opt-out keywords get no reply at all (the carrier
 and Twilio handle the opt-out); a sender over the limit gets one "please call the office" per window
 and then silence; START and HELP get the office's texts; anything else is asked of the assistant,
-exactly like the web. What goes back is made GSM-7 friendly, capped at 1,600 characters and escaped.
+exactly like the web. A "did you mean" reply lists its suggestions numbered, and a reply of just
+that number within `CHOICE_SECONDS` gets the entry's answer (the pending choice lives in the shared
+`State`, keyed by the sender's digest). What goes back is made GSM-7 friendly, capped at 1,600
+characters and escaped.
 
 The route turns the sender's number into a `SenderHasher` digest before anything else sees it;
 nothing here logs a number or a message.
@@ -14,13 +17,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import logging
 import secrets
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 from xml.sax.saxutils import escape
 
 from limits import RateLimitItemPerSecond
@@ -29,9 +33,13 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from chatbot.domain import Kind, Messages, Reply
-from chatbot.errors import ChatbotError
+from chatbot.errors import ChatbotError, StateUnavailable
 from chatbot.question import InvalidQuestion, check_question
 from chatbot.settings import Settings
+from chatbot.state import MemoryState, State
+
+if TYPE_CHECKING:
+    from chatbot.assistant import Assistant
 
 log = logging.getLogger("chatbot.sms")
 
@@ -40,6 +48,7 @@ OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", 
 OPT_IN = frozenset({"START", "UNSTOP", "YES"})
 HELP = frozenset({"HELP", "INFO"})
 SENDER_DIGEST_CHARS = 16
+CHOICE_SECONDS = 600  # how long a "did you mean" list waits for the sender's "1", "2" or "3"
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 
@@ -180,6 +189,14 @@ def gsm7_friendly(text: str) -> str:
     return text.translate(_GSM7_FRIENDLY)
 
 
+def sms_text(reply: Reply, messages: Messages) -> str:
+    """What to text back for a reply: its text, and for "did you mean" the suggestions numbered."""
+    if not reply.suggestions:
+        return reply.answer
+    numbered = [f"{number}. {s.question}" for number, s in enumerate(reply.suggestions, start=1)]
+    return "\n".join([reply.answer, *numbered, messages.sms_clarify])
+
+
 def clip(text: str, limit: int = MAX_SMS_CHARS) -> str:
     """At most `limit` characters; a cut text ends with "..." after the last whole word that fits."""
     if len(text) <= limit:
@@ -290,12 +307,14 @@ def respond(
     ask: Callable[[str], Reply],
     allow: Callable[[], Allowance],
     allow_emergency: Callable[[], bool] = lambda: True,
+    pick: Callable[[str], Reply | None] = lambda body: None,
 ) -> Outcome:
     """Decide the answer to one inbound text.
 
     `allow` counts the message against its sender's limit; opt-outs are neither counted nor answered.
     A sender over the limit still gets the emergency text (once per window, `allow_emergency`):
     someone in distress often sends many short texts, and the limit must never silence them.
+    `pick` answers a number that picks one of the sender's pending suggestions (None: it picks nothing).
     """
     intent = classify(body)
     if intent is Intent.OPT_OUT:
@@ -313,8 +332,8 @@ def respond(
         return Outcome("help", messages.sms_help)
     if intent is Intent.OPT_IN:
         return Outcome("opt-in", messages.sms_start)
-    reply = _ask(body, messages, ask)
-    return Outcome(reply.kind.value, reply.answer, reply)
+    reply = pick(body) or _ask(body, messages, ask)
+    return Outcome(reply.kind.value, sms_text(reply, messages), reply)
 
 
 def _ask(body: str, messages: Messages, ask: Callable[[str], Reply]) -> Reply:
@@ -327,11 +346,12 @@ def _ask(body: str, messages: Messages, ask: Callable[[str], Reply]) -> Reply:
 
 @dataclass(frozen=True)
 class SmsDesk:
-    """The SMS channel's configuration and state for one app: verifier, hasher and sender limiter."""
+    """The SMS channel's configuration and state for one app: verifier, hasher, sender limiter, pending choices."""
 
     verifier: Verifier
     hasher: SenderHasher
     limiter: SenderLimiter
+    choices: State = field(default_factory=MemoryState)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SmsDesk:
@@ -341,6 +361,42 @@ class SmsDesk:
             SenderLimiter.from_uri(settings.limits_storage, settings.sms_limit, settings.sms_window_seconds),
         )
 
-    def answer(self, sender: str, body: str, messages: Messages, ask: Callable[[str], Reply]) -> Outcome:
+    def answer(self, sender: str, body: str, assistant: Assistant) -> Outcome:
         """One inbound text from `sender` (a digest, never the number)."""
-        return respond(body, messages, ask, lambda: self.limiter.allow(sender), lambda: self.limiter.allow_emergency(sender))
+        outcome = respond(
+            body,
+            assistant.messages,
+            assistant.ask,
+            lambda: self.limiter.allow(sender),
+            lambda: self.limiter.allow_emergency(sender),
+            lambda text: self._pick(sender, text, assistant),
+        )
+        if outcome.reply is not None and outcome.reply.suggestions:
+            self._offer(sender, [s.id for s in outcome.reply.suggestions])
+        return outcome
+
+    def _offer(self, sender: str, entry_ids: list[str]) -> None:
+        try:
+            self.choices.put(_choice_key(sender), json.dumps(entry_ids), CHOICE_SECONDS)
+        except StateUnavailable as exc:
+            log.error("Cannot keep an SMS 'did you mean' choice (a number sent back will be read as a question): %s", exc)
+
+    def _pick(self, sender: str, body: str, assistant: Assistant) -> Reply | None:
+        """The answer a number picks from the sender's pending suggestions; None if it picks nothing."""
+        number = body.strip().rstrip(".)")
+        if not (number.isdecimal() and len(number) == 1):
+            return None
+        try:
+            pending = self.choices.get(_choice_key(sender))
+            offered = json.loads(pending) if pending else []
+            if not 1 <= int(number) <= len(offered) or offered[int(number) - 1] not in assistant.answers:
+                return None
+            self.choices.delete(_choice_key(sender))
+        except StateUnavailable as exc:
+            log.error("Cannot read SMS 'did you mean' choices; the number is read as a question: %s", exc)
+            return None
+        return assistant.picked(offered[int(number) - 1])
+
+
+def _choice_key(sender: str) -> str:
+    return f"sms-choice:{sender}"

@@ -1,8 +1,10 @@
-"""The questions the assistant could not answer, kept (redacted) so staff can learn from them.
+"""The questions the assistant could not answer, and patients' thumbs up or down on its answers,
+kept (redacted) so staff can learn from them.
 
 One SQLite file, `CHATBOT_VAR_DIR/chatbot.db`, in WAL mode with a busy timeout so several worker
 processes can write to it at once. Each row holds the time, the channel, the question with its
-personal details removed (`redact.py`) and the nearest entries with their scores. Rows older than
+personal details removed (`redact.py`) and the nearest entries with their scores; a feedback row,
+the entry answered, whether it helped and the question, redacted alike. Rows older than
 the retention period are deleted when the store is opened and, at most once an hour, when it is
 written; deleted rows are overwritten (`secure_delete`), not just unlinked.
 
@@ -43,7 +45,16 @@ CREATE TABLE IF NOT EXISTS unanswered (
     candidates TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS unanswered_at ON unanswered (at);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    entry TEXT NOT NULL,
+    helpful INTEGER NOT NULL,
+    question TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at);
 """
+TABLES = ("unanswered", "feedback")
 
 
 class StoreError(ChatbotError):
@@ -68,6 +79,16 @@ class Unanswered:
         }
 
 
+@dataclass(frozen=True)
+class Feedback:
+    """A patient's verdict on one answer, as stored: the question already redacted."""
+
+    at: datetime.datetime
+    entry: str
+    helpful: bool
+    question: str
+
+
 class UnansweredStore:
     """The database of unanswered questions; safe to share between threads."""
 
@@ -88,12 +109,42 @@ class UnansweredStore:
 
     def add(self, channel: str, question: str, candidates: Sequence[Match]) -> None:
         """Record one unanswered question, redacted. Never raises: a failure is logged once."""
+        self._write(
+            "INSERT INTO unanswered (at, channel, question, candidates) VALUES (?, ?, ?, ?)",
+            lambda: (self._clock(), channel, redact(question), json.dumps([[m.id, m.score] for m in candidates])),
+        )
+
+    def add_feedback(self, entry: str, helpful: bool, question: str) -> None:
+        """Record a thumbs up or down on `entry`'s answer to `question`, redacted. Never raises."""
+        self._write(
+            "INSERT INTO feedback (at, entry, helpful, question) VALUES (?, ?, ?, ?)",
+            lambda: (self._clock(), entry, int(helpful), redact(question)),
+        )
+
+    def rows(self) -> list[Unanswered]:
+        """Every unanswered question still within the retention period, oldest first.
+
+        Raises:
+            StoreError: the database exists but cannot be read.
+        """
+        found = self._read("SELECT at, channel, question, candidates FROM unanswered ORDER BY at, id")
+        return [_row(*values) for values in found]
+
+    def feedback(self) -> list[Feedback]:
+        """Every feedback row still within the retention period, oldest first.
+
+        Raises:
+            StoreError: the database exists but cannot be read.
+        """
+        found = self._read("SELECT at, entry, helpful, question FROM feedback ORDER BY at, id")
+        return [Feedback(_when(at), str(entry), bool(helpful), str(question)) for at, entry, helpful, question in found]
+
+    def _write(self, sql: str, row: Callable[[], tuple[object, ...]]) -> None:
         with self._lock:
             try:
-                row = (self._clock(), channel, redact(question), json.dumps([[m.id, m.score] for m in candidates]))
                 db = self._open()
                 with db:
-                    db.execute("INSERT INTO unanswered (at, channel, question, candidates) VALUES (?, ?, ?, ?)", row)
+                    db.execute(sql, row())
                 if self._clock() - self._pruned_at >= PRUNE_EVERY_SECONDS:
                     self._prune(db)
             except Exception as exc:  # noqa: BLE001 - whatever goes wrong here must never cost a patient the reply
@@ -107,18 +158,12 @@ class UnansweredStore:
                 log.warning("Recording unanswered questions in %s again.", self.path)
                 self._failing = False
 
-    def rows(self) -> list[Unanswered]:
-        """Every row still within the retention period, oldest first.
-
-        Raises:
-            StoreError: the database exists but cannot be read.
-        """
+    def _read(self, sql: str) -> list[tuple[object, ...]]:
         if not self.path.exists():
             return []
         with self._lock:
             try:
-                cursor = self._open().execute("SELECT at, channel, question, candidates FROM unanswered ORDER BY at, id")
-                return [_row(*values) for values in cursor]
+                return list(self._open().execute(sql))
             except (sqlite3.Error, OSError, ValueError) as exc:
                 self._close()
                 raise StoreError(f"Cannot read {self.path}: {exc}") from exc
@@ -150,7 +195,7 @@ class UnansweredStore:
     def _prune(self, db: sqlite3.Connection) -> int:
         now = self._clock()
         with db:
-            deleted = db.execute("DELETE FROM unanswered WHERE at < ?", (now - self.retention_seconds,)).rowcount
+            deleted = sum(db.execute(f"DELETE FROM {table} WHERE at < ?", (now - self.retention_seconds,)).rowcount for table in TABLES)
         self._pruned_at = now
         return deleted
 
@@ -162,6 +207,9 @@ class UnansweredStore:
 
 def _row(at: float, channel: str, question: str, candidates: str) -> Unanswered:
     matches = tuple(Match(str(entry_id), float(score)) for entry_id, score in json.loads(candidates))
-    when = datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc)
-    return Unanswered(when, channel, question, matches)
+    return Unanswered(_when(at), channel, question, matches)
+
+
+def _when(at: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc)
 

@@ -55,7 +55,7 @@ async def twilio(request: Request) -> Response:
         return Response(twiml(early.emergency), media_type="application/xml")
     assistant = current_assistant(request)
     started = time.perf_counter()
-    outcome = await run_in_threadpool(desk.answer, sender, body, assistant.messages, assistant.ask)
+    outcome = await run_in_threadpool(desk.answer, sender, body, assistant)
     if outcome.reply is not None:
         await request.app.state.recorder.record_soon("sms", body, outcome.reply, time.perf_counter() - started)
     log.info(json.dumps({"event": "sms", "sender": sender, "action": outcome.action}))
