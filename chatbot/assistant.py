@@ -22,7 +22,7 @@ from chatbot.domain import NONE_OF_THESE, Evidence, Kind, Match, Messages, Reply
 from chatbot.errors import UnknownChoice
 from chatbot.lexical import Lexical
 from chatbot.normalise import normalise
-from chatbot.policy import decide
+from chatbot.policy import decide, suggestions
 from chatbot.safety import mentions_emergency, sounds_like_emergency
 from chatbot.smalltalk import Words
 from chatbot.spelling import Speller, acronyms
@@ -133,18 +133,13 @@ class Assistant:
             return Reply(Kind.ANSWER, self.answers[choice.id], choice.id, choice.score, candidates)
         if seen.smalltalk_intent and is_smalltalk(seen.smalltalk, candidates[0].score, thresholds):
             return self.smalltalk(seen.smalltalk_intent)
-        suggestions = self.suggest(candidates, thresholds)
-        if suggestions:
-            return Reply(Kind.CLARIFY, self.messages.clarify, None, candidates[0].score, candidates, suggestions)
+        offered = tuple(Suggestion(m.id, self.questions[m.id]) for m in suggestions(evidence, thresholds, MAX_SUGGESTIONS))
+        if offered:
+            return Reply(Kind.CLARIFY, self.messages.clarify, None, candidates[0].score, candidates, offered)
         return Reply(Kind.FALLBACK, self.messages.fallback, None, candidates[0].score, candidates)
 
     def smalltalk(self, intent: str) -> Reply:
         return Reply(Kind.SMALLTALK, self.messages.smalltalk[intent], intent)
-
-    def suggest(self, ranked: tuple[Match, ...], thresholds: Thresholds) -> tuple[Suggestion, ...]:
-        """"Did you mean": the best entries close enough to offer (at most three), each by the clinic's own question."""
-        close = [m for m in ranked[:MAX_SUGGESTIONS] if m.score >= thresholds.clarify]
-        return tuple(Suggestion(m.id, self.questions[m.id]) for m in close)
 
     def choose(self, question: str, choice: str) -> Reply:
         """The reply to a "did you mean" choice: the picked entry's answer, or the fallback for "None of these".

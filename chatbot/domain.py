@@ -78,6 +78,7 @@ class Thresholds:
     smalltalk: float = 0.75  # an exemplar this close, and closer than every entry by `smalltalk_margin`
     smalltalk_margin: float = 0.05
     clarify: float = 9.0  # a best entry this close, not answered outright, gets "did you mean" (9.0: never)
+    clarify_out_of_scope_margin: float = -9.0  # ...if no further behind the closest out-of-scope exemplar than this
 
 
 @dataclass(frozen=True)
