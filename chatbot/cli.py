@@ -234,42 +234,52 @@ def eval_command(file: Path, which: str, as_json: bool, min_right: float, max_wr
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True,
               help="How alike (cosine) questions must be to share a group.")
 def review(export_to: object, threshold: float) -> None:
-    """Group the questions the assistant could not answer by meaning, most asked first.
+    """Group the questions the assistant could not answer by meaning, most asked first; then the answers
+    patients marked unhelpful, by entry.
 
-    Questions are kept (redacted) in CHATBOT_VAR_DIR/chatbot.db for CHATBOT_RETENTION_DAYS days.
+    Questions and feedback are kept (redacted) in CHATBOT_VAR_DIR/chatbot.db for CHATBOT_RETENTION_DAYS days.
 
     \b
     Examples:
         chatbot review
         chatbot review --export unanswered.jsonl
     """
-    from chatbot.review import group
+    from chatbot.review import group, unhelpful
     from chatbot.store import DB_FILE, UnansweredStore
 
     settings = Settings()
     store = UnansweredStore(settings.var_dir / DB_FILE, settings.retention_days)
     rows = store.rows()
+    marked = unhelpful(store.feedback())
     store.close()
     if export_to is not None:
         for row in rows:
             click.echo(json.dumps(row.to_dict(), ensure_ascii=False), file=export_to)  # type: ignore[arg-type]
         return
+    kept = f"kept {settings.retention_days} days"
     if not rows:
-        click.echo(f"No unanswered questions in {store.path} (kept {settings.retention_days} days).")
-        return
-    from chatbot.startup import load_assistant
+        click.echo(f"No unanswered questions in {store.path} ({kept}).")
+    else:
+        from chatbot.startup import load_assistant
 
-    groups = group(rows, load_assistant(settings).encoder, threshold)
-    click.echo(f"{len(rows)} unanswered questions in {store.path} (kept {settings.retention_days} days), "
-               f"in {len(groups)} groups:\n")
-    for found in groups:
-        nearest = f"nearest entry: {found.nearest.id} ({found.nearest.score:.2f})" if found.nearest else "no nearest entry"
-        click.echo(f"{found.count:>4}x  {nearest}")
-        for example in found.examples:
-            click.echo(f"       - {example}")
-    click.echo("\nFor each group: if the nearest entry answers it, add the wordings to that entry's alternates; if the\n"
-               "clinic has no answer, add one to knowledge/out-of-scope.yaml and ask the clinic for an answer.\n"
-               "Then run `chatbot build` and reload the server (POST /admin/reload or SIGHUP).")
+        groups = group(rows, load_assistant(settings).encoder, threshold)
+        click.echo(f"{len(rows)} unanswered questions in {store.path} ({kept}), in {len(groups)} groups:\n")
+        for found in groups:
+            nearest = f"nearest entry: {found.nearest.id} ({found.nearest.score:.2f})" if found.nearest else "no nearest entry"
+            click.echo(f"{found.count:>4}x  {nearest}")
+            for example in found.examples:
+                click.echo(f"       - {example}")
+        click.echo("\nFor each group: if the nearest entry answers it, add the wordings to that entry's alternates; if the\n"
+                   "clinic has no answer, add one to knowledge/out-of-scope.yaml and ask the clinic for an answer.\n"
+                   "Then run `chatbot build` and reload the server (POST /admin/reload or SIGHUP).")
+    if marked:
+        click.echo(f"\nAnswers marked unhelpful ({kept}):\n")
+        for entry in marked:
+            click.echo(f"{entry.count:>4}x  entry {entry.entry}")
+            for question in entry.questions:
+                click.echo(f"       - {question}")
+        click.echo("\nFor each question: if another entry answers it, add it to that entry's alternates; if the clinic has\n"
+                   "no answer, add it to knowledge/out-of-scope.yaml.")
 
 
 @cli.command()
