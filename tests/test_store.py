@@ -65,6 +65,21 @@ def test_rows_past_the_retention_period_are_pruned_when_the_store_is_opened(tmp_
     assert [row.question for row in UnansweredStore(path, retention_days=30, clock=clock).rows()] == ["a newer question"]
 
 
+def test_feedback_is_kept_redacted_for_the_same_retention_period(tmp_path: Path, clock: Clock) -> None:
+    path = tmp_path / DB_FILE
+    first = UnansweredStore(path, retention_days=30, clock=clock)
+    first.add_feedback("cost", False, "too much, text me at 555-867-5309")
+    clock.now += 10 * DAY
+    first.add_feedback("wifi", True, "do you have wifi")
+    first.close()
+    kept = UnansweredStore(path, retention_days=30, clock=clock).feedback()
+    assert [(row.entry, row.helpful, row.question) for row in kept] == [
+        ("cost", False, "too much, text me at [phone]"), ("wifi", True, "do you have wifi")
+    ]
+    clock.now += 25 * DAY  # the first is 35 days old, the second 25
+    assert [row.entry for row in UnansweredStore(path, retention_days=30, clock=clock).feedback()] == ["wifi"]
+
+
 def test_a_long_running_store_prunes_as_it_writes(store: UnansweredStore, clock: Clock) -> None:
     store.add("web", "an old question", NEAREST)
     clock.now += 31 * DAY + PRUNE_EVERY_SECONDS
