@@ -40,7 +40,7 @@ def headline(reply: Reply) -> Text:
         parts.append(Text(f"small talk {reply.id}"))
     elif reply.id:
         parts.append(Text(f"entry {reply.id}"))
-    elif reply.kind is Kind.FALLBACK and reply.candidates:
+    elif reply.kind in {Kind.FALLBACK, Kind.CLARIFY} and reply.candidates:
         parts.append(Text(f"closest entry {reply.candidates[0].id}, not close enough"))
     elif reply.kind is Kind.EMERGENCY:
         parts.append(Text("safety check"))
