@@ -187,3 +187,12 @@ def test_bad_feedback_is_a_422_that_says_why(clarifying_client: TestClient, payl
     response = clarifying_client.post("/v1/feedback", json=payload)
     assert response.status_code == 422
     assert says in response.json()["error"]
+
+
+def test_the_openapi_schema_states_the_reply_contract(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    kinds = set(schemas["AskReply"]["properties"]["kind"]["enum"])
+    assert kinds == {"answer", "clarify", "fallback", "emergency", "greeting", "smalltalk"}
+    assert set(schemas["SuggestionItem"]["properties"]) == {"id", "question"}
+    assert "choice" in schemas["AskRequest"]["properties"]
+    assert "/v1/feedback" in client.get("/openapi.json").json()["paths"]
