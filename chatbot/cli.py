@@ -289,8 +289,9 @@ def calibrate(file: Path, dry_run: bool) -> None:
     """Choose the policy's thresholds on the tuning half; write them to knowledge/policy.yaml; report the held-out half.
 
     \b
-    Most right answers with out-of-scope answered at most 2% and wrong answers at most 1%,
-    every threshold chosen without looking at the held-out half.
+    Most right answers with out-of-scope answered at most 2% and wrong answers at most 1%; then
+    small talk, and the "did you mean" band (most questions resolved, at most 20% of out-of-scope
+    questions offered suggestions); every threshold chosen without looking at the held-out half.
     \b
     Example:
         chatbot calibrate
