@@ -72,6 +72,28 @@ def test_a_long_running_store_prunes_as_it_writes(store: UnansweredStore, clock:
     assert [row.question for row in store.rows()] == ["a new question"]
 
 
+def test_a_pruned_question_is_gone_from_the_database_and_its_write_ahead_log(store: UnansweredStore, clock: Clock) -> None:
+    store.add("web", "can my parrot Zanzibar come along", NEAREST)
+    clock.now += 31 * DAY + PRUNE_EVERY_SECONDS
+    store.add("web", "a new question", NEAREST)  # prunes, with the store still open as in a running server
+    files = [store.path, store.path.with_name(DB_FILE + "-wal")]
+    leftovers = {path.name: b"Zanzibar" in path.read_bytes() for path in files if path.exists()}
+    assert leftovers == {DB_FILE: False, DB_FILE + "-wal": False}
+    assert b"a new question" in store.path.read_bytes()  # what was kept reached the database itself
+
+
+def test_closing_the_store_empties_its_write_ahead_log_while_another_worker_has_it_open(
+    store: UnansweredStore, clock: Clock
+) -> None:
+    store.add("web", "is there parking", NEAREST)
+    other_worker = UnansweredStore(store.path, retention_days=30, clock=clock)
+    other_worker.rows()
+    store.add("web", "can my parrot Zanzibar come along", NEAREST)
+    store.close()
+    assert store.path.with_name(DB_FILE + "-wal").stat().st_size == 0
+    other_worker.close()
+
+
 def test_several_workers_write_to_one_database(tmp_path: Path, clock: Clock) -> None:
     path = tmp_path / DB_FILE
     workers = [UnansweredStore(path, retention_days=30, clock=clock) for _ in range(3)]
