@@ -92,18 +92,18 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """
     import uvicorn
 
+    from chatbot.connections import server_config
     from chatbot.startup import ensure_ready
 
     settings = Settings()
     ensure_ready(settings)  # build once here (in a child process, so no server process holds torch), not once per worker
-    config = uvicorn.Config(
+    config = server_config(
         "chatbot.app:factory",
+        settings,
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,
-        log_level="warning",
-        access_log=False,  # request lines come from chatbot.events, without query strings or patients' words
     )
     if config.workers > 1:
         _serve_workers(config)
