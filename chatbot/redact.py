@@ -93,10 +93,11 @@ def find(text: str) -> list[Span]:
 
 _URL = re.compile(r"(?<![\w.@-])(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 _BARE_DOMAIN = re.compile(
-    r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|co|us|info|biz|me|health)\b(?:/[^\s<>\"']*)?", re.IGNORECASE
+    r"(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|co|us|info|biz|me|health)\b(?:/[^\s<>\"']*)?", re.IGNORECASE
 )
 # Any unquoted RFC 5322 local part, "@" with a space either side or none, and a domain with or without a dot.
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+ ?@ ?[a-z0-9][\w-]*(?:\.[\w-]+)*", re.IGNORECASE)
+# (Each starts where its first part starts, never inside it: a long token is scanned once, not once per character.)
+_EMAIL = re.compile(r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+ ?@ ?[a-z0-9][\w-]*(?:\.[\w-]+)*", re.IGNORECASE)
 # Written out to dodge filters: "jane.doe at gmail dot com", "jane [at] gmail [dot] com", "jane(at)gmail.com".
 _AT = r"(?:\s*[\[({<]\s*at\s*[\])}>]\s*|\s+at\s+)"
 _DOT = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\.)"
@@ -104,7 +105,7 @@ _PART = r"[a-z0-9][\w'+-]*"
 _MAIL_PROVIDERS = r"(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|aol|protonmail|proton|fastmail|comcast|gmx|zoho)"
 _TLD = r"(?:com|net|org|edu|gov|io|co|us|uk|ca|mx|fr|de|info|biz)"
 _SPELLED_EMAIL = re.compile(
-    rf"\b{_PART}(?:{_DOT}{_PART})*{_AT}(?:(?:{_PART}{_DOT})+{_TLD}\b|{_MAIL_PROVIDERS}\b)", re.IGNORECASE
+    rf"(?<![\w'+.-]){_PART}(?:{_DOT}{_PART})*{_AT}(?:(?:{_PART}{_DOT})+{_TLD}\b|{_MAIL_PROVIDERS}\b)", re.IGNORECASE
 )
 
 
@@ -124,7 +125,9 @@ _DIGIT_WORDS = {
     "zero": 1, "oh": 1, "o": 1, "one": 1, "two": 1, "three": 1, "four": 1,
     "five": 1, "six": 1, "seven": 1, "eight": 1, "nine": 1,
 }
-_DIGIT_ITEM = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d+|o(?=[\s\d-]))"
+# Possessive (\d++): a run of digits is one item, never split two ways, so a long run followed by a
+# letter fails in linear time instead of trying every way of cutting it (exponential backtracking).
+_DIGIT_ITEM = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d++|o(?=[\s\d-]))"
 # Digits and spelled-out digits, glued or apart: "5 5 5", "555_782_1109", "fivefivefive 2098882", "555-O12-3456".
 # A run starts at a word's start, or at digits glued to a word ("call5551234567").
 _DIGIT_RUN = re.compile(
@@ -387,22 +390,25 @@ def _spans(pattern: re.Pattern[str], text: str, label: str) -> Iterator[Span]:
         yield Span(match.start(), match.end(), label)
 
 
+_TAILS = {PHONE: _EXTENSION, ADDRESS: _ADDRESS_TAIL}
+# When spans overlap and start together, the longest names the merged span; on a tie, the first here.
+_PRECEDENCE = {label: n for n, label in enumerate([URL, EMAIL, DATE, CARD, PHONE, ID, ADDRESS, NUMBER, NAME])}
+
+
 def _extend(text: str, spans: list[Span]) -> list[Span]:
     """A phone number takes its extension ("x204", "ext. 12"), an address its city, state and ZIP."""
     extended = []
     for span in spans:
-        tail = {PHONE: _EXTENSION, ADDRESS: _ADDRESS_TAIL}.get(span.label)
+        tail = _TAILS.get(span.label)
         match = tail.match(text, span.end) if tail else None
         extended.append(Span(span.start, match.end(), span.label) if match and match.group().strip(" ,") else span)
     return extended
 
 
 def _merge(spans: list[Span]) -> list[Span]:
-    """Overlapping spans become one, labelled by the one that starts first (the longest, on a tie;
-    the earlier finder, on a tie of both)."""
-    order = {finder_label: n for n, finder_label in enumerate([URL, EMAIL, DATE, CARD, PHONE, ID, ADDRESS, NUMBER, NAME])}
+    """Overlapping spans become one, labelled by the one that starts first (see `_PRECEDENCE` for ties)."""
     merged: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.start, -s.end, order[s.label])):
+    for span in sorted(spans, key=lambda s: (s.start, -s.end, _PRECEDENCE[s.label])):
         if merged and span.start < merged[-1].end:
             last = merged[-1]
             merged[-1] = Span(last.start, max(last.end, span.end), last.label)

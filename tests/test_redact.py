@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import sys
 import unicodedata
 
@@ -117,3 +118,24 @@ def test_no_generated_email_survives(email: str, around: str) -> None:
 def test_every_dash_in_unicode_becomes_a_hyphen() -> None:
     dashes = [chr(cp) for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Pd"] + ["\u2212"]
     assert prepare("".join(dashes)) == "-" * len(dashes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1" * 999 + "a", "1 " * 499 + "x", "five" * 249 + "x", "555-" * 250, "1." * 499 + "a", "ab-" * 333 + "1", "x." * 498 + "com"],
+    ids=["digits then a letter", "spaced digits", "spelled digits", "phone-like", "dotted", "hyphenated token", "dotted token"],
+)
+def test_no_question_of_up_to_1000_characters_makes_redaction_backtrack_for_ever(text: str) -> None:
+    """A guard, not a timing: exponential backtracking takes minutes on these (24 digits and a letter took
+    11 s before), linear matching a few milliseconds; the alarm turns a hang into a failure."""
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("redact() is backtracking")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        redact(text)  # returning at all is what is tested
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
