@@ -19,7 +19,9 @@ from twilio.request_validator import RequestValidator
 from chatbot.app import create_app
 from chatbot.assistant import Assistant
 from chatbot.settings import Settings
-from chatbot.sms import SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
+from chatbot.errors import StateUnavailable
+from chatbot.sms import Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
+from chatbot.state import MemoryState
 from conftest import SlowLoad
 
 TOKEN = "test-auth-token"
@@ -435,6 +437,22 @@ def test_a_message_twilio_delivers_twice_gets_the_same_reply_and_counts_once(fak
         assert message(send(client, params, signed(params))) == fake.messages.fallback  # still the same, a day long
     recorded = [r for r in caplog.records if r.name == "chatbot.requests"]
     assert len(recorded) == 1  # one fallback kept for review, not three
+
+
+class DownState(MemoryState):
+    def get(self, key: str) -> str | None:
+        raise StateUnavailable("redis is down")
+
+    def put(self, key: str, value: str, ttl_seconds: float) -> None:
+        raise StateUnavailable("redis is down")
+
+
+def test_a_retried_message_is_answered_again_when_the_state_store_is_down(fake: Assistant) -> None:
+    with sms_client(fake) as client:
+        state = client.app.state  # type: ignore[attr-defined]
+        state.sms = dataclasses.replace(state.sms, deliveries=Deliveries(DownState()))
+        params = inbound("What is the cost?")
+        assert [message(send(client, params, signed(params))) for _ in range(2)] == [fake.kb.entry("cost").answer] * 2
 
 
 def test_a_repeated_delivery_of_a_silenced_message_stays_silent(fake: Assistant) -> None:
