@@ -30,7 +30,9 @@ class _ChatbotGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ChatbotError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            from chatbot.terminal import printable
+
+            click.echo(f"Error: {printable(str(exc))}", err=True)
             sys.exit(2)
 
 
@@ -92,18 +94,18 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """
     import uvicorn
 
+    from chatbot.connections import server_config
     from chatbot.startup import ensure_ready
 
     settings = Settings()
     ensure_ready(settings)  # build once here (in a child process, so no server process holds torch), not once per worker
-    config = uvicorn.Config(
+    config = server_config(
         "chatbot.app:factory",
+        settings,
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,
-        log_level="warning",
-        access_log=False,  # request lines come from chatbot.events, without query strings or patients' words
     )
     if config.workers > 1:
         _serve_workers(config)
@@ -245,6 +247,7 @@ def review(export_to: object, threshold: float) -> None:
     """
     from chatbot.review import group
     from chatbot.store import DB_FILE, UnansweredStore
+    from chatbot.terminal import printable
 
     settings = Settings()
     store = UnansweredStore(settings.var_dir / DB_FILE, settings.retention_days)
@@ -252,7 +255,8 @@ def review(export_to: object, threshold: float) -> None:
     store.close()
     if export_to is not None:
         for row in rows:
-            click.echo(json.dumps(row.to_dict(), ensure_ascii=False), file=export_to)  # type: ignore[arg-type]
+            # Printable: rows stored before control characters were dropped may still hold escape codes.
+            click.echo(printable(json.dumps(row.to_dict(), ensure_ascii=False)), file=export_to)  # type: ignore[arg-type]
         return
     if not rows:
         click.echo(f"No unanswered questions in {store.path} (kept {settings.retention_days} days).")
@@ -266,7 +270,7 @@ def review(export_to: object, threshold: float) -> None:
         nearest = f"nearest entry: {found.nearest.id} ({found.nearest.score:.2f})" if found.nearest else "no nearest entry"
         click.echo(f"{found.count:>4}x  {nearest}")
         for example in found.examples:
-            click.echo(f"       - {example}")
+            click.echo(f"       - {printable(example)}")
     click.echo("\nFor each group: if the nearest entry answers it, add the wordings to that entry's alternates; if the\n"
                "clinic has no answer, add one to knowledge/out-of-scope.yaml and ask the clinic for an answer.\n"
                "Then run `chatbot build` and reload the server (POST /admin/reload or SIGHUP).")

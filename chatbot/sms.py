@@ -29,9 +29,10 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from chatbot.domain import Kind, Messages, Reply
-from chatbot.errors import ChatbotError
+from chatbot.errors import ChatbotError, StateUnavailable
 from chatbot.question import InvalidQuestion, check_question
 from chatbot.settings import Settings
+from chatbot.state import MemoryState, State
 
 log = logging.getLogger("chatbot.sms")
 
@@ -40,6 +41,8 @@ OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", 
 OPT_IN = frozenset({"START", "UNSTOP", "YES"})
 HELP = frozenset({"HELP", "INFO"})
 SENDER_DIGEST_CHARS = 16
+# Twilio retries a webhook it got no answer to within minutes; a day outlasts every retry.
+DELIVERY_MEMORY_SECONDS = 86_400
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 
@@ -100,9 +103,22 @@ class Verifier:
         """
         if not self.enabled:
             return
+        self.expect_signature(header)
+        check_signature(self.token, self.public_url + path_and_query, params, header)
+
+    def expect_signature(self, header: str | None) -> None:
+        """Refuse at once what cannot be signed, before its body is read: an unsigned body is never parsed.
+
+        Raises:
+            SmsNotConfigured: verification is on but the token or the public URL is missing.
+            ForgedRequest: verification is on and there is no signature.
+        """
+        if not self.enabled:
+            return
         if not self.token or not self.public_url:
             raise SmsNotConfigured("CHATBOT_TWILIO_AUTH_TOKEN and CHATBOT_PUBLIC_URL are needed to check Twilio's signature")
-        check_signature(self.token, self.public_url + path_and_query, params, header)
+        if not header:
+            raise ForgedRequest("no X-Twilio-Signature header")
 
 
 def startup_warnings(settings: Settings) -> list[str]:
@@ -272,6 +288,37 @@ class SenderLimiter:
             return Allowance.ANSWER
 
 
+# -- once only: Twilio's retries ---------------------------------------------------------------
+
+
+class Deliveries:
+    """The text already sent back for each `MessageSid`, so a webhook Twilio delivers twice gets the
+    same reply and is counted once. Kept in the shared state store, so any replica can recognise it.
+
+    The store failing must cost no patient a reply: a message is then answered as if new.
+    """
+
+    _PREFIX = "sms-reply:"
+
+    def __init__(self, state: State, ttl_seconds: float = DELIVERY_MEMORY_SECONDS):
+        self._state = state
+        self._ttl_seconds = ttl_seconds
+
+    def earlier(self, sid: str) -> str | None:
+        """The text sent for `sid` ("" when nothing was sent), or None if it was never answered."""
+        try:
+            return self._state.get(self._PREFIX + sid)
+        except StateUnavailable as exc:
+            log.error("SMS delivery memory unavailable, answering as if new: %s", exc)
+            return None
+
+    def remember(self, sid: str, text: str | None) -> None:
+        try:
+            self._state.put(self._PREFIX + sid, text or "", self._ttl_seconds)
+        except StateUnavailable as exc:
+            log.error("SMS delivery memory unavailable, a retry of this message will be answered again: %s", exc)
+
+
 # -- the desk: one inbound text, one outcome ---------------------------------------------------
 
 
@@ -327,20 +374,38 @@ def _ask(body: str, messages: Messages, ask: Callable[[str], Reply]) -> Reply:
 
 @dataclass(frozen=True)
 class SmsDesk:
-    """The SMS channel's configuration and state for one app: verifier, hasher and sender limiter."""
+    """The SMS channel's configuration and state for one app: verifier, hasher, sender limiter and the
+    replies already sent."""
 
     verifier: Verifier
     hasher: SenderHasher
     limiter: SenderLimiter
+    deliveries: Deliveries
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SmsDesk:
+    def from_settings(cls, settings: Settings, state: State | None = None) -> SmsDesk:
         return cls(
             Verifier.from_settings(settings),
             SenderHasher(settings.log_key),
             SenderLimiter.from_uri(settings.limits_storage, settings.sms_limit, settings.sms_window_seconds),
+            Deliveries(state or MemoryState()),
         )
 
-    def answer(self, sender: str, body: str, messages: Messages, ask: Callable[[str], Reply]) -> Outcome:
-        """One inbound text from `sender` (a digest, never the number)."""
-        return respond(body, messages, ask, lambda: self.limiter.allow(sender), lambda: self.limiter.allow_emergency(sender))
+    def answer(self, sid: str, sender: str, body: str, messages: Messages, ask: Callable[[str], Reply]) -> Outcome:
+        """One inbound text `sid` from `sender` (a digest, never the number); a repeat of an answered
+        `sid` gets the same text back, uncounted and unasked."""
+        earlier = self.deliveries.earlier(sid) if sid else None
+        if earlier is not None:
+            return Outcome("repeat", earlier or None)
+        outcome = respond(body, messages, ask, lambda: self.limiter.allow(sender), lambda: self.limiter.allow_emergency(sender))
+        if sid:
+            self.deliveries.remember(sid, outcome.text)
+        return outcome
+
+
+def log_event(sender: str, action: str) -> dict[str, str]:
+    """The log line for one text. An emergency is logged without its sender: with the log key, anyone
+    could hash candidate numbers and learn who texted in distress."""
+    if action.startswith("emergency"):
+        return {"event": "sms", "action": action}
+    return {"event": "sms", "sender": sender, "action": action}

@@ -310,8 +310,9 @@ def sms(fake: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[T
 
 def text_in(client: TestClient, body: bytes) -> Any:
     """POST Twilio's form with `body` as its Body, bytes as they are, signed for what the server decodes."""
-    form: dict[str, str | bytes] = {**inbound(""), "Body": body}
-    seen = {**inbound(""), "Body": body.decode("utf-8", "replace")}
+    base = inbound("")
+    form: dict[str, str | bytes] = {**base, "Body": body}
+    seen = {**base, "Body": body.decode("utf-8", "replace")}
     headers = {"content-type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signed(seen)}
     return client.post("/sms/twilio", content=urlencode(form), headers=headers)
 

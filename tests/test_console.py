@@ -10,7 +10,11 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from chatbot.console import headline
+import io
+
+from rich.console import Console
+
+from chatbot.console import headline, show
 from chatbot.domain import Kind, Match, Reply
 from chatbot.settings import Settings
 
@@ -33,6 +37,14 @@ TOP = (Match("cost", 0.41), Match("wifi", 0.30))
 )
 def test_every_reply_says_its_kind_entry_and_score(reply: Reply, shown: str) -> None:
     assert headline(reply).plain == shown
+
+
+def test_control_characters_in_a_reply_are_shown_not_obeyed() -> None:
+    out = io.StringIO()
+    reply = Reply(Kind.ANSWER, "Yes.\n\x1b[2JWe have \x1b]0;t\x07WiFi.", "wi\x1b[31mfi", 0.9, (Match("wi\x1b[31mfi", 0.9),))
+    show(reply, explain=True, console=Console(file=out, force_terminal=True, highlight=False))
+    assert "\x1b[2J" not in out.getvalue() and "\x07" not in out.getvalue()
+    assert "Yes.\n\\x1b[2JWe have \\x1b]0;t\\x07WiFi." in out.getvalue()
 
 
 def plain(text: str) -> str:
