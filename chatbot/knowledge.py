@@ -5,7 +5,7 @@ Each YAML file declares what it holds by its top-level keys:
 - `entries`: the clinic's answers (`id`, `question`, `answer`, `alternates`);
 - `out_of_scope`: questions patients ask that the clinic has not answered;
 - `emergency` / `not_emergency`: exemplars for the emergency check;
-- `clinic`: the clinic's name and the office-authored messages;
+- `clinic`: the clinic's name and the office-authored messages, in English (`messages`) and Spanish (`messages_es`);
 - `policy`: the decision thresholds written by `chatbot calibrate`.
 
 Every `answer` must be a verbatim excerpt of `clinic-site.txt` (whitespace aside).
@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 import string
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -198,40 +198,62 @@ def _phrases(sections: list[tuple[str, Any]], key: str, problems: list[Problem])
     return phrases
 
 
+# Office texts said in only one language: the bilingual notice is one text in English and Spanish at once, and
+# only a Spanish reply needs a line introducing the clinic's English answer.
+ENGLISH_ONLY = frozenset({"other_language"})
+SPANISH_ONLY = frozenset({"english_answer"})
+OFFICE_TEXTS = frozenset(f.name for f in fields(Messages)) - {"clinic_name", "lang", "spanish"}
+
+
 def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messages | None:
     if len(sections) != 1:
         where = ", ".join(name for name, _ in sections) or "knowledge/"
         problems.append(Problem(where, "-", "clinic", f"expected exactly one 'clinic' section, found {len(sections)}"))
         return None
     name, clinic = sections[0]
-    if not isinstance(clinic, dict) or not _is_text(clinic.get("name")) or not isinstance(clinic.get("messages"), dict):
-        problems.append(Problem(name, "clinic", "-", "expected 'name' (text) and 'messages' (a mapping)"))
+    if not isinstance(clinic, dict) or not _is_text(clinic.get("name")):
+        problems.append(Problem(name, "clinic", "-", "expected 'name' (text), 'messages' and 'messages_es' (mappings)"))
         return None
-    texts = clinic["messages"]
-    wanted = {f.name for f in fields(Messages)} - {"clinic_name"}
     before = len(problems)
-    for key in sorted(set(texts) - wanted):
-        problems.append(Problem(name, "clinic", f"messages.{key}", f"unknown message; expected {sorted(wanted)}"))
-    for key in sorted(wanted):
-        text = texts.get(key)
+    english = _texts(name, clinic, "messages", OFFICE_TEXTS - SPANISH_ONLY, problems)
+    spanish = _texts(name, clinic, "messages_es", OFFICE_TEXTS - ENGLISH_ONLY, problems)
+    if "please contact the office" not in english.get("fallback", "").lower():
+        problems.append(Problem(name, "clinic", "messages.fallback", "must say 'please contact the office'"))
+    for key, texts in (("messages", english), ("messages_es", spanish)):
+        if "911" not in texts.get("emergency", "") or "988" not in texts.get("emergency", ""):
+            problems.append(Problem(name, "clinic", f"{key}.emergency", "must give both 911 and 988"))
+    if "911" not in english.get("other_language", "") or "988" not in english.get("other_language", ""):
+        problems.append(Problem(name, "clinic", "messages.other_language", "must give both 911 and 988"))
+    if len(problems) > before:
+        return None
+    clinic_name = collapse(clinic["name"])
+    return Messages(clinic_name=clinic_name, **english, spanish=Messages(clinic_name=clinic_name, lang="es", **spanish))
+
+
+def _texts(name: str, clinic: dict[str, Any], key: str, wanted: frozenset[str], problems: list[Problem]) -> dict[str, str]:
+    """One language's office texts, each checked for its placeholders; a missing one is a problem naming it."""
+    texts = clinic.get(key)
+    if not isinstance(texts, dict):
+        problems.append(Problem(name, "clinic", key, f"expected a mapping of the office's messages, got {texts!r}"))
+        return {}
+    for extra in sorted(set(texts) - wanted):
+        problems.append(Problem(name, "clinic", f"{key}.{extra}", f"unknown message; expected {sorted(wanted)}"))
+    found: dict[str, str] = {}
+    for field in sorted(wanted):
+        text = texts.get(field)
         if not _is_text(text):
-            problems.append(Problem(name, "clinic", f"messages.{key}", f"must be non-empty text, got {text!r}"))
+            problems.append(Problem(name, "clinic", f"{key}.{field}", f"must be non-empty text, got {text!r}"))
             continue
         try:
             unknown = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None} - PLACEHOLDERS
         except ValueError as exc:  # a lone "{" or "}"
-            problems.append(Problem(name, "clinic", f"messages.{key}", f"{exc}; write a literal brace as {{{{ or }}}}"))
+            problems.append(Problem(name, "clinic", f"{key}.{field}", f"{exc}; write a literal brace as {{{{ or }}}}"))
             continue
         if unknown:
-            problems.append(Problem(name, "clinic", f"messages.{key}", f"unknown placeholder(s) {sorted(unknown)}"))
-    if "please contact the office" not in collapse(str(texts.get("fallback", ""))).lower():
-        problems.append(Problem(name, "clinic", "messages.fallback", "must say 'please contact the office'"))
-    emergency = str(texts.get("emergency", ""))
-    if "911" not in emergency or "988" not in emergency:
-        problems.append(Problem(name, "clinic", "messages.emergency", "must give both 911 and 988"))
-    if len(problems) > before:
-        return None
-    return Messages(clinic_name=collapse(clinic["name"]), **{k: collapse(texts[k]) for k in wanted})
+            problems.append(Problem(name, "clinic", f"{key}.{field}", f"unknown placeholder(s) {sorted(unknown)}"))
+            continue
+        found[field] = collapse(text)
+    return found
 
 
 def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thresholds:
@@ -283,6 +305,8 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 def fill(messages: Messages, office_phone: str) -> Messages:
-    """The messages with their placeholders filled in, ready to send."""
+    """The messages (and their Spanish versions) with their placeholders filled in, ready to send."""
     values = {"office_phone": office_phone, "clinic_name": messages.clinic_name}
-    return Messages(**{f.name: getattr(messages, f.name).format(**values) for f in fields(Messages)})
+    texts = {name: getattr(messages, name).format(**values) for name in OFFICE_TEXTS}
+    spanish = fill(messages.spanish, office_phone) if messages.spanish is not None else None
+    return replace(messages, **texts, spanish=spanish)

@@ -31,7 +31,9 @@ def test_a_known_question_gets_the_clinics_own_words(client: TestClient, fake: A
     assert response.status_code == 200
     body = response.json()
     score = body.pop("score")
-    assert body == {"kind": "answer", "answer": fake.kb.entry("cost").answer, "id": "cost", "candidates": None}
+    assert body == {
+        "kind": "answer", "answer": fake.kb.entry("cost").answer, "id": "cost", "lang": "en", "preface": None, "candidates": None
+    }
     assert isinstance(score, float) and score >= 1.0  # the entry's own question: cosine 1, plus any lexical bonus
 
 

@@ -88,6 +88,10 @@ class AskReply(BaseModel):
     score: float | None = Field(
         description="How close the best entry came: the cosine of its closest phrasing plus the policy's lexical bonus; or null."
     )
+    lang: str = Field(description="The conversation's language (BCP 47): `en`, or `es` for a Spanish message.")
+    preface: str | None = Field(
+        None, description="An office line to show before `answer`: a Spanish question answered with the clinic's English text."
+    )
     candidates: list[Candidate] | None = Field(None, description="The top entries, when `explain` was asked.")
 
 
