@@ -82,8 +82,9 @@ class Assistant:
         """
         lang = detect(question)
         english = self.speller.correct(normalise(question), keep=acronyms(question))
-        # The speller and the English shorthand would garble Spanish ("y" is "and", not "why").
-        text = spanish_words(question) if lang == SPANISH else english
+        # The speller would "correct" Spanish towards the clinic's English words; Spanish shorthand ("q", "xq")
+        # is spelled out first, and `normalise` then writes the text as it writes every key.
+        text = normalise(spanish_words(question)) if lang == SPANISH else english
         if not text:
             return Observation(text, lang)
         stated = states_emergency(question, english)
@@ -123,9 +124,7 @@ class Assistant:
 
     def emergency(self, lang: str) -> Reply:
         """The emergency message in the patient's language; in a language we do not answer in, in English and Spanish."""
-        if lang == OTHER:
-            return Reply(Kind.EMERGENCY, self.messages.bilingual_emergency)
-        return Reply(Kind.EMERGENCY, self.messages.in_language(lang).emergency, lang=lang)
+        return Reply(Kind.EMERGENCY, self.messages.emergency_in(lang), lang=SPANISH if lang == SPANISH else ENGLISH)
 
     def evidence(self, seen: Observation, thresholds: Thresholds) -> Evidence:
         """Entries ranked by their best key plus the weighted lexical signal; and the out-of-scope exemplars, scored alike."""

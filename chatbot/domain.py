@@ -57,6 +57,10 @@ class Messages:
         """The texts to reply with in `lang` (`es`, or anything else for English)."""
         return self.spanish if lang == "es" and self.spanish is not None else self
 
+    def emergency_in(self, lang: str) -> str:
+        """The emergency message for a message in `lang`; in a language we do not answer in, English then Spanish."""
+        return self.in_language(lang).emergency if lang in ("en", "es") else self.bilingual_emergency
+
     @property
     def bilingual_emergency(self) -> str:
         """The emergency message in English and then Spanish, for a message in a language we do not answer in."""

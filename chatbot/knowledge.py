@@ -3,6 +3,7 @@
 Each YAML file declares what it holds by its top-level keys:
 
 - `entries`: the clinic's answers (`id`, `question`, `answer`, `alternates`);
+- `spanish_alternates`: Spanish ways of asking for an entry, by its id (more keys, never answers);
 - `out_of_scope`: questions patients ask that the clinic has not answered;
 - `emergency` / `not_emergency`: exemplars for the emergency check;
 - `clinic`: the clinic's name and the office-authored messages, in English (`messages`) and Spanish (`messages_es`);
@@ -30,7 +31,7 @@ from chatbot.errors import KnowledgeError, Problem
 SOURCE_FILE = "clinic-site.txt"
 MAX_ANSWER_CHARS = 480  # three SMS segments
 ENTRY_FIELDS = {"id", "question", "answer", "alternates"}
-TOP_LEVEL_KEYS = {"entries", "out_of_scope", "emergency", "not_emergency", "clinic", "policy"}
+TOP_LEVEL_KEYS = {"entries", "spanish_alternates", "out_of_scope", "emergency", "not_emergency", "clinic", "policy"}
 PLACEHOLDERS = {"office_phone", "clinic_name"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -91,7 +92,8 @@ def load(folder: Path) -> KnowledgeBase:
             else:
                 parsed[key].append((name, value))
 
-    entries = _entries(parsed["entries"], source, problems)
+    declared = {item.get("id") for _, items in parsed["entries"] if isinstance(items, list) for item in items if isinstance(item, dict)}
+    entries = _with_spanish(_entries(parsed["entries"], source, problems), declared, parsed["spanish_alternates"], problems)
     out_of_scope = _phrases(parsed["out_of_scope"], "out_of_scope", problems)
     emergency = _phrases(parsed["emergency"], "emergency", problems)
     not_emergency = _phrases(parsed["not_emergency"], "not_emergency", problems)
@@ -182,6 +184,26 @@ def _entry(name: str, position: int, item: Any, source: str, problems: list[Prob
         alternates=tuple(collapse(a) for a in alternates),
         source=name,
     )
+
+
+def _with_spanish(entries: list[Entry], declared: set[Any], sections: list[tuple[str, Any]], problems: list[Problem]) -> list[Entry]:
+    """The entries with their Spanish alternates added to their keys.
+
+    An id no entry declares is a problem; one whose entry is invalid is not another one (that entry's own is reported).
+    """
+    spanish: dict[str, list[str]] = {}
+    valid = {entry.id for entry in entries}
+    for name, by_id in sections:
+        if not isinstance(by_id, dict):
+            problems.append(Problem(name, "-", "spanish_alternates", "expected a mapping of entry id to a list of questions"))
+            continue
+        for entry_id, items in by_id.items():
+            if entry_id not in declared:
+                problems.append(Problem(name, str(entry_id), "spanish_alternates", "no entry has this id"))
+            if entry_id not in valid:
+                continue
+            spanish.setdefault(entry_id, []).extend(_phrases([(name, items)], f"spanish_alternates.{entry_id}", problems))
+    return [replace(e, alternates=(*e.alternates, *spanish[e.id])) if e.id in spanish else e for e in entries]
 
 
 def _phrases(sections: list[tuple[str, Any]], key: str, problems: list[Problem]) -> list[str]:

@@ -8,8 +8,7 @@ script we cannot read, gets one short bilingual reply; an emergency is caught be
 
 The detector is lingua (`lingua-language-detector`): offline, restricted to the languages the
 emergency check knows, about 0.4 s to load and well under a millisecond to decide. It is loaded
-once per process, on first use, and only for messages that hint at something other than English:
-plain-ASCII text without a Spanish or other foreign function word is English without asking it.
+once per process: the server loads it before it answers, the terminal on its first question.
 """
 
 from __future__ import annotations
@@ -28,16 +27,18 @@ SPANISH = "es"
 OTHER = "other"  # a language we do not answer in: the reply is the bilingual notice
 ANSWERED = (ENGLISH, SPANISH)
 
-# How sure lingua must be (its relative confidence, 0 to 1) before a reply is not in English.
-CONFIDENT = 0.80
-# Words that are common in the other languages and rare in English patients' messages: their presence
-# is what makes a plain-ASCII message worth asking the detector about.
-_FOREIGN_WORDS = re.compile(
-    r"\b(?:que|q|k|xq|pq|porque|por|para|como|cuanto|cuanta|cuantas|cuantos|cuando|donde|puedo|puede|tengo|tiene|estoy|esta|"
-    r"mi|mis|el|la|los|las|un|una|unos|del|al|con|sin|pero|muy|hola|gracias|buenas|buenos|senor|senora|usted|ustedes|"
-    r"necesito|quiero|favor|hay|soy|es|son|ser|despues|antes|tambien|tb|si|nada|ya|"
-    r"eu|nao|voce|obrigad[oa]|je|suis|pas|vous|merci|bonjour|ich|nicht|bitte|danke|und|toi|khong|cam|xin)\b",
-    re.IGNORECASE,
+# How sure lingua must be (its relative confidence, 0 to 1). Spanish needs to lead clearly; another language
+# must be near certain and said in a few words at least, since a short English message ("hi", "ok thx") can
+# look like anything.
+SPANISH_AT_LEAST = 0.45
+SPANISH_LEAD = 0.15
+OTHER_AT_LEAST = 0.70
+OTHER_MIN_WORDS = 3
+# Words a short Spanish message gives itself away by when the detector leans Spanish but is not sure
+# ("la ketamina da nauseas?"): two of them, in the folded text with shorthand spelled out.
+_SPANISH_MARKERS = re.compile(
+    r"¿|¡|\b(?:que|como|cuanto|cuanta|cuantos|cuantas|cuando|donde|puedo|puede|tengo|tiene|hay|esta|estoy|los|las|una|del|para|porque"
+    r"|mi|me|se|es|el|la|lo|le|muy|pero|con|sin|despues|antes|usted|ketamina|infusion|infusiones|dolor|cita|clinica|efectos)\b"
 )
 # Shorthand people text in Spanish, whole words only.
 _SHORTHAND = {
@@ -76,25 +77,27 @@ def detect(text: str) -> str:
     letters = _LETTER.findall(text)
     if not letters:
         return ENGLISH
-    latin = sum(1 for ch in letters if _LATIN.match(fold(ch)))
-    if latin < len(letters) / 2:
+    if sum(1 for ch in letters if _LATIN.match(fold(ch))) < len(letters) / 2:
         # Mostly another script (Chinese, Arabic, Cyrillic...): not a language we answer in.
         return OTHER
-    folded = fold(text)
-    if text.isascii() and not _FOREIGN_WORDS.search(folded):
+    # Accents are half of what tells Vietnamese, Portuguese or French apart: the detector sees them.
+    ranked = _detector_says(" ".join(text.lower().split()))
+    if not ranked:
         return ENGLISH
-    language, confidence = _detector_says(folded)
-    if confidence < CONFIDENT or language == ENGLISH:
-        return ENGLISH
-    return SPANISH if language == SPANISH else OTHER
+    (best, confidence), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    folded = spanish_words(text)
+    if best == SPANISH and (
+        (confidence >= SPANISH_AT_LEAST and confidence - runner_up >= SPANISH_LEAD) or len(_SPANISH_MARKERS.findall(folded)) >= 2
+    ):
+        return SPANISH
+    if best not in ANSWERED and confidence >= OTHER_AT_LEAST and len(folded.split()) >= OTHER_MIN_WORDS:
+        return OTHER
+    return ENGLISH
 
 
-def _detector_says(text: str) -> tuple[str, float]:
-    values = detector().compute_language_confidence_values(text)
-    if not values:
-        return ENGLISH, 0.0
-    best = values[0]
-    return best.language.iso_code_639_1.name.lower(), float(best.value)
+def _detector_says(text: str) -> list[tuple[str, float]]:
+    """Languages by lingua's relative confidence, most likely first."""
+    return [(v.language.iso_code_639_1.name.lower(), float(v.value)) for v in detector().compute_language_confidence_values(text)]
 
 
 _loading = threading.Lock()
