@@ -60,9 +60,13 @@ class Assistant:
         # For each entry, which of the index's keys are its phrasings.
         self._entry_rows = [np.flatnonzero(labels == entry_id) for entry_id in self.entry_ids]
         self._out_of_scope = np.flatnonzero(labels == keys.OUT_OF_SCOPE)
-        self._emergency = np.flatnonzero(labels == keys.EMERGENCY)
-        # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones.
-        self._not_emergency = np.flatnonzero(labels != keys.EMERGENCY)
+        # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones. The Spanish
+        # exemplars meet only messages read as Spanish: the encoder puts Spanish texts close together, and an
+        # English message that borrows a Spanish word must not be judged against them.
+        spanish = np.isin(labels, [keys.SPANISH_EMERGENCY, keys.SPANISH_NOT_EMERGENCY])
+        alarming = np.isin(labels, [keys.EMERGENCY, keys.SPANISH_EMERGENCY])
+        self._emergency = {ENGLISH: np.flatnonzero(alarming & ~spanish), SPANISH: np.flatnonzero(alarming)}
+        self._not_emergency = {ENGLISH: np.flatnonzero(~alarming & ~spanish), SPANISH: np.flatnonzero(~alarming)}
         # The out-of-scope exemplars are one more document, so a rare word the clinic never answers about
         # (tramadol, breastfeeding, insurance) pulls towards the fallback as an entry's rare words pull towards it.
         self.lexical = Lexical([*(normalise(" ".join((*e.keys, e.answer))) for e in kb.entries), normalise(" ".join(kb.out_of_scope))])
@@ -91,14 +95,15 @@ class Assistant:
         if (stated or lang == OTHER) and not measure:
             return Observation(text, lang, stated_emergency=stated)
         vector = self.encoder.encode([text])[0]
+        exemplars = SPANISH if lang == SPANISH else ENGLISH
         scores = self.index.scores(vector)
         *lexical, out_of_scope_lexical = self.lexical.scores(text)
         return Observation(
             text=text,
             lang=lang,
             stated_emergency=stated,
-            emergency=_best(scores, self._emergency),
-            not_emergency=_best(scores, self._not_emergency),
+            emergency=_best(scores, self._emergency[exemplars]),
+            not_emergency=_best(scores, self._not_emergency[exemplars]),
             semantic=np.asarray([_best(scores, rows) for rows in self._entry_rows]),
             lexical=np.asarray(lexical),
             out_of_scope=_best(scores, self._out_of_scope),
@@ -106,6 +111,7 @@ class Assistant:
         )
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
+        thresholds = thresholds.in_language(seen.lang)
         if seen.stated_emergency or sounds_like_emergency(seen.emergency, seen.not_emergency, thresholds):
             return self.emergency(seen.lang)
         if seen.lang == OTHER:
@@ -115,7 +121,7 @@ class Assistant:
             return Reply(Kind.FALLBACK, says.fallback, lang=seen.lang)
         evidence = self.evidence(seen, thresholds)
         # A Spanish question is answered (in the clinic's English) only when we are as sure as for English ones.
-        choice = decide(evidence, thresholds.in_language(seen.lang))
+        choice = decide(evidence, thresholds)
         candidates = evidence.matches[:TOP_CANDIDATES]
         if choice is None:
             return Reply(Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang)

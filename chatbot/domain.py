@@ -85,13 +85,22 @@ class Thresholds:
     lexical_weight: float = 0.0
     emergency: float = 0.80
     emergency_margin: float = 0.05
-    # A Spanish question meets an English-trained encoder: its best entry must score at least this (9.0: never).
+    # A Spanish message meets an English-trained encoder, which puts Spanish texts close together: its best entry
+    # must score at least `spanish_answer` (9.0: never), and the semantic emergency check has its own pair.
     spanish_answer: float = 9.0
+    spanish_emergency: float = 0.80
+    spanish_emergency_margin: float = 0.05
 
     def in_language(self, lang: str) -> Thresholds:
-        """The thresholds a question in `lang` must meet: in Spanish, `answer` is raised to `spanish_answer`."""
+        """The thresholds a message in `lang` must meet: in Spanish, `answer` is raised to `spanish_answer` and
+        the emergency pair is Spanish's own."""
         if lang == "es":
-            return replace(self, answer=max(self.answer, self.spanish_answer))
+            return replace(
+                self,
+                answer=max(self.answer, self.spanish_answer),
+                emergency=self.spanish_emergency,
+                emergency_margin=self.spanish_emergency_margin,
+            )
         return self
 
 

@@ -5,7 +5,8 @@ Each YAML file declares what it holds by its top-level keys:
 - `entries`: the clinic's answers (`id`, `question`, `answer`, `alternates`);
 - `spanish_alternates`: Spanish ways of asking for an entry, by its id (more keys, never answers);
 - `out_of_scope`: questions patients ask that the clinic has not answered;
-- `emergency` / `not_emergency`: exemplars for the emergency check;
+- `emergency` / `not_emergency`: exemplars for the emergency check; `spanish_emergency` /
+  `spanish_not_emergency` the same in Spanish, compared only with messages read as Spanish;
 - `clinic`: the clinic's name and the office-authored messages, in English (`messages`) and Spanish (`messages_es`);
 - `policy`: the decision thresholds written by `chatbot calibrate`.
 
@@ -31,7 +32,10 @@ from chatbot.errors import KnowledgeError, Problem
 SOURCE_FILE = "clinic-site.txt"
 MAX_ANSWER_CHARS = 480  # three SMS segments
 ENTRY_FIELDS = {"id", "question", "answer", "alternates"}
-TOP_LEVEL_KEYS = {"entries", "spanish_alternates", "out_of_scope", "emergency", "not_emergency", "clinic", "policy"}
+TOP_LEVEL_KEYS = {
+    "entries", "spanish_alternates", "out_of_scope", "emergency", "not_emergency", "spanish_emergency", "spanish_not_emergency",
+    "clinic", "policy",
+}
 PLACEHOLDERS = {"office_phone", "clinic_name"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -46,6 +50,8 @@ class KnowledgeBase:
     messages: Messages
     thresholds: Thresholds
     fingerprint: str
+    spanish_emergency: tuple[str, ...] = ()
+    spanish_not_emergency: tuple[str, ...] = ()
 
     def entry(self, entry_id: str) -> Entry:
         for entry in self.entries:
@@ -97,6 +103,8 @@ def load(folder: Path) -> KnowledgeBase:
     out_of_scope = _phrases(parsed["out_of_scope"], "out_of_scope", problems)
     emergency = _phrases(parsed["emergency"], "emergency", problems)
     not_emergency = _phrases(parsed["not_emergency"], "not_emergency", problems)
+    spanish_emergency = _phrases(parsed["spanish_emergency"], "spanish_emergency", problems)
+    spanish_not_emergency = _phrases(parsed["spanish_not_emergency"], "spanish_not_emergency", problems)
     messages = _messages(parsed["clinic"], problems)
     thresholds = _thresholds(parsed["policy"], problems)
     _check_ambiguous_keys(entries, out_of_scope, problems)
@@ -111,11 +119,14 @@ def load(folder: Path) -> KnowledgeBase:
         "out_of_scope": out_of_scope,
         "emergency": emergency,
         "not_emergency": not_emergency,
+        "spanish_emergency": spanish_emergency,
+        "spanish_not_emergency": spanish_not_emergency,
         "messages": asdict(messages),
     }
     fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     return KnowledgeBase(
-        tuple(entries), tuple(out_of_scope), tuple(emergency), tuple(not_emergency), messages, thresholds, fingerprint
+        tuple(entries), tuple(out_of_scope), tuple(emergency), tuple(not_emergency), messages, thresholds, fingerprint,
+        tuple(spanish_emergency), tuple(spanish_not_emergency),
     )
 
 

@@ -25,7 +25,7 @@ _PERSON = (
 _PATTERNS = [
     # Suicide and self-harm said by the writer: "me quiero morir", "voy a matarme", "quiero quitarme la vida".
     r"\b(?:me (?:quiero|voy a|kiero)|quiero|quisiera|voy a|pienso|estoy pensando en|pensando en|tengo ganas de|ganas de|planeo|decidi|voy a ir a)"
-    r"\s+(?:\w+\s+)?(?:morir|morirme|matarme|matar|suicidarme|suicidar|quitarme la vida|acabar con mi vida|acabar con todo|terminar con todo"
+    r"\s+(?:\w+\s+)?(?:morir|morirme|matarme|suicidarme|suicidar|quitarme la vida|acabar con mi vida|acabar con todo|terminar con todo"
     r"|terminar con mi vida|tirarme|aventarme|colgarme|ahorcarme|cortarme las venas|dispararme|desaparecer para siempre|no despertar)\b",
     r"\bme quiero (?:morir|matar|suicidar|ir de este mundo)\b|\bme voy a (?:matar|suicidar|morir hoy|quitar la vida|tirar|aventar|colgar|disparar)\b",
     r"\b(?:me|se) (?:quito|quita|quitare|va a quitar|voy a quitar) la vida\b|\b(?:dormir|dormirme) y no (?:despertar|volver a despertar)\b|\bno (?:volver a )?despertar nunca\b",
@@ -89,16 +89,55 @@ _PATTERNS = [
     r"\b(?:labios|cara|dedos|unas|boca|piel)\b[^.?!]{0,15}\b(?:morad[oa]s?|azul(?:es)?|azulad[oa]s?|gris(?:es)?)\b(?! (?:del|de|por el|con el) frio)"
     r"|\bse (?:esta poniendo|puso|pone|esta) (?:morad[oa]|azul|gris)\b",
 ]
+# Broader families, written against the tuning halves of two blind sets: a danger said with what makes it now.
+_PATTERNS += [
+    # A plan, a means at hand, a farewell.
+    r"\b(?:todo listo para|ya tengo todo (?:listo|preparado)|ya escogi|ya escogio)\b[^.?!]{0,30}\b(?:matar\w*|morir\w*|soga|cuerda|pastillas|irme|hacerlo)\b",
+    r"\b(?:ya )?(?:tengo|tiene|traigo|trae|con) (?:la|una|el|un|las|mis) (?:soga|cuerda|navaja|pistola|arma|cuchillo|pastillas|pastas|pildoras)"
+    r"(?: \w+)?(?: en la mano| lista| listas| aqui| guardad[oa]s| conmigo| preparad[oa]s)\b",
+    r"\bno vale la pena (?:seguir|vivir|nada)\b|\bya no (?:doy|puedo) mas\b[^.?!]{0,40}\b(?:hoy|esta noche|me mato|me voy|adios|goodbye)\b",
+    r"\b(?:se|me) (?:acaba|termina) todo\b|\bhoy se acaba\b|\b(?:hoy|esta noche|tonight) me (?:voy|mato|muero)\b|\bregale (?:todo|mis cosas)\b",
+    r"\b(?:quiere|queria|se quiere|dijo que se (?:iba a|va a)|dice que se va a) (?:tirar|aventar|lanzar)\w*\b|\b(?:tirarme|aventarme|meterme)\b[^.?!]{0,30}\b(?:tren|puente|trailer|camion|carro|metro|edificio)\b",
+    r"\b(?:motor|carro|coche) (?:encendido|prendido|andando)\b[^.?!]{0,40}\b(?:garaje|cochera)\b|\b(?:garaje|cochera)\b[^.?!]{0,60}\b(?:motor|carro|coche) (?:encendido|prendido|andando)\b",
+    r"\b(?:nos quiere mucho|los quiero mucho|te quiero mucho)\b[^.?!]{0,40}\b(?:perdon\w*|adios|goodbye|lo siento)\b|\b(?:perdonen|perdonenme|la perdonemos|lo perdonemos)\b[^.?!]{0,60}\bno (?:contesta|responde)\b",
+    r"\b(?:me texteo|me escribio|me mando|mando) (?:un )?(?:goodbye|adios|despedida)\b|\bya no puede mas\b[^.?!]{0,40}\bno (?:contesta|responde|me contesta)\b",
+    r"\b(?:me hice|se hizo|me he hecho|ya me hice) (?:varios |unos |muchos )?(?:cortes|cortadas|heridas)\b|\bcortes?\b[^.?!]{0,25}\bno (?:puedo|puede) parar\b",
+    r"\b(?:tomarmelas|tragarmelas|tomarme todas|tomarmelas todas)\b|\b(?:pastillas|pills|pastas)\b[^.?!]{0,20}\ben la mano\b",
+    # Pills with alcohol, or a person drifting away after them.
+    r"\b(?:pastillas|pills|painkillers|calmantes|medicinas)\b[^.?!]{0,30}\b(?:con (?:ron|alcohol|vino|cerveza|tequila|licor|guaro|trago)|con el alcohol)\b"
+    r"|\b(?:mezcle|mezclo|se metio|me meti|se tomo)\b[^.?!]{0,40}\b(?:alcohol|ron|vino|cerveza|tequila|licor)\b",
+    r"\b(?:me estoy apagando|se esta apagando|esta toda? id[oa]|se le cierran los ojos|no me contesta bien)\b",
+    r"\b(?:i took|took) (?:todas|todos|all)\b",
+    # Stroke: sight lost, speech, one side, the worst headache.
+    r"\b(?:deje|dejo) de ver\b|\b(?:ve|veo) borroso\b[^.?!]{0,40}\b(?:cabeza|nuca|presion)\b|\bno (?:puedo|puede) ver de (?:un|el) ojo\b",
+    r"\bse (?:me|le) traban las palabras\b|\bno (?:puede|puedo) hablar bien\b|\b(?:mano|brazo|pierna|cara)\b[^.?!]{0,10}\b(?:dormid[oa]|numb|entumid[oa])\b",
+    r"\b(?:cara|boca)\b[^.?!]{0,20}\b(?:droopy|drooping|numb)\b|\bse (?:me|le) cae la (?:boca|cara)\b",
+    r"\b(?:presion|bp)\b[^.?!]{0,15}\b(?:1[89]\d|2\d\d)\b|\bpeor dolor de cabeza de mi vida\b",
+    # Chest pain said with its signs, in Spanish or Spanglish.
+    r"\b(?:elefante|piedra|peso)\b[^.?!]{0,30}\bpecho\b|\b(?:chest pain|pecho)\b[^.?!]{0,40}\b(?:jaw|brazo|arm|quijada|mandibula|sudando|sweating|sudor)\b",
+    r"\b(?:esta|estoy) (?:gris|palid[oa] y sudando|sudando a chorros)\b",
+    # Seizure again, bleeding from a wound, swelling that stops swallowing.
+    r"\b(?:acabo de tener|acaba de tener|tuvo|tuve) una convulsion\b[^.?!]{0,40}\b(?:otra|ahora|sigue|solo|sola)\b|\bme viene otra\b",
+    r"\bsangre\b[^.?!]{0,20}\b(?:a borbotones|a chorros|sale y sale|por todos lados)\b|\b(?:corte|herida) (?:muy )?profund[oa]\b|\ble sale sangre\b",
+    r"\bno (?:puedo|puede) tragar\b|\b(?:lengua|garganta)\b[^.?!]{0,20}\bhinch\w*\b|\bse me hincho\b",
+]
 _EMERGENCY = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+# Read on the whole message, not clause by clause: the danger is in the parts together ("se cayó, se pegó en la
+# cabeza, ... y ha vomitado").
+_WHOLE = re.compile(
+    r"\b(?:se pego|me pegue|se golpeo|me golpee|hit (?:her|his|my) head|golpe en la cabeza|se (?:ha )?caido|se cayo|me cai|me he caido)\b"
+    r"[^?!]{0,100}\b(?:no sabe (?:ni )?donde|no me reconoce|sin sentido|vomit\w*|confus\w*|confused|mareado|no me acuerdo|no se acuerda|no despierta)\b"
+    r"|\b(?:esposo|esposa|marido|mujer|hijo|hija|mama|papa|hermano|hermana|amigo|amiga|abuela|abuelo|novio|novia)\b[^.?!]{0,15}\boverdosed\b"
+)
 # "me muero de hambre", "me estoy muriendo de risa": an idiom, unless nothing follows the verb.
-_DYING_NOW = re.compile(r"\b(?:me estoy muriendo|se esta muriendo|se nos muere|se muere)\b(?!\s+de\b)")
+_DYING_NOW = re.compile(r"\b(?:me estoy muriendo|se esta muriendo|se nos muere|se muere)\b(?!\s+(?:de|del)\b)")
 _PAST = re.compile(
     r"\b(?:hace (?:\w+ )?(?:anos|ano|meses|mes|semanas|tiempo|mucho)|el ano pasado|el mes pasado|de (?:nino|nina|joven|chico|chica|adolescente)"
     r"|cuando (?:era|tenia|estaba) |en (?:19|20)\d\d|a los \d+(?: anos)?|antes (?:solia|tenia)|solia|solian|historial de|antecedentes de|una vez (?:tuve|tuvo|me)|ya paso|en el pasado)\b"
 )
 _NOW = re.compile(r"\b(?:ahora|ahorita|hoy|otra vez|de nuevo)\b")
 _HYPOTHETICAL = re.compile(
-    r"\b(?:que pasa(?:ria)? (?:si|if)|y si|se puede|puede tener|pueden tener|podria tener|puede haber|si llega a|si me llega|si le llega|en caso de|puede causar|puede provocar|pueden causar|causa|provoca|es normal|es posible"
+    r"\b(?:que pasa(?:ria)? (?:si|if)|y si|como si|casi me (?:ahogo|ahogue|muero|mori|desmayo|desmaye|da|dio)|se puede|puede tener|pueden tener|podria tener|puede haber|si llega a|si me llega|si le llega|en caso de|puede causar|puede provocar|pueden causar|causa|provoca|es normal|es posible"
     r"|es peligroso|hay riesgo|riesgo de|que hago si|que debo hacer si|que hacemos si|como saber si|puede dar|da|ayuda con|sirve para|tratar|tratamiento para)\b"
 )
 _CLAUSES = re.compile(r"[.?!;,¿¡]+|\b(?:pero|y luego|y despues)\b")
@@ -106,7 +145,8 @@ _CLAUSES = re.compile(r"[.?!;,¿¡]+|\b(?:pero|y luego|y despues)\b")
 
 def mentions_emergency(text: str) -> bool:
     """True when any clause of the message states, in Spanish, an emergency happening now."""
-    return any(_states_emergency(clause) for clause in _CLAUSES.split(spanish_words(text)))
+    words = spanish_words(text)
+    return bool(_WHOLE.search(words)) or any(_states_emergency(clause) for clause in _CLAUSES.split(words))
 
 
 def _states_emergency(clause: str) -> bool:

@@ -17,7 +17,8 @@ _PATTERNS = [
     r"\b(?:quero|vou|queria|penso em|pensando em) (?:me )?(?:morrer|matar|suicidar)\b|\bme matar\b|\bsuicidar\b|\bnao quero mais viver\b",
     r"\bnao (?:consigo|consegue|esta|ta|tá) (?:respirar|respirando)\b|\bnao (?:esta |ta )?respira\b|\bparou de respirar\b|\bfalta de ar\b",
     r"\b(?:tomei|tomou|engoliu|engoli)\b[^.?!]{0,25}\b(?:muitos|todos|todas|demais|cartela|frasco|caixa)\b",
-    r"\bdor (?:forte )?no peito\b|\b(?:desmaiou|desmaiado|desmaiada|inconsciente|nao acorda|nao responde)\b|\bconvulsao\b|\bconvulsionando\b|\bataque cardiaco\b|\binfarto\b",
+    # ("infarto", "inconsciente" and "ataque cardiaco" are Spanish too: safety_es reads them with their tense.)
+    r"\bdor (?:forte )?no peito\b|\b(?:desmaiou|desmaiado|desmaiada|nao acorda|nao responde)\b|\bconvulsao\b",
     # French
     r"\bje (?:veux|vais) (?:mourir|me tuer|me suicider|en finir)\b|\bme suicider\b|\ben finir avec la vie\b",
     r"\b(?:je |il |elle )?(?:ne peux|ne peut|n'arrive|narrive) (?:pas|plus) (?:a )?respirer\b|\bne respire (?:pas|plus)\b|\bj'etouffe\b|\bil etouffe\b",
