@@ -19,7 +19,7 @@ from chatbot.language import ENGLISH, OTHER, SPANISH, detect, spanish_words
 from chatbot.lexical import Lexical
 from chatbot.normalise import normalise
 from chatbot.policy import decide
-from chatbot.safety import sounds_like_emergency, states_emergency
+from chatbot.safety import sounds_like_emergency, stated_in
 from chatbot.spelling import Speller, acronyms
 
 if TYPE_CHECKING:
@@ -91,7 +91,10 @@ class Assistant:
         text = normalise(spanish_words(question)) if lang == SPANISH else english
         if not text:
             return Observation(text, lang)
-        stated = states_emergency(question, english)
+        said_in = stated_in(question, english)
+        stated = said_in is not None
+        if said_in is not None and said_in != ENGLISH and lang == ENGLISH:
+            lang = SPANISH if said_in == SPANISH else OTHER
         if (stated or lang == OTHER) and not measure:
             return Observation(text, lang, stated_emergency=stated)
         vector = self.encoder.encode([text])[0]

@@ -38,7 +38,8 @@ OTHER_MIN_WORDS = 3
 # ("la ketamina da nauseas?"): two of them, in the folded text with shorthand spelled out.
 _SPANISH_MARKERS = re.compile(
     r"¿|¡|\b(?:que|como|cuanto|cuanta|cuantos|cuantas|cuando|donde|puedo|puede|tengo|tiene|hay|esta|estoy|los|las|una|del|para|porque"
-    r"|mi|me|se|es|el|la|lo|le|muy|pero|con|sin|despues|antes|usted|ketamina|infusion|infusiones|dolor|cita|clinica|efectos)\b"
+    r"|mi|me|se|es|el|la|lo|le|muy|pero|con|sin|despues|antes|usted|ketamina|infusion|infusiones|dolor|cita|clinica|efectos"
+    r"|esposo|esposa|marido|mama|papa|hijo|hija|abuela|abuelo|hermano|hermana)\b"
 )
 # Shorthand people text in Spanish, whole words only.
 _SHORTHAND = {

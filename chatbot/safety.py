@@ -128,14 +128,24 @@ _NOW = re.compile(r"\bnow\b", re.IGNORECASE)
 
 
 def states_emergency(question: str, text: str) -> bool:
-    """True when the message states an emergency in any language we know, whatever language it was detected as.
+    """True when the message states an emergency in any language we know, whatever language it was detected as."""
+    return stated_in(question, text) is not None
+
+
+def stated_in(question: str, text: str) -> str | None:
+    """The language whose patterns say the message states an emergency (`en`, `es`, `other`), or None.
 
     `text` is the normalised English reading the English patterns expect; the Spanish and other-language
     patterns read the patient's own words, since English normalisation would garble them ("y" is "and" in
     Spanish, not "why"). A Spanish phrase inside an English message, or a Spanish message detected as
-    Portuguese, is caught all the same.
+    Portuguese, is caught all the same; and a three-word message too short to detect ("mi esposo no
+    respira") is answered in the language its emergency was said in.
     """
-    return mentions_emergency(text) or safety_es.mentions_emergency(question) or safety_other.mentions_emergency(question)
+    if mentions_emergency(text):
+        return "en"
+    if safety_es.mentions_emergency(question):
+        return "es"
+    return "other" if safety_other.mentions_emergency(question) else None
 
 
 def mentions_emergency(text: str) -> bool:
