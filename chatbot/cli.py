@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chatbot.domain import Reply
 
 EVAL_FILE = Path("tests/data/eval.yaml")
+SPANISH_EVAL_FILE = Path("tests/data/eval-es.yaml")
 
 
 class _ChatbotGroup(click.Group):
@@ -278,13 +279,16 @@ def review(export_to: object, threshold: float) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path), default=EVAL_FILE)
+@click.option("--spanish", "spanish_file", type=click.Path(path_type=Path), default=SPANISH_EVAL_FILE, show_default=True,
+              help="Spanish questions: their tuning half chooses spanish_answer.")
 @click.option("--dry-run", is_flag=True, help="Print the chosen thresholds without writing them.")
-def calibrate(file: Path, dry_run: bool) -> None:
+def calibrate(file: Path, spanish_file: Path, dry_run: bool) -> None:
     """Choose the policy's thresholds on the tuning half; write them to knowledge/policy.yaml; report the held-out half.
 
     \b
     Most right answers with out-of-scope answered at most 2% and wrong answers at most 1%,
-    every threshold chosen without looking at the held-out half.
+    every threshold chosen without looking at the held-out half; Spanish questions are held to
+    the same bounds by their own threshold, spanish_answer.
     \b
     Example:
         chatbot calibrate
@@ -297,7 +301,8 @@ def calibrate(file: Path, dry_run: bool) -> None:
     settings = Settings()
     assistant = load_assistant(settings)
     cases = evaluate.load_cases(file)
-    chosen = calibration.calibrate(assistant, evaluate.half(cases, evaluate.TUNE))
+    spanish = evaluate.half(evaluate.load_cases(spanish_file), evaluate.TUNE)
+    chosen = calibration.calibrate(assistant, evaluate.half(cases, evaluate.TUNE), spanish)
     click.echo("Chosen on the tuning half: " + ", ".join(f"{k}={v:g}" for k, v in vars(chosen).items()))
     if not dry_run:
         target = settings.knowledge_dir / calibration.POLICY_FILE

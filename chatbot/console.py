@@ -41,12 +41,14 @@ def headline(reply: Reply) -> Text:
         parts.append(Text("safety check"))
     if reply.score is not None:
         parts.append(Text(f"score {reply.score:.3f}"))
+    if reply.lang != "en":
+        parts.append(Text(f"lang {reply.lang}"))
     return Text.assemble("[", Text(", ").join(parts), "]")
 
 
 def show(reply: Reply, explain: bool, console: Console) -> None:
     console.print(headline(reply))
-    console.print(printable(reply.answer, keep_newlines=True), markup=False, highlight=False)
+    console.print(printable(reply.text, keep_newlines=True), markup=False, highlight=False)
     if explain and reply.candidates:
         candidates_table(reply, console)
 

@@ -44,6 +44,8 @@ T = TypeVar("T")
 OUT_OF_SCOPE = "~out-of-scope"
 EMERGENCY = "~emergency"
 NOT_EMERGENCY = "~not-emergency"
+SPANISH_EMERGENCY = "~emergency-es"
+SPANISH_NOT_EMERGENCY = "~not-emergency-es"
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ def keys_of(kb: KnowledgeBase) -> list[tuple[str, str]]:
     keys += [(OUT_OF_SCOPE, text) for text in kb.out_of_scope]
     keys += [(EMERGENCY, text) for text in kb.emergency]
     keys += [(NOT_EMERGENCY, text) for text in kb.not_emergency]
+    keys += [(SPANISH_EMERGENCY, text) for text in kb.spanish_emergency]
+    keys += [(SPANISH_NOT_EMERGENCY, text) for text in kb.spanish_not_emergency]
     return keys
 
 

@@ -520,3 +520,42 @@ def test_an_emergency_texted_while_the_index_loads_gets_the_emergency_text(fake:
         assert waiting.status_code == 503  # nothing else can be answered before the index is loaded
         slow_load.finish()
         assert text(ready(client), "What is the cost?") == fake.kb.entry("cost").answer
+
+
+# -- Spanish ---------------------------------------------------------------------------------------
+
+
+def test_a_spanish_question_gets_the_office_reply_in_spanish(client: TestClient, fake: Assistant) -> None:
+    assert text(client, "¿tienen estacionamiento para los pacientes?") == fake.messages.in_language("es").fallback
+
+
+def test_a_spanish_emergency_gets_the_spanish_emergency_text_with_988_in_spanish(client: TestClient, fake: Assistant) -> None:
+    reply = text(client, "mi esposo no respira, q hago")
+    assert reply == fake.messages.in_language("es").emergency
+    assert "911" in reply and "988" in reply and "AYUDA" in reply
+
+
+@pytest.mark.parametrize("keyword", ["AYUDA", "ayuda!", " Ayuda "])
+def test_ayuda_gets_the_spanish_help_text(client: TestClient, fake: Assistant, keyword: str) -> None:
+    assert text(client, keyword) == fake.messages.in_language("es").sms_help
+
+
+@pytest.mark.parametrize("keyword", ["PARAR", "cancelar", "Baja"])
+def test_a_spanish_opt_out_gets_no_reply(client: TestClient, keyword: str) -> None:
+    assert text(client, keyword) is None
+
+
+def test_a_message_twilio_flags_as_an_opt_out_gets_no_reply_whatever_its_words(client: TestClient) -> None:
+    assert text(client, "ya no me manden nada por favor", OptOutType="STOP") is None
+
+
+def test_a_message_twilio_flags_as_help_gets_the_help_text_in_its_language(client: TestClient, fake: Assistant) -> None:
+    assert text(client, "ayúdenme", OptOutType="HELP") == fake.messages.in_language("es").sms_help
+    assert text(client, "what is this", OptOutType="HELP") == fake.messages.sms_help
+
+
+def test_a_spanish_emergency_texted_while_the_index_loads_gets_the_spanish_text(fake: Assistant) -> None:
+    slow_load = SlowLoad(fake)
+    with TestClient(create_app(sms_settings(), load=slow_load)) as client:
+        assert text(client, "me quiero morir") == fake.messages.in_language("es").emergency
+        slow_load.finish()

@@ -11,8 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
+from chatbot.language import detect
 from chatbot.normalise import normalise
-from chatbot.safety import mentions_emergency
+from chatbot.safety import states_emergency
 from chatbot.serving import current_assistant
 from chatbot.sms import ForgedRequest, SmsDesk, SmsNotConfigured, log_event, twiml
 
@@ -56,11 +57,12 @@ async def twilio(request: Request) -> Response:
     if request.app.state.holder.assistant is None and early is not None and _states_emergency(body):
         # Still starting (or rebuilding): nothing can be answered yet, but an emergency must not wait.
         log.info(json.dumps(log_event(sender, "emergency-while-starting")))
-        return Response(twiml(early.emergency), media_type="application/xml")
+        return Response(twiml(early.emergency_in(detect(body))), media_type="application/xml")
     assistant = current_assistant(request)
     started = time.perf_counter()
     sid = str(form.get("MessageSid", ""))
-    outcome = await run_in_threadpool(desk.answer, sid, sender, body, assistant.messages, assistant.ask)
+    opt_out_type = str(form.get("OptOutType", ""))
+    outcome = await run_in_threadpool(desk.answer, sid, sender, body, assistant.messages, assistant.ask, opt_out_type)
     if outcome.reply is not None:
         await request.app.state.recorder.record_soon("sms", body, outcome.reply, time.perf_counter() - started)
     log.info(json.dumps(log_event(sender, outcome.action)))
@@ -79,4 +81,4 @@ async def _form(request: Request, desk: SmsDesk) -> FormData:
 
 
 def _states_emergency(body: str) -> bool:
-    return mentions_emergency(normalise(body))
+    return states_emergency(body, normalise(body))
