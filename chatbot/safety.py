@@ -17,6 +17,7 @@ import re
 from chatbot import safety_es, safety_other
 from chatbot.domain import Thresholds
 from chatbot.policy import Score
+from chatbot.tense import said_now
 
 _SELF = r"(?:i|i'm|i am|im|i've|i have|ive|i'll|i will|i feel|i keep|feeling|me)"
 _PERSON = (
@@ -154,14 +155,7 @@ def mentions_emergency(text: str) -> bool:
 
 
 def _states_emergency(clause: str) -> bool:
-    past = _PAST.search(clause)
-    if past:
-        now = _NOW.search(clause, past.end())
-        if now is None:
-            return False
-        clause = clause[now.end() :]
-    hypothetical = _HYPOTHETICAL.search(clause)
-    said = clause[: hypothetical.start()] if hypothetical else clause
+    said = said_now(clause, _PAST, _NOW, _HYPOTHETICAL)
     if _EMERGENCY.search(said):
         return True
     return bool(_SUICIDE.search(said) and _SUICIDAL_NOW.search(said.strip()))

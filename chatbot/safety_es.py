@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from chatbot.language import spanish_words
+from chatbot.tense import said_now
 
 
 # Someone the writer is worried about: "mi esposo", "la abuela", "el niño", or just "él" / "ella".
@@ -150,12 +151,5 @@ def mentions_emergency(text: str) -> bool:
 
 
 def _states_emergency(clause: str) -> bool:
-    past = _PAST.search(clause)
-    if past:
-        now = _NOW.search(clause, past.end())
-        if now is None:
-            return False
-        clause = clause[now.end() :]
-    hypothetical = _HYPOTHETICAL.search(clause)
-    said = clause[: hypothetical.start()] if hypothetical else clause
+    said = said_now(clause, _PAST, _NOW, _HYPOTHETICAL)
     return bool(_EMERGENCY.search(said) or _DYING_NOW.search(said))

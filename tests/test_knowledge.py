@@ -103,11 +103,18 @@ def test_the_same_phrasing_under_two_entries_is_refused(knowledge_copy: Path) ->
         knowledge.load(knowledge_copy)
 
 
-def test_a_fallback_without_the_office_is_refused(knowledge_copy: Path) -> None:
+@pytest.mark.parametrize(
+    ("section", "message", "text", "says"),
+    [
+        ("messages", "fallback", "Sorry, no idea.", r"clinic.yaml: entry 'clinic', field 'messages.fallback'"),
+        ("messages_es", "emergency", "Llame al 911.", r"field 'messages_es.emergency': must give both 911 and 988"),
+    ],
+)
+def test_an_office_message_that_breaks_its_rule_is_refused(knowledge_copy: Path, section: str, message: str, text: str, says: str) -> None:
     clinic = yaml.safe_load((knowledge_copy / "clinic.yaml").read_text(encoding="utf-8"))
-    clinic["clinic"]["messages"]["fallback"] = "Sorry, no idea."
+    clinic["clinic"][section][message] = text
     _write(knowledge_copy, "clinic.yaml", clinic)
-    with pytest.raises(KnowledgeError, match=r"clinic.yaml: entry 'clinic', field 'messages.fallback'"):
+    with pytest.raises(KnowledgeError, match=says):
         knowledge.load(knowledge_copy)
 
 
@@ -151,12 +158,6 @@ def test_an_office_message_without_its_spanish_version_is_refused_by_name(knowle
         knowledge.load(knowledge_copy)
 
 
-def test_the_spanish_emergency_message_must_give_911_and_988(knowledge_copy: Path) -> None:
-    clinic = yaml.safe_load((knowledge_copy / "clinic.yaml").read_text(encoding="utf-8"))
-    clinic["clinic"]["messages_es"]["emergency"] = "Llame al 911."
-    _write(knowledge_copy, "clinic.yaml", clinic)
-    with pytest.raises(KnowledgeError, match=r"field 'messages_es.emergency': must give both 911 and 988"):
-        knowledge.load(knowledge_copy)
 
 
 def test_spanish_alternates_become_keys_of_their_entry(kb: knowledge.KnowledgeBase) -> None:
