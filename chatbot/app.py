@@ -15,6 +15,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from chatbot import knowledge
 from chatbot.assistant import Assistant
@@ -64,6 +65,8 @@ def create_app(
         summary="Answers patients' questions with the clinic's own words, or says to contact the office.",
         version="0.1.0",
         lifespan=lifespan,
+        # A redirect from /v1/ask/ to /v1/ask would be built from the Host header the client sent.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.holder = holder
@@ -86,6 +89,8 @@ def create_app(
     app.add_middleware(
         SecurityHeaders, frame_ancestors=settings.frame_ancestors, relaxed_paths=(app.docs_url, app.redoc_url)
     )
+    # Outermost: a request for a host this server is not is refused before anything reads it.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False)
     app.include_router(health.router)
     app.include_router(ask.router, dependencies=per_client_limit(app, settings.rate_limit, settings.limits_storage))
     app.include_router(widget.router)

@@ -1,4 +1,5 @@
-"""The answering path, top-down: question → normalise → safety check → encode → search → decide → reply.
+"""The answering path, top-down: question → language → normalise → safety check (every language) → encode →
+search → decide → reply.
 
 Deciding, in order: an emergency; small talk in so many words ("thanks"); a confident answer; small
 talk by its exemplars ("thank you, that clears it up"); "did you mean" when the best entries are
@@ -20,10 +21,11 @@ import numpy as np
 from chatbot import index as keys
 from chatbot.domain import NONE_OF_THESE, Evidence, Kind, Match, Messages, Reply, Suggestion, Thresholds
 from chatbot.errors import UnknownChoice
+from chatbot.language import ENGLISH, OTHER, SPANISH, detect, spanish_words
 from chatbot.lexical import Lexical
 from chatbot.normalise import normalise
 from chatbot.policy import decide, suggestions
-from chatbot.safety import mentions_emergency, sounds_like_emergency
+from chatbot.safety import sounds_like_emergency, stated_in
 from chatbot.smalltalk import Words
 from chatbot.spelling import Speller, acronyms
 
@@ -41,6 +43,7 @@ class Observation:
     """What the model and the patterns say about one question, before any threshold is applied."""
 
     text: str
+    lang: str = ENGLISH
     stated_emergency: bool = False
     emergency: float = float("-inf")
     not_emergency: float = float("-inf")
@@ -69,11 +72,16 @@ class Assistant:
         # For each entry, which of the index's keys are its phrasings.
         self._entry_rows = [np.flatnonzero(labels == entry_id) for entry_id in self.entry_ids]
         self._out_of_scope = np.flatnonzero(labels == keys.OUT_OF_SCOPE)
-        self._emergency = np.flatnonzero(labels == keys.EMERGENCY)
-        # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones. Small
-        # talk is left out: "you're useless" must not make "I feel useless, I want to die" sound ordinary.
-        is_smalltalk = np.char.startswith(labels.astype(str), keys.SMALLTALK)
-        self._not_emergency = np.flatnonzero((labels != keys.EMERGENCY) & ~is_smalltalk)
+        # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones. The Spanish
+        # exemplars meet only messages read as Spanish: the encoder puts Spanish texts close together, and an
+        # English message that borrows a Spanish word must not be judged against them.
+        spanish = np.isin(labels, [keys.SPANISH_EMERGENCY, keys.SPANISH_NOT_EMERGENCY])
+        alarming = np.isin(labels, [keys.EMERGENCY, keys.SPANISH_EMERGENCY])
+        self._emergency = {ENGLISH: np.flatnonzero(alarming & ~spanish), SPANISH: np.flatnonzero(alarming)}
+        # Small talk is left out of the ordinary phrasings: "you're useless" must not make "I feel useless, I want
+        # to die" sound ordinary.
+        chat = np.char.startswith(labels.astype(str), keys.SMALLTALK)
+        self._not_emergency = {ENGLISH: np.flatnonzero(~alarming & ~spanish & ~chat), SPANISH: np.flatnonzero(~alarming & ~chat)}
         self._smalltalk = {intent: np.flatnonzero(labels == keys.SMALLTALK + intent) for intent in kb.smalltalk.exemplars}
         self.said = Words(kb.smalltalk)
         # The out-of-scope exemplars are one more document, so a rare word the clinic never answers about
@@ -88,28 +96,37 @@ class Assistant:
         return self.respond(self.observe(question), self.thresholds)
 
     def observe(self, question: str, measure: bool = False) -> Observation:
-        """Normalise, check for a stated emergency, encode and search.
+        """Detect the language, normalise, check for a stated emergency (in every language), encode and search.
 
         A stated emergency skips the model entirely, unless `measure` asks for every score anyway
-        (calibration judges the semantic check on its own).
+        (calibration judges the semantic check on its own); so does a language we do not answer in.
         """
-        text = self.speller.correct(normalise(question), keep=acronyms(question))
+        lang = detect(question)
+        english = self.speller.correct(normalise(question), keep=acronyms(question))
+        # The speller would "correct" Spanish towards the clinic's English words; Spanish shorthand ("q", "xq")
+        # is spelled out first, and `normalise` then writes the text as it writes every key.
+        text = normalise(spanish_words(question)) if lang == SPANISH else english
         if not text:
-            return Observation(text)
+            return Observation(text, lang)
         said = self.said(question)
-        stated = mentions_emergency(text)
-        if stated and not measure:
-            return Observation(text, stated_emergency=True)
+        said_in = stated_in(question, english)
+        stated = said_in is not None
+        if said_in is not None and said_in != ENGLISH and lang == ENGLISH:
+            lang = SPANISH if said_in == SPANISH else OTHER
+        if (stated or lang == OTHER) and not measure:
+            return Observation(text, lang, stated_emergency=stated)
         vector = self.encoder.encode([text])[0]
+        exemplars = SPANISH if lang == SPANISH else ENGLISH
         scores = self.index.scores(vector)
         *lexical, out_of_scope_lexical = self.lexical.scores(text)
         chat = {intent: _best(scores, rows) for intent, rows in self._smalltalk.items()}
         intent = max(chat, key=chat.__getitem__, default=None)
         return Observation(
             text=text,
+            lang=lang,
             stated_emergency=stated,
-            emergency=_best(scores, self._emergency),
-            not_emergency=_best(scores, self._not_emergency),
+            emergency=_best(scores, self._emergency[exemplars]),
+            not_emergency=_best(scores, self._not_emergency[exemplars]),
             semantic=np.asarray([_best(scores, rows) for rows in self._entry_rows]),
             lexical=np.asarray(lexical),
             out_of_scope=_best(scores, self._out_of_scope),
@@ -120,25 +137,33 @@ class Assistant:
         )
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
+        thresholds = thresholds.in_language(seen.lang)
         if seen.stated_emergency or sounds_like_emergency(seen.emergency, seen.not_emergency, thresholds):
-            return Reply(Kind.EMERGENCY, self.messages.emergency)
+            return self.emergency(seen.lang)
+        if seen.lang == OTHER:
+            return Reply(Kind.FALLBACK, self.messages.other_language)
+        says = self.messages.in_language(seen.lang)
         if seen.said is not None:
-            return self.smalltalk(seen.said)
+            return self.smalltalk(seen.said, seen.lang)
         if seen.semantic is None or seen.lexical is None:
-            return Reply(Kind.FALLBACK, self.messages.fallback)
+            return Reply(Kind.FALLBACK, says.fallback, lang=seen.lang)
         evidence = self.evidence(seen, thresholds)
+        # A Spanish question is answered (in the clinic's English) only when we are as sure as for English ones.
         choice = decide(evidence, thresholds)
         candidates = evidence.matches[:TOP_CANDIDATES]
         if choice is not None:
-            return Reply(Kind.ANSWER, self.answers[choice.id], choice.id, choice.score, candidates)
+            return self.picked(choice.id, seen.lang, choice.score, candidates)
         if seen.smalltalk_intent and is_smalltalk(seen.smalltalk, candidates[0].score, thresholds):
-            return self.smalltalk(seen.smalltalk_intent)
+            return self.smalltalk(seen.smalltalk_intent, seen.lang)
         offered = tuple(Suggestion(m.id, self.questions[m.id]) for m in suggestions(evidence, thresholds, MAX_SUGGESTIONS))
         if offered:
-            return Reply(Kind.CLARIFY, self.messages.clarify, None, candidates[0].score, candidates, offered)
-        return Reply(Kind.FALLBACK, self.messages.fallback, None, candidates[0].score, candidates)
+            return Reply(Kind.CLARIFY, says.clarify, None, candidates[0].score, candidates, seen.lang, suggestions=offered)
+        return Reply(Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang)
 
-    def smalltalk(self, intent: str) -> Reply:
+    def smalltalk(self, intent: str, lang: str = ENGLISH) -> Reply:
+        """The office's reply to small talk: in the patient's language where the office has written one, else in English."""
+        if intent in self.messages.in_language(lang).smalltalk:
+            return Reply(Kind.SMALLTALK, self.messages.in_language(lang).smalltalk[intent], intent, lang=lang)
         return Reply(Kind.SMALLTALK, self.messages.smalltalk[intent], intent)
 
     def choose(self, question: str, choice: str) -> Reply:
@@ -155,12 +180,18 @@ class Assistant:
         if asked.kind is Kind.EMERGENCY:
             return asked
         if choice == NONE_OF_THESE:
-            return Reply(Kind.FALLBACK, self.messages.fallback, None, asked.score, asked.candidates)
-        return self.picked(choice)
+            fallback = self.messages.in_language(asked.lang).fallback
+            return Reply(Kind.FALLBACK, fallback, None, asked.score, asked.candidates, lang=asked.lang)
+        return self.picked(choice, asked.lang)
 
-    def picked(self, entry_id: str) -> Reply:
-        """The answer to a suggestion the patient picked: the entry's own words."""
-        return Reply(Kind.ANSWER, self.answers[entry_id], entry_id)
+    def picked(self, entry_id: str, lang: str = ENGLISH, score: float | None = None, candidates: tuple[Match, ...] = ()) -> Reply:
+        """The answer with an entry: the clinic's own words, introduced in Spanish when the patient wrote in Spanish."""
+        preface = self.messages.in_language(lang).english_answer if lang != ENGLISH else None
+        return Reply(Kind.ANSWER, self.answers[entry_id], entry_id, score, candidates, lang, preface)
+
+    def emergency(self, lang: str) -> Reply:
+        """The emergency message in the patient's language; in a language we do not answer in, in English and Spanish."""
+        return Reply(Kind.EMERGENCY, self.messages.emergency_in(lang), lang=SPANISH if lang == SPANISH else ENGLISH)
 
     def evidence(self, seen: Observation, thresholds: Thresholds) -> Evidence:
         """Entries ranked by their best key plus the weighted lexical signal; and the out-of-scope exemplars, scored alike."""
@@ -170,8 +201,8 @@ class Assistant:
         out_of_scope = seen.out_of_scope + thresholds.lexical_weight * seen.out_of_scope_lexical
         return Evidence(tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), out_of_scope)
 
-    def greeting(self) -> Reply:
-        return Reply(Kind.GREETING, self.messages.greeting)
+    def greeting(self, lang: str = ENGLISH) -> Reply:
+        return Reply(Kind.GREETING, self.messages.in_language(lang).greeting, lang=lang)
 
 
 def is_smalltalk(smalltalk: float, best_entry: float, thresholds: Thresholds) -> bool:

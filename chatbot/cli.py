@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chatbot.domain import Reply
 
 EVAL_FILE = Path("tests/data/eval.yaml")
+SPANISH_EVAL_FILE = Path("tests/data/eval-es.yaml")
 
 
 class _ChatbotGroup(click.Group):
@@ -30,7 +31,9 @@ class _ChatbotGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ChatbotError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            from chatbot.terminal import printable
+
+            click.echo(f"Error: {printable(str(exc))}", err=True)
             sys.exit(2)
 
 
@@ -92,18 +95,18 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """
     import uvicorn
 
+    from chatbot.connections import server_config
     from chatbot.startup import ensure_ready
 
     settings = Settings()
     ensure_ready(settings)  # build once here (in a child process, so no server process holds torch), not once per worker
-    config = uvicorn.Config(
+    config = server_config(
         "chatbot.app:factory",
+        settings,
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,
-        log_level="warning",
-        access_log=False,  # request lines come from chatbot.events, without query strings or patients' words
     )
     if config.workers > 1:
         _serve_workers(config)
@@ -246,6 +249,7 @@ def review(export_to: object, threshold: float) -> None:
     """
     from chatbot.review import group, unhelpful
     from chatbot.store import DB_FILE, UnansweredStore
+    from chatbot.terminal import printable
 
     settings = Settings()
     store = UnansweredStore(settings.var_dir / DB_FILE, settings.retention_days)
@@ -254,7 +258,8 @@ def review(export_to: object, threshold: float) -> None:
     store.close()
     if export_to is not None:
         for row in rows:
-            click.echo(json.dumps(row.to_dict(), ensure_ascii=False), file=export_to)  # type: ignore[arg-type]
+            # Printable: rows stored before control characters were dropped may still hold escape codes.
+            click.echo(printable(json.dumps(row.to_dict(), ensure_ascii=False)), file=export_to)  # type: ignore[arg-type]
         return
     kept = f"kept {settings.retention_days} days"
     if not rows:
@@ -268,7 +273,7 @@ def review(export_to: object, threshold: float) -> None:
             nearest = f"nearest entry: {found.nearest.id} ({found.nearest.score:.2f})" if found.nearest else "no nearest entry"
             click.echo(f"{found.count:>4}x  {nearest}")
             for example in found.examples:
-                click.echo(f"       - {example}")
+                click.echo(f"       - {printable(example)}")
         click.echo("\nFor each group: if the nearest entry answers it, add the wordings to that entry's alternates; if the\n"
                    "clinic has no answer, add one to knowledge/out-of-scope.yaml and ask the clinic for an answer.\n"
                    "Then run `chatbot build` and reload the server (POST /admin/reload or SIGHUP).")
@@ -277,21 +282,24 @@ def review(export_to: object, threshold: float) -> None:
         for entry in marked:
             click.echo(f"{entry.count:>4}x  entry {entry.entry}")
             for question in entry.questions:
-                click.echo(f"       - {question}")
+                click.echo(f"       - {printable(question)}")
         click.echo("\nFor each question: if another entry answers it, add it to that entry's alternates; if the clinic has\n"
                    "no answer, add it to knowledge/out-of-scope.yaml.")
 
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path), default=EVAL_FILE)
+@click.option("--spanish", "spanish_file", type=click.Path(path_type=Path), default=SPANISH_EVAL_FILE, show_default=True,
+              help="Spanish questions: their tuning half chooses spanish_answer.")
 @click.option("--dry-run", is_flag=True, help="Print the chosen thresholds without writing them.")
-def calibrate(file: Path, dry_run: bool) -> None:
+def calibrate(file: Path, spanish_file: Path, dry_run: bool) -> None:
     """Choose the policy's thresholds on the tuning half; write them to knowledge/policy.yaml; report the held-out half.
 
     \b
     Most right answers with out-of-scope answered at most 2% and wrong answers at most 1%; then
     small talk, and the "did you mean" band (most questions resolved, at most 20% of out-of-scope
     questions offered suggestions); every threshold chosen without looking at the held-out half.
+    Spanish questions are held to the same bounds by their own threshold, spanish_answer.
     \b
     Example:
         chatbot calibrate
@@ -304,7 +312,8 @@ def calibrate(file: Path, dry_run: bool) -> None:
     settings = Settings()
     assistant = load_assistant(settings)
     cases = evaluate.load_cases(file)
-    chosen = calibration.calibrate(assistant, evaluate.half(cases, evaluate.TUNE))
+    spanish = evaluate.half(evaluate.load_cases(spanish_file), evaluate.TUNE)
+    chosen = calibration.calibrate(assistant, evaluate.half(cases, evaluate.TUNE), spanish)
     click.echo("Chosen on the tuning half: " + ", ".join(f"{k}={v:g}" for k, v in vars(chosen).items()))
     if not dry_run:
         target = settings.knowledge_dir / calibration.POLICY_FILE

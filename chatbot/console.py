@@ -10,6 +10,7 @@ from rich.text import Text
 
 from chatbot.domain import Kind, Reply, Suggestion
 from chatbot.settings import Settings
+from chatbot.terminal import printable
 
 _STYLE = {
     Kind.ANSWER: "green", Kind.CLARIFY: "magenta", Kind.FALLBACK: "yellow", Kind.EMERGENCY: "bold red",
@@ -25,7 +26,7 @@ def candidates_table(reply: Reply, console: Console | None = None) -> None:
     table.add_column("entry")
     table.add_column("score", justify="right")
     for rank, match in enumerate(reply.candidates, start=1):
-        table.add_row(str(rank), match.id, f"{match.score:.3f}")
+        table.add_row(str(rank), printable(match.id), f"{match.score:.3f}")
     console.print(table)
 
 
@@ -37,23 +38,25 @@ def headline(reply: Reply) -> Text:
     """
     parts = [Text(reply.kind.value, style=_STYLE[reply.kind])]
     if reply.kind is Kind.SMALLTALK:
-        parts.append(Text(f"small talk {reply.id}"))
+        parts.append(Text(f"small talk {printable(str(reply.id))}"))
     elif reply.id:
-        parts.append(Text(f"entry {reply.id}"))
+        parts.append(Text(f"entry {printable(reply.id)}"))
     elif reply.kind in {Kind.FALLBACK, Kind.CLARIFY} and reply.candidates:
-        parts.append(Text(f"closest entry {reply.candidates[0].id}, not close enough"))
+        parts.append(Text(f"closest entry {printable(reply.candidates[0].id)}, not close enough"))
     elif reply.kind is Kind.EMERGENCY:
         parts.append(Text("safety check"))
     if reply.score is not None:
         parts.append(Text(f"score {reply.score:.3f}"))
+    if reply.lang != "en":
+        parts.append(Text(f"lang {reply.lang}"))
     return Text.assemble("[", Text(", ").join(parts), "]")
 
 
 def show(reply: Reply, explain: bool, console: Console) -> None:
     console.print(headline(reply))
-    console.print(reply.answer, markup=False, highlight=False)
+    console.print(printable(reply.text, keep_newlines=True), markup=False, highlight=False)
     for number, suggestion in enumerate(reply.suggestions or (), start=1):
-        console.print(f"  {number}. {suggestion.question}  [{suggestion.id}]", markup=False, highlight=False)
+        console.print(f"  {number}. {printable(suggestion.question)}  [{suggestion.id}]", markup=False, highlight=False)
     if explain and reply.candidates:
         candidates_table(reply, console)
 
@@ -93,6 +96,6 @@ def run_console(settings: Settings, explain: bool = False) -> None:
                 offered = reply.suggestions or ()
                 show(reply, explain, console)
             except InvalidQuestion as exc:
-                console.print(Text(str(exc), style="red"))
+                console.print(Text(printable(str(exc)), style="red"))
             except KeyboardInterrupt:  # Ctrl-C while answering drops that question, not the session and its history
                 console.print()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -53,7 +53,33 @@ class Messages:
     sms_limit: str
     clarify: str
     sms_clarify: str
+    # In English, the one short reply to a message in a language we do not answer in (it says so in English
+    # and Spanish, and gives 911 and 988); in Spanish, the line that introduces the clinic's English answer.
+    other_language: str = ""
+    english_answer: str = ""
+    lang: str = "en"
+    spanish: Messages | None = None
     smalltalk: dict[str, str] = field(default_factory=dict)  # the reply to each small-talk intent
+
+    def in_language(self, lang: str) -> Messages:
+        """The texts to reply with in `lang` (`es`, or anything else for English)."""
+        return self.spanish if lang == "es" and self.spanish is not None else self
+
+    def emergency_in(self, lang: str) -> str:
+        """The emergency message for a message in `lang`; in a language we do not answer in, English then Spanish."""
+        return self.in_language(lang).emergency if lang in ("en", "es") else self.bilingual_emergency
+
+    @property
+    def bilingual_emergency(self) -> str:
+        """The emergency message in English and then Spanish, for a message in a language we do not answer in."""
+        return f"{self.emergency}\n\n{self.in_language('es').emergency}"
+
+    def variants(self, name: str) -> frozenset[str]:
+        """Every form the office text `name` may be sent in: English, Spanish and, for the fallback and the
+        emergency message, the reply to a language we do not answer in."""
+        texts = {getattr(self, name), getattr(self.in_language("es"), name)}
+        texts |= {"fallback": {self.other_language}, "emergency": {self.bilingual_emergency}}.get(name, set())
+        return frozenset(texts)
 
 
 @dataclass(frozen=True)
@@ -79,6 +105,23 @@ class Thresholds:
     smalltalk_margin: float = 0.05
     clarify: float = 9.0  # a best entry this close, not answered outright, gets "did you mean" (9.0: never)
     clarify_out_of_scope_margin: float = -9.0  # ...if no further behind the closest out-of-scope exemplar than this
+    # A Spanish message meets an English-trained encoder, which puts Spanish texts close together: its best entry
+    # must score at least `spanish_answer` (9.0: never), and the semantic emergency check has its own pair.
+    spanish_answer: float = 9.0
+    spanish_emergency: float = 0.80
+    spanish_emergency_margin: float = 0.05
+
+    def in_language(self, lang: str) -> Thresholds:
+        """The thresholds a message in `lang` must meet: in Spanish, `answer` is raised to `spanish_answer` and
+        the emergency pair is Spanish's own."""
+        if lang == "es":
+            return replace(
+                self,
+                answer=max(self.answer, self.spanish_answer),
+                emergency=self.spanish_emergency,
+                emergency_margin=self.spanish_emergency_margin,
+            )
+        return self
 
 
 @dataclass(frozen=True)
@@ -120,6 +163,10 @@ class Reply:
     id: str | None = None
     score: float | None = None
     candidates: tuple[Match, ...] = field(default=())
+    # The language of the conversation (BCP 47). The clinic's answers are always its own English words: a
+    # Spanish question answered by one gets `preface`, an office line in Spanish saying so.
+    lang: str = "en"
+    preface: str | None = None
     suggestions: tuple[Suggestion, ...] | None = None  # only for `clarify`: 1 to 3, best first
 
     def to_dict(self, explain: bool = False) -> dict[str, object]:
@@ -129,7 +176,14 @@ class Reply:
             "id": self.id,
             "score": None if self.score is None else round(self.score, 4),
             "suggestions": None if self.suggestions is None else [s.to_dict() for s in self.suggestions],
+            "lang": self.lang,
+            "preface": self.preface,
         }
         if explain:
             data["candidates"] = [m.to_dict() for m in self.candidates]
         return data
+
+    @property
+    def text(self) -> str:
+        """What a channel that shows one block of text (SMS, the terminal) sends: the preface, then the answer."""
+        return f"{self.preface}\n\n{self.answer}" if self.preface else self.answer

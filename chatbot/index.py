@@ -45,6 +45,8 @@ OUT_OF_SCOPE = "~out-of-scope"
 EMERGENCY = "~emergency"
 NOT_EMERGENCY = "~not-emergency"
 SMALLTALK = "~smalltalk:"  # followed by the intent: "~smalltalk:thanks"
+SPANISH_EMERGENCY = "~emergency-es"
+SPANISH_NOT_EMERGENCY = "~not-emergency-es"
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ def keys_of(kb: KnowledgeBase) -> list[tuple[str, str]]:
     keys += [(EMERGENCY, text) for text in kb.emergency]
     keys += [(NOT_EMERGENCY, text) for text in kb.not_emergency]
     keys += [(SMALLTALK + intent, text) for intent, texts in kb.smalltalk.exemplars.items() for text in texts]
+    keys += [(SPANISH_EMERGENCY, text) for text in kb.spanish_emergency]
+    keys += [(SPANISH_NOT_EMERGENCY, text) for text in kb.spanish_not_emergency]
     return keys
 
 

@@ -3,9 +3,11 @@
 Each YAML file declares what it holds by its top-level keys:
 
 - `entries`: the clinic's answers (`id`, `question`, `answer`, `alternates`);
+- `spanish_alternates`: Spanish ways of asking for an entry, by its id (more keys, never answers);
 - `out_of_scope`: questions patients ask that the clinic has not answered;
-- `emergency` / `not_emergency`: exemplars for the emergency check;
-- `clinic`: the clinic's name and the office-authored messages;
+- `emergency` / `not_emergency`: exemplars for the emergency check; `spanish_emergency` /
+  `spanish_not_emergency` the same in Spanish, compared only with messages read as Spanish;
+- `clinic`: the clinic's name and the office-authored messages, in English (`messages`) and Spanish (`messages_es`);
 - `smalltalk`: the office's replies to small talk by intent, with the `words` and `exemplars` that recognise it;
 - `policy`: the decision thresholds written by `chatbot calibrate`.
 
@@ -31,7 +33,10 @@ from chatbot.errors import KnowledgeError, Problem
 SOURCE_FILE = "clinic-site.txt"
 MAX_ANSWER_CHARS = 480  # three SMS segments
 ENTRY_FIELDS = {"id", "question", "answer", "alternates"}
-TOP_LEVEL_KEYS = {"entries", "out_of_scope", "emergency", "not_emergency", "clinic", "smalltalk", "policy"}
+TOP_LEVEL_KEYS = {
+    "entries", "spanish_alternates", "out_of_scope", "emergency", "not_emergency", "spanish_emergency", "spanish_not_emergency",
+    "clinic", "smalltalk", "policy",
+}
 SMALLTALK_FIELDS = {"replies", "words", "exemplars"}
 PLACEHOLDERS = {"office_phone", "clinic_name"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -47,6 +52,8 @@ class KnowledgeBase:
     messages: Messages
     thresholds: Thresholds
     fingerprint: str
+    spanish_emergency: tuple[str, ...] = ()
+    spanish_not_emergency: tuple[str, ...] = ()
     smalltalk: SmallTalk = SmallTalk()
 
     def entry(self, entry_id: str) -> Entry:
@@ -94,10 +101,13 @@ def load(folder: Path) -> KnowledgeBase:
             else:
                 parsed[key].append((name, value))
 
-    entries = _entries(parsed["entries"], source, problems)
+    declared = {item.get("id") for _, items in parsed["entries"] if isinstance(items, list) for item in items if isinstance(item, dict)}
+    entries = _with_spanish(_entries(parsed["entries"], source, problems), declared, parsed["spanish_alternates"], problems)
     out_of_scope = _phrases(parsed["out_of_scope"], "out_of_scope", problems)
     emergency = _phrases(parsed["emergency"], "emergency", problems)
     not_emergency = _phrases(parsed["not_emergency"], "not_emergency", problems)
+    spanish_emergency = _phrases(parsed["spanish_emergency"], "spanish_emergency", problems)
+    spanish_not_emergency = _phrases(parsed["spanish_not_emergency"], "spanish_not_emergency", problems)
     messages = _messages(parsed["clinic"], problems)
     smalltalk, replies = _smalltalk(parsed["smalltalk"], problems)
     thresholds = _thresholds(parsed["policy"], problems)
@@ -114,12 +124,15 @@ def load(folder: Path) -> KnowledgeBase:
         "out_of_scope": out_of_scope,
         "emergency": emergency,
         "not_emergency": not_emergency,
+        "spanish_emergency": spanish_emergency,
+        "spanish_not_emergency": spanish_not_emergency,
         "messages": asdict(messages),
         "smalltalk": asdict(smalltalk),
     }
     fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     return KnowledgeBase(
-        tuple(entries), tuple(out_of_scope), tuple(emergency), tuple(not_emergency), messages, thresholds, fingerprint, smalltalk
+        tuple(entries), tuple(out_of_scope), tuple(emergency), tuple(not_emergency), messages, thresholds, fingerprint,
+        tuple(spanish_emergency), tuple(spanish_not_emergency), smalltalk,
     )
 
 
@@ -192,6 +205,26 @@ def _entry(name: str, position: int, item: Any, source: str, problems: list[Prob
     )
 
 
+def _with_spanish(entries: list[Entry], declared: set[Any], sections: list[tuple[str, Any]], problems: list[Problem]) -> list[Entry]:
+    """The entries with their Spanish alternates added to their keys.
+
+    An id no entry declares is a problem; one whose entry is invalid is not another one (that entry's own is reported).
+    """
+    spanish: dict[str, list[str]] = {}
+    valid = {entry.id for entry in entries}
+    for name, by_id in sections:
+        if not isinstance(by_id, dict):
+            problems.append(Problem(name, "-", "spanish_alternates", "expected a mapping of entry id to a list of questions"))
+            continue
+        for entry_id, items in by_id.items():
+            if entry_id not in declared:
+                problems.append(Problem(name, str(entry_id), "spanish_alternates", "no entry has this id"))
+            if entry_id not in valid:
+                continue
+            spanish.setdefault(entry_id, []).extend(_phrases([(name, items)], f"spanish_alternates.{entry_id}", problems))
+    return [replace(e, alternates=(*e.alternates, *spanish[e.id])) if e.id in spanish else e for e in entries]
+
+
 def _phrases(sections: list[tuple[str, Any]], key: str, problems: list[Problem]) -> list[str]:
     phrases: list[str] = []
     for name, items in sections:
@@ -206,30 +239,54 @@ def _phrases(sections: list[tuple[str, Any]], key: str, problems: list[Problem])
     return phrases
 
 
+# Office texts said in only one language: the bilingual notice is one text in English and Spanish at once, and
+# only a Spanish reply needs a line introducing the clinic's English answer.
+ENGLISH_ONLY = frozenset({"other_language"})
+SPANISH_ONLY = frozenset({"english_answer"})
+OFFICE_TEXTS = frozenset(f.name for f in fields(Messages)) - {"clinic_name", "lang", "spanish", "smalltalk"}
+
+
 def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messages | None:
     if len(sections) != 1:
         where = ", ".join(name for name, _ in sections) or "knowledge/"
         problems.append(Problem(where, "-", "clinic", f"expected exactly one 'clinic' section, found {len(sections)}"))
         return None
     name, clinic = sections[0]
-    if not isinstance(clinic, dict) or not _is_text(clinic.get("name")) or not isinstance(clinic.get("messages"), dict):
-        problems.append(Problem(name, "clinic", "-", "expected 'name' (text) and 'messages' (a mapping)"))
+    if not isinstance(clinic, dict) or not _is_text(clinic.get("name")):
+        problems.append(Problem(name, "clinic", "-", "expected 'name' (text), 'messages' and 'messages_es' (mappings)"))
         return None
-    texts = clinic["messages"]
-    wanted = {f.name for f in fields(Messages)} - {"clinic_name", "smalltalk"}
     before = len(problems)
-    for key in sorted(set(texts) - wanted):
-        problems.append(Problem(name, "clinic", f"messages.{key}", f"unknown message; expected {sorted(wanted)}"))
-    for key in sorted(wanted):
-        _check_message(Problem(name, "clinic", f"messages.{key}", ""), texts.get(key), problems)
-    if "please contact the office" not in collapse(str(texts.get("fallback", ""))).lower():
+    english = _texts(name, clinic, "messages", OFFICE_TEXTS - SPANISH_ONLY, problems)
+    spanish = _texts(name, clinic, "messages_es", OFFICE_TEXTS - ENGLISH_ONLY, problems)
+    if "please contact the office" not in english.get("fallback", "").lower():
         problems.append(Problem(name, "clinic", "messages.fallback", "must say 'please contact the office'"))
-    emergency = str(texts.get("emergency", ""))
-    if "911" not in emergency or "988" not in emergency:
-        problems.append(Problem(name, "clinic", "messages.emergency", "must give both 911 and 988"))
+    for key, texts in (("messages", english), ("messages_es", spanish)):
+        if "911" not in texts.get("emergency", "") or "988" not in texts.get("emergency", ""):
+            problems.append(Problem(name, "clinic", f"{key}.emergency", "must give both 911 and 988"))
+    if "911" not in english.get("other_language", "") or "988" not in english.get("other_language", ""):
+        problems.append(Problem(name, "clinic", "messages.other_language", "must give both 911 and 988"))
     if len(problems) > before:
         return None
-    return Messages(clinic_name=collapse(clinic["name"]), **{k: collapse(texts[k]) for k in wanted})
+    clinic_name = collapse(clinic["name"])
+    return Messages(clinic_name=clinic_name, **english, spanish=Messages(clinic_name=clinic_name, lang="es", **spanish))
+
+
+def _texts(name: str, clinic: dict[str, Any], key: str, wanted: frozenset[str], problems: list[Problem]) -> dict[str, str]:
+    """One language's office texts, each checked for its placeholders; a missing one is a problem naming it."""
+    texts = clinic.get(key)
+    if not isinstance(texts, dict):
+        problems.append(Problem(name, "clinic", key, f"expected a mapping of the office's messages, got {texts!r}"))
+        return {}
+    for extra in sorted(set(texts) - wanted):
+        problems.append(Problem(name, "clinic", f"{key}.{extra}", f"unknown message; expected {sorted(wanted)}"))
+    found: dict[str, str] = {}
+    for field in sorted(wanted):
+        text = texts.get(field)
+        before = len(problems)
+        _check_message(Problem(name, "clinic", f"{key}.{field}", ""), text, problems)
+        if len(problems) == before:
+            found[field] = collapse(text)
+    return found
 
 
 def _check_message(where: Problem, text: Any, problems: list[Problem]) -> None:
@@ -336,7 +393,9 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 def fill(messages: Messages, office_phone: str) -> Messages:
-    """The messages with their placeholders filled in, ready to send."""
+    """The messages (and their Spanish versions) with their placeholders filled in, ready to send."""
     values = {"office_phone": office_phone, "clinic_name": messages.clinic_name}
-    filled = {f.name: getattr(messages, f.name).format(**values) for f in fields(Messages) if f.name != "smalltalk"}
-    return Messages(**filled, smalltalk={intent: text.format(**values) for intent, text in messages.smalltalk.items()})
+    texts = {name: getattr(messages, name).format(**values) for name in OFFICE_TEXTS}
+    spanish = fill(messages.spanish, office_phone) if messages.spanish is not None else None
+    smalltalk = {intent: text.format(**values) for intent, text in messages.smalltalk.items()}
+    return replace(messages, **texts, spanish=spanish, smalltalk=smalltalk)

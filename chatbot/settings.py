@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated origins allowed to call the API from a browser."
     )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["*"],
+        description="Comma-separated Host names the server answers to (e.g. clinic.example,*.clinic.example); * for any.",
+    )
     public_url: str = Field("", description="The public base URL Twilio posts to, no trailing slash (signature check).")
     twilio_auth_token: str = Field("", description="Twilio auth token; without it /sms/twilio answers 503.")
     twilio_verify: bool = Field(True, description="Set false only for local testing: skips the Twilio signature check.")
@@ -48,6 +52,12 @@ class Settings(BaseSettings):
     rate_limit: str = Field("60/minute", description="Requests per client on /v1/ask, e.g. 60/minute, or off.")
     limits_storage: str = Field("memory://", description="Where rate-limit counts live, e.g. redis://host:6379.")
     max_body_bytes: int = Field(16_384, ge=1024, description="Largest request body accepted.")
+    max_header_bytes: int = Field(
+        16_384, ge=4096, description="Largest request line plus headers `chatbot serve` reads; more gets a 400."
+    )
+    header_timeout_seconds: float = Field(
+        10.0, gt=0, description="Longest `chatbot serve` waits for a request's headers before closing the connection."
+    )
     request_timeout_seconds: float = Field(10.0, gt=0, description="Longest one request may take.")
     frame_ancestors: str = Field("'none'", description="CSP frame-ancestors for served pages ('none' forbids framing).")
 
@@ -56,6 +66,13 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [h.strip() for h in value.split(",") if h.strip()] or ["*"]
         return value
 
     @field_validator("public_url")

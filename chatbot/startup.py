@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from chatbot import index, knowledge
+from chatbot import index, knowledge, language
 from chatbot.assistant import Assistant
 from chatbot.build import BuildFailed
 from chatbot.encoder import Encoder, ModelSource, OnnxEncoder, SentenceTransformerEncoder, resolve_model, weights_sha256
@@ -38,6 +38,7 @@ def load_assistant(settings: Settings) -> Assistant:
     """
     kb, source, opened = ensure_ready(settings)
     encoder = encoder_for(opened, source, settings.threads)
+    language.detector()  # loaded here, with the rest, rather than during the first patient's question
     return Assistant(kb, opened, encoder, knowledge.fill(kb.messages, settings.office_phone))
 
 

@@ -6,7 +6,9 @@ processes can write to it at once. Each row holds the time, the channel, the que
 personal details removed (`redact.py`) and the nearest entries with their scores; a feedback row,
 the entry answered, whether it helped and the question, redacted alike. Rows older than
 the retention period are deleted when the store is opened and, at most once an hour, when it is
-written; deleted rows are overwritten (`secure_delete`), not just unlinked.
+written; deleted rows are overwritten (`secure_delete`), not just unlinked, and the write-ahead log
+is checkpointed and truncated after every prune and on close, so no copy of a deleted row waits in
+`chatbot.db-wal` for SQLite's own checkpoint (about a thousand pages later).
 
 Recording must never cost a patient their reply: `add` does not raise. When the database cannot
 be written the error is logged once, and once more when writing works again.
@@ -196,13 +198,23 @@ class UnansweredStore:
         now = self._clock()
         with db:
             deleted = sum(db.execute(f"DELETE FROM {table} WHERE at < ?", (now - self.retention_seconds,)).rowcount for table in TABLES)
+        _truncate_wal(db)
         self._pruned_at = now
         return deleted
 
     def _close(self) -> None:
         if self._db is not None:
-            self._db.close()
-            self._db = None
+            try:
+                _truncate_wal(self._db)
+            finally:
+                self._db.close()
+                self._db = None
+
+
+def _truncate_wal(db: sqlite3.Connection) -> None:
+    """Copy the write-ahead log into the database and empty it. Another worker reading at that moment
+    makes it a no-op (SQLite reports busy); the next prune or close tries again."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
 def _row(at: float, channel: str, question: str, candidates: str) -> Unanswered:

@@ -10,6 +10,10 @@ from pathlib import Path
 import pexpect
 import pytest
 
+import io
+
+from rich.console import Console
+
 from chatbot.console import headline, show
 from chatbot.domain import Kind, Match, Reply, Suggestion
 from chatbot.settings import Settings
@@ -30,7 +34,7 @@ TOP = (Match("cost", 0.41), Match("wifi", 0.30))
         (Reply(Kind.EMERGENCY, "…"), "[emergency, safety check]"),
         (Reply(Kind.GREETING, "…"), "[greeting]"),
         (Reply(Kind.SMALLTALK, "…", "thanks"), "[smalltalk, small talk thanks]"),
-        (Reply(Kind.CLARIFY, "…", None, 0.41, TOP, (Suggestion("cost", "What is the cost?"),)),
+        (Reply(Kind.CLARIFY, "…", None, 0.41, TOP, suggestions=(Suggestion("cost", "What is the cost?"),)),
          "[clarify, closest entry cost, not close enough, score 0.410]"),
     ],
 )
@@ -39,13 +43,17 @@ def test_every_reply_says_its_kind_entry_and_score(reply: Reply, shown: str) -> 
 
 
 def test_suggestions_are_printed_numbered_with_their_entry() -> None:
-    from rich.console import Console
-
     console = Console(record=True, width=200)
     reply = Reply(Kind.CLARIFY, "Did you mean:", None, 0.41, TOP,
-                  (Suggestion("cost", "What is the cost?"), Suggestion("wifi", "Do you have WiFi?")))
+                  suggestions=(Suggestion("cost", "What is the cost?"), Suggestion("wifi", "Do you have WiFi?")))
     show(reply, False, console)
     assert console.export_text().splitlines()[1:] == ["Did you mean:", "  1. What is the cost?  [cost]", "  2. Do you have WiFi?  [wifi]"]
+def test_control_characters_in_a_reply_are_shown_not_obeyed() -> None:
+    out = io.StringIO()
+    reply = Reply(Kind.ANSWER, "Yes.\n\x1b[2JWe have \x1b]0;t\x07WiFi.", "wi\x1b[31mfi", 0.9, (Match("wi\x1b[31mfi", 0.9),))
+    show(reply, explain=True, console=Console(file=out, force_terminal=True, highlight=False))
+    assert "\x1b[2J" not in out.getvalue() and "\x07" not in out.getvalue()
+    assert "Yes.\n\\x1b[2JWe have \\x1b]0;t\\x07WiFi." in out.getvalue()
 
 
 def plain(text: str) -> str:

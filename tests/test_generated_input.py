@@ -64,9 +64,7 @@ def assert_valid(reply: Reply, assistant: Assistant) -> None:
         assert reply.answer == assistant.messages.smalltalk[str(reply.id)]
     else:
         assert reply.id is None
-        office = {Kind.FALLBACK: assistant.messages.fallback, Kind.EMERGENCY: assistant.messages.emergency,
-                  Kind.GREETING: assistant.messages.greeting, Kind.CLARIFY: assistant.messages.clarify}
-        assert reply.answer == office[reply.kind]
+        assert reply.answer in assistant.messages.variants(reply.kind.value)
     assert (reply.suggestions is not None) == (reply.kind is Kind.CLARIFY)
     assert all(s.question == assistant.kb.entry(s.id).question for s in reply.suggestions or ())
     assert reply.score is None or math.isfinite(reply.score)

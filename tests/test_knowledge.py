@@ -103,11 +103,18 @@ def test_the_same_phrasing_under_two_entries_is_refused(knowledge_copy: Path) ->
         knowledge.load(knowledge_copy)
 
 
-def test_a_fallback_without_the_office_is_refused(knowledge_copy: Path) -> None:
+@pytest.mark.parametrize(
+    ("section", "message", "text", "says"),
+    [
+        ("messages", "fallback", "Sorry, no idea.", r"clinic.yaml: entry 'clinic', field 'messages.fallback'"),
+        ("messages_es", "emergency", "Llame al 911.", r"field 'messages_es.emergency': must give both 911 and 988"),
+    ],
+)
+def test_an_office_message_that_breaks_its_rule_is_refused(knowledge_copy: Path, section: str, message: str, text: str, says: str) -> None:
     clinic = yaml.safe_load((knowledge_copy / "clinic.yaml").read_text(encoding="utf-8"))
-    clinic["clinic"]["messages"]["fallback"] = "Sorry, no idea."
+    clinic["clinic"][section][message] = text
     _write(knowledge_copy, "clinic.yaml", clinic)
-    with pytest.raises(KnowledgeError, match=r"clinic.yaml: entry 'clinic', field 'messages.fallback'"):
+    with pytest.raises(KnowledgeError, match=says):
         knowledge.load(knowledge_copy)
 
 
@@ -140,3 +147,24 @@ def test_the_fingerprint_follows_the_content(knowledge_copy: Path, kb: knowledge
     entries[0]["alternates"].append("is this done in a hospital ward")
     _write(knowledge_copy, "faq.yaml", {"entries": entries})
     assert knowledge.load(knowledge_copy).fingerprint != kb.fingerprint
+
+
+@pytest.mark.parametrize("message", ["fallback", "emergency", "sms_help", "english_answer"])
+def test_an_office_message_without_its_spanish_version_is_refused_by_name(knowledge_copy: Path, message: str) -> None:
+    clinic = yaml.safe_load((knowledge_copy / "clinic.yaml").read_text(encoding="utf-8"))
+    del clinic["clinic"]["messages_es"][message]
+    _write(knowledge_copy, "clinic.yaml", clinic)
+    with pytest.raises(KnowledgeError, match=rf"clinic.yaml: entry 'clinic', field 'messages_es.{message}': must be non-empty text"):
+        knowledge.load(knowledge_copy)
+
+
+
+
+def test_spanish_alternates_become_keys_of_their_entry(kb: knowledge.KnowledgeBase) -> None:
+    assert "¿Cuánto cuesta cada infusión?" in kb.entry("cost").keys
+
+
+def test_spanish_alternates_for_an_entry_that_does_not_exist_are_refused(knowledge_copy: Path) -> None:
+    _write(knowledge_copy, "more.yaml", {"spanish_alternates": {"parking": ["¿Dónde me estaciono?"]}})
+    with pytest.raises(KnowledgeError, match=r"more.yaml: entry 'parking', field 'spanish_alternates': no entry has this id"):
+        knowledge.load(knowledge_copy)

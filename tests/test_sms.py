@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import logging
 import xml.etree.ElementTree as ET
@@ -19,7 +20,7 @@ from chatbot.app import create_app
 from chatbot.assistant import Assistant
 from chatbot.errors import StateUnavailable
 from chatbot.settings import Settings
-from chatbot.sms import CHOICE_SECONDS, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
+from chatbot.sms import CHOICE_SECONDS, Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
 from chatbot.state import MemoryState
 from conftest import CLARIFIED, SlowLoad
 
@@ -57,16 +58,20 @@ def client(fake: Assistant) -> Iterator[TestClient]:
         yield test_client
 
 
+_SIDS = itertools.count()
+
+
 def inbound(body: str, sender: str = PATIENT, **extra: str) -> dict[str, str]:
-    """The form Twilio posts for one inbound SMS, with some of the fields Twilio adds over time."""
+    """The form Twilio posts for one new inbound SMS, with some of the fields Twilio adds over time."""
+    sid = f"SM{next(_SIDS):032x}"
     return {
         "ToCountry": "US",
-        "SmsMessageSid": "SM0123456789abcdef0123456789abcdef",
+        "SmsMessageSid": sid,
         "NumMedia": "0",
         "From": sender,
         "To": "+15550100000",
         "Body": body,
-        "MessageSid": "SM0123456789abcdef0123456789abcdef",
+        "MessageSid": sid,
         "AccountSid": "AC0123456789abcdef0123456789abcdef",
         "FromCity": "SPRINGFIELD",
         "NumSegments": "1",
@@ -281,6 +286,26 @@ def test_a_refused_request_gets_no_detail(client: TestClient) -> None:
     assert response.content == b""
 
 
+_TOO_MANY_FIELDS = "&".join(f"f{n}=x" for n in range(1001)).encode()
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        pytest.param(_TOO_MANY_FIELDS, "application/x-www-form-urlencoded", id="1001 fields"),
+        pytest.param(b"--x\r\nContent-Disposition: form-data; name=Body\r\n\r\nhi\r\n--x--\r\n", "multipart/form-data", id="multipart without a boundary"),
+        pytest.param(b"--x\r\ngarbage", "multipart/form-data; boundary=x", id="truncated multipart"),
+    ],
+)
+@pytest.mark.parametrize("signature", [None, "bm9wZQ=="], ids=["unsigned", "wrongly signed"])
+def test_a_malformed_body_gets_the_bare_403_not_a_parsing_error(
+    client: TestClient, content: bytes, content_type: str, signature: str | None
+) -> None:
+    headers = {"content-type": content_type, **({} if signature is None else {"X-Twilio-Signature": signature})}
+    response = client.post("/sms/twilio", content=content, headers=headers)
+    assert (response.status_code, response.content) == (403, b"")
+
+
 @pytest.mark.parametrize(
     ("path", "signed_url", "status"),
     [
@@ -402,6 +427,42 @@ def test_texts_are_answered_when_the_limit_storage_is_down(fake: Assistant) -> N
         assert [text(client, "What is the cost?") for _ in range(3)] == [fake.kb.entry("cost").answer] * 3
 
 
+def test_a_message_twilio_delivers_twice_gets_the_same_reply_and_counts_once(fake: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+    with sms_client(fake, sms_limit=1) as client, caplog.at_level(logging.INFO, logger="chatbot.requests"):
+        params = inbound("zebra quantum marmalade")
+        replies = [message(send(client, params, signed(params))) for _ in range(3)]
+        assert replies == [fake.messages.fallback] * 3
+        assert text(client, "What is the cost?") == fake.messages.sms_limit  # the second message, not the fourth
+        assert text(client, "What is the cost?") is None
+        assert message(send(client, params, signed(params))) == fake.messages.fallback  # still the same, a day long
+    recorded = [r for r in caplog.records if r.name == "chatbot.requests"]
+    assert len(recorded) == 1  # one fallback kept for review, not three
+
+
+class DownState(MemoryState):
+    def get(self, key: str) -> str | None:
+        raise StateUnavailable("redis is down")
+
+    def put(self, key: str, value: str, ttl_seconds: float) -> None:
+        raise StateUnavailable("redis is down")
+
+
+def test_a_retried_message_is_answered_again_when_the_state_store_is_down(fake: Assistant) -> None:
+    with sms_client(fake) as client:
+        state = client.app.state  # type: ignore[attr-defined]
+        state.sms = dataclasses.replace(state.sms, deliveries=Deliveries(DownState()))
+        params = inbound("What is the cost?")
+        assert [message(send(client, params, signed(params))) for _ in range(2)] == [fake.kb.entry("cost").answer] * 2
+
+
+def test_a_repeated_delivery_of_a_silenced_message_stays_silent(fake: Assistant) -> None:
+    with sms_client(fake, sms_limit=1) as client:
+        text(client, "What is the cost?")
+        text(client, "What is the cost?")
+        params = inbound("What is the cost?")
+        assert [message(send(client, params, signed(params))) for _ in range(2)] == [None, None]
+
+
 def test_opting_out_does_not_count_against_the_limit(fake: Assistant) -> None:
     with sms_client(fake, sms_limit=2) as client:
         assert [text(client, "STOP") for _ in range(5)] == [None] * 5
@@ -424,6 +485,17 @@ def test_phone_numbers_and_messages_never_reach_the_logs(client: TestClient, cap
         assert secret not in logged
 
 
+def test_emergencies_are_logged_without_the_sender(fake: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+    digest = SenderHasher("test-log-key")(PATIENT)
+    with sms_client(fake, sms_limit=2) as client, caplog.at_level(logging.INFO, logger="chatbot.sms"):
+        text(client, "I can't breathe")
+        text(client, "What is the cost?")
+        text(client, "I can't breathe")  # over the limit
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "chatbot.sms"]
+    assert [e["action"] for e in events] == ["emergency", "answer", "emergency-over-limit"]
+    assert [e.get("sender") for e in events] == [None, digest, None]
+
+
 def test_sender_digests_are_keyed() -> None:
     assert SenderHasher("k")(PATIENT) == SenderHasher("k")(PATIENT)
     assert SenderHasher("k")(PATIENT) != SenderHasher("other key")(PATIENT)
@@ -443,7 +515,8 @@ def test_an_emergency_texted_while_the_index_loads_gets_the_emergency_text(fake:
     slow_load = SlowLoad(fake)
     with TestClient(create_app(sms_settings(), load=slow_load)) as client:
         assert "988" in (text(client, "I can't breathe") or "")
-        waiting = send(client, inbound("What is the cost?"), signed(inbound("What is the cost?")))
+        question = inbound("What is the cost?")
+        waiting = send(client, question, signed(question))
         assert waiting.status_code == 503  # nothing else can be answered before the index is loaded
         slow_load.finish()
         assert text(ready(client), "What is the cost?") == fake.kb.entry("cost").answer
@@ -521,3 +594,42 @@ def test_a_failing_state_store_costs_no_reply(clarifying: Assistant) -> None:
 
 def test_small_talk_by_text_gets_the_offices_reply(client: TestClient, fake: Assistant) -> None:
     assert text(client, "thx!") == gsm7_friendly(fake.messages.smalltalk["thanks"])
+
+
+# -- Spanish ---------------------------------------------------------------------------------------
+
+
+def test_a_spanish_question_gets_the_office_reply_in_spanish(client: TestClient, fake: Assistant) -> None:
+    assert text(client, "¿tienen estacionamiento para los pacientes?") == fake.messages.in_language("es").fallback
+
+
+def test_a_spanish_emergency_gets_the_spanish_emergency_text_with_988_in_spanish(client: TestClient, fake: Assistant) -> None:
+    reply = text(client, "mi esposo no respira, q hago")
+    assert reply == fake.messages.in_language("es").emergency
+    assert "911" in reply and "988" in reply and "AYUDA" in reply
+
+
+@pytest.mark.parametrize("keyword", ["AYUDA", "ayuda!", " Ayuda "])
+def test_ayuda_gets_the_spanish_help_text(client: TestClient, fake: Assistant, keyword: str) -> None:
+    assert text(client, keyword) == fake.messages.in_language("es").sms_help
+
+
+@pytest.mark.parametrize("keyword", ["PARAR", "cancelar", "Baja"])
+def test_a_spanish_opt_out_gets_no_reply(client: TestClient, keyword: str) -> None:
+    assert text(client, keyword) is None
+
+
+def test_a_message_twilio_flags_as_an_opt_out_gets_no_reply_whatever_its_words(client: TestClient) -> None:
+    assert text(client, "ya no me manden nada por favor", OptOutType="STOP") is None
+
+
+def test_a_message_twilio_flags_as_help_gets_the_help_text_in_its_language(client: TestClient, fake: Assistant) -> None:
+    assert text(client, "ayúdenme", OptOutType="HELP") == fake.messages.in_language("es").sms_help
+    assert text(client, "what is this", OptOutType="HELP") == fake.messages.sms_help
+
+
+def test_a_spanish_emergency_texted_while_the_index_loads_gets_the_spanish_text(fake: Assistant) -> None:
+    slow_load = SlowLoad(fake)
+    with TestClient(create_app(sms_settings(), load=slow_load)) as client:
+        assert text(client, "me quiero morir") == fake.messages.in_language("es").emergency
+        slow_load.finish()
