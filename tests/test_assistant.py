@@ -111,3 +111,11 @@ def test_a_choice_sent_with_an_emergency_still_gets_the_emergency_message(clarif
 
 def test_an_emergency_is_never_answered_with_did_you_mean(clarifying: Assistant) -> None:
     assert clarifying.ask("will i be groggy after? I can't breathe").kind is Kind.EMERGENCY
+
+
+def test_a_spanish_message_gets_no_did_you_mean_until_spanish_clarify_is_calibrated(clarifying: Assistant) -> None:
+    seen = clarifying.observe("¿Voy a estar mareado después de la infusión?")
+    assert seen.lang == "es"
+    assert clarifying.respond(seen, clarifying.thresholds).kind is Kind.FALLBACK
+    offered = clarifying.respond(seen, dataclasses.replace(clarifying.thresholds, spanish_clarify=0.3))
+    assert offered.kind is Kind.CLARIFY and offered.answer == clarifying.messages.in_language("es").clarify

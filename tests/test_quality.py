@@ -41,17 +41,19 @@ def test_quality_stays_above_its_floor(real: Assistant, half: str, floor: evalua
 
 SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # Measured 2026-12-01 on 239 blind Spanish questions (32 copies of knowledge-base phrasings dropped; the small-talk ones are
-# not counted here): held-out right 22.9%, wrong 1.4% (1 of 70, Spanglish read as English), out of scope 2.4% (1 of 42),
+# not counted here): held-out right 22.9% (16 of 70; the floor's 0.229 was above it by rounding), wrong 1.4% (1 of 70, Spanglish read as English), out of scope 2.4% (1 of 42),
 # 1 false alarm; tuning half 21.5%, 1.1% (1 of 93, the same), none, none.
 SPANISH_FLOOR = {
-    evaluate.HELDOUT: evaluate.Bounds(min_right=0.229, max_wrong=0.015, max_out_of_scope=0.024, max_false_alarms=1),
+    evaluate.HELDOUT: evaluate.Bounds(min_right=0.228, max_wrong=0.015, max_out_of_scope=0.024, max_false_alarms=1),
     evaluate.TUNE: evaluate.Bounds(min_right=0.215, max_wrong=0.011, max_out_of_scope=0.0, max_false_alarms=0),
 }
 
 
 @pytest.mark.parametrize("half", [evaluate.HELDOUT, evaluate.TUNE])
 def test_spanish_quality_stays_above_its_floor(real: Assistant, half: str) -> None:
-    report = evaluate.run(real.ask, evaluate.half(evaluate.load_cases(SPANISH_EVAL_FILE), half))
+    # The file's small-talk section is left out, as when these floors were set ("not counted here").
+    cases = [c for c in evaluate.load_cases(SPANISH_EVAL_FILE) if c.category != "smalltalk"]
+    report = evaluate.run(real.ask, evaluate.half(cases, half))
     assert SPANISH_FLOOR[half].failures(report.metrics()) == [], report.metrics()
 
 
