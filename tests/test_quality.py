@@ -22,13 +22,14 @@ pytestmark = pytest.mark.slow
 # 2 false alarms; tuning half 84.7%, 0.7%, 1.4%, all 64, none. Since 2026-12-01 the set's Spanish questions get
 # Spanish replies, and the English answer only when the Spanish threshold is met: held-out right 83.9% (5 of its 6
 # questions read as Spanish get the Spanish fallback), the rest unchanged.
-# Since issue 12 (1,458 questions, 110 of them small talk, greetings and thanks no longer out of scope): held-out right
-# 83.9%, resolved (right, or the right entry among the suggestions) 95.7%, out of scope answered 3.4% (6 of 179) and
-# offered suggestions 14.5%, small talk 47 of 54; tuning half 84.6%, 96.6%, 1.5%, 13.2%, 49 of 56.
+# Since issue 12 (1,458 questions, 110 of them small talk, greetings and thanks no longer out of scope; no "did you mean"
+# for a message read as Spanish): held-out right 83.9%, resolved (right, or the right entry among the suggestions) 95.0%,
+# out of scope answered 3.4% (6 of 179) and offered suggestions 14.0%, small talk 47 of 54; tuning half 84.6%, 96.3%,
+# 1.5%, 12.7%, 49 of 56.
 HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.839, max_wrong=0.012, max_out_of_scope=0.037, min_emergency=1.0, max_false_alarms=2,
-                                 min_resolved=0.957, max_out_of_scope_clarify=0.146, min_smalltalk=0.87)
+                                 min_resolved=0.950, max_out_of_scope_clarify=0.140, min_smalltalk=0.87)
 TUNING_FLOOR = evaluate.Bounds(min_right=0.84, max_wrong=0.01, max_out_of_scope=0.02, min_emergency=1.0, max_false_alarms=0,
-                               min_resolved=0.965, max_out_of_scope_clarify=0.132, min_smalltalk=0.875)
+                               min_resolved=0.963, max_out_of_scope_clarify=0.127, min_smalltalk=0.875)
 
 
 @pytest.mark.parametrize(("half", "floor"), [(evaluate.HELDOUT, HELD_OUT_FLOOR), (evaluate.TUNE, TUNING_FLOOR)])
