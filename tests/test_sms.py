@@ -576,14 +576,6 @@ def test_a_number_beyond_the_suggestions_is_a_new_message(clarifying: Assistant)
         assert text(client, "4") == as_new_message(client, "4")
 
 
-class DownState(MemoryState):
-    def get(self, key: str) -> str | None:
-        raise StateUnavailable("redis is down")
-
-    def put(self, key: str, value: str, ttl_seconds: float) -> None:
-        raise StateUnavailable("redis is down")
-
-
 def test_a_failing_state_store_costs_no_reply(clarifying: Assistant) -> None:
     with sms_client(clarifying) as client:
         state = client.app.state  # type: ignore[attr-defined]
