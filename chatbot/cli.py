@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import click
 
@@ -24,14 +24,29 @@ EVAL_FILE = Path("tests/data/eval.yaml")
 
 
 class _ChatbotGroup(click.Group):
-    """Report library errors as one clear message and exit status 2, never a traceback."""
+    """Report library errors and bad settings as one clear message and exit status 2, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
+        from pydantic import ValidationError
+
         try:
             return super().invoke(ctx)
         except ChatbotError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(2)
+        except ValidationError as exc:
+            for error in exc.errors():
+                click.echo(f"Error: {_setting_problem(error)}", err=True)
+            sys.exit(2)
+
+
+def _setting_problem(error: Mapping[str, Any]) -> str:
+    """One invalid setting in words: our validators name the variable; pydantic's own messages get it added."""
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    if message.startswith("CHATBOT_"):
+        return message
+    name = "CHATBOT_" + "_".join(str(part) for part in error.get("loc", ())).upper()
+    return f"{name} has value {error.get('input')!r}: {message}"
 
 
 @click.group(cls=_ChatbotGroup)
@@ -115,10 +130,18 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
 
 def _serve_workers(config: uvicorn.Config) -> None:
-    """What `uvicorn.run` does for several workers, but with a listener whose connections get TCP_NODELAY."""
+    """What `uvicorn.run` does for several workers, but with a listener whose connections get TCP_NODELAY,
+    and one metrics folder they all count into (made before they start, deleted when they have stopped)."""
+    import os
+    import tempfile
+
     from uvicorn.supervisors import Multiprocess
 
-    Multiprocess(config, sockets=[_shared_listener(config)]).run()
+    from chatbot.metrics import MULTIPROCESS_DIR_VARIABLE
+
+    with tempfile.TemporaryDirectory(prefix="chatbot-metrics-") as folder:
+        os.environ[MULTIPROCESS_DIR_VARIABLE] = folder  # the workers inherit it
+        Multiprocess(config, sockets=[_shared_listener(config)]).run()
 
 
 def _shared_listener(config: uvicorn.Config) -> socket.socket:
@@ -236,7 +259,8 @@ def eval_command(file: Path, which: str, as_json: bool, min_right: float, max_wr
 def review(export_to: object, threshold: float) -> None:
     """Group the questions the assistant could not answer by meaning, most asked first.
 
-    Questions are kept (redacted) in CHATBOT_VAR_DIR/chatbot.db for CHATBOT_RETENTION_DAYS days.
+    Questions are kept (redacted) for CHATBOT_RETENTION_DAYS days in CHATBOT_VAR_DIR/chatbot.db, or in
+    the PostgreSQL database CHATBOT_DATABASE_URL names.
 
     \b
     Examples:
@@ -244,23 +268,25 @@ def review(export_to: object, threshold: float) -> None:
         chatbot review --export unanswered.jsonl
     """
     from chatbot.review import group
-    from chatbot.store import DB_FILE, UnansweredStore
+    from chatbot.store import open_store
 
     settings = Settings()
-    store = UnansweredStore(settings.var_dir / DB_FILE, settings.retention_days)
-    rows = store.rows()
-    store.close()
+    store = open_store(settings.database_url, settings.var_dir, settings.retention_days)
+    try:
+        rows = store.rows()
+    finally:
+        store.close()
     if export_to is not None:
         for row in rows:
             click.echo(json.dumps(row.to_dict(), ensure_ascii=False), file=export_to)  # type: ignore[arg-type]
         return
     if not rows:
-        click.echo(f"No unanswered questions in {store.path} (kept {settings.retention_days} days).")
+        click.echo(f"No unanswered questions in {store.where} (kept {settings.retention_days} days).")
         return
     from chatbot.startup import load_assistant
 
     groups = group(rows, load_assistant(settings).encoder, threshold)
-    click.echo(f"{len(rows)} unanswered questions in {store.path} (kept {settings.retention_days} days), "
+    click.echo(f"{len(rows)} unanswered questions in {store.where} (kept {settings.retention_days} days), "
                f"in {len(groups)} groups:\n")
     for found in groups:
         nearest = f"nearest entry: {found.nearest.id} ({found.nearest.score:.2f})" if found.nearest else "no nearest entry"

@@ -7,8 +7,9 @@ import hashlib
 import re
 import shutil
 import threading
+import itertools
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from chatbot.assistant import Assistant
 from chatbot.domain import Thresholds
 from chatbot.normalise import normalise
 from chatbot.settings import Settings
+from servers import PostgresServer, RedisServer, find_postgres, find_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -113,3 +115,44 @@ def real(real_settings: Settings) -> Assistant:
     from chatbot.startup import load_assistant
 
     return load_assistant(real_settings)
+
+
+# -- private Redis and PostgreSQL servers, one of each per session ------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    binary = find_redis()
+    if binary is None:
+        pytest.skip("redis-server is not installed and could not be: `make services` installs it (apt-get install redis-server)")
+    with RedisServer(binary) as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, running (a test may have stopped it) and empty."""
+    if not redis_server.running:
+        redis_server.start()
+    redis_server.flush()
+    return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    bin_dir = find_postgres()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed and could not be: `make services` installs it (apt-get install postgresql)")
+    with PostgresServer(bin_dir) as server:
+        yield server
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def database_url(postgres_server: PostgresServer) -> str:
+    """A new empty database on the session's PostgreSQL, running (a test may have stopped it)."""
+    if not postgres_server.running:
+        postgres_server.start()
+    return postgres_server.create_database(f"test_{next(_databases)}")

@@ -393,11 +393,16 @@ class DownStorage(MemoryStorage):
         raise StorageError(ConnectionError("redis is down"))
 
 
-def test_texts_are_answered_when_the_limit_storage_is_down(fake: Assistant) -> None:
-    with sms_client(fake, sms_limit=1) as client:
+def test_texts_are_counted_in_this_process_while_the_limit_storage_is_down(
+    fake: Assistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    with sms_client(fake, sms_limit=2) as client:
         state = client.app.state  # type: ignore[attr-defined]
-        state.sms = dataclasses.replace(state.sms, limiter=SenderLimiter(DownStorage(), 1, 600))
-        assert [text(client, "What is the cost?") for _ in range(3)] == [fake.kb.entry("cost").answer] * 3
+        state.sms = dataclasses.replace(state.sms, limiter=SenderLimiter(DownStorage(), 2, 600))
+        replies = [text(client, "What is the cost?") for _ in range(4)]
+    assert replies == [fake.kb.entry("cost").answer] * 2 + [fake.messages.sms_limit, None]
+    down = [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert len(down) == 1 and "counting texts in this process" in down[0].getMessage()
 
 
 def test_opting_out_does_not_count_against_the_limit(fake: Assistant) -> None:

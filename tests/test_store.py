@@ -50,7 +50,7 @@ def test_a_question_is_kept_redacted_with_its_channel_time_and_nearest_entries(s
 
 def test_the_database_file_is_for_its_owner_only(store: UnansweredStore) -> None:
     store.add("web", "is there parking", NEAREST)
-    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(store.backend.path.stat().st_mode) == 0o600  # type: ignore[attr-defined]
 
 
 def test_rows_past_the_retention_period_are_pruned_when_the_store_is_opened(tmp_path: Path, clock: Clock) -> None:
