@@ -56,7 +56,7 @@ class Failover:
             if self._down:
                 return
             self._down = True
-        log.error("%s is unreachable (%s: %s); %s until it is back. Patients still get their replies.",
+        log.error("%s is unreachable (%s: %s); %s until it answers again. Patients still get their replies.",
                   self.shared, type(exc).__name__, exc, self.local)
 
     def _worked(self) -> None:

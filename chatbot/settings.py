@@ -19,7 +19,7 @@ MIN_ADMIN_TOKEN_CHARS = 16
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHATBOT_", frozen=True, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CHATBOT_", frozen=True, extra="ignore", hide_input_in_errors=True)
 
     knowledge_dir: Path = Field(Path("knowledge"), description="Folder of the knowledge base's YAML files.")
     index_dir: Path = Field(Path("index"), description="Folder where `chatbot build` writes the index.")

@@ -83,3 +83,15 @@ def test_an_argument_that_is_not_utf8_is_read_leniently(run) -> None:
     result = run("ask", "what is the cost\udcff")  # how Python hands over the byte 0xff from argv
     assert result.exit_code == 0
     assert "entry cost" in result.output
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("CHATBOT_LIMITS_STORAGE", "redis//cache.example:6379"),
+    ("CHATBOT_LIMITS_STORAGE", "memcached://cache.example:11211"),
+    ("CHATBOT_DATABASE_URL", "mysql://chatbot:s3cret-pass@db.example/chatbot"),
+])
+def test_a_shared_store_that_cannot_be_used_stops_serve_with_its_name_not_a_traceback(variable: str, value: str) -> None:
+    result = CliRunner().invoke(cli, ["serve"], env={variable: value})
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {variable} has value"), result.output
+    assert "Traceback" not in result.output and "s3cret" not in result.output

@@ -5,6 +5,7 @@ import json
 import logging
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator, Mapping, Protocol
 
 import pytest
@@ -17,9 +18,12 @@ from twilio.request_validator import RequestValidator
 
 from chatbot.app import create_app
 from chatbot.assistant import Assistant
+from chatbot.failover import RETRY_SECONDS, Failover
+from chatbot.limits import limits_storage
 from chatbot.settings import Settings
-from chatbot.sms import SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
+from chatbot.sms import Allowance, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
 from conftest import SlowLoad
+from servers import RedisServer
 
 TOKEN = "test-auth-token"
 PUBLIC_URL = "https://clinic.example"
@@ -403,6 +407,34 @@ def test_texts_are_counted_in_this_process_while_the_limit_storage_is_down(
     assert replies == [fake.kb.entry("cost").answer] * 2 + [fake.messages.sms_limit, None]
     down = [r for r in caplog.records if "unreachable" in r.getMessage()]
     assert len(down) == 1 and "counting texts in this process" in down[0].getMessage()
+
+
+def test_two_replicas_on_one_redis_count_one_sender_limit(fake: Assistant, tmp_path: Path, redis_url: str) -> None:
+    shared = {"sms_limit": 2, "limits_storage": redis_url}
+    with sms_client(fake, var_dir=tmp_path / "a", **shared) as first, sms_client(fake, var_dir=tmp_path / "b", **shared) as second:
+        replies = [text(replica, "What is the cost?") for replica in (first, second, first, second)]
+    assert replies == [fake.kb.entry("cost").answer] * 2 + [fake.messages.sms_limit, None]
+
+
+def test_the_sender_limit_counts_in_this_process_while_redis_is_away_and_in_redis_when_it_is_back(
+    redis_server: RedisServer, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock(now=600.0 * 1000)
+    failover = Failover("The SMS sender limit's storage", "counting texts in this process", clock=clock)
+    limiter = SenderLimiter(limits_storage(redis_url), 2, 600, clock=clock, failover=failover)
+    assert limiter.allow("sender") is Allowance.ANSWER  # one in Redis
+    redis_server.stop()
+    try:
+        assert [limiter.allow("sender") for _ in range(3)] == [Allowance.ANSWER, Allowance.ANSWER, Allowance.NOTICE]
+    finally:
+        redis_server.start()
+    clock.now += RETRY_SECONDS  # time to try Redis again; still the same window
+    # The restarted Redis kept nothing (no persistence), but from here on the count is shared again.
+    other_replica = SenderLimiter(limits_storage(redis_url), 2, 600, clock=clock)
+    assert [limiter.allow("sender"), other_replica.allow("sender"), limiter.allow("sender")] == [
+        Allowance.ANSWER, Allowance.ANSWER, Allowance.NOTICE]
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("unreachable" in m for m in messages) == 1 and sum("shared again" in m for m in messages) == 1
 
 
 def test_opting_out_does_not_count_against_the_limit(fake: Assistant) -> None:
