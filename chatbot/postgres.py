@@ -20,6 +20,9 @@ from chatbot.settings import describe_storage
 from chatbot.store import Row, Sql
 
 CONNECT_SECONDS = 2
+# How long a write waits for a connection: while the database is down, one fallback per RETRY_SECONDS
+# (per process) waits this long for its reply; every other write fails at once.
+WAIT_SECONDS = 1.0
 RETRY_SECONDS = 5.0
 POOL_SIZE = 4
 SCHEMA_LOCK = 7_215_001  # any number: replicas starting together create the table one at a time
@@ -38,14 +41,11 @@ class PostgresBackend:
 
     def __init__(self, url: str, clock: Callable[[], float] = time.monotonic):
         self.where = describe_storage(url)
+        self._url = url
         self._clock = clock
-        self._pool = ConnectionPool(
-            url, min_size=0, max_size=POOL_SIZE, open=False, timeout=CONNECT_SECONDS, name="chatbot-unanswered",
-            kwargs={"autocommit": True, "connect_timeout": CONNECT_SECONDS}, check=ConnectionPool.check_connection,
-        )
+        self._pool = self._new_pool()
         # The pool retries connections in the background and logs each attempt; the store logs the outage once.
         logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
-        self._opened = False
         self._schema_ready = False
         self._retry_at = float("-inf")
 
@@ -61,16 +61,20 @@ class PostgresBackend:
         return self._run(lambda db: list(db.execute(self.SQL.select, (since,))))
 
     def close(self) -> None:
-        if self._opened:
-            self._pool.close()
-            self._opened = False
+        self._pool.close(timeout=CONNECT_SECONDS)
+
+    def _new_pool(self) -> ConnectionPool:
+        """Connections on demand (none while idle), each checked before use so one broken by a restart is replaced."""
+        return ConnectionPool(
+            self._url, min_size=0, max_size=POOL_SIZE, open=False, timeout=WAIT_SECONDS, name="chatbot-unanswered",
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_SECONDS}, check=ConnectionPool.check_connection,
+        )
 
     def _run(self, work: Callable[[psycopg.Connection], T]) -> T:
         if self._clock() < self._retry_at:
             raise DatabaseDown(f"{self.where} was unreachable less than {RETRY_SECONDS:g} s ago")
-        if not self._opened:
+        if self._pool.closed:
             self._pool.open(wait=False)
-            self._opened = True
         try:
             with self._pool.connection() as db:
                 if not self._schema_ready:
@@ -78,6 +82,9 @@ class PostgresBackend:
                 return work(db)
         except (psycopg.OperationalError, PoolTimeout):
             self._retry_at = self._clock() + RETRY_SECONDS
+            # A fresh pool tries at once next time; this one would wait out its own reconnection backoff.
+            self._pool.close(timeout=0)
+            self._pool = self._new_pool()
             raise
 
     def _create_schema(self, db: psycopg.Connection) -> None:
