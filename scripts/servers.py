@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from typing_extensions import Self
+
 START_SECONDS = 30.0
 
 
@@ -45,7 +47,29 @@ def find_postgres() -> Path | None:
     return Path(folders[-1]).parent if folders else None
 
 
-class RedisServer:
+class _PrivateServer:
+    """A server in its own temporary folder: `start()` and `stop()` it; `close()` (or the `with` block) also deletes the folder."""
+
+    folder: Path
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class RedisServer(_PrivateServer):
     def __init__(self, binary: str):
         self._binary = binary
         self.folder = Path(tempfile.mkdtemp(prefix="chatbot-redis-"))
@@ -53,7 +77,7 @@ class RedisServer:
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> RedisServer:
+    def start(self) -> Self:
         log = (self.folder / "redis.log").open("ab")
         self._process = subprocess.Popen(
             [self._binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.folder),
@@ -83,16 +107,6 @@ class RedisServer:
 
         redis.Redis.from_url(self.url).flushall()
 
-    def close(self) -> None:
-        self.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def __enter__(self) -> RedisServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def _answers(self) -> bool:
         if self._process is not None and self._process.poll() is not None:
             raise RuntimeError(f"redis-server exited with status {self._process.returncode}; see {self.folder / 'redis.log'}")
@@ -104,7 +118,7 @@ class RedisServer:
             return False
 
 
-class PostgresServer:
+class PostgresServer(_PrivateServer):
     def __init__(self, bin_dir: Path):
         self._bin = bin_dir
         self.folder = Path(tempfile.mkdtemp(prefix="chatbot-postgres-"))
@@ -121,7 +135,7 @@ class PostgresServer:
     def data(self) -> Path:
         return self.folder / "data"
 
-    def start(self) -> PostgresServer:
+    def start(self) -> Self:
         options = f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "postgres.log"), "-o", options, "-w", "start")
         return self
@@ -141,16 +155,6 @@ class PostgresServer:
         with psycopg.connect(self.url, autocommit=True) as db:
             db.execute(f'CREATE DATABASE "{name}"')
         return self.url.rsplit("/", 1)[0] + f"/{name}"
-
-    def close(self) -> None:
-        self.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def __enter__(self) -> PostgresServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _run(self, program: str, *args: str) -> None:
         done = subprocess.run([*self._as, str(self._bin / program), *args], stdin=subprocess.DEVNULL,

@@ -9,7 +9,7 @@ import shutil
 import threading
 import itertools
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence, TypeVar
 
 import numpy as np
 import pytest
@@ -119,14 +119,12 @@ def real(real_settings: Settings) -> Assistant:
 
 # -- private Redis and PostgreSQL servers, one of each per session ------------------------------
 
+Server = TypeVar("Server", RedisServer, PostgresServer)
+
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
-    binary = find_redis()
-    if binary is None:
-        pytest.skip("redis-server is not installed and could not be: `make services` installs it (apt-get install redis-server)")
-    with RedisServer(binary) as server:
-        yield server
+    yield from _private(RedisServer, find_redis(), "redis-server")
 
 
 @pytest.fixture
@@ -140,11 +138,14 @@ def redis_url(redis_server: RedisServer) -> str:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    bin_dir = find_postgres()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed and could not be: `make services` installs it (apt-get install postgresql)")
-    with PostgresServer(bin_dir) as server:
-        yield server
+    yield from _private(PostgresServer, find_postgres(), "postgresql")
+
+
+def _private(server: type[Server], found: Any, package: str) -> Iterator[Server]:
+    if found is None:
+        pytest.skip(f"{package} is not installed and could not be: `make services` installs it (apt-get install {package})")
+    with server(found) as started:
+        yield started
 
 
 _databases = itertools.count(1)
