@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from chatbot.app import create_app
 from chatbot.assistant import Assistant
 from chatbot.settings import Settings
-from servers import RedisServer
+from servers import RedisServer, free_port
 from test_api import ready
 
 QUESTION = {"question": "What is the cost?"}
@@ -122,3 +122,11 @@ def test_a_refused_storage_uri_does_not_show_its_password() -> None:
     with pytest.raises(ValidationError) as refused:
         Settings(limits_storage="redis://:hunter2-secret@cache.example:99999999/0")
     assert "hunter2" not in str(refused.value) and "***" in str(refused.value)
+
+
+def test_a_redis_that_is_down_at_start_costs_no_reply(fake: Assistant, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with app_with(fake, tmp_path, rate_limit="2/minute", limits_storage=f"redis://127.0.0.1:{free_port()}/0") as client:
+        ready(client)
+        statuses = [client.post("/v1/ask", json=QUESTION).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]  # counted in this process instead
+    assert sum("unreachable" in r.getMessage() for r in caplog.records) == 1
