@@ -49,7 +49,8 @@ eval: install
 bench: install wrk
 	$(BIN)/python scripts/bench.py
 
-# 5,000 questions at concurrency 50 against a live server, then the same while it reloads three times.
+# 5,000 questions at concurrency 50 against a live server, the same while it reloads three times, then the same
+# over two replicas sharing a private Redis and PostgreSQL.
 loadtest: install services
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/loadtest.py
 

@@ -16,6 +16,8 @@ from typing import Callable, TypeVar
 log = logging.getLogger("chatbot")
 
 RETRY_SECONDS = 5.0
+# Redis on the same network answers in a millisecond; longer than this and it is as good as down.
+REDIS_TIMEOUT_SECONDS = 0.5
 T = TypeVar("T")
 
 

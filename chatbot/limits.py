@@ -25,11 +25,10 @@ from slowapi import Limiter
 from slowapi.errors import RateLimitExceeded
 from slowapi.util import get_remote_address
 
+from chatbot.failover import REDIS_TIMEOUT_SECONDS
 from chatbot.settings import RATE_OFF, check_rate, describe_storage
 
 log = logging.getLogger("chatbot.requests")
-# Redis on the same network answers in a millisecond; longer than this and it is as good as down.
-REDIS_TIMEOUT_SECONDS = 0.5
 
 
 def storage_options(storage_uri: str) -> dict[str, float]:

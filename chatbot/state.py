@@ -16,11 +16,8 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, Protocol
 
 from chatbot.errors import StateUnavailable
-from chatbot.failover import Failover
+from chatbot.failover import REDIS_TIMEOUT_SECONDS, Failover
 from chatbot.settings import describe_storage
-
-# Redis on the same network answers in a millisecond; longer than this and it is as good as down.
-TIMEOUT_SECONDS = 0.5
 
 
 class State(Protocol):
@@ -76,7 +73,7 @@ class RedisState:
         import redis
 
         self._redis = redis.Redis.from_url(
-            uri, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS, decode_responses=True
+            uri, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS, decode_responses=True
         )
         self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
 
