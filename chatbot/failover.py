@@ -36,10 +36,6 @@ class Failover:
         self._down = False
         self._retry_at = float("-inf")
 
-    @property
-    def down(self) -> bool:
-        return self._down
-
     def call(self, shared: Callable[[], T], local: Callable[[], T], failures: tuple[type[BaseException], ...]) -> T:
         """`shared()`, or `local()` if it raises one of `failures` or failed less than `retry_seconds` ago."""
         if self._down and self._clock() < self._retry_at:

@@ -101,9 +101,9 @@ class RedisState:
 class FallbackState:
     """A shared state that falls back to this process's memory while it is unreachable, and never raises."""
 
-    def __init__(self, shared: State, failover: Failover, local: MemoryState | None = None):
+    def __init__(self, shared: State, failover: Failover):
         self._shared = shared
-        self._local = local or MemoryState()
+        self._local = MemoryState()
         self._failover = failover
 
     def get(self, key: str) -> str | None:
