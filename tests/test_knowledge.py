@@ -79,7 +79,7 @@ def test_an_over_long_answer_is_refused(knowledge_copy: Path) -> None:
     science = yaml.safe_load((knowledge_copy / "science.yaml").read_text(encoding="utf-8"))["entries"]
     science[0]["answer"] = " ".join(e["answer"] for e in science[:3])
     _write(knowledge_copy, "science.yaml", {"entries": science})
-    with pytest.raises(KnowledgeError, match=r"science.yaml: entry 'nmda-dorsal-horn', field 'answer': is \d+ characters; at most 480"):
+    with pytest.raises(KnowledgeError, match=r"science.yaml, line \d+: entry 'nmda-dorsal-horn', field 'answer': is \d+ characters; at most 480"):
         knowledge.load(knowledge_copy)
 
 
