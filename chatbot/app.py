@@ -44,13 +44,18 @@ def create_app(
     `reload_on_sighup` (for a real server, main thread only) makes SIGHUP reload the knowledge base.
     """
     settings = settings or Settings()
+    first = None
     if load is None:
         from chatbot.startup import load_assistant
 
         def load() -> Assistant:
             return load_assistant(settings)
 
-    holder = AssistantHolder(load)
+        def first() -> Assistant:
+            return load_assistant(settings, last_good=True)
+
+    metrics = Metrics(lambda: holder.assistant)
+    holder = AssistantHolder(load, first=first, on_reload=metrics.reloaded)
     unanswered = UnansweredStore(settings.var_dir / DB_FILE, settings.retention_days)
 
     @asynccontextmanager
@@ -70,7 +75,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.holder = holder
-    app.state.metrics = Metrics(lambda: holder.assistant)
+    app.state.metrics = metrics
     app.state.recorder = Recorder(app.state.metrics, unanswered)
     app.state.sms = SmsDesk.from_settings(settings)
     app.state.early_messages = _office_messages(settings)
