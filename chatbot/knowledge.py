@@ -129,7 +129,7 @@ def validate(folder: Path, texts: Mapping[str, str], problems: list[Problem] | N
     if not entries and not problems:
         problems.append(Problem(str(folder), NOWHERE, "entries", "the knowledge base has no entries"))
     if problems:
-        raise KnowledgeError([_located(problem, folder, texts) for problem in problems])
+        raise KnowledgeError([located(problem, texts) for problem in problems])
     assert messages is not None
     content = {
         # Where an entry lives doesn't change what it answers, so `source` stays out of the fingerprint.
@@ -197,11 +197,11 @@ def write_snapshot(kb: KnowledgeBase, path: Path) -> None:
     path.write_text(json.dumps(dict(kb.files), ensure_ascii=False), encoding="utf-8")
 
 
-def _located(problem: Problem, folder: Path, texts: Mapping[str, str]) -> Problem:
-    """`problem` with the line of its entry (`id: ...`) when it has none, so staff go straight there."""
+def located(problem: Problem, texts: Mapping[str, str] | tuple[tuple[str, str], ...]) -> Problem:
+    """`problem` with the line of its entry (`id: ...`) in its file's text, when it has none, so staff go straight there."""
     if problem.line is not None or not _SLUG.match(problem.entry):
         return problem
-    text = texts.get(Path(problem.file).name, "") if Path(problem.file).parent == folder else ""
+    text = dict(texts).get(Path(problem.file).name, "")
     found = re.search(rf"^[ \t-]*id:[ \t]*[\"']?{re.escape(problem.entry)}[\"']?[ \t]*(#.*)?$", text, re.MULTILINE)
     return replace(problem, line=text.count("\n", 0, found.start()) + 1) if found else problem
 
