@@ -80,6 +80,9 @@ def test_a_staff_session_on_a_terminal(real_settings: Settings, tmp_path: Path) 
         assert "$750-$800" in first
         assert "score" not in first.split("$750", 1)[1], "no candidates table until :explain"
 
+        unknown = say(":foo")
+        assert "Unknown command :foo; the commands are :explain, :help" in unknown and "[answer" not in unknown
+
         assert "explain on" in say(":explain")
         second = say("do you have wifi")
         assert "[answer, entry wifi, score" in second

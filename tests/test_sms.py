@@ -520,3 +520,36 @@ def test_an_emergency_texted_while_the_index_loads_gets_the_emergency_text(fake:
         assert waiting.status_code == 503  # nothing else can be answered before the index is loaded
         slow_load.finish()
         assert text(ready(client), "What is the cost?") == fake.kb.entry("cost").answer
+
+
+# -- what staff see: the log and /metrics ---------------------------------------------------------
+
+
+def test_a_refused_signature_logs_the_url_it_was_checked_against_and_the_setting_to_fix(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    params = inbound("how much is it")
+    behind_a_proxy = signed(params, url="http://10.0.0.5:8000/sms/twilio")  # Twilio posted to another URL than we check
+    with caplog.at_level(logging.WARNING, logger="chatbot"):
+        assert send(client, params, behind_a_proxy).status_code == 403
+    refusal = next(r.getMessage() for r in caplog.records if "refused a request" in r.getMessage())
+    assert f"checked against {WEBHOOK}" in refusal and "set CHATBOT_PUBLIC_URL" in refusal
+    assert PATIENT not in refusal and "how much is it" not in refusal
+    assert 'chatbot_sms_events_total{event="signature-refused"} 1.0' in client.get("/metrics").text
+
+
+def test_keywords_and_the_sender_limit_are_counted(fake: Assistant) -> None:
+    """As the README says: every message counts against the limit, HELP and START too; only an opt-out does not."""
+    with sms_client(fake, sms_limit=2) as client:
+        replies = [text(client, body) for body in ("HELP", "STOP", "START", "What is the cost?", "What is the cost?")]
+        metrics = client.get("/metrics").text
+    assert replies == [fake.messages.sms_help, None, fake.messages.sms_start, fake.messages.sms_limit, None]
+    for event, count in (("help", 1), ("opt-out", 1), ("opt-in", 1), ("limit-notice", 1), ("limited", 1)):
+        assert f'chatbot_sms_events_total{{event="{event}"}} {count}.0' in metrics, event
+
+
+def test_sms_not_configured_names_both_settings(fake: Assistant) -> None:
+    with sms_client(fake, twilio_auth_token="") as client:
+        response = send(client, inbound("hi"), None)
+    assert response.status_code == 503
+    assert "CHATBOT_TWILIO_AUTH_TOKEN" in response.text and "CHATBOT_PUBLIC_URL" in response.text
