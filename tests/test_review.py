@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import json
 import sqlite3
+import shutil
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,18 @@ def test_a_row_stored_with_escape_codes_by_an_older_version_is_printed_escaped(
     exported = CliRunner().invoke(cli, ["review", "--export", "-"]).output
     assert TAKEOVER in [json.loads(line)["question"] for line in exported.splitlines()]  # escaped, yet the same text
     assert not any(ch in shown + exported for ch in "\x1b\x07\u202e")
+
+
+def test_review_finds_the_questions_from_another_folder(
+    logged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`var` is under CHATBOT_HOME (by default the project folder), wherever the command is run from."""
+    home = tmp_path / "clinic"
+    (home / "var").mkdir(parents=True)
+    shutil.copy(logged / DB_FILE, home / "var" / DB_FILE)
+    monkeypatch.delenv("CHATBOT_VAR_DIR")
+    monkeypatch.setenv("CHATBOT_HOME", str(home))
+    monkeypatch.chdir(logged)
+    result = CliRunner().invoke(cli, ["review"])
+    assert result.exit_code == 0, result.output
+    assert f"6 unanswered questions in {home / 'var' / DB_FILE}" in result.output
