@@ -7,6 +7,9 @@ instead, reused from one start to the next, so the clinic keeps answering while 
 A rebuild runs `chatbot build` in a child process: building needs torch and sentence-transformers
 (seconds to import, about 500 MiB held), answering does not, and a server or a terminal session
 that rebuilt in-process would carry them until it exits.
+
+A server starting on a knowledge base that fails validation answers with the last good one, the
+one the index versions keep (`knowledge_to_serve`); every other caller refuses it.
 """
 
 from __future__ import annotations
