@@ -67,16 +67,24 @@ def knowledge_to_serve(settings: Settings) -> knowledge.KnowledgeBase:
     try:
         return knowledge.load(settings.knowledge_dir)
     except KnowledgeError as invalid:
-        for snapshot in index.snapshots(settings.index_dir):
-            try:
-                kept = knowledge.load_snapshot(snapshot)
-            except (OSError, ValueError, KnowledgeError) as exc:
-                log.warning("Cannot serve the knowledge base kept in %s: %s", snapshot, exc)
-                continue
-            log.error("%s\nSERVING THE LAST GOOD KNOWLEDGE BASE (%s, kept in %s) until this is fixed; "
-                      "run `chatbot check`, fix, then reload.", invalid, kept.fingerprint[:12], snapshot)
-            return dataclasses.replace(kept, problems_on_disk=tuple(invalid.problems))
-        raise
+        kept = last_good_knowledge(settings.index_dir, invalid)
+        if kept is None:
+            raise
+        log.error("%s\nSERVING THE LAST GOOD KNOWLEDGE BASE (%s, kept in %s) until this is fixed; "
+                  "run `chatbot check`, fix, then reload.", invalid, kept.fingerprint[:12], settings.index_dir)
+        return kept
+
+
+def last_good_knowledge(index_dir: Path, invalid: KnowledgeError) -> knowledge.KnowledgeBase | None:
+    """The newest valid knowledge base the index versions keep (the current one's first), marked with `invalid`'s problems."""
+    for snapshot in index.snapshots(index_dir):
+        try:
+            kept = knowledge.load_snapshot(snapshot)
+        except (OSError, ValueError, KnowledgeError) as exc:
+            log.warning("Cannot serve the knowledge base kept in %s: %s", snapshot, exc)
+            continue
+        return dataclasses.replace(kept, problems_on_disk=tuple(invalid.problems))
+    return None
 
 
 def open_index(kb: knowledge.KnowledgeBase, weights: str, settings: Settings) -> index.Index:

@@ -6,6 +6,7 @@ import json
 import logging
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator, Mapping, Protocol
 
 import pytest
@@ -16,13 +17,14 @@ from starlette.datastructures import ImmutableMultiDict
 from test_api import ready
 from twilio.request_validator import RequestValidator
 
+from chatbot import index, knowledge
 from chatbot.app import create_app
 from chatbot.assistant import Assistant
 from chatbot.settings import Settings
 from chatbot.errors import StateUnavailable
 from chatbot.sms import Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
 from chatbot.state import MemoryState
-from conftest import SlowLoad
+from conftest import FakeEncoder, SlowLoad
 
 TOKEN = "test-auth-token"
 PUBLIC_URL = "https://clinic.example"
@@ -553,3 +555,19 @@ def test_sms_not_configured_names_both_settings(fake: Assistant) -> None:
         response = send(client, inbound("hi"), None)
     assert response.status_code == 503
     assert "CHATBOT_TWILIO_AUTH_TOKEN" in response.text and "CHATBOT_PUBLIC_URL" in response.text
+
+
+def test_an_emergency_while_starting_on_a_broken_knowledge_base_gets_the_last_good_emergency_text(
+    fake: Assistant, knowledge_copy: Path, tmp_path: Path
+) -> None:
+    snapshot = tmp_path / "knowledge.json"
+    knowledge.write_snapshot(knowledge.load(knowledge_copy), snapshot)
+    labels, texts = ["cost"], [fake.kb.entry("cost").question]
+    manifest = index.Manifest("fake", "0" * 64, fake.kb.fingerprint, {"keys": 1}, "now", 0.0)
+    index.write(tmp_path / "index", labels, texts, FakeEncoder().encode(texts), manifest, {index.KNOWLEDGE_FILE: snapshot})
+    (knowledge_copy / "faq.yaml").write_text("entries: [unclosed\n", encoding="utf-8")
+    slow_load = SlowLoad(fake)
+    settings = sms_settings(knowledge_dir=knowledge_copy, index_dir=tmp_path / "index")
+    with TestClient(create_app(settings, load=slow_load)) as client:
+        assert text(client, "I can't breathe") == fake.messages.emergency.replace("555-0100", "the number on our website")
+        slow_load.finish()
