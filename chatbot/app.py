@@ -20,7 +20,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from chatbot import knowledge
 from chatbot.assistant import Assistant
 from chatbot.domain import Messages
-from chatbot.errors import ChatbotError
+from chatbot.errors import ChatbotError, KnowledgeError
 from chatbot.events import Recorder
 from chatbot.limits import per_client_limit
 from chatbot.metrics import Metrics
@@ -44,13 +44,18 @@ def create_app(
     `reload_on_sighup` (for a real server, main thread only) makes SIGHUP reload the knowledge base.
     """
     settings = settings or Settings()
+    first = None
     if load is None:
         from chatbot.startup import load_assistant
 
         def load() -> Assistant:
             return load_assistant(settings)
 
-    holder = AssistantHolder(load)
+        def first() -> Assistant:
+            return load_assistant(settings, last_good=True)
+
+    metrics = Metrics(lambda: holder.assistant)
+    holder = AssistantHolder(load, first=first, on_reload=metrics.reloaded)
     unanswered = UnansweredStore(settings.var_dir / DB_FILE, settings.retention_days)
 
     @asynccontextmanager
@@ -70,7 +75,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.holder = holder
-    app.state.metrics = Metrics(lambda: holder.assistant)
+    app.state.metrics = metrics
     app.state.recorder = Recorder(app.state.metrics, unanswered)
     app.state.sms = SmsDesk.from_settings(settings)
     app.state.early_messages = _office_messages(settings)
@@ -133,11 +138,18 @@ def _renderable(error: Mapping[str, Any]) -> Any:
 
 def _office_messages(settings: Settings) -> Messages | None:
     """The office's messages, read at once so an emergency texted while the index still loads gets
-    its reply; None if the knowledge base is invalid (the load in the background will say why)."""
+    its reply: from the last good knowledge base if the one on disk is invalid (as the load in the
+    background will serve, and say loudly); None if there is none."""
+    from chatbot.startup import last_good_knowledge
+
     try:
-        return knowledge.fill(knowledge.load(settings.knowledge_dir).messages, settings.office_phone)
+        kb = knowledge.load(settings.knowledge_dir)
+    except KnowledgeError as invalid:
+        kept = last_good_knowledge(settings.index_dir, invalid)
+        return None if kept is None else knowledge.fill(kept.messages, settings.office_phone)
     except ChatbotError:
         return None
+    return knowledge.fill(kb.messages, settings.office_phone)
 
 
 @contextmanager

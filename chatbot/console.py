@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -13,6 +15,7 @@ from chatbot.terminal import printable
 
 _STYLE = {Kind.ANSWER: "green", Kind.FALLBACK: "yellow", Kind.EMERGENCY: "bold red", Kind.GREETING: "cyan"}
 HELP = "Type a question. :explain toggles the candidates table, :help shows this, Ctrl-D leaves."
+COMMANDS = (":explain", ":help")
 
 
 def candidates_table(reply: Reply, console: Console | None = None) -> None:
@@ -78,6 +81,8 @@ def run_console(settings: Settings, explain: bool = False) -> None:
             console.print(f"explain {'on' if explain else 'off'}")
         elif command in {":help", ":h"}:
             console.print(HELP)
+        elif re.fullmatch(r":[A-Za-z-]+", command):  # a mistyped command: answering it as a question would hide the typo
+            console.print(Text(f"Unknown command {command}; the commands are {', '.join(COMMANDS)}. {HELP}", style="red"))
         elif command:
             try:
                 show(assistant.ask(check_question(line)), explain, console)

@@ -6,6 +6,7 @@ import json
 import logging
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator, Mapping, Protocol
 
 import pytest
@@ -16,13 +17,14 @@ from starlette.datastructures import ImmutableMultiDict
 from test_api import ready
 from twilio.request_validator import RequestValidator
 
+from chatbot import index, knowledge
 from chatbot.app import create_app
 from chatbot.assistant import Assistant
 from chatbot.settings import Settings
 from chatbot.errors import StateUnavailable
 from chatbot.sms import Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
 from chatbot.state import MemoryState
-from conftest import SlowLoad
+from conftest import FakeEncoder, SlowLoad
 
 TOKEN = "test-auth-token"
 PUBLIC_URL = "https://clinic.example"
@@ -558,4 +560,52 @@ def test_a_spanish_emergency_texted_while_the_index_loads_gets_the_spanish_text(
     slow_load = SlowLoad(fake)
     with TestClient(create_app(sms_settings(), load=slow_load)) as client:
         assert text(client, "me quiero morir") == fake.messages.in_language("es").emergency
+
+
+# -- what staff see: the log and /metrics ---------------------------------------------------------
+
+
+def test_a_refused_signature_logs_the_url_it_was_checked_against_and_the_setting_to_fix(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    params = inbound("how much is it")
+    behind_a_proxy = signed(params, url="http://10.0.0.5:8000/sms/twilio")  # Twilio posted to another URL than we check
+    with caplog.at_level(logging.WARNING, logger="chatbot"):
+        assert send(client, params, behind_a_proxy).status_code == 403
+    refusal = next(r.getMessage() for r in caplog.records if "refused a request" in r.getMessage())
+    assert f"checked against {WEBHOOK}" in refusal and "set CHATBOT_PUBLIC_URL" in refusal
+    assert PATIENT not in refusal and "how much is it" not in refusal
+    assert 'chatbot_sms_events_total{event="signature-refused"} 1.0' in client.get("/metrics").text
+
+
+def test_keywords_and_the_sender_limit_are_counted(fake: Assistant) -> None:
+    """As the README says: every message counts against the limit, HELP and START too; only an opt-out does not."""
+    with sms_client(fake, sms_limit=2) as client:
+        replies = [text(client, body) for body in ("HELP", "STOP", "START", "What is the cost?", "What is the cost?")]
+        metrics = client.get("/metrics").text
+    assert replies == [fake.messages.sms_help, None, fake.messages.sms_start, fake.messages.sms_limit, None]
+    for event, count in (("help", 1), ("opt-out", 1), ("opt-in", 1), ("limit-notice", 1), ("limited", 1)):
+        assert f'chatbot_sms_events_total{{event="{event}"}} {count}.0' in metrics, event
+
+
+def test_sms_not_configured_names_both_settings(fake: Assistant) -> None:
+    with sms_client(fake, twilio_auth_token="") as client:
+        response = send(client, inbound("hi"), None)
+    assert response.status_code == 503
+    assert "CHATBOT_TWILIO_AUTH_TOKEN" in response.text and "CHATBOT_PUBLIC_URL" in response.text
+
+
+def test_an_emergency_while_starting_on_a_broken_knowledge_base_gets_the_last_good_emergency_text(
+    fake: Assistant, knowledge_copy: Path, tmp_path: Path
+) -> None:
+    snapshot = tmp_path / "knowledge.json"
+    knowledge.write_snapshot(knowledge.load(knowledge_copy), snapshot)
+    labels, texts = ["cost"], [fake.kb.entry("cost").question]
+    manifest = index.Manifest("fake", "0" * 64, fake.kb.fingerprint, {"keys": 1}, "now", 0.0)
+    index.write(tmp_path / "index", labels, texts, FakeEncoder().encode(texts), manifest, {index.KNOWLEDGE_FILE: snapshot})
+    (knowledge_copy / "faq.yaml").write_text("entries: [unclosed\n", encoding="utf-8")
+    slow_load = SlowLoad(fake)
+    settings = sms_settings(knowledge_dir=knowledge_copy, index_dir=tmp_path / "index")
+    with TestClient(create_app(settings, load=slow_load)) as client:
+        assert text(client, "I can't breathe") == fake.messages.emergency.replace("555-0100", "the number on our website")
         slow_load.finish()
