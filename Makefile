@@ -34,6 +34,7 @@ wrk:
 build: install
 	$(BIN)/chatbot build
 
+# Settings: CHATBOT_* from the environment, then .env in this folder (cp .env.example .env).
 run: install
 	$(BIN)/chatbot serve
 

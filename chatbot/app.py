@@ -16,11 +16,12 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from chatbot import knowledge
 from chatbot.assistant import Assistant
 from chatbot.domain import Messages
-from chatbot.errors import ChatbotError
+from chatbot.errors import ChatbotError, KnowledgeError
 from chatbot.events import Recorder
 from chatbot.limits import per_client_limit
 from chatbot.metrics import MULTIPROCESS_DIR_VARIABLE, Metrics
@@ -50,13 +51,18 @@ def create_app(
     `metrics_dir`: the folder where every worker process writes its metrics, so a scrape sums them.
     """
     settings = settings or Settings()
+    first = None
     if load is None:
         from chatbot.startup import load_assistant
 
         def load() -> Assistant:
             return load_assistant(settings)
 
-    holder = AssistantHolder(load)
+        def first() -> Assistant:
+            return load_assistant(settings, last_good=True)
+
+    metrics = Metrics(lambda: holder.assistant, metrics_dir)
+    holder = AssistantHolder(load, first=first, on_reload=metrics.reloaded)
     unanswered = open_store(settings.database_url, settings.var_dir, settings.retention_days)
 
     @asynccontextmanager
@@ -71,14 +77,17 @@ def create_app(
         summary="Answers patients' questions with the clinic's own words, or says to contact the office.",
         version="0.1.0",
         lifespan=lifespan,
+        # A redirect from /v1/ask/ to /v1/ask would be built from the Host header the client sent.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.holder = holder
-    app.state.metrics = Metrics(lambda: holder.assistant, metrics_dir)
+    app.state.metrics = metrics
     app.state.recorder = Recorder(app.state.metrics, unanswered)
-    app.state.sms = SmsDesk.from_settings(settings)
-    # What replicas must agree on beyond rate counts (issue 12's "did you mean" choice, issue 17's MessageSids).
+    # What replicas must agree on beyond rate counts (the SMS replies already sent, by MessageSid; issue 12's
+    # "did you mean" choice): in Redis when CHATBOT_LIMITS_STORAGE names one.
     app.state.shared = state_from_uri(settings.limits_storage)
+    app.state.sms = SmsDesk.from_settings(settings, app.state.shared)
     app.state.early_messages = _office_messages(settings)
     for warning in startup_warnings(settings):
         log.warning(warning)
@@ -95,6 +104,8 @@ def create_app(
     app.add_middleware(
         SecurityHeaders, frame_ancestors=settings.frame_ancestors, relaxed_paths=(app.docs_url, app.redoc_url)
     )
+    # Outermost: a request for a host this server is not is refused before anything reads it.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False)
     app.include_router(health.router)
     app.include_router(ask.router, dependencies=per_client_limit(app, settings.rate_limit, settings.limits_storage))
     app.include_router(widget.router)
@@ -137,11 +148,18 @@ def _renderable(error: Mapping[str, Any]) -> Any:
 
 def _office_messages(settings: Settings) -> Messages | None:
     """The office's messages, read at once so an emergency texted while the index still loads gets
-    its reply; None if the knowledge base is invalid (the load in the background will say why)."""
+    its reply: from the last good knowledge base if the one on disk is invalid (as the load in the
+    background will serve, and say loudly); None if there is none."""
+    from chatbot.startup import last_good_knowledge
+
     try:
-        return knowledge.fill(knowledge.load(settings.knowledge_dir).messages, settings.office_phone)
+        kb = knowledge.load(settings.knowledge_dir)
+    except KnowledgeError as invalid:
+        kept = last_good_knowledge(settings.index_dir, invalid)
+        return None if kept is None else knowledge.fill(kept.messages, settings.office_phone)
     except ChatbotError:
         return None
+    return knowledge.fill(kb.messages, settings.office_phone)
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""The answering path, top-down: question → normalise → safety check → encode → search → decide → reply.
+"""The answering path, top-down: question → language → normalise → safety check (every language) → encode →
+search → decide → reply.
 
 `ask` is `observe` (everything that needs the model) followed by `respond` (pure arithmetic on what
 was observed, under a set of thresholds), so calibration can observe each question once and try
@@ -14,10 +15,11 @@ import numpy as np
 
 from chatbot import index as keys
 from chatbot.domain import Evidence, Kind, Match, Messages, Reply, Thresholds
+from chatbot.language import ENGLISH, OTHER, SPANISH, detect, spanish_words
 from chatbot.lexical import Lexical
 from chatbot.normalise import normalise
 from chatbot.policy import decide
-from chatbot.safety import mentions_emergency, sounds_like_emergency
+from chatbot.safety import sounds_like_emergency, stated_in
 from chatbot.spelling import Speller, acronyms
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ class Observation:
     """What the model and the patterns say about one question, before any threshold is applied."""
 
     text: str
+    lang: str = ENGLISH
     stated_emergency: bool = False
     emergency: float = float("-inf")
     not_emergency: float = float("-inf")
@@ -57,9 +60,13 @@ class Assistant:
         # For each entry, which of the index's keys are its phrasings.
         self._entry_rows = [np.flatnonzero(labels == entry_id) for entry_id in self.entry_ids]
         self._out_of_scope = np.flatnonzero(labels == keys.OUT_OF_SCOPE)
-        self._emergency = np.flatnonzero(labels == keys.EMERGENCY)
-        # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones.
-        self._not_emergency = np.flatnonzero(labels != keys.EMERGENCY)
+        # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones. The Spanish
+        # exemplars meet only messages read as Spanish: the encoder puts Spanish texts close together, and an
+        # English message that borrows a Spanish word must not be judged against them.
+        spanish = np.isin(labels, [keys.SPANISH_EMERGENCY, keys.SPANISH_NOT_EMERGENCY])
+        alarming = np.isin(labels, [keys.EMERGENCY, keys.SPANISH_EMERGENCY])
+        self._emergency = {ENGLISH: np.flatnonzero(alarming & ~spanish), SPANISH: np.flatnonzero(alarming)}
+        self._not_emergency = {ENGLISH: np.flatnonzero(~alarming & ~spanish), SPANISH: np.flatnonzero(~alarming)}
         # The out-of-scope exemplars are one more document, so a rare word the clinic never answers about
         # (tramadol, breastfeeding, insurance) pulls towards the fallback as an entry's rare words pull towards it.
         self.lexical = Lexical([*(normalise(" ".join((*e.keys, e.answer))) for e in kb.entries), normalise(" ".join(kb.out_of_scope))])
@@ -72,25 +79,34 @@ class Assistant:
         return self.respond(self.observe(question), self.thresholds)
 
     def observe(self, question: str, measure: bool = False) -> Observation:
-        """Normalise, check for a stated emergency, encode and search.
+        """Detect the language, normalise, check for a stated emergency (in every language), encode and search.
 
         A stated emergency skips the model entirely, unless `measure` asks for every score anyway
-        (calibration judges the semantic check on its own).
+        (calibration judges the semantic check on its own); so does a language we do not answer in.
         """
-        text = self.speller.correct(normalise(question), keep=acronyms(question))
+        lang = detect(question)
+        english = self.speller.correct(normalise(question), keep=acronyms(question))
+        # The speller would "correct" Spanish towards the clinic's English words; Spanish shorthand ("q", "xq")
+        # is spelled out first, and `normalise` then writes the text as it writes every key.
+        text = normalise(spanish_words(question)) if lang == SPANISH else english
         if not text:
-            return Observation(text)
-        stated = mentions_emergency(text)
-        if stated and not measure:
-            return Observation(text, stated_emergency=True)
+            return Observation(text, lang)
+        said_in = stated_in(question, english)
+        stated = said_in is not None
+        if said_in is not None and said_in != ENGLISH and lang == ENGLISH:
+            lang = SPANISH if said_in == SPANISH else OTHER
+        if (stated or lang == OTHER) and not measure:
+            return Observation(text, lang, stated_emergency=stated)
         vector = self.encoder.encode([text])[0]
+        exemplars = SPANISH if lang == SPANISH else ENGLISH
         scores = self.index.scores(vector)
         *lexical, out_of_scope_lexical = self.lexical.scores(text)
         return Observation(
             text=text,
+            lang=lang,
             stated_emergency=stated,
-            emergency=_best(scores, self._emergency),
-            not_emergency=_best(scores, self._not_emergency),
+            emergency=_best(scores, self._emergency[exemplars]),
+            not_emergency=_best(scores, self._not_emergency[exemplars]),
             semantic=np.asarray([_best(scores, rows) for rows in self._entry_rows]),
             lexical=np.asarray(lexical),
             out_of_scope=_best(scores, self._out_of_scope),
@@ -98,16 +114,26 @@ class Assistant:
         )
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
+        thresholds = thresholds.in_language(seen.lang)
         if seen.stated_emergency or sounds_like_emergency(seen.emergency, seen.not_emergency, thresholds):
-            return Reply(Kind.EMERGENCY, self.messages.emergency)
+            return self.emergency(seen.lang)
+        if seen.lang == OTHER:
+            return Reply(Kind.FALLBACK, self.messages.other_language)
+        says = self.messages.in_language(seen.lang)
         if seen.semantic is None or seen.lexical is None:
-            return Reply(Kind.FALLBACK, self.messages.fallback)
+            return Reply(Kind.FALLBACK, says.fallback, lang=seen.lang)
         evidence = self.evidence(seen, thresholds)
+        # A Spanish question is answered (in the clinic's English) only when we are as sure as for English ones.
         choice = decide(evidence, thresholds)
         candidates = evidence.matches[:TOP_CANDIDATES]
         if choice is None:
-            return Reply(Kind.FALLBACK, self.messages.fallback, None, candidates[0].score, candidates)
-        return Reply(Kind.ANSWER, self.answers[choice.id], choice.id, choice.score, candidates)
+            return Reply(Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang)
+        preface = says.english_answer if seen.lang != ENGLISH else None
+        return Reply(Kind.ANSWER, self.answers[choice.id], choice.id, choice.score, candidates, seen.lang, preface)
+
+    def emergency(self, lang: str) -> Reply:
+        """The emergency message in the patient's language; in a language we do not answer in, in English and Spanish."""
+        return Reply(Kind.EMERGENCY, self.messages.emergency_in(lang), lang=SPANISH if lang == SPANISH else ENGLISH)
 
     def evidence(self, seen: Observation, thresholds: Thresholds) -> Evidence:
         """Entries ranked by their best key plus the weighted lexical signal; and the out-of-scope exemplars, scored alike."""
@@ -117,8 +143,8 @@ class Assistant:
         out_of_scope = seen.out_of_scope + thresholds.lexical_weight * seen.out_of_scope_lexical
         return Evidence(tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), out_of_scope)
 
-    def greeting(self) -> Reply:
-        return Reply(Kind.GREETING, self.messages.greeting)
+    def greeting(self, lang: str = ENGLISH) -> Reply:
+        return Reply(Kind.GREETING, self.messages.in_language(lang).greeting, lang=lang)
 
 
 def _best(scores: np.ndarray, rows: np.ndarray) -> float:

@@ -35,6 +35,7 @@ CERTAIN = (0.9, 0.95, 1.0, 9.0)
 LEXICAL_WEIGHT = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 EMERGENCY = np.round(np.arange(0.40, 0.951, 0.01), 3)
 EMERGENCY_MARGIN = np.round(np.arange(0.0, 0.151, 0.01), 3)
+SPANISH_ANSWER = np.round(np.arange(0.70, 1.301, 0.02), 3)
 POLICY_FILE = "policy.yaml"
 # A choice must keep its bounds with every threshold loosened by this much: questions that sit right on
 # an edge of the tuning half say little about the next patient's, so the bounds get some room. Chosen by
@@ -147,10 +148,35 @@ def _loosened(thresholds: Thresholds) -> Thresholds:
     )
 
 
-def calibrate(assistant: Assistant, tune: Sequence[Case]) -> Thresholds:
+def choose_spanish(assistant: Assistant, observed: Sequence[Observed], base: Thresholds) -> Thresholds:
+    """The lowest `spanish_answer` that keeps Spanish questions within the same bounds as English ones, with the
+    same room (`SLACK`); if none does, Spanish questions are never answered outright (they get the Spanish fallback).
+
+    Only the questions read as Spanish count: the threshold decides nothing for a Spanglish one read as English.
+    """
+    ordinary = [o for o in observed if o.case.category != "emergency" and o.seen.lang == "es"]
+    for level in SPANISH_ANSWER:
+        candidate = replace(base, spanish_answer=float(level))
+        loose = replace(base, spanish_answer=float(level) - SLACK)
+        outcomes = [judge(o.case, assistant.respond(o.seen, loose)) for o in ordinary]
+        answerable = [o.case.answerable for o in ordinary]
+        wrong = _share(outcomes, answerable, "wrong")
+        leaked = _share(outcomes, [not a for a in answerable], "answered")
+        if wrong <= MAX_WRONG and leaked <= MAX_OUT_OF_SCOPE:
+            return candidate
+    return replace(base, spanish_answer=Thresholds().spanish_answer)
+
+
+def _share(outcomes: Sequence[str], where: Sequence[bool], outcome: str) -> float:
+    chosen = [o for o, keep in zip(outcomes, where) if keep]
+    return chosen.count(outcome) / len(chosen) if chosen else 0.0
+
+
+def calibrate(assistant: Assistant, tune: Sequence[Case], spanish: Sequence[Case] = ()) -> Thresholds:
     observed = observe(assistant, tune)
     thresholds = choose_emergency(observed, assistant.thresholds)
-    return choose_policy(assistant, observed, thresholds)
+    thresholds = choose_policy(assistant, observed, thresholds)
+    return choose_spanish(assistant, observe(assistant, spanish), thresholds) if spanish else thresholds
 
 
 def write(thresholds: Thresholds, path: Path) -> None:

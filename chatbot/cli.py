@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chatbot.domain import Reply
 
 EVAL_FILE = Path("tests/data/eval.yaml")
+SPANISH_EVAL_FILE = Path("tests/data/eval-es.yaml")
 
 
 class _ChatbotGroup(click.Group):
@@ -32,7 +33,9 @@ class _ChatbotGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ChatbotError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            from chatbot.terminal import printable
+
+            click.echo(f"Error: {printable(str(exc))}", err=True)
             sys.exit(2)
         except ValidationError as exc:
             for error in exc.errors():
@@ -55,7 +58,8 @@ def cli() -> None:
     """A clinic's FAQ assistant: the clinic's own words, or "please contact the office".
 
     \b
-    Configuration comes from CHATBOT_* environment variables (see the README).
+    Configuration comes from CHATBOT_* environment variables, then the .env file in CHATBOT_HOME
+    (by default the project folder); see .env.example and the README.
     """
     _log_to_stderr()
 
@@ -71,8 +75,42 @@ def _log_to_stderr() -> None:
 
 
 @cli.command()
+def check() -> None:
+    """Check the knowledge base after editing it: every rule `chatbot build` applies, in seconds.
+
+    Says "Safe to publish" (exit status 0) or lists every problem, numbered, with its file, line,
+    entry and field (exit status 1). Exit status 2: it could not check (e.g. the model is missing).
+
+    \b
+    Example:
+        chatbot check && chatbot build
+    """
+    import time
+
+    from chatbot import knowledge, publishing
+    from chatbot.errors import KnowledgeError, numbered
+    from chatbot.startup import encoder_for_check
+
+    started = time.perf_counter()
+    settings = Settings()
+    try:
+        kb = knowledge.load(settings.knowledge_dir)
+        problems = publishing.near_twins(kb, publishing.alternate_vectors(kb, *encoder_for_check(settings)))
+    except KnowledgeError as exc:
+        problems = exc.problems
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {settings.knowledge_dir}:\n{numbered(problems)}\n\n"
+                   "Not safe to publish: fix these, then run `chatbot check` again.")
+        sys.exit(1)
+    alternates = sum(len(entry.alternates) for entry in kb.entries)
+    click.echo(f"Safe to publish: {len(kb.entries)} entries, {alternates} alternates, {len(kb.out_of_scope)} "
+               f"out-of-scope questions, checked in {time.perf_counter() - started:.1f} s. "
+               "Next: `chatbot build`, then reload the server.")
+
+
+@cli.command()
 def build() -> None:
-    """Validate the knowledge base and build the index in CHATBOT_INDEX_DIR.
+    """Check the knowledge base (as `chatbot check` does) and build the index in CHATBOT_INDEX_DIR.
 
     \b
     Example:
@@ -105,28 +143,52 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         chatbot serve --port 8000
         chatbot serve --workers 2
     """
-    import uvicorn
-
+    from chatbot.connections import server_config
+    from chatbot.settings import optional_features
     from chatbot.startup import ensure_ready
 
     settings = Settings()
-    ensure_ready(settings)  # build once here (in a child process, so no server process holds torch), not once per worker
-    config = uvicorn.Config(
+    for line in optional_features(settings):
+        click.echo(line)
+    # Build once here (in a child process, so no server process holds torch), not once per worker.
+    ensure_ready(settings, last_good=True)
+    config = server_config(
         "chatbot.app:factory",
+        settings,
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,
-        log_level="warning",
-        access_log=False,  # request lines come from chatbot.events, without query strings or patients' words
     )
     if config.workers > 1:
         _serve_workers(config)
         return
-    server = uvicorn.Server(config)
+    server = _announcing_server(config)
     server.run()
     if not server.started:
         sys.exit(3)  # uvicorn's own exit status for a server that failed to start
+
+
+def _listening(config: uvicorn.Config) -> str:
+    """Where the server listens, and how to reload it (a line staff can copy from)."""
+    import os
+
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    return (f"Listening on http://{host}:{config.port} (pid {os.getpid()}; after editing the knowledge base, "
+            f"`kill -HUP {os.getpid()}` reloads it). Ctrl-C stops.")
+
+
+def _announcing_server(config: uvicorn.Config) -> uvicorn.Server:
+    """A uvicorn server that says where it listens once it does (uvicorn's own line is below our log level)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                click.echo(_listening(self.config))
+
+    return Server(config)
 
 
 def _serve_workers(config: uvicorn.Config) -> None:
@@ -139,9 +201,11 @@ def _serve_workers(config: uvicorn.Config) -> None:
 
     from chatbot.metrics import MULTIPROCESS_DIR_VARIABLE
 
+    listener = _shared_listener(config)
+    click.echo(_listening(config))
     with tempfile.TemporaryDirectory(prefix="chatbot-metrics-") as folder:
         os.environ[MULTIPROCESS_DIR_VARIABLE] = folder  # the workers inherit it
-        Multiprocess(config, sockets=[_shared_listener(config)]).run()
+        Multiprocess(config, sockets=[listener]).run()
 
 
 def _shared_listener(config: uvicorn.Config) -> socket.socket:
@@ -256,19 +320,24 @@ def eval_command(file: Path, which: str, as_json: bool, min_right: float, max_wr
               help="Write every row as JSON lines to FILE ('-' for stdout) instead of grouping.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True,
               help="How alike (cosine) questions must be to share a group.")
-def review(export_to: object, threshold: float) -> None:
+@click.option("--unresolved", is_flag=True, help="Hide the questions the current knowledge base now answers.")
+def review(export_to: object, threshold: float, unresolved: bool) -> None:
     """Group the questions the assistant could not answer by meaning, most asked first.
 
-    Questions are kept (redacted) for CHATBOT_RETENTION_DAYS days in CHATBOT_VAR_DIR/chatbot.db, or in
-    the PostgreSQL database CHATBOT_DATABASE_URL names.
+    Each group shows how often it was asked, when last, and on which channels. Questions are kept
+    (redacted) for CHATBOT_RETENTION_DAYS days in CHATBOT_VAR_DIR/chatbot.db, or in the PostgreSQL
+    database CHATBOT_DATABASE_URL names.
 
     \b
     Examples:
         chatbot review
+        chatbot review --unresolved          # after adding alternates: what is still unanswered
         chatbot review --export unanswered.jsonl
     """
+    from chatbot.domain import Kind
     from chatbot.review import group
     from chatbot.store import open_store
+    from chatbot.terminal import printable
 
     settings = Settings()
     store = open_store(settings.database_url, settings.var_dir, settings.retention_days)
@@ -278,21 +347,30 @@ def review(export_to: object, threshold: float) -> None:
         store.close()
     if export_to is not None:
         for row in rows:
-            click.echo(json.dumps(row.to_dict(), ensure_ascii=False), file=export_to)  # type: ignore[arg-type]
+            # Printable: rows stored before control characters were dropped may still hold escape codes.
+            click.echo(printable(json.dumps(row.to_dict(), ensure_ascii=False)), file=export_to)  # type: ignore[arg-type]
         return
     if not rows:
         click.echo(f"No unanswered questions in {store.where} (kept {settings.retention_days} days).")
         return
     from chatbot.startup import load_assistant
 
-    groups = group(rows, load_assistant(settings).encoder, threshold)
-    click.echo(f"{len(rows)} unanswered questions in {store.where} (kept {settings.retention_days} days), "
+    assistant = load_assistant(settings)
+    hidden = 0
+    if unresolved:
+        kept = [row for row in rows if assistant.ask(row.question).kind is not Kind.ANSWER]
+        hidden, rows = len(rows) - len(kept), kept
+    groups = group(rows, assistant.encoder, threshold)
+    now_answered = f"; {hidden} more that the knowledge base now answers are hidden" if unresolved else ""
+    click.echo(f"{len(rows)} unanswered questions in {store.where} (kept {settings.retention_days} days{now_answered}), "
                f"in {len(groups)} groups:\n")
     for found in groups:
         nearest = f"nearest entry: {found.nearest.id} ({found.nearest.score:.2f})" if found.nearest else "no nearest entry"
-        click.echo(f"{found.count:>4}x  {nearest}")
+        channels = ", ".join(f"{channel} {count}" for channel, count in found.channels)
+        when = f"{found.last_asked:%Y-%m-%d %H:%M}" if found.last_asked else "unknown"
+        click.echo(f"{found.count:>4}x  {nearest}; last asked {when} UTC; {channels}")
         for example in found.examples:
-            click.echo(f"       - {example}")
+            click.echo(f"       - {printable(example)}")
     click.echo("\nFor each group: if the nearest entry answers it, add the wordings to that entry's alternates; if the\n"
                "clinic has no answer, add one to knowledge/out-of-scope.yaml and ask the clinic for an answer.\n"
                "Then run `chatbot build` and reload the server (POST /admin/reload or SIGHUP).")
@@ -300,13 +378,16 @@ def review(export_to: object, threshold: float) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path), default=EVAL_FILE)
+@click.option("--spanish", "spanish_file", type=click.Path(path_type=Path), default=SPANISH_EVAL_FILE, show_default=True,
+              help="Spanish questions: their tuning half chooses spanish_answer.")
 @click.option("--dry-run", is_flag=True, help="Print the chosen thresholds without writing them.")
-def calibrate(file: Path, dry_run: bool) -> None:
+def calibrate(file: Path, spanish_file: Path, dry_run: bool) -> None:
     """Choose the policy's thresholds on the tuning half; write them to knowledge/policy.yaml; report the held-out half.
 
     \b
     Most right answers with out-of-scope answered at most 2% and wrong answers at most 1%,
-    every threshold chosen without looking at the held-out half.
+    every threshold chosen without looking at the held-out half; Spanish questions are held to
+    the same bounds by their own threshold, spanish_answer.
     \b
     Example:
         chatbot calibrate
@@ -319,7 +400,8 @@ def calibrate(file: Path, dry_run: bool) -> None:
     settings = Settings()
     assistant = load_assistant(settings)
     cases = evaluate.load_cases(file)
-    chosen = calibration.calibrate(assistant, evaluate.half(cases, evaluate.TUNE))
+    spanish = evaluate.half(evaluate.load_cases(spanish_file), evaluate.TUNE)
+    chosen = calibration.calibrate(assistant, evaluate.half(cases, evaluate.TUNE), spanish)
     click.echo("Chosen on the tuning half: " + ", ".join(f"{k}={v:g}" for k, v in vars(chosen).items()))
     if not dry_run:
         target = settings.knowledge_dir / calibration.POLICY_FILE

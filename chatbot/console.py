@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from chatbot.domain import Kind, Reply
 from chatbot.settings import Settings
+from chatbot.terminal import printable
 
 _STYLE = {Kind.ANSWER: "green", Kind.FALLBACK: "yellow", Kind.EMERGENCY: "bold red", Kind.GREETING: "cyan"}
 HELP = "Type a question. :explain toggles the candidates table, :help shows this, Ctrl-D leaves."
+COMMANDS = (":explain", ":help")
 
 
 def candidates_table(reply: Reply, console: Console | None = None) -> None:
@@ -21,7 +25,7 @@ def candidates_table(reply: Reply, console: Console | None = None) -> None:
     table.add_column("entry")
     table.add_column("score", justify="right")
     for rank, match in enumerate(reply.candidates, start=1):
-        table.add_row(str(rank), match.id, f"{match.score:.3f}")
+        table.add_row(str(rank), printable(match.id), f"{match.score:.3f}")
     console.print(table)
 
 
@@ -33,19 +37,21 @@ def headline(reply: Reply) -> Text:
     """
     parts = [Text(reply.kind.value, style=_STYLE[reply.kind])]
     if reply.id:
-        parts.append(Text(f"entry {reply.id}"))
+        parts.append(Text(f"entry {printable(reply.id)}"))
     elif reply.kind is Kind.FALLBACK and reply.candidates:
-        parts.append(Text(f"closest entry {reply.candidates[0].id}, not close enough"))
+        parts.append(Text(f"closest entry {printable(reply.candidates[0].id)}, not close enough"))
     elif reply.kind is Kind.EMERGENCY:
         parts.append(Text("safety check"))
     if reply.score is not None:
         parts.append(Text(f"score {reply.score:.3f}"))
+    if reply.lang != "en":
+        parts.append(Text(f"lang {reply.lang}"))
     return Text.assemble("[", Text(", ").join(parts), "]")
 
 
 def show(reply: Reply, explain: bool, console: Console) -> None:
     console.print(headline(reply))
-    console.print(reply.answer, markup=False, highlight=False)
+    console.print(printable(reply.text, keep_newlines=True), markup=False, highlight=False)
     if explain and reply.candidates:
         candidates_table(reply, console)
 
@@ -75,10 +81,12 @@ def run_console(settings: Settings, explain: bool = False) -> None:
             console.print(f"explain {'on' if explain else 'off'}")
         elif command in {":help", ":h"}:
             console.print(HELP)
+        elif re.fullmatch(r":[A-Za-z-]+", command):  # a mistyped command: answering it as a question would hide the typo
+            console.print(Text(f"Unknown command {command}; the commands are {', '.join(COMMANDS)}. {HELP}", style="red"))
         elif command:
             try:
                 show(assistant.ask(check_question(line)), explain, console)
             except InvalidQuestion as exc:
-                console.print(Text(str(exc), style="red"))
+                console.print(Text(printable(str(exc)), style="red"))
             except KeyboardInterrupt:  # Ctrl-C while answering drops that question, not the session and its history
                 console.print()

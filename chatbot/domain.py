@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -46,6 +46,32 @@ class Messages:
     sms_help: str
     sms_start: str
     sms_limit: str
+    # In English, the one short reply to a message in a language we do not answer in (it says so in English
+    # and Spanish, and gives 911 and 988); in Spanish, the line that introduces the clinic's English answer.
+    other_language: str = ""
+    english_answer: str = ""
+    lang: str = "en"
+    spanish: Messages | None = None
+
+    def in_language(self, lang: str) -> Messages:
+        """The texts to reply with in `lang` (`es`, or anything else for English)."""
+        return self.spanish if lang == "es" and self.spanish is not None else self
+
+    def emergency_in(self, lang: str) -> str:
+        """The emergency message for a message in `lang`; in a language we do not answer in, English then Spanish."""
+        return self.in_language(lang).emergency if lang in ("en", "es") else self.bilingual_emergency
+
+    @property
+    def bilingual_emergency(self) -> str:
+        """The emergency message in English and then Spanish, for a message in a language we do not answer in."""
+        return f"{self.emergency}\n\n{self.in_language('es').emergency}"
+
+    def variants(self, name: str) -> frozenset[str]:
+        """Every form the office text `name` may be sent in: English, Spanish and, for the fallback and the
+        emergency message, the reply to a language we do not answer in."""
+        texts = {getattr(self, name), getattr(self.in_language("es"), name)}
+        texts |= {"fallback": {self.other_language}, "emergency": {self.bilingual_emergency}}.get(name, set())
+        return frozenset(texts)
 
 
 @dataclass(frozen=True)
@@ -59,6 +85,23 @@ class Thresholds:
     lexical_weight: float = 0.0
     emergency: float = 0.80
     emergency_margin: float = 0.05
+    # A Spanish message meets an English-trained encoder, which puts Spanish texts close together: its best entry
+    # must score at least `spanish_answer` (9.0: never), and the semantic emergency check has its own pair.
+    spanish_answer: float = 9.0
+    spanish_emergency: float = 0.80
+    spanish_emergency_margin: float = 0.05
+
+    def in_language(self, lang: str) -> Thresholds:
+        """The thresholds a message in `lang` must meet: in Spanish, `answer` is raised to `spanish_answer` and
+        the emergency pair is Spanish's own."""
+        if lang == "es":
+            return replace(
+                self,
+                answer=max(self.answer, self.spanish_answer),
+                emergency=self.spanish_emergency,
+                emergency_margin=self.spanish_emergency_margin,
+            )
+        return self
 
 
 @dataclass(frozen=True)
@@ -89,6 +132,10 @@ class Reply:
     id: str | None = None
     score: float | None = None
     candidates: tuple[Match, ...] = field(default=())
+    # The language of the conversation (BCP 47). The clinic's answers are always its own English words: a
+    # Spanish question answered by one gets `preface`, an office line in Spanish saying so.
+    lang: str = "en"
+    preface: str | None = None
 
     def to_dict(self, explain: bool = False) -> dict[str, object]:
         data: dict[str, object] = {
@@ -96,7 +143,14 @@ class Reply:
             "answer": self.answer,
             "id": self.id,
             "score": None if self.score is None else round(self.score, 4),
+            "lang": self.lang,
+            "preface": self.preface,
         }
         if explain:
             data["candidates"] = [m.to_dict() for m in self.candidates]
         return data
+
+    @property
+    def text(self) -> str:
+        """What a channel that shows one block of text (SMS, the terminal) sends: the preface, then the answer."""
+        return f"{self.preface}\n\n{self.answer}" if self.preface else self.answer

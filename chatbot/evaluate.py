@@ -37,8 +37,7 @@ class Case:
 
     @property
     def half(self) -> str:
-        digest = hashlib.sha256(f"{SPLIT_SEED}:{self.question}".encode()).digest()
-        return TUNE if digest[0] % 2 == 0 else HELDOUT
+        return half_of(self.question)
 
     @property
     def answerable(self) -> bool:
@@ -146,6 +145,12 @@ def _text(path: Path, category: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise EvalSetError(f"{path}: {category} has an item that is not a question: {value!r}")
     return value
+
+
+def half_of(text: str) -> str:
+    """The half a text falls into, once and for all: a seeded hash of the text itself."""
+    digest = hashlib.sha256(f"{SPLIT_SEED}:{text}".encode()).digest()
+    return TUNE if digest[0] % 2 == 0 else HELDOUT
 
 
 def half(cases: Iterable[Case], name: str | None) -> list[Case]:

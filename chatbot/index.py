@@ -37,6 +37,7 @@ LABELS = "labels.json"
 MANIFEST = "manifest.json"
 ONNX_FILE = "encoder.onnx"
 TOKENIZER_FILE = "tokenizer.json"
+KNOWLEDGE_FILE = "knowledge.json"  # the validated knowledge base the version was built from
 KEEP_VERSIONS = 2
 T = TypeVar("T")
 
@@ -44,6 +45,8 @@ T = TypeVar("T")
 OUT_OF_SCOPE = "~out-of-scope"
 EMERGENCY = "~emergency"
 NOT_EMERGENCY = "~not-emergency"
+SPANISH_EMERGENCY = "~emergency-es"
+SPANISH_NOT_EMERGENCY = "~not-emergency-es"
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ def keys_of(kb: KnowledgeBase) -> list[tuple[str, str]]:
     keys += [(OUT_OF_SCOPE, text) for text in kb.out_of_scope]
     keys += [(EMERGENCY, text) for text in kb.emergency]
     keys += [(NOT_EMERGENCY, text) for text in kb.not_emergency]
+    keys += [(SPANISH_EMERGENCY, text) for text in kb.spanish_emergency]
+    keys += [(SPANISH_NOT_EMERGENCY, text) for text in kb.spanish_not_emergency]
     return keys
 
 
@@ -217,6 +222,13 @@ def find(index_dir: Path, fingerprint: str, weights_sha256: str) -> Index | None
             except CorruptIndex:
                 continue
     return None
+
+
+def snapshots(index_dir: Path) -> list[Path]:
+    """The knowledge-base snapshots the versions keep: the current version's first, then the newest first."""
+    current = (index_dir / CURRENT).resolve()
+    folders = sorted(_versions(index_dir), key=lambda folder: (folder != current, -_mtime(folder)))
+    return [folder / KNOWLEDGE_FILE for folder in folders if (folder / KNOWLEDGE_FILE).is_file()]
 
 
 def _parsed(path: Path, parse: Callable[[Path], T]) -> T:

@@ -3,9 +3,11 @@
 Each YAML file declares what it holds by its top-level keys:
 
 - `entries`: the clinic's answers (`id`, `question`, `answer`, `alternates`);
+- `spanish_alternates`: Spanish ways of asking for an entry, by its id (more keys, never answers);
 - `out_of_scope`: questions patients ask that the clinic has not answered;
-- `emergency` / `not_emergency`: exemplars for the emergency check;
-- `clinic`: the clinic's name and the office-authored messages;
+- `emergency` / `not_emergency`: exemplars for the emergency check; `spanish_emergency` /
+  `spanish_not_emergency` the same in Spanish, compared only with messages read as Spanish;
+- `clinic`: the clinic's name and the office-authored messages, in English (`messages`) and Spanish (`messages_es`);
 - `policy`: the decision thresholds written by `chatbot calibrate`.
 
 Every `answer` must be a verbatim excerpt of `clinic-site.txt` (whitespace aside).
@@ -18,19 +20,23 @@ import hashlib
 import json
 import re
 import string
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields, replace
+from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
 from chatbot.domain import Entry, Messages, Thresholds
-from chatbot.errors import KnowledgeError, Problem
+from chatbot.errors import NOWHERE, KnowledgeError, Problem
 
 SOURCE_FILE = "clinic-site.txt"
 MAX_ANSWER_CHARS = 480  # three SMS segments
 ENTRY_FIELDS = {"id", "question", "answer", "alternates"}
-TOP_LEVEL_KEYS = {"entries", "out_of_scope", "emergency", "not_emergency", "clinic", "policy"}
+TOP_LEVEL_KEYS = {
+    "entries", "spanish_alternates", "out_of_scope", "emergency", "not_emergency", "spanish_emergency", "spanish_not_emergency",
+    "clinic", "policy",
+}
 PLACEHOLDERS = {"office_phone", "clinic_name"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -45,6 +51,12 @@ class KnowledgeBase:
     messages: Messages
     thresholds: Thresholds
     fingerprint: str
+    spanish_emergency: tuple[str, ...] = ()
+    spanish_not_emergency: tuple[str, ...] = ()
+    # The files it was validated from (name, text), kept with each index version built from it.
+    files: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    # When this is the last good knowledge base served in place of an invalid one on disk: what is wrong there.
+    problems_on_disk: tuple[Problem, ...] = field(default=(), compare=False)
 
     def entry(self, entry_id: str) -> Entry:
         for entry in self.entries:
@@ -64,44 +76,70 @@ def load(folder: Path) -> KnowledgeBase:
     Raises:
         KnowledgeError: with every problem found, each naming file, entry and field.
     """
-    problems: list[Problem] = []
+    texts, problems = read_files(folder)
+    return validate(folder, texts, problems)
+
+
+def read_files(folder: Path) -> tuple[dict[str, str], list[Problem]]:
+    """The knowledge base's files as text, by name (the clinic's pages and every *.yaml), and those that cannot be read."""
     source_path = folder / SOURCE_FILE
     try:
-        source = collapse(source_path.read_text(encoding="utf-8"))
+        texts = {SOURCE_FILE: source_path.read_text(encoding="utf-8")}
     except (OSError, UnicodeDecodeError) as exc:
-        raise KnowledgeError([Problem(str(source_path), "-", "-", f"cannot read the clinic's pages: {exc}")]) from exc
-
-    parsed: dict[str, list[tuple[str, Any]]] = {key: [] for key in TOP_LEVEL_KEYS}
-    files = sorted(folder.glob("*.yaml"))
-    if not files:
-        problems.append(Problem(str(folder), "-", "-", "no *.yaml files found"))
-    for path in files:
-        name = str(path)
+        hint = "is CHATBOT_KNOWLEDGE_DIR (or CHATBOT_HOME) right?" if not folder.is_dir() else "it must be UTF-8 text"
+        raise KnowledgeError([Problem(str(source_path), NOWHERE, NOWHERE, f"cannot read the clinic's pages ({exc}); {hint}")]) from exc
+    problems: list[Problem] = []
+    for path in sorted(folder.glob("*.yaml")):
         try:
-            document = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            problems.append(Problem(name, "-", "-", f"not readable YAML: {exc}"))
+            texts[path.name] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(str(path), NOWHERE, NOWHERE, f"cannot read it: {exc}"))
+    if len(texts) == 1 and not problems:
+        problems.append(Problem(str(folder), NOWHERE, NOWHERE, "no *.yaml files found"))
+    return texts, problems
+
+
+def validate(folder: Path, texts: Mapping[str, str], problems: list[Problem] | None = None) -> KnowledgeBase:
+    """The knowledge base held in `texts` (file name -> text, as `read_files` gives), validated.
+
+    Raises:
+        KnowledgeError: with every problem found (and those passed in), each naming file, entry and field.
+    """
+    problems = list(problems or [])
+    source = collapse(texts[SOURCE_FILE])
+    parsed: dict[str, list[tuple[str, Any]]] = {key: [] for key in TOP_LEVEL_KEYS}
+    for file_name, text in sorted(texts.items()):
+        if not file_name.endswith(".yaml"):
+            continue
+        name = str(folder / file_name)
+        try:
+            document = yaml.load(text, Loader=_Loader)
+        except yaml.YAMLError as exc:
+            problems.append(yaml_problem(name, text, exc))
             continue
         if not isinstance(document, dict):
-            problems.append(Problem(name, "-", "-", "expected a mapping of top-level keys"))
+            problems.append(Problem(name, NOWHERE, NOWHERE, "expected a mapping of top-level keys"))
             continue
         for key, value in document.items():
             if key not in TOP_LEVEL_KEYS:
-                problems.append(Problem(name, "-", str(key), f"unknown top-level key; expected one of {sorted(TOP_LEVEL_KEYS)}"))
+                problems.append(Problem(name, NOWHERE, str(key), f"unknown top-level key; expected one of {sorted(TOP_LEVEL_KEYS)}"))
             else:
                 parsed[key].append((name, value))
 
-    entries = _entries(parsed["entries"], source, problems)
+    declared = {item.get("id") for _, items in parsed["entries"] if isinstance(items, list) for item in items if isinstance(item, dict)}
+    entries = _with_spanish(_entries(parsed["entries"], source, problems), declared, parsed["spanish_alternates"], problems)
     out_of_scope = _phrases(parsed["out_of_scope"], "out_of_scope", problems)
     emergency = _phrases(parsed["emergency"], "emergency", problems)
     not_emergency = _phrases(parsed["not_emergency"], "not_emergency", problems)
+    spanish_emergency = _phrases(parsed["spanish_emergency"], "spanish_emergency", problems)
+    spanish_not_emergency = _phrases(parsed["spanish_not_emergency"], "spanish_not_emergency", problems)
     messages = _messages(parsed["clinic"], problems)
     thresholds = _thresholds(parsed["policy"], problems)
-    _check_ambiguous_keys(entries, out_of_scope, problems)
+    _check_ambiguous_keys(entries, _phrases_by_file(parsed["out_of_scope"]), problems)
     if not entries and not problems:
-        problems.append(Problem(str(folder), "-", "entries", "the knowledge base has no entries"))
+        problems.append(Problem(str(folder), NOWHERE, "entries", "the knowledge base has no entries"))
     if problems:
-        raise KnowledgeError(problems)
+        raise KnowledgeError([located(problem, texts) for problem in problems])
     assert messages is not None
     content = {
         # Where an entry lives doesn't change what it answers, so `source` stays out of the fingerprint.
@@ -109,12 +147,76 @@ def load(folder: Path) -> KnowledgeBase:
         "out_of_scope": out_of_scope,
         "emergency": emergency,
         "not_emergency": not_emergency,
+        "spanish_emergency": spanish_emergency,
+        "spanish_not_emergency": spanish_not_emergency,
         "messages": asdict(messages),
     }
     fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     return KnowledgeBase(
-        tuple(entries), tuple(out_of_scope), tuple(emergency), tuple(not_emergency), messages, thresholds, fingerprint
+        tuple(entries), tuple(out_of_scope), tuple(emergency), tuple(not_emergency), messages, thresholds, fingerprint,
+        tuple(spanish_emergency), tuple(spanish_not_emergency),
+        files=tuple(sorted(texts.items())),
     )
+
+
+# A quote or bracket opened and never closed: PyYAML reports where it gave up (often the end of the
+# file), but the mistake is where it was opened.
+_UNCLOSED = ("quoted scalar", "flow sequence", "flow mapping")
+_YAML_HINTS = {
+    "mapping values are not allowed": "a colon followed by a space inside unquoted text: put the whole text in quotes",
+    "cannot start any token": "YAML indents with spaces, never tabs",
+    "expected '-' indicator": "the lines of one list must start with '-' at the same indentation",
+    "expected <block end>": "the lines of one list must start with '-' at the same indentation",
+}
+
+
+def yaml_problem(name: str, text: str, exc: yaml.YAMLError) -> Problem:
+    """A YAML syntax error as staff can act on it: the real line and column, a caret under the place, and a hint."""
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    context = str(getattr(exc, "context", None) or "")
+    reason = str(getattr(exc, "problem", None) or exc)
+    unclosed = context_mark is not None and any(kind in context for kind in _UNCLOSED)
+    mark = context_mark if unclosed else problem_mark
+    if mark is None:
+        return Problem(name, NOWHERE, NOWHERE, f"not readable YAML: {exc}")
+    if unclosed:
+        opened = "quote" if "quoted" in context else "bracket"
+        where = f" at line {problem_mark.line + 1}" if problem_mark is not None else ""
+        message = f"not readable YAML: this {opened} is never closed (YAML {reason}{where})"
+    else:
+        hint = next((h for key, h in _YAML_HINTS.items() if key in reason), "")
+        message = f"not readable YAML: {reason}" + (f"; {hint}" if hint else "")
+    lines = text.splitlines() or [""]
+    shown = lines[min(mark.line, len(lines) - 1)].replace("\t", " ")
+    return Problem(name, NOWHERE, NOWHERE, f"{message}, column {mark.column + 1}:\n{shown}\n{' ' * mark.column}^", mark.line + 1)
+
+
+def load_snapshot(path: Path) -> KnowledgeBase:
+    """A knowledge base from the snapshot an index version keeps (`write_snapshot`), validated again.
+
+    Raises:
+        KnowledgeError: the snapshot does not hold a valid knowledge base.
+        OSError, ValueError: it cannot be read.
+    """
+    texts = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(texts, dict) or SOURCE_FILE not in texts or not all(isinstance(t, str) for t in texts.values()):
+        raise ValueError(f"{path} is not a knowledge-base snapshot")
+    return validate(path, texts)
+
+
+def write_snapshot(kb: KnowledgeBase, path: Path) -> None:
+    """Keep the files `kb` was validated from, so the index built from it can serve it again (see `load_snapshot`)."""
+    path.write_text(json.dumps(dict(kb.files), ensure_ascii=False), encoding="utf-8")
+
+
+def located(problem: Problem, texts: Mapping[str, str] | tuple[tuple[str, str], ...]) -> Problem:
+    """`problem` with the line of its entry (`id: ...`) in its file's text, when it has none, so staff go straight there."""
+    if problem.line is not None or not _SLUG.match(problem.entry):
+        return problem
+    text = dict(texts).get(Path(problem.file).name, "")
+    found = re.search(rf"^[ \t-]*id:[ \t]*[\"']?{re.escape(problem.entry)}[\"']?[ \t]*(#.*)?$", text, re.MULTILINE)
+    return replace(problem, line=text.count("\n", 0, found.start()) + 1) if found else problem
 
 
 def _entries(sections: list[tuple[str, Any]], source: str, problems: list[Problem]) -> list[Entry]:
@@ -122,7 +224,7 @@ def _entries(sections: list[tuple[str, Any]], source: str, problems: list[Proble
     seen: dict[str, str] = {}
     for name, items in sections:
         if not isinstance(items, list):
-            problems.append(Problem(name, "-", "entries", "expected a list of entries"))
+            problems.append(Problem(name, NOWHERE, "entries", "expected a list of entries"))
             continue
         for position, item in enumerate(items, start=1):
             entry = _entry(name, position, item, source, problems)
@@ -139,7 +241,7 @@ def _entries(sections: list[tuple[str, Any]], source: str, problems: list[Proble
 def _entry(name: str, position: int, item: Any, source: str, problems: list[Problem]) -> Entry | None:
     label = f"#{position}"
     if not isinstance(item, dict):
-        problems.append(Problem(name, label, "-", "expected a mapping with id, question, answer, alternates"))
+        problems.append(Problem(name, label, NOWHERE, "expected a mapping with id, question, answer, alternates"))
         return None
     before = len(problems)
     entry_id = item.get("id")
@@ -160,7 +262,7 @@ def _entry(name: str, position: int, item: Any, source: str, problems: list[Prob
         if not _is_text(answer):
             problems.append(Problem(name, label, "answer", f"must be non-empty text, got {answer!r}"))
         elif collapse(answer) not in source:
-            problems.append(Problem(name, label, "answer", f"is not a verbatim excerpt of {SOURCE_FILE}: {_clip(answer)!r}"))
+            problems.append(Problem(name, label, "answer", f"is not a verbatim excerpt of {SOURCE_FILE}: {not_verbatim(answer, source)}"))
         elif len(collapse(answer)) > MAX_ANSWER_CHARS:
             problems.append(
                 Problem(name, label, "answer", f"is {len(collapse(answer))} characters; at most {MAX_ANSWER_CHARS} (three SMS segments)")
@@ -184,54 +286,96 @@ def _entry(name: str, position: int, item: Any, source: str, problems: list[Prob
     )
 
 
+def _with_spanish(entries: list[Entry], declared: set[Any], sections: list[tuple[str, Any]], problems: list[Problem]) -> list[Entry]:
+    """The entries with their Spanish alternates added to their keys.
+
+    An id no entry declares is a problem; one whose entry is invalid is not another one (that entry's own is reported).
+    """
+    spanish: dict[str, list[str]] = {}
+    valid = {entry.id for entry in entries}
+    for name, by_id in sections:
+        if not isinstance(by_id, dict):
+            problems.append(Problem(name, NOWHERE, "spanish_alternates", "expected a mapping of entry id to a list of questions"))
+            continue
+        for entry_id, items in by_id.items():
+            if entry_id not in declared:
+                problems.append(Problem(name, str(entry_id), "spanish_alternates", "no entry has this id"))
+            if entry_id not in valid:
+                continue
+            spanish.setdefault(entry_id, []).extend(_phrases([(name, items)], f"spanish_alternates.{entry_id}", problems))
+    return [replace(e, alternates=(*e.alternates, *spanish[e.id])) if e.id in spanish else e for e in entries]
+
+
 def _phrases(sections: list[tuple[str, Any]], key: str, problems: list[Problem]) -> list[str]:
     phrases: list[str] = []
     for name, items in sections:
         if not isinstance(items, list):
-            problems.append(Problem(name, "-", key, "expected a list of questions"))
+            problems.append(Problem(name, NOWHERE, key, "expected a list of questions"))
             continue
         for number, item in enumerate(items, start=1):
             if _is_text(item):
                 phrases.append(collapse(item))
             else:
-                problems.append(Problem(name, "-", f"{key}[{number}]", f"must be non-empty text, got {item!r}"))
+                problems.append(Problem(name, NOWHERE, f"{key}[{number}]", f"must be non-empty text, got {item!r}"))
     return phrases
+
+
+# Office texts said in only one language: the bilingual notice is one text in English and Spanish at once, and
+# only a Spanish reply needs a line introducing the clinic's English answer.
+ENGLISH_ONLY = frozenset({"other_language"})
+SPANISH_ONLY = frozenset({"english_answer"})
+OFFICE_TEXTS = frozenset(f.name for f in fields(Messages)) - {"clinic_name", "lang", "spanish"}
 
 
 def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messages | None:
     if len(sections) != 1:
         where = ", ".join(name for name, _ in sections) or "knowledge/"
-        problems.append(Problem(where, "-", "clinic", f"expected exactly one 'clinic' section, found {len(sections)}"))
+        problems.append(Problem(where, NOWHERE, "clinic", f"expected exactly one 'clinic' section, found {len(sections)}"))
         return None
     name, clinic = sections[0]
-    if not isinstance(clinic, dict) or not _is_text(clinic.get("name")) or not isinstance(clinic.get("messages"), dict):
-        problems.append(Problem(name, "clinic", "-", "expected 'name' (text) and 'messages' (a mapping)"))
+    if not isinstance(clinic, dict) or not _is_text(clinic.get("name")):
+        problems.append(Problem(name, "clinic", NOWHERE, "expected 'name' (text), 'messages' and 'messages_es' (mappings)"))
         return None
-    texts = clinic["messages"]
-    wanted = {f.name for f in fields(Messages)} - {"clinic_name"}
     before = len(problems)
-    for key in sorted(set(texts) - wanted):
-        problems.append(Problem(name, "clinic", f"messages.{key}", f"unknown message; expected {sorted(wanted)}"))
-    for key in sorted(wanted):
-        text = texts.get(key)
+    english = _texts(name, clinic, "messages", OFFICE_TEXTS - SPANISH_ONLY, problems)
+    spanish = _texts(name, clinic, "messages_es", OFFICE_TEXTS - ENGLISH_ONLY, problems)
+    if "please contact the office" not in english.get("fallback", "").lower():
+        problems.append(Problem(name, "clinic", "messages.fallback", "must say 'please contact the office'"))
+    for key, texts in (("messages", english), ("messages_es", spanish)):
+        if "911" not in texts.get("emergency", "") or "988" not in texts.get("emergency", ""):
+            problems.append(Problem(name, "clinic", f"{key}.emergency", "must give both 911 and 988"))
+    if "911" not in english.get("other_language", "") or "988" not in english.get("other_language", ""):
+        problems.append(Problem(name, "clinic", "messages.other_language", "must give both 911 and 988"))
+    if len(problems) > before:
+        return None
+    clinic_name = collapse(clinic["name"])
+    return Messages(clinic_name=clinic_name, **english, spanish=Messages(clinic_name=clinic_name, lang="es", **spanish))
+
+
+def _texts(name: str, clinic: dict[str, Any], key: str, wanted: frozenset[str], problems: list[Problem]) -> dict[str, str]:
+    """One language's office texts, each checked for its placeholders; a missing one is a problem naming it."""
+    texts = clinic.get(key)
+    if not isinstance(texts, dict):
+        problems.append(Problem(name, "clinic", key, f"expected a mapping of the office's messages, got {texts!r}"))
+        return {}
+    for extra in sorted(set(texts) - wanted):
+        problems.append(Problem(name, "clinic", f"{key}.{extra}", f"unknown message; expected {sorted(wanted)}"))
+    found: dict[str, str] = {}
+    for field in sorted(wanted):
+        text = texts.get(field)
         if not _is_text(text):
-            problems.append(Problem(name, "clinic", f"messages.{key}", f"must be non-empty text, got {text!r}"))
+            problems.append(Problem(name, "clinic", f"{key}.{field}", f"must be non-empty text, got {text!r}"))
             continue
         try:
             unknown = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None} - PLACEHOLDERS
         except ValueError as exc:  # a lone "{" or "}"
-            problems.append(Problem(name, "clinic", f"messages.{key}", f"{exc}; write a literal brace as {{{{ or }}}}"))
+            problems.append(Problem(name, "clinic", f"{key}.{field}", f"{exc}; write a literal brace as {{{{ or }}}}"))
             continue
         if unknown:
-            problems.append(Problem(name, "clinic", f"messages.{key}", f"unknown placeholder(s) {sorted(unknown)}"))
-    if "please contact the office" not in collapse(str(texts.get("fallback", ""))).lower():
-        problems.append(Problem(name, "clinic", "messages.fallback", "must say 'please contact the office'"))
-    emergency = str(texts.get("emergency", ""))
-    if "911" not in emergency or "988" not in emergency:
-        problems.append(Problem(name, "clinic", "messages.emergency", "must give both 911 and 988"))
-    if len(problems) > before:
-        return None
-    return Messages(clinic_name=collapse(clinic["name"]), **{k: collapse(texts[k]) for k in wanted})
+            problems.append(Problem(name, "clinic", f"{key}.{field}", f"unknown placeholder(s) {sorted(unknown)}"))
+            continue
+        found[field] = collapse(text)
+    return found
 
 
 def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thresholds:
@@ -239,12 +383,12 @@ def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thr
         return Thresholds()
     if len(sections) > 1:
         where = ", ".join(name for name, _ in sections)
-        problems.append(Problem(where, "policy", "-", f"expected one 'policy' section, found {len(sections)}"))
+        problems.append(Problem(where, "policy", NOWHERE, f"expected one 'policy' section, found {len(sections)}"))
         return Thresholds()
     name, values = sections[0]
     allowed = {f.name for f in fields(Thresholds)}
     if not isinstance(values, dict):
-        problems.append(Problem(name, "policy", "-", "expected a mapping of thresholds"))
+        problems.append(Problem(name, "policy", NOWHERE, "expected a mapping of thresholds"))
         return Thresholds()
     clean: dict[str, float] = {}
     for key, value in values.items():
@@ -257,7 +401,12 @@ def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thr
     return Thresholds(**clean)
 
 
-def _check_ambiguous_keys(entries: list[Entry], out_of_scope: list[str], problems: list[Problem]) -> None:
+def _phrases_by_file(sections: list[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """Each readable phrase of `sections` with the file it came from."""
+    return [(name, collapse(item)) for name, items in sections if isinstance(items, list) for item in items if _is_text(item)]
+
+
+def _check_ambiguous_keys(entries: list[Entry], out_of_scope: list[tuple[str, str]], problems: list[Problem]) -> None:
     """The same phrasing under two entries (or also out of scope) would make retrieval a coin toss."""
     owner: dict[str, str] = {}
     for entry in entries:
@@ -266,11 +415,41 @@ def _check_ambiguous_keys(entries: list[Entry], out_of_scope: list[str], problem
             if folded in owner and owner[folded] != entry.id:
                 problems.append(Problem(entry.source, entry.id, "alternates", f"{key!r} is also a key of {owner[folded]!r}"))
             owner[folded] = entry.id
-    for phrase in out_of_scope:
+    for name, phrase in out_of_scope:
         if phrase.casefold() in owner:
             problems.append(
-                Problem("out_of_scope", "-", "out_of_scope", f"{phrase!r} is also a key of entry {owner[phrase.casefold()]!r}")
+                Problem(name, NOWHERE, "out_of_scope", f"{phrase!r} is also a key of entry {owner[phrase.casefold()]!r}; "
+                        "keep it in one of the two")
             )
+
+
+def not_verbatim(answer: str, source: str) -> str:
+    """Where `answer` departs from the page: the nearest passage and each place the words differ.
+
+    Staff copy answers from the page and then slip (a word retyped, a sentence trimmed); naming the
+    words is what lets them fix it without comparing 480 characters by eye.
+    """
+    said, page = collapse(answer).split(), collapse(source).split()
+    longest = SequenceMatcher(None, page, said, autojunk=False).find_longest_match(0, len(page), 0, len(said))
+    start = max(longest.a - longest.b, 0)
+    passage = page[start : start + len(said) + 5]
+    matcher = SequenceMatcher(None, passage, said, autojunk=False)
+    if matcher.ratio() < 0.5:
+        return f"{_clip(answer)!r}; no passage of the page is close to it"
+    opcodes = matcher.get_opcodes()
+    if opcodes and opcodes[-1][0] == "delete":  # the window's slack past the end of the answer
+        passage = passage[: opcodes[-1][1]]
+        opcodes = opcodes[:-1]
+    changes = [_change(" ".join(passage[i1:i2]), " ".join(said[j1:j2])) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
+    return f"the nearest passage of the page is {_clip(' '.join(passage), 120)!r}; " + "; ".join(changes)
+
+
+def _change(page: str, answer: str) -> str:
+    if not answer:
+        return f"the answer leaves out {page!r}"
+    if not page:
+        return f"the answer adds {answer!r}"
+    return f"the page says {page!r} where the answer says {answer!r}"
 
 
 def _is_text(value: Any) -> bool:
@@ -283,6 +462,8 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 def fill(messages: Messages, office_phone: str) -> Messages:
-    """The messages with their placeholders filled in, ready to send."""
+    """The messages (and their Spanish versions) with their placeholders filled in, ready to send."""
     values = {"office_phone": office_phone, "clinic_name": messages.clinic_name}
-    return Messages(**{f.name: getattr(messages, f.name).format(**values) for f in fields(Messages)})
+    texts = {name: getattr(messages, name).format(**values) for name in OFFICE_TEXTS}
+    spanish = fill(messages.spanish, office_phone) if messages.spanish is not None else None
+    return replace(messages, **texts, spanish=spanish)

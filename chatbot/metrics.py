@@ -46,11 +46,27 @@ class Metrics:
             "chatbot_reply_seconds", "Time taken to reply to one question.", ["channel"],
             buckets=LATENCY_BUCKETS, registry=self.registry,
         )
+        self.reloads = Counter(
+            "chatbot_reloads", "Knowledge-base reloads asked for, by outcome (ok, refused).", ["outcome"],
+            registry=self.registry,
+        )
+        self.sms_events = Counter(
+            "chatbot_sms_events",
+            "Texts that got no ordinary answer, by event: opt-out, opt-in, help, limit-notice, limited, "
+            "emergency-over-limit, signature-refused.",
+            ["event"], registry=self.registry,
+        )
         self._scraped = self.registry
         if multiprocess_dir:
             self._scraped = CollectorRegistry()
             MultiProcessCollector(self._scraped, path=multiprocess_dir)
         self._scraped.register(_KnowledgeCollector(current))
+
+    def reloaded(self, outcome: str) -> None:
+        self.reloads.labels(outcome).inc()
+
+    def sms_event(self, event: str) -> None:
+        self.sms_events.labels(event).inc()
 
     def observe(self, channel: str, kind: str, seconds: float) -> None:
         self.requests.labels(channel, kind).inc()
@@ -74,3 +90,7 @@ class _KnowledgeCollector:
         info.add_metric([], {"fingerprint": assistant.kb.fingerprint})
         yield info
         yield GaugeMetricFamily("chatbot_knowledge_entries", "Entries in the knowledge base in service.", value=len(assistant.kb.entries))
+        yield GaugeMetricFamily(
+            "chatbot_knowledge_stale", "1 while the last good knowledge base serves in place of an invalid one on disk.",
+            value=int(bool(assistant.kb.problems_on_disk)),
+        )

@@ -60,8 +60,11 @@ def clean(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """The form used for matching: clean, lower case, shorthand and common misspellings spelled out."""
-    text = _LETTER_RUNS.sub(r"\1\1", _REPEATS.sub(r"\1", clean(text).lower()))
+    """The form used for matching: clean, lower case, no accents, shorthand and common misspellings spelled out.
+
+    Accents go because Spanish patients type "infusion" as often as "infusión", and a Spanish key must meet both.
+    """
+    text = _LETTER_RUNS.sub(r"\1\1", _REPEATS.sub(r"\1", _unaccented(clean(text).lower())))
     tokens = _TOKEN.findall(text)
     words: list[str] = []
     for position, token in enumerate(tokens):
@@ -70,6 +73,10 @@ def normalise(text: str) -> str:
         else:
             words.append(SHORTHAND.get(token.strip("'"), token))
     return " ".join(words)
+
+
+def _unaccented(text: str) -> str:
+    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"))
 
 
 def _between_words(tokens: list[str], position: int) -> bool:

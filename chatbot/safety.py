@@ -1,4 +1,5 @@
-"""The emergency check: explicit patterns first, then closeness to emergency exemplars.
+"""The emergency check: explicit patterns first (English here, Spanish in `safety_es`, the plainest
+phrasings of five more languages in `safety_other`), then closeness to emergency exemplars.
 
 It runs before any retrieval. The patterns catch plain statements of an emergency happening now
 ("I can't breathe", "I want to kill myself") whatever else the message says. The semantic half
@@ -13,8 +14,10 @@ from __future__ import annotations
 
 import re
 
+from chatbot import safety_es, safety_other
 from chatbot.domain import Thresholds
 from chatbot.policy import Score
+from chatbot.tense import said_now
 
 _SELF = r"(?:i|i'm|i am|im|i've|i have|ive|i'll|i will|i feel|i keep|feeling|me)"
 _PERSON = (
@@ -125,20 +128,34 @@ _CLAUSES = re.compile(r"[.?!;,]+|\b(?:but|and then)\b", re.IGNORECASE)
 _NOW = re.compile(r"\bnow\b", re.IGNORECASE)
 
 
+def states_emergency(question: str, text: str) -> bool:
+    """True when the message states an emergency in any language we know, whatever language it was detected as."""
+    return stated_in(question, text) is not None
+
+
+def stated_in(question: str, text: str) -> str | None:
+    """The language whose patterns say the message states an emergency (`en`, `es`, `other`), or None.
+
+    `text` is the normalised English reading the English patterns expect; the Spanish and other-language
+    patterns read the patient's own words, since English normalisation would garble them ("y" is "and" in
+    Spanish, not "why"). A Spanish phrase inside an English message, or a Spanish message detected as
+    Portuguese, is caught all the same; and a three-word message too short to detect ("mi esposo no
+    respira") is answered in the language its emergency was said in.
+    """
+    if mentions_emergency(text):
+        return "en"
+    if safety_es.mentions_emergency(question):
+        return "es"
+    return "other" if safety_other.mentions_emergency(question) else None
+
+
 def mentions_emergency(text: str) -> bool:
     """True when any clause of the (normalised) message states an emergency happening now in so many words."""
     return any(_states_emergency(clause) for clause in _CLAUSES.split(text))
 
 
 def _states_emergency(clause: str) -> bool:
-    past = _PAST.search(clause)
-    if past:
-        now = _NOW.search(clause, past.end())
-        if now is None:
-            return False
-        clause = clause[now.end() :]
-    hypothetical = _HYPOTHETICAL.search(clause)
-    said = clause[: hypothetical.start()] if hypothetical else clause
+    said = said_now(clause, _PAST, _NOW, _HYPOTHETICAL)
     if _EMERGENCY.search(said):
         return True
     return bool(_SUICIDE.search(said) and _SUICIDAL_NOW.search(said.strip()))

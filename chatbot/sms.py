@@ -29,19 +29,28 @@ from limits.storage import MemoryStorage, Storage
 from limits.strategies import FixedWindowRateLimiter
 
 from chatbot.domain import Kind, Messages, Reply
-from chatbot.errors import ChatbotError
+from chatbot.errors import ChatbotError, StateUnavailable
 from chatbot.failover import Failover
+from chatbot.language import SPANISH, detect
 from chatbot.limits import limits_storage
 from chatbot.question import InvalidQuestion, check_question
 from chatbot.settings import Settings, describe_storage
+from chatbot.state import MemoryState, State
 
 log = logging.getLogger("chatbot.sms")
 
 MAX_SMS_CHARS = 1600  # Twilio's limit for one outbound message (ten concatenated segments)
-OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"})
-OPT_IN = frozenset({"START", "UNSTOP", "YES"})
-HELP = frozenset({"HELP", "INFO"})
+# Twilio's own keywords, and the Spanish ones a clinic adds with Twilio's Advanced Opt-Out (the README says how).
+# A Spanish opt-out gets no reply even where Twilio was not told of it: whoever texts PARAR wants silence.
+OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE", "PARAR", "CANCELAR", "DETENER", "BAJA"})
+OPT_IN = frozenset({"START", "UNSTOP", "YES", "COMENZAR", "INICIAR"})
+HELP = frozenset({"HELP", "INFO", "AYUDA"})
+SPANISH_KEYWORDS = frozenset({"PARAR", "CANCELAR", "DETENER", "BAJA", "COMENZAR", "INICIAR", "AYUDA"})
+# Twilio's `OptOutType` field flags a message it handled as a keyword (its own, or one the clinic added).
+OPT_OUT_TYPES = {"STOP": "opt-out", "START": "opt-in", "HELP": "help"}
 SENDER_DIGEST_CHARS = 16
+# Twilio retries a webhook it got no answer to within minutes; a day outlasts every retry.
+DELIVERY_MEMORY_SECONDS = 86_400
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 
@@ -102,9 +111,22 @@ class Verifier:
         """
         if not self.enabled:
             return
+        self.expect_signature(header)
+        check_signature(self.token, self.public_url + path_and_query, params, header)
+
+    def expect_signature(self, header: str | None) -> None:
+        """Refuse at once what cannot be signed, before its body is read: an unsigned body is never parsed.
+
+        Raises:
+            SmsNotConfigured: verification is on but the token or the public URL is missing.
+            ForgedRequest: verification is on and there is no signature.
+        """
+        if not self.enabled:
+            return
         if not self.token or not self.public_url:
             raise SmsNotConfigured("CHATBOT_TWILIO_AUTH_TOKEN and CHATBOT_PUBLIC_URL are needed to check Twilio's signature")
-        check_signature(self.token, self.public_url + path_and_query, params, header)
+        if not header:
+            raise ForgedRequest("no X-Twilio-Signature header")
 
 
 def startup_warnings(settings: Settings) -> list[str]:
@@ -140,17 +162,14 @@ def _is_padding(char: str) -> bool:
     return char.isspace() or unicodedata.category(char)[0] in "PSZC"
 
 
-def classify(body: str) -> Intent:
-    """The keyword the whole message is, in any case and with any padding; else a question.
-
-    An empty message (e.g. a picture alone) is a request for help.
+def classify(body: str, opt_out_type: str = "") -> Intent:
+    """What Twilio flagged the message as (`OptOutType`), else the keyword the whole message is, in any case and
+    with any padding; else a question. An empty message (e.g. a picture alone) is a request for help.
     """
-    start, end = 0, len(body)
-    while start < end and _is_padding(body[start]):
-        start += 1
-    while end > start and _is_padding(body[end - 1]):
-        end -= 1
-    word = body[start:end].upper()
+    flagged = OPT_OUT_TYPES.get(opt_out_type.strip().upper())
+    if flagged:
+        return Intent(flagged)
+    word = _keyword(body)
     if not word or word in HELP:
         return Intent.HELP
     if word in OPT_OUT:
@@ -158,6 +177,20 @@ def classify(body: str) -> Intent:
     if word in OPT_IN:
         return Intent.OPT_IN
     return Intent.QUESTION
+
+
+def _keyword(body: str) -> str:
+    start, end = 0, len(body)
+    while start < end and _is_padding(body[start]):
+        start += 1
+    while end > start and _is_padding(body[end - 1]):
+        end -= 1
+    return body[start:end].upper()
+
+
+def language_of(body: str) -> str:
+    """The language to text back in: Spanish for a Spanish keyword or a Spanish message, else English."""
+    return SPANISH if _keyword(body) in SPANISH_KEYWORDS else detect(body)
 
 
 # -- what goes back ----------------------------------------------------------------------------
@@ -276,6 +309,37 @@ class SenderLimiter:
         return self._failover.call(lambda: count(self._shared), lambda: count(self._local), (StorageError,))
 
 
+# -- once only: Twilio's retries ---------------------------------------------------------------
+
+
+class Deliveries:
+    """The text already sent back for each `MessageSid`, so a webhook Twilio delivers twice gets the
+    same reply and is counted once. Kept in the shared state store, so any replica can recognise it.
+
+    The store failing must cost no patient a reply: a message is then answered as if new.
+    """
+
+    _PREFIX = "sms-reply:"
+
+    def __init__(self, state: State, ttl_seconds: float = DELIVERY_MEMORY_SECONDS):
+        self._state = state
+        self._ttl_seconds = ttl_seconds
+
+    def earlier(self, sid: str) -> str | None:
+        """The text sent for `sid` ("" when nothing was sent), or None if it was never answered."""
+        try:
+            return self._state.get(self._PREFIX + sid)
+        except StateUnavailable as exc:
+            log.error("SMS delivery memory unavailable, answering as if new: %s", exc)
+            return None
+
+    def remember(self, sid: str, text: str | None) -> None:
+        try:
+            self._state.put(self._PREFIX + sid, text or "", self._ttl_seconds)
+        except StateUnavailable as exc:
+            log.error("SMS delivery memory unavailable, a retry of this message will be answered again: %s", exc)
+
+
 # -- the desk: one inbound text, one outcome ---------------------------------------------------
 
 
@@ -294,31 +358,34 @@ def respond(
     ask: Callable[[str], Reply],
     allow: Callable[[], Allowance],
     allow_emergency: Callable[[], bool] = lambda: True,
+    opt_out_type: str = "",
 ) -> Outcome:
     """Decide the answer to one inbound text.
 
     `allow` counts the message against its sender's limit; opt-outs are neither counted nor answered.
     A sender over the limit still gets the emergency text (once per window, `allow_emergency`):
     someone in distress often sends many short texts, and the limit must never silence them.
+    The office's texts go back in the message's language (`language_of`).
     """
-    intent = classify(body)
+    intent = classify(body, opt_out_type)
     if intent is Intent.OPT_OUT:
         return Outcome("opt-out", None)
     allowance = allow()
     if allowance is not Allowance.ANSWER and intent is Intent.QUESTION:
         reply = _ask(body, messages, ask)
         if reply.kind is Kind.EMERGENCY and allow_emergency():
-            return Outcome("emergency-over-limit", reply.answer, reply)
-    if allowance is Allowance.NOTICE:
-        return Outcome("limit-notice", messages.sms_limit)
+            return Outcome("emergency-over-limit", reply.text, reply)
     if allowance is Allowance.SILENCE:
         return Outcome("limited", None)
+    if allowance is Allowance.ANSWER and intent is Intent.QUESTION:
+        reply = _ask(body, messages, ask)
+        return Outcome(reply.kind.value, reply.text, reply)
+    says = messages.in_language(language_of(body))
+    if allowance is Allowance.NOTICE:
+        return Outcome("limit-notice", says.sms_limit)
     if intent is Intent.HELP:
-        return Outcome("help", messages.sms_help)
-    if intent is Intent.OPT_IN:
-        return Outcome("opt-in", messages.sms_start)
-    reply = _ask(body, messages, ask)
-    return Outcome(reply.kind.value, reply.answer, reply)
+        return Outcome("help", says.sms_help)
+    return Outcome("opt-in", says.sms_start)
 
 
 def _ask(body: str, messages: Messages, ask: Callable[[str], Reply]) -> Reply:
@@ -326,25 +393,48 @@ def _ask(body: str, messages: Messages, ask: Callable[[str], Reply]) -> Reply:
     try:
         return ask(check_question(body))
     except InvalidQuestion:
-        return Reply(Kind.FALLBACK, messages.fallback)
+        says = messages.in_language(language_of(body))
+        return Reply(Kind.FALLBACK, says.fallback, lang=says.lang)
 
 
 @dataclass(frozen=True)
 class SmsDesk:
-    """The SMS channel's configuration and state for one app: verifier, hasher and sender limiter."""
+    """The SMS channel's configuration and state for one app: verifier, hasher, sender limiter and the
+    replies already sent."""
 
     verifier: Verifier
     hasher: SenderHasher
     limiter: SenderLimiter
+    deliveries: Deliveries
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SmsDesk:
+    def from_settings(cls, settings: Settings, state: State | None = None) -> SmsDesk:
         return cls(
             Verifier.from_settings(settings),
             SenderHasher(settings.log_key),
             SenderLimiter.from_uri(settings.limits_storage, settings.sms_limit, settings.sms_window_seconds),
+            Deliveries(state or MemoryState()),
         )
 
-    def answer(self, sender: str, body: str, messages: Messages, ask: Callable[[str], Reply]) -> Outcome:
-        """One inbound text from `sender` (a digest, never the number)."""
-        return respond(body, messages, ask, lambda: self.limiter.allow(sender), lambda: self.limiter.allow_emergency(sender))
+    def answer(
+        self, sid: str, sender: str, body: str, messages: Messages, ask: Callable[[str], Reply], opt_out_type: str = ""
+    ) -> Outcome:
+        """One inbound text `sid` from `sender` (a digest, never the number); a repeat of an answered
+        `sid` gets the same text back, uncounted and unasked. `opt_out_type` is Twilio's `OptOutType`."""
+        earlier = self.deliveries.earlier(sid) if sid else None
+        if earlier is not None:
+            return Outcome("repeat", earlier or None)
+        outcome = respond(
+            body, messages, ask, lambda: self.limiter.allow(sender), lambda: self.limiter.allow_emergency(sender), opt_out_type
+        )
+        if sid:
+            self.deliveries.remember(sid, outcome.text)
+        return outcome
+
+
+def log_event(sender: str, action: str) -> dict[str, str]:
+    """The log line for one text. An emergency is logged without its sender: with the log key, anyone
+    could hash candidate numbers and learn who texted in distress."""
+    if action.startswith("emergency"):
+        return {"event": "sms", "action": action}
+    return {"event": "sms", "sender": sender, "action": action}

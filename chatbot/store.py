@@ -6,7 +6,9 @@ worker processes can write to it at once; with `CHATBOT_DATABASE_URL` set, a Pos
 that every replica writes (`chatbot/postgres.py`). Each row holds the time, the channel, the
 question with its personal details removed (`redact.py`) and the nearest entries with their
 scores. Rows older than the retention period are never read, and are deleted on the first write
-and then at most once an hour; SQLite overwrites deleted rows (`secure_delete`), not just unlinks them.
+and then at most once an hour; SQLite overwrites deleted rows (`secure_delete`), not just unlinks them, and checkpoints and truncates
+its write-ahead log after every prune and on close, so no copy of a deleted row waits in
+`chatbot.db-wal` for SQLite's own checkpoint (about a thousand pages later).
 
 Recording must never cost a patient their reply: `add` does not raise. When the database cannot
 be written the error is logged once, and once more when writing works again.
@@ -192,7 +194,9 @@ class SqliteBackend:
         with self._failure_closes():
             db = self._open()
             with db:
-                return db.execute(self.SQL.prune, (before,)).rowcount
+                deleted = db.execute(self.SQL.prune, (before,)).rowcount
+            _truncate_wal(db)
+            return deleted
 
     def select(self, since: float) -> list[Row]:
         if not self.path.exists():
@@ -202,8 +206,11 @@ class SqliteBackend:
 
     def close(self) -> None:
         if self._db is not None:
-            self._db.close()
-            self._db = None
+            try:
+                _truncate_wal(self._db)
+            finally:
+                self._db.close()
+                self._db = None
 
     @contextmanager
     def _failure_closes(self) -> Iterator[None]:
@@ -232,6 +239,12 @@ class SqliteBackend:
             raise
         self._db = db
         return db
+
+
+def _truncate_wal(db: sqlite3.Connection) -> None:
+    """Copy the write-ahead log into the database and empty it. Another worker reading at that moment
+    makes it a no-op (SQLite reports busy); the next prune or close tries again."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
 def _row(at: float, channel: str, question: str, candidates: str) -> Unanswered:

@@ -31,7 +31,9 @@ def test_a_known_question_gets_the_clinics_own_words(client: TestClient, fake: A
     assert response.status_code == 200
     body = response.json()
     score = body.pop("score")
-    assert body == {"kind": "answer", "answer": fake.kb.entry("cost").answer, "id": "cost", "candidates": None}
+    assert body == {
+        "kind": "answer", "answer": fake.kb.entry("cost").answer, "id": "cost", "lang": "en", "preface": None, "candidates": None
+    }
     assert isinstance(score, float) and score >= 1.0  # the entry's own question: cosine 1, plus any lexical bonus
 
 
@@ -120,3 +122,32 @@ def test_a_failed_load_is_reported_by_readyz(fake: Assistant) -> None:
 def test_the_openapi_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     assert "/v1/ask" in client.get("/openapi.json").json()["paths"]
+
+
+def test_a_spanish_question_gets_the_spanish_fallback_marked_es(client: TestClient, fake: Assistant) -> None:
+    body = client.post("/v1/ask", json={"question": "¿tienen estacionamiento para los pacientes?"}).json()
+    assert (body["kind"], body["lang"], body["answer"]) == ("fallback", "es", fake.messages.in_language("es").fallback)
+
+
+def test_a_spanish_emergency_gets_the_spanish_emergency_message(client: TestClient, fake: Assistant) -> None:
+    body = client.post("/v1/ask", json={"question": "no puedo respirar"}).json()
+    assert (body["kind"], body["lang"], body["answer"]) == ("emergency", "es", fake.messages.in_language("es").emergency)
+
+
+def test_an_emergency_in_a_language_we_do_not_answer_in_gets_both_emergency_messages(client: TestClient, fake: Assistant) -> None:
+    body = client.post("/v1/ask", json={"question": "je veux mourir"}).json()
+    assert body["kind"] == "emergency"
+    assert fake.messages.emergency in body["answer"] and fake.messages.in_language("es").emergency in body["answer"]
+
+
+def test_another_language_gets_one_bilingual_reply_with_the_emergency_numbers(client: TestClient, fake: Assistant) -> None:
+    body = client.post("/v1/ask", json={"question": "quanto custa cada infusão de cetamina?"}).json()
+    assert (body["kind"], body["answer"]) == ("fallback", fake.messages.other_language)
+    assert "911" in body["answer"] and "988" in body["answer"]
+
+
+def test_the_greeting_and_notice_come_in_spanish_for_a_spanish_page(client: TestClient, fake: Assistant) -> None:
+    body = client.get("/v1/greeting", params={"lang": "es"}).json()
+    spanish = fake.messages.in_language("es")
+    assert (body["answer"], body["notice"], body["lang"]) == (spanish.greeting, spanish.notice, "es")
+    assert client.get("/v1/greeting", params={"lang": "klingon"}).status_code == 422

@@ -22,3 +22,14 @@ def test_a_rare_word_only_the_out_of_scope_exemplars_hold_pulls_towards_the_fall
     rare = dataclasses.replace(plain, out_of_scope_lexical=1.0)
     assert fake.respond(plain, thresholds).kind is Kind.ANSWER
     assert fake.respond(rare, thresholds).kind is Kind.FALLBACK
+
+
+def test_a_spanish_question_is_answered_in_the_clinics_english_only_above_spanish_answer(fake: Assistant) -> None:
+    seen = fake.observe("¿Cuánto cuesta cada infusión?")
+    assert seen.lang == "es"
+    strict = dataclasses.replace(fake.thresholds, spanish_answer=9.0)
+    assert fake.respond(seen, strict).kind is Kind.FALLBACK
+    sure = fake.respond(seen, dataclasses.replace(fake.thresholds, spanish_answer=0.5))
+    assert (sure.kind, sure.id, sure.answer, sure.lang) == (Kind.ANSWER, "cost", fake.kb.entry("cost").answer, "es")
+    assert sure.preface == fake.messages.in_language("es").english_answer
+    assert sure.text == f"{sure.preface}\n\n{sure.answer}"

@@ -257,13 +257,13 @@ def contract(kb: knowledge.KnowledgeBase) -> tuple[dict[str, str], Messages]:
 def assert_reply(reply: Mapping[str, Any], case: Case | None, contract: tuple[dict[str, str], Messages]) -> None:
     """The reply contract; and the case's expected kind and entry, if any (None: the contract only)."""
     answers, messages = contract
-    assert {"kind", "answer", "id", "score"} <= set(reply) <= {"kind", "answer", "id", "score", "candidates"}, reply
+    assert {"kind", "answer", "id", "score", "lang"} <= set(reply) <= {"kind", "answer", "id", "score", "lang", "preface", "candidates"}, reply
     assert reply["kind"] in REPLY_KINDS, reply
     if reply["kind"] == "answer":
         assert reply["answer"] == answers[reply["id"]]  # verbatim, never made up
     else:
         assert reply["id"] is None
-        assert reply["answer"] == {"fallback": messages.fallback, "emergency": messages.emergency}[reply["kind"]]
+        assert reply["answer"] in messages.variants(reply["kind"])
     if case is not None and case.kind is not None:
         assert reply["kind"] == case.kind
     if case is not None and case.entry is not None:
@@ -310,8 +310,9 @@ def sms(fake: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[T
 
 def text_in(client: TestClient, body: bytes) -> Any:
     """POST Twilio's form with `body` as its Body, bytes as they are, signed for what the server decodes."""
-    form: dict[str, str | bytes] = {**inbound(""), "Body": body}
-    seen = {**inbound(""), "Body": body.decode("utf-8", "replace")}
+    base = inbound("")
+    form: dict[str, str | bytes] = {**base, "Body": body}
+    seen = {**base, "Body": body.decode("utf-8", "replace")}
     headers = {"content-type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signed(seen)}
     return client.post("/sms/twilio", content=urlencode(form), headers=headers)
 

@@ -10,7 +10,11 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from chatbot.console import headline
+import io
+
+from rich.console import Console
+
+from chatbot.console import headline, show
 from chatbot.domain import Kind, Match, Reply
 from chatbot.settings import Settings
 
@@ -33,6 +37,14 @@ TOP = (Match("cost", 0.41), Match("wifi", 0.30))
 )
 def test_every_reply_says_its_kind_entry_and_score(reply: Reply, shown: str) -> None:
     assert headline(reply).plain == shown
+
+
+def test_control_characters_in_a_reply_are_shown_not_obeyed() -> None:
+    out = io.StringIO()
+    reply = Reply(Kind.ANSWER, "Yes.\n\x1b[2JWe have \x1b]0;t\x07WiFi.", "wi\x1b[31mfi", 0.9, (Match("wi\x1b[31mfi", 0.9),))
+    show(reply, explain=True, console=Console(file=out, force_terminal=True, highlight=False))
+    assert "\x1b[2J" not in out.getvalue() and "\x07" not in out.getvalue()
+    assert "Yes.\n\\x1b[2JWe have \\x1b]0;t\\x07WiFi." in out.getvalue()
 
 
 def plain(text: str) -> str:
@@ -68,13 +80,16 @@ def test_a_staff_session_on_a_terminal(real_settings: Settings, tmp_path: Path) 
         assert "$750-$800" in first
         assert "score" not in first.split("$750", 1)[1], "no candidates table until :explain"
 
+        unknown = say(":foo")
+        assert "Unknown command :foo; the commands are :explain, :help" in unknown and "[answer" not in unknown
+
         assert "explain on" in say(":explain")
         second = say("do you have wifi")
         assert "[answer, entry wifi, score" in second
         assert re.search(r"#\s+\S\s+entry\s+\S\s+score", second), "the candidates table's header"
         assert re.search(r"1\s+\S\s+wifi\s+\S\s+\d\.\d{3}", second), "the best candidate first, with its score"
 
-        child.send(UP * 3)  # back past "do you have wifi" and ":explain" to the first question
+        child.send(UP * 4)  # back past "do you have wifi", ":explain" and ":foo" to the first question
         child.expect_exact("how much does it cost")
         again = say("")
         assert re.search(r"\[answer, entry cost, score", again), again

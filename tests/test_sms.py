@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import logging
 import xml.etree.ElementTree as ET
@@ -16,13 +17,16 @@ from starlette.datastructures import ImmutableMultiDict
 from test_api import ready
 from twilio.request_validator import RequestValidator
 
+from chatbot import index, knowledge
 from chatbot.app import create_app
 from chatbot.assistant import Assistant
 from chatbot.failover import RETRY_SECONDS, Failover
 from chatbot.limits import limits_storage
 from chatbot.settings import Settings
-from chatbot.sms import Allowance, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
-from conftest import SlowLoad
+from chatbot.errors import StateUnavailable
+from chatbot.sms import Allowance, Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
+from chatbot.state import MemoryState
+from conftest import FakeEncoder, SlowLoad
 from servers import RedisServer
 
 TOKEN = "test-auth-token"
@@ -59,16 +63,20 @@ def client(fake: Assistant) -> Iterator[TestClient]:
         yield test_client
 
 
+_SIDS = itertools.count()
+
+
 def inbound(body: str, sender: str = PATIENT, **extra: str) -> dict[str, str]:
-    """The form Twilio posts for one inbound SMS, with some of the fields Twilio adds over time."""
+    """The form Twilio posts for one new inbound SMS, with some of the fields Twilio adds over time."""
+    sid = f"SM{next(_SIDS):032x}"
     return {
         "ToCountry": "US",
-        "SmsMessageSid": "SM0123456789abcdef0123456789abcdef",
+        "SmsMessageSid": sid,
         "NumMedia": "0",
         "From": sender,
         "To": "+15550100000",
         "Body": body,
-        "MessageSid": "SM0123456789abcdef0123456789abcdef",
+        "MessageSid": sid,
         "AccountSid": "AC0123456789abcdef0123456789abcdef",
         "FromCity": "SPRINGFIELD",
         "NumSegments": "1",
@@ -283,6 +291,26 @@ def test_a_refused_request_gets_no_detail(client: TestClient) -> None:
     assert response.content == b""
 
 
+_TOO_MANY_FIELDS = "&".join(f"f{n}=x" for n in range(1001)).encode()
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        pytest.param(_TOO_MANY_FIELDS, "application/x-www-form-urlencoded", id="1001 fields"),
+        pytest.param(b"--x\r\nContent-Disposition: form-data; name=Body\r\n\r\nhi\r\n--x--\r\n", "multipart/form-data", id="multipart without a boundary"),
+        pytest.param(b"--x\r\ngarbage", "multipart/form-data; boundary=x", id="truncated multipart"),
+    ],
+)
+@pytest.mark.parametrize("signature", [None, "bm9wZQ=="], ids=["unsigned", "wrongly signed"])
+def test_a_malformed_body_gets_the_bare_403_not_a_parsing_error(
+    client: TestClient, content: bytes, content_type: str, signature: str | None
+) -> None:
+    headers = {"content-type": content_type, **({} if signature is None else {"X-Twilio-Signature": signature})}
+    response = client.post("/sms/twilio", content=content, headers=headers)
+    assert (response.status_code, response.content) == (403, b"")
+
+
 @pytest.mark.parametrize(
     ("path", "signed_url", "status"),
     [
@@ -437,6 +465,42 @@ def test_the_sender_limit_counts_in_this_process_while_redis_is_away_and_in_redi
     assert sum("unreachable" in m for m in messages) == 1 and sum("shared again" in m for m in messages) == 1
 
 
+def test_a_message_twilio_delivers_twice_gets_the_same_reply_and_counts_once(fake: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+    with sms_client(fake, sms_limit=1) as client, caplog.at_level(logging.INFO, logger="chatbot.requests"):
+        params = inbound("zebra quantum marmalade")
+        replies = [message(send(client, params, signed(params))) for _ in range(3)]
+        assert replies == [fake.messages.fallback] * 3
+        assert text(client, "What is the cost?") == fake.messages.sms_limit  # the second message, not the fourth
+        assert text(client, "What is the cost?") is None
+        assert message(send(client, params, signed(params))) == fake.messages.fallback  # still the same, a day long
+    recorded = [r for r in caplog.records if r.name == "chatbot.requests"]
+    assert len(recorded) == 1  # one fallback kept for review, not three
+
+
+class DownState(MemoryState):
+    def get(self, key: str) -> str | None:
+        raise StateUnavailable("redis is down")
+
+    def put(self, key: str, value: str, ttl_seconds: float) -> None:
+        raise StateUnavailable("redis is down")
+
+
+def test_a_retried_message_is_answered_again_when_the_state_store_is_down(fake: Assistant) -> None:
+    with sms_client(fake) as client:
+        state = client.app.state  # type: ignore[attr-defined]
+        state.sms = dataclasses.replace(state.sms, deliveries=Deliveries(DownState()))
+        params = inbound("What is the cost?")
+        assert [message(send(client, params, signed(params))) for _ in range(2)] == [fake.kb.entry("cost").answer] * 2
+
+
+def test_a_repeated_delivery_of_a_silenced_message_stays_silent(fake: Assistant) -> None:
+    with sms_client(fake, sms_limit=1) as client:
+        text(client, "What is the cost?")
+        text(client, "What is the cost?")
+        params = inbound("What is the cost?")
+        assert [message(send(client, params, signed(params))) for _ in range(2)] == [None, None]
+
+
 def test_opting_out_does_not_count_against_the_limit(fake: Assistant) -> None:
     with sms_client(fake, sms_limit=2) as client:
         assert [text(client, "STOP") for _ in range(5)] == [None] * 5
@@ -459,6 +523,17 @@ def test_phone_numbers_and_messages_never_reach_the_logs(client: TestClient, cap
         assert secret not in logged
 
 
+def test_emergencies_are_logged_without_the_sender(fake: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+    digest = SenderHasher("test-log-key")(PATIENT)
+    with sms_client(fake, sms_limit=2) as client, caplog.at_level(logging.INFO, logger="chatbot.sms"):
+        text(client, "I can't breathe")
+        text(client, "What is the cost?")
+        text(client, "I can't breathe")  # over the limit
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "chatbot.sms"]
+    assert [e["action"] for e in events] == ["emergency", "answer", "emergency-over-limit"]
+    assert [e.get("sender") for e in events] == [None, digest, None]
+
+
 def test_sender_digests_are_keyed() -> None:
     assert SenderHasher("k")(PATIENT) == SenderHasher("k")(PATIENT)
     assert SenderHasher("k")(PATIENT) != SenderHasher("other key")(PATIENT)
@@ -478,7 +553,95 @@ def test_an_emergency_texted_while_the_index_loads_gets_the_emergency_text(fake:
     slow_load = SlowLoad(fake)
     with TestClient(create_app(sms_settings(), load=slow_load)) as client:
         assert "988" in (text(client, "I can't breathe") or "")
-        waiting = send(client, inbound("What is the cost?"), signed(inbound("What is the cost?")))
+        question = inbound("What is the cost?")
+        waiting = send(client, question, signed(question))
         assert waiting.status_code == 503  # nothing else can be answered before the index is loaded
         slow_load.finish()
         assert text(ready(client), "What is the cost?") == fake.kb.entry("cost").answer
+
+
+# -- Spanish ---------------------------------------------------------------------------------------
+
+
+def test_a_spanish_question_gets_the_office_reply_in_spanish(client: TestClient, fake: Assistant) -> None:
+    assert text(client, "¿tienen estacionamiento para los pacientes?") == fake.messages.in_language("es").fallback
+
+
+def test_a_spanish_emergency_gets_the_spanish_emergency_text_with_988_in_spanish(client: TestClient, fake: Assistant) -> None:
+    reply = text(client, "mi esposo no respira, q hago")
+    assert reply == fake.messages.in_language("es").emergency
+    assert "911" in reply and "988" in reply and "AYUDA" in reply
+
+
+@pytest.mark.parametrize("keyword", ["AYUDA", "ayuda!", " Ayuda "])
+def test_ayuda_gets_the_spanish_help_text(client: TestClient, fake: Assistant, keyword: str) -> None:
+    assert text(client, keyword) == fake.messages.in_language("es").sms_help
+
+
+@pytest.mark.parametrize("keyword", ["PARAR", "cancelar", "Baja"])
+def test_a_spanish_opt_out_gets_no_reply(client: TestClient, keyword: str) -> None:
+    assert text(client, keyword) is None
+
+
+def test_a_message_twilio_flags_as_an_opt_out_gets_no_reply_whatever_its_words(client: TestClient) -> None:
+    assert text(client, "ya no me manden nada por favor", OptOutType="STOP") is None
+
+
+def test_a_message_twilio_flags_as_help_gets_the_help_text_in_its_language(client: TestClient, fake: Assistant) -> None:
+    assert text(client, "ayúdenme", OptOutType="HELP") == fake.messages.in_language("es").sms_help
+    assert text(client, "what is this", OptOutType="HELP") == fake.messages.sms_help
+
+
+def test_a_spanish_emergency_texted_while_the_index_loads_gets_the_spanish_text(fake: Assistant) -> None:
+    slow_load = SlowLoad(fake)
+    with TestClient(create_app(sms_settings(), load=slow_load)) as client:
+        assert text(client, "me quiero morir") == fake.messages.in_language("es").emergency
+
+
+# -- what staff see: the log and /metrics ---------------------------------------------------------
+
+
+def test_a_refused_signature_logs_the_url_it_was_checked_against_and_the_setting_to_fix(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    params = inbound("how much is it")
+    behind_a_proxy = signed(params, url="http://10.0.0.5:8000/sms/twilio")  # Twilio posted to another URL than we check
+    with caplog.at_level(logging.WARNING, logger="chatbot"):
+        assert send(client, params, behind_a_proxy).status_code == 403
+    refusal = next(r.getMessage() for r in caplog.records if "refused a request" in r.getMessage())
+    assert f"checked against {WEBHOOK}" in refusal and "set CHATBOT_PUBLIC_URL" in refusal
+    assert PATIENT not in refusal and "how much is it" not in refusal
+    assert 'chatbot_sms_events_total{event="signature-refused"} 1.0' in client.get("/metrics").text
+
+
+def test_keywords_and_the_sender_limit_are_counted(fake: Assistant) -> None:
+    """As the README says: every message counts against the limit, HELP and START too; only an opt-out does not."""
+    with sms_client(fake, sms_limit=2) as client:
+        replies = [text(client, body) for body in ("HELP", "STOP", "START", "What is the cost?", "What is the cost?")]
+        metrics = client.get("/metrics").text
+    assert replies == [fake.messages.sms_help, None, fake.messages.sms_start, fake.messages.sms_limit, None]
+    for event, count in (("help", 1), ("opt-out", 1), ("opt-in", 1), ("limit-notice", 1), ("limited", 1)):
+        assert f'chatbot_sms_events_total{{event="{event}"}} {count}.0' in metrics, event
+
+
+def test_sms_not_configured_names_both_settings(fake: Assistant) -> None:
+    with sms_client(fake, twilio_auth_token="") as client:
+        response = send(client, inbound("hi"), None)
+    assert response.status_code == 503
+    assert "CHATBOT_TWILIO_AUTH_TOKEN" in response.text and "CHATBOT_PUBLIC_URL" in response.text
+
+
+def test_an_emergency_while_starting_on_a_broken_knowledge_base_gets_the_last_good_emergency_text(
+    fake: Assistant, knowledge_copy: Path, tmp_path: Path
+) -> None:
+    snapshot = tmp_path / "knowledge.json"
+    knowledge.write_snapshot(knowledge.load(knowledge_copy), snapshot)
+    labels, texts = ["cost"], [fake.kb.entry("cost").question]
+    manifest = index.Manifest("fake", "0" * 64, fake.kb.fingerprint, {"keys": 1}, "now", 0.0)
+    index.write(tmp_path / "index", labels, texts, FakeEncoder().encode(texts), manifest, {index.KNOWLEDGE_FILE: snapshot})
+    (knowledge_copy / "faq.yaml").write_text("entries: [unclosed\n", encoding="utf-8")
+    slow_load = SlowLoad(fake)
+    settings = sms_settings(knowledge_dir=knowledge_copy, index_dir=tmp_path / "index")
+    with TestClient(create_app(settings, load=slow_load)) as client:
+        assert text(client, "I can't breathe") == fake.messages.emergency.replace("555-0100", "the number on our website")
+        slow_load.finish()

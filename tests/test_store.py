@@ -91,6 +91,28 @@ def test_a_long_running_store_deletes_old_rows_as_it_writes(opener: Callable[[],
     assert [row.question for row in store.rows()] == ["a new question"]
 
 
+def test_a_pruned_question_is_gone_from_the_database_and_its_write_ahead_log(store: UnansweredStore, clock: Clock) -> None:
+    store.add("web", "can my parrot Zanzibar come along", NEAREST)
+    clock.now += 31 * DAY + PRUNE_EVERY_SECONDS
+    store.add("web", "a new question", NEAREST)  # prunes, with the store still open as in a running server
+    files = [store.backend.path, store.backend.path.with_name(DB_FILE + "-wal")]
+    leftovers = {path.name: b"Zanzibar" in path.read_bytes() for path in files if path.exists()}
+    assert leftovers == {DB_FILE: False, DB_FILE + "-wal": False}
+    assert b"a new question" in store.backend.path.read_bytes()  # what was kept reached the database itself
+
+
+def test_closing_the_store_empties_its_write_ahead_log_while_another_worker_has_it_open(
+    store: UnansweredStore, clock: Clock
+) -> None:
+    store.add("web", "is there parking", NEAREST)
+    other_worker = UnansweredStore(store.backend.path, retention_days=30, clock=clock)
+    other_worker.rows()
+    store.add("web", "can my parrot Zanzibar come along", NEAREST)
+    store.close()
+    assert store.backend.path.with_name(DB_FILE + "-wal").stat().st_size == 0
+    other_worker.close()
+
+
 def test_several_workers_write_to_one_database(opener: Callable[[], UnansweredStore]) -> None:
     workers = [opener() for _ in range(3)]
     for n in range(30):
@@ -100,11 +122,10 @@ def test_several_workers_write_to_one_database(opener: Callable[[], UnansweredSt
         worker.close()
 
 
-def test_text_sqlite_cannot_store_is_logged_not_raised(store: UnansweredStore, caplog: pytest.LogCaptureFixture) -> None:
+def test_characters_that_are_not_text_are_dropped_before_storing(store: UnansweredStore) -> None:
     store.add("web", "a lone surrogate \ud800 slipped through", NEAREST)
-    assert "Cannot record unanswered questions" in caplog.text
-    store.add("web", "is there parking", NEAREST)
-    assert [row.question for row in store.rows()] == ["is there parking"]
+    store.add("web", "\x1b[2J\x1b]0;HACKED\x07is \x1b[31mthere\x1b[0m parking\x00\r\n", NEAREST)
+    assert [row.question for row in store.rows()] == ["a lone surrogate slipped through", "[2J]0;HACKEDis [31mthere[0m parking"]
 
 
 def test_an_unwritable_store_logs_once_and_never_raises(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -152,6 +173,32 @@ def test_nothing_recorded_yet_reads_as_no_rows_without_creating_a_database(tmp_p
     store = UnansweredStore(tmp_path / "var" / DB_FILE, retention_days=30)
     assert store.rows() == []
     assert not (tmp_path / "var").exists()
+
+
+# What an attacker's pass found stored as typed (issue 17): each must reach the database redacted.
+WRITTEN_TO_DODGE_REDACTION = [
+    ("555\u2013123\u20134567", "[phone]"),
+    ("555/123/4567", "[phone]"),
+    ("555_123_4567", "[phone]"),
+    ("555\u200b123\u200b4567", "[phone]"),
+    ("\uff15\uff15\uff15\uff0d\uff11\uff12\uff13\uff0d\uff14\uff15\uff16\uff17", "[phone]"),
+    ("five five five one two three four five six seven", "[phone]"),
+    ("jane.doe at gmail dot com", "[email]"),
+    ("jane.doe [at] gmail [dot] com", "[email]"),
+    ("jane.doe@gmail", "[email]"),
+    ("42 Elm Crescent", "[address]"),
+    ("born in March 1980", "born in [date]"),
+    ("my Medicare number 1EG4-TE5-MK73", "my Medicare number [id]"),
+]
+
+
+def test_details_written_to_dodge_redaction_are_stored_redacted(fake: Assistant, tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(var_dir=tmp_path), load=lambda: fake)) as client:
+        ready(client)
+        for detail, _ in WRITTEN_TO_DODGE_REDACTION:
+            assert client.post("/v1/ask", json={"question": f"zebra quantum {detail}"}).json()["kind"] == "fallback"
+    stored = [row.question for row in UnansweredStore(tmp_path / DB_FILE, retention_days=30).rows()]
+    assert stored == [f"zebra quantum {redacted}" for _, redacted in WRITTEN_TO_DODGE_REDACTION]
 
 
 # -- one PostgreSQL database for every replica ---------------------------------------------------

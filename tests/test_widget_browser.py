@@ -312,3 +312,40 @@ def test_a_phone_screenshot_with_the_panel_full_width(tab: Tab) -> None:
     assert float(tab.styles("input")["font-size"].removesuffix("px")) >= 16, "phones zoom into smaller fields"
     ARTIFACTS.mkdir(exist_ok=True)
     tab.page.screenshot(path=str(ARTIFACTS / "widget-360x640.png"))
+
+
+SPANISH_PAGE = '<!doctype html><html lang="es"><title>Clínica</title><body><main><h1>Clínica</h1></main><script src="/widget.js" defer></script>'
+
+
+def test_a_spanish_page_gets_the_widget_and_the_greeting_in_spanish(tab: Tab, real_settings: Settings) -> None:
+    from chatbot import knowledge
+
+    spanish = knowledge.fill(knowledge.load(real_settings.knowledge_dir).messages, "555-0100").in_language("es")
+    tab.serve("/es.html", SPANISH_PAGE)
+    tab.goto("/es.html")
+    expect(tab.launcher).to_contain_text("¿Preguntas? Escríbanos")
+    tab.open()
+    expect(tab.field).to_have_attribute("placeholder", "Escriba su pregunta")
+    expect(tab.replies.first).to_have_attribute("lang", "es")
+    expect(tab.replies.first).to_contain_text(spanish.greeting)
+    expect(tab.page.locator("clinic-faq-assistant .notice")).to_have_text(spanish.notice)
+
+
+def test_a_spanish_emergency_by_keyboard_gets_the_spanish_message_marked_es(tab: Tab) -> None:
+    tab.goto().open()
+    reply = tab.ask("mi esposo no respira")
+    expect(reply).to_have_attribute("data-kind", "emergency")
+    expect(reply.locator(".text")).to_have_attribute("lang", "es")
+    expect(reply).to_contain_text("988")
+    expect(reply.locator(".label")).to_have_text("Emergencia")
+    # The patient wrote Spanish: the widget's own words follow.
+    expect(tab.field).to_have_attribute("placeholder", "Escriba su pregunta")
+
+
+def test_a_clinic_answer_to_a_spanish_question_is_marked_english_under_a_spanish_preface(tab: Tab) -> None:
+    tab.goto().open()
+    reply = tab.ask("¿Cuánto cuesta cada infusión?")
+    expect(reply).to_have_attribute("data-kind", "answer")
+    expect(reply.locator(".preface")).to_have_attribute("lang", "es")
+    expect(reply.locator(".text")).to_have_attribute("lang", "en")
+    expect(reply).to_contain_text("$750")

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any, Awaitable, Callable, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, field_validator
 
@@ -88,6 +88,10 @@ class AskReply(BaseModel):
     score: float | None = Field(
         description="How close the best entry came: the cosine of its closest phrasing plus the policy's lexical bonus; or null."
     )
+    lang: str = Field(description="The conversation's language (BCP 47): `en`, or `es` for a Spanish message.")
+    preface: str | None = Field(
+        None, description="An office line to show before `answer`: a Spanish question answered with the clinic's English text."
+    )
     candidates: list[Candidate] | None = Field(None, description="The top entries, when `explain` was asked.")
 
 
@@ -139,6 +143,9 @@ class GreetingReply(AskReply):
 
 
 @router.get("/greeting", response_model=GreetingReply, responses=_NOT_READY)
-def greeting(request: Request) -> dict[str, object]:
+def greeting(
+    request: Request,
+    lang: Literal["en", "es"] = Query("en", description="The page's language: `es` for the Spanish greeting and notice."),
+) -> dict[str, object]:
     assistant = current_assistant(request)
-    return {**assistant.greeting().to_dict(), "notice": assistant.messages.notice}
+    return {**assistant.greeting(lang).to_dict(), "notice": assistant.messages.in_language(lang).notice}

@@ -8,11 +8,14 @@ import time
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
+from chatbot.language import detect
 from chatbot.normalise import normalise
-from chatbot.safety import mentions_emergency
+from chatbot.safety import states_emergency
 from chatbot.serving import current_assistant
-from chatbot.sms import ForgedRequest, SmsDesk, SmsNotConfigured, twiml
+from chatbot.sms import ForgedRequest, SmsDesk, SmsNotConfigured, log_event, twiml
 
 router = APIRouter(prefix="/sms", tags=["sms"])
 log = logging.getLogger("chatbot.sms")
@@ -32,18 +35,24 @@ _TWIML = {"content": {"application/xml": {"example": "<Response><Message>...</Me
 async def twilio(request: Request) -> Response:
     """Answer one text message. Twilio posts its form (From, Body, ...) signed with the account's auth token."""
     desk: SmsDesk = request.app.state.sms
-    form = await request.form()
-    items = form.multi_items()
-    params = [(name, value) for name, value in items if isinstance(value, str)]
+    header = request.headers.get("X-Twilio-Signature")
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     try:
+        desk.verifier.expect_signature(header)
+        form = await _form(request, desk)
+        items = form.multi_items()
+        params = [(name, value) for name, value in items if isinstance(value, str)]
         if len(params) != len(items):
             raise ForgedRequest("Twilio never uploads files")
-        desk.verifier.check(path, params, request.headers.get("X-Twilio-Signature"))
-    except SmsNotConfigured:
-        return Response("SMS is not configured on this server.", status_code=503, media_type="text/plain")
+        desk.verifier.check(path, params, header)
+    except SmsNotConfigured as exc:
+        return Response(f"SMS is not configured on this server: {exc}.", status_code=503, media_type="text/plain")
     except ForgedRequest as exc:
-        log.warning("refused a request to %s: %s", request.url.path, exc)
+        # The usual cause is a proxy: Twilio signs the URL it posted to, which must be CHATBOT_PUBLIC_URL + the path.
+        log.warning("refused a request to %s: %s; checked against %s (if Twilio posts to another URL, e.g. http:// "
+                    "or another host behind a proxy, set CHATBOT_PUBLIC_URL to the base of the URL in Twilio's console)",
+                    request.url.path, exc, desk.verifier.public_url + path)
+        request.app.state.metrics.sms_event("signature-refused")
         return Response(status_code=403)
 
     sender = desk.hasher(str(form.get("From", "")))
@@ -51,16 +60,31 @@ async def twilio(request: Request) -> Response:
     early = request.app.state.early_messages
     if request.app.state.holder.assistant is None and early is not None and _states_emergency(body):
         # Still starting (or rebuilding): nothing can be answered yet, but an emergency must not wait.
-        log.info(json.dumps({"event": "sms", "sender": sender, "action": "emergency-while-starting"}))
-        return Response(twiml(early.emergency), media_type="application/xml")
+        log.info(json.dumps(log_event(sender, "emergency-while-starting")))
+        return Response(twiml(early.emergency_in(detect(body))), media_type="application/xml")
     assistant = current_assistant(request)
     started = time.perf_counter()
-    outcome = await run_in_threadpool(desk.answer, sender, body, assistant.messages, assistant.ask)
+    sid = str(form.get("MessageSid", ""))
+    opt_out_type = str(form.get("OptOutType", ""))
+    outcome = await run_in_threadpool(desk.answer, sid, sender, body, assistant.messages, assistant.ask, opt_out_type)
     if outcome.reply is not None:
         await request.app.state.recorder.record_soon("sms", body, outcome.reply, time.perf_counter() - started)
-    log.info(json.dumps({"event": "sms", "sender": sender, "action": outcome.action}))
+    log.info(json.dumps(log_event(sender, outcome.action)))
+    if outcome.reply is None or outcome.action == "emergency-over-limit":  # the rest are counted as replies
+        request.app.state.metrics.sms_event(outcome.action)
     return Response(twiml(outcome.text), media_type="application/xml")
 
 
+async def _form(request: Request, desk: SmsDesk) -> FormData:
+    """The posted form. One that cannot be parsed (too many fields, multipart without a boundary) was
+    not sent by Twilio, so it is refused like any unsigned request, without naming the problem."""
+    try:
+        return await request.form()
+    except HTTPException as exc:
+        if desk.verifier.enabled:
+            raise ForgedRequest(f"unreadable form: {exc.detail}") from exc
+        raise
+
+
 def _states_emergency(body: str) -> bool:
-    return mentions_emergency(normalise(body))
+    return states_emergency(body, normalise(body))

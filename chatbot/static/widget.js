@@ -30,16 +30,45 @@
 
   const TIMEOUT_MS = 15000;
   const KINDS = ['answer', 'fallback', 'emergency', 'greeting']; // the reply contract's kinds, each styled
+  // The widget's own words, in each language the assistant answers in. The interface follows the host
+  // page's <html lang> at first, then the language of the patient's messages (each reply says it).
   const TEXT = {
-    // Shown when the server cannot say anything (offline, starting, over the rate limit), so it carries
-    // the emergency numbers itself: an emergency typed then must still meet 911 and 988.
-    unreachable: "Couldn't reach the assistant. Please call the office. In an emergency, call 911; for thoughts of suicide, call or text 988.",
-    retry: 'Retry',
-    you: 'You: ',
-    assistant: 'Assistant: ',
-    typing: 'The assistant is typing',
-    emergency: 'Emergency',
+    en: {
+      // Shown when the server cannot say anything (offline, starting, over the rate limit), so it carries
+      // the emergency numbers itself: an emergency typed then must still meet 911 and 988.
+      unreachable: "Couldn't reach the assistant. Please call the office. In an emergency, call 911; for thoughts of suicide, call or text 988.",
+      retry: 'Retry',
+      you: 'You: ',
+      assistant: 'Assistant: ',
+      typing: 'The assistant is typing',
+      emergency: 'Emergency',
+      region: 'Questions about the clinic',
+      launcher: 'Questions? Ask us',
+      title: 'Ask the clinic',
+      close: 'Close the assistant',
+      log: 'Conversation with the assistant',
+      label: 'Your question',
+      placeholder: 'Type your question',
+      send: 'Send',
+    },
+    es: {
+      unreachable: 'No pudimos comunicarnos con el asistente. Por favor llame a la oficina. En una emergencia, llame al 911; si tiene pensamientos de suicidio, llame o envíe un mensaje de texto al 988.',
+      retry: 'Reintentar',
+      you: 'Usted: ',
+      assistant: 'Asistente: ',
+      typing: 'El asistente está escribiendo',
+      emergency: 'Emergencia',
+      region: 'Preguntas sobre la clínica',
+      launcher: '¿Preguntas? Escríbanos',
+      title: 'Pregunte a la clínica',
+      close: 'Cerrar el asistente',
+      log: 'Conversación con el asistente',
+      label: 'Su pregunta',
+      placeholder: 'Escriba su pregunta',
+      send: 'Enviar',
+    },
   };
+  const pageLanguage = () => (/^es\b/i.test(document.documentElement.lang || '') ? 'es' : 'en');
 
   // Colours are chosen for WCAG AA contrast (most pairs reach AAA): #0b5f73 on white is 7.2:1,
   // white on #8a0000 is 10:1, #3d3d3d on #fff6d6 is 10:1.
@@ -110,6 +139,7 @@
     }
     .from-user { align-self: flex-end; background: #0b5f73; color: #ffffff; border-bottom-right-radius: 4px; }
     .from-bot { align-self: flex-start; background: #eef3f5; color: #1a1a1a; border-bottom-left-radius: 4px; }
+    .preface { display: block; font-style: italic; margin-bottom: 4px; }
     .emergency {
       align-self: stretch; max-width: none;
       background: #8a0000; color: #ffffff; font-weight: 600;
@@ -173,25 +203,24 @@
   // Parsed once, cloned into every instance. A constant string: no outside text ever goes through innerHTML.
   const template = document.createElement('template');
   template.innerHTML = `
-    <aside class="root" aria-label="Questions about the clinic">
+    <aside class="root">
       <button class="launcher" type="button" aria-expanded="false" aria-controls="panel">
         <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
           <path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/>
         </svg>
-        <span>Questions? Ask us</span>
+        <span class="launcher-text"></span>
       </button>
       <div class="panel" id="panel" role="dialog" aria-modal="false" aria-labelledby="title" hidden>
         <div class="head">
-          <h2 id="title">Ask the clinic</h2>
-          <button class="close" type="button" aria-label="Close the assistant">&times;</button>
+          <h2 id="title"></h2>
+          <button class="close" type="button">&times;</button>
         </div>
         <p class="notice" hidden></p>
-        <div class="log" role="log" aria-live="polite" aria-label="Conversation with the assistant" tabindex="0"></div>
+        <div class="log" role="log" aria-live="polite" tabindex="0"></div>
         <form class="composer" novalidate>
-          <label class="visually-hidden" for="question">Your question</label>
-          <input id="question" name="question" type="text" autocomplete="off" maxlength="1000"
-                 placeholder="Type your question" enterkeyhint="send">
-          <button class="send" type="submit">Send</button>
+          <label class="visually-hidden" for="question"></label>
+          <input id="question" name="question" type="text" autocomplete="off" maxlength="1000" enterkeyhint="send">
+          <button class="send" type="submit"></button>
         </form>
       </div>
     </aside>
@@ -224,7 +253,9 @@
       this._log = root.querySelector('.log');
       this._form = root.querySelector('.composer');
       this._input = root.querySelector('input');
+      this._root = root;
       this._greeted = false;
+      this._speak(pageLanguage());
       this._busy = false;
       this._controller = null;
       this._retries = new WeakMap(); // error message -> the request its Retry sends again
@@ -250,6 +281,22 @@
           this._send(this._retries.get(failed));
         }
       };
+    }
+
+    /** Show the widget's own words in `lang` (`en` or `es`), and tell screen readers which language they are in. */
+    _speak(lang) {
+      this._lang = TEXT[lang] ? lang : 'en';
+      const text = TEXT[this._lang];
+      const root = this._root;
+      root.querySelector('.root').setAttribute('lang', this._lang);
+      root.querySelector('.root').setAttribute('aria-label', text.region);
+      root.querySelector('.launcher-text').textContent = text.launcher;
+      root.querySelector('#title').textContent = text.title;
+      this._close.setAttribute('aria-label', text.close);
+      this._log.setAttribute('aria-label', text.log);
+      root.querySelector('label[for="question"]').textContent = text.label;
+      this._input.placeholder = text.placeholder;
+      root.querySelector('.send').textContent = text.send;
     }
 
     /** Where the assistant answers: this element's data-api, else the script tag's, else the script's origin. */
@@ -281,7 +328,7 @@
       this._input.focus();
       if (!this._greeted) {
         this._greeted = true; // once; if it fails, its error message carries the Retry
-        this._send({ path: '/v1/greeting' });
+        this._send({ path: `/v1/greeting?lang=${this._lang}` });
       }
     }
 
@@ -315,14 +362,19 @@
       if (!this.isConnected) return;
       if (!reply) {
         this._showError(job);
-      } else if (job.path === '/v1/greeting') {
+      } else if (job.path.startsWith('/v1/greeting')) {
         if (typeof reply.notice === 'string') {
           this._notice.textContent = reply.notice;
+          this._notice.lang = this._lang;
           this._notice.hidden = false;
         }
-        this._say('bot', reply.answer, 'greeting');
+        this._say('bot', reply.answer, 'greeting', this._lang);
       } else {
-        this._say('bot', reply.answer, KINDS.includes(reply.kind) ? reply.kind : 'answer');
+        const lang = reply.lang === 'es' ? 'es' : 'en';
+        this._speak(lang);
+        const kind = KINDS.includes(reply.kind) ? reply.kind : 'answer';
+        // The clinic's answers are its own English words, whatever language the question was in.
+        this._say('bot', reply.answer, kind, kind === 'answer' ? 'en' : lang, typeof reply.preface === 'string' ? reply.preface : '', lang);
       }
     }
 
@@ -348,23 +400,36 @@
       }
     }
 
-    /** Add one message to the log. Text only: whatever the server or the patient wrote is never parsed as HTML. */
-    _say(from, text, kind) {
+    /**
+     * Add one message to the log, each part marked with its language so screen readers pronounce it right.
+     * Text only: whatever the server or the patient wrote is never parsed as HTML.
+     */
+    _say(from, text, kind, lang, preface, prefaceLang) {
+      const words = TEXT[this._lang];
       const item = document.createElement('p');
       item.className = `msg from-${from}` + (kind ? ` ${kind}` : '');
       if (kind) item.dataset.kind = kind;
+      item.lang = this._lang;
       const who = document.createElement('span');
       who.className = 'visually-hidden';
-      who.textContent = from === 'user' ? TEXT.you : TEXT.assistant;
+      who.textContent = from === 'user' ? words.you : words.assistant;
       item.append(who);
       if (kind === 'emergency') {
         const label = document.createElement('strong');
         label.className = 'label';
-        label.textContent = TEXT.emergency;
+        label.textContent = words.emergency;
         item.append(label);
+      }
+      if (preface) {
+        const intro = document.createElement('span');
+        intro.className = 'preface';
+        intro.lang = prefaceLang;
+        intro.textContent = preface;
+        item.append(intro);
       }
       const body = document.createElement('span');
       body.className = 'text';
+      if (lang) body.lang = lang;
       body.textContent = text;
       item.append(body);
       this._append(item);
@@ -375,7 +440,7 @@
       item.className = 'msg from-bot typing';
       const words = document.createElement('span');
       words.className = 'visually-hidden';
-      words.textContent = TEXT.typing;
+      words.textContent = TEXT[this._lang].typing;
       item.append(words);
       for (let i = 0; i < 3; i += 1) {
         const dot = document.createElement('span');
@@ -392,11 +457,11 @@
       item.className = 'msg error';
       this._retries.set(item, job);
       const words = document.createElement('span');
-      words.textContent = TEXT.unreachable;
+      words.textContent = TEXT[this._lang].unreachable;
       const retry = document.createElement('button');
       retry.type = 'button';
       retry.className = 'retry';
-      retry.textContent = TEXT.retry;
+      retry.textContent = TEXT[this._lang].retry;
       item.append(words, retry);
       this._append(item);
     }

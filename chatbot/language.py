@@ -1,0 +1,121 @@
+"""Which language a message is written in, and the plain form the non-English checks read.
+
+We answer in English and Spanish. A message is Spanish only when the detector is confident: a
+short or mixed message ("hi", "wifi?", "is ketamean a sykadelic drug") is ambiguous, and an English
+reply to a Spanish speaker costs less than a Spanish reply to an English speaker who then cannot
+read the fallback. A message confidently in another language the detector knows, or written in a
+script we cannot read, gets one short bilingual reply; an emergency is caught before any of this.
+
+The detector is lingua (`lingua-language-detector`): offline, restricted to the languages the
+emergency check knows, about 0.4 s to load and well under a millisecond to decide. It is loaded
+once per process: the server loads it before it answers, the terminal on its first question.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
+
+ENGLISH = "en"
+SPANISH = "es"
+OTHER = "other"  # a language we do not answer in: the reply is the bilingual notice
+ANSWERED = (ENGLISH, SPANISH)
+
+# How sure lingua must be (its relative confidence, 0 to 1). Spanish needs to lead clearly; another language
+# must be near certain and said in a few words at least, since a short English message ("hi", "ok thx") can
+# look like anything.
+SPANISH_AT_LEAST = 0.45
+SPANISH_LEAD = 0.15
+OTHER_AT_LEAST = 0.70
+OTHER_MIN_WORDS = 3
+# Words a short Spanish message gives itself away by when the detector leans Spanish but is not sure
+# ("la ketamina da nauseas?"): two of them, in the folded text with shorthand spelled out.
+_SPANISH_MARKERS = re.compile(
+    r"¿|¡|\b(?:que|como|cuanto|cuanta|cuantos|cuantas|cuando|donde|puedo|puede|tengo|tiene|hay|esta|estoy|los|las|una|del|para|porque"
+    r"|mi|me|se|es|el|la|lo|le|muy|pero|con|sin|despues|antes|usted|ketamina|infusion|infusiones|dolor|cita|clinica|efectos"
+    r"|esposo|esposa|marido|mama|papa|hijo|hija|abuela|abuelo|hermano|hermana)\b"
+)
+# Shorthand people text in Spanish, whole words only.
+_SHORTHAND = {
+    "q": "que", "k": "que", "ke": "que", "xq": "porque", "pq": "porque", "porq": "porque", "xk": "porque",
+    "x": "por", "xfa": "por favor", "xfavor": "por favor", "plis": "por favor", "tb": "tambien", "tmb": "tambien",
+    "d": "de", "toy": "estoy", "toi": "estoy", "sta": "esta", "ta": "esta", "stoy": "estoy", "ntp": "no te preocupes",
+    "tqm": "te quiero mucho", "aki": "aqui", "aca": "aqui", "ahorita": "ahora", "orita": "ahora", "ahoritita": "ahora",
+    "nomas": "no mas", "pa": "para", "mami": "mama", "papi": "papa",
+    "resira": "respira", "respia": "respira",
+    "convulcion": "convulsion", "convulciones": "convulsiones", "convulcionando": "convulsionando",
+    "desmallo": "desmayo", "desmallado": "desmayado", "desmallada": "desmayada", "ise": "hice", "iso": "hizo",
+    "suisidar": "suicidar", "suisidarme": "suicidarme",
+}
+_WORD = re.compile(r"[a-z0-9']+|[^a-z0-9'\s]")
+_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or invisible characters, whitespace collapsed: how people type on phones.
+
+    "¿Está respirando?" and "esta respirando" read the same, so the non-English patterns need only one spelling.
+    """
+    text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    kept = (" " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] not in "MC")
+    return " ".join("".join(kept).lower().split())
+
+
+def spanish_words(text: str) -> str:
+    """The folded text with Spanish SMS shorthand spelled out: "q tengo k hacer" reads "que tengo que hacer"."""
+    return " ".join(_SHORTHAND.get(word, word) for word in _WORD.findall(fold(text)))
+
+
+def detect(text: str) -> str:
+    """`en`, `es`, or `other` for a message in a language we do not answer in."""
+    letters = _LETTER.findall(text)
+    if not letters:
+        return ENGLISH
+    if sum(1 for ch in letters if _LATIN.match(fold(ch))) < len(letters) / 2:
+        # Mostly another script (Chinese, Arabic, Cyrillic...): not a language we answer in.
+        return OTHER
+    # Accents are half of what tells Vietnamese, Portuguese or French apart: the detector sees them.
+    ranked = _detector_says(" ".join(text.lower().split()))
+    if not ranked:
+        return ENGLISH
+    (best, confidence), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    folded = spanish_words(text)
+    if best == SPANISH and (
+        (confidence >= SPANISH_AT_LEAST and confidence - runner_up >= SPANISH_LEAD) or len(_SPANISH_MARKERS.findall(folded)) >= 2
+    ):
+        return SPANISH
+    if best not in ANSWERED and confidence >= OTHER_AT_LEAST and len(folded.split()) >= OTHER_MIN_WORDS:
+        return OTHER
+    return ENGLISH
+
+
+def _detector_says(text: str) -> list[tuple[str, float]]:
+    """Languages by lingua's relative confidence, most likely first."""
+    return [(v.language.iso_code_639_1.name.lower(), float(v.value)) for v in detector().compute_language_confidence_values(text)]
+
+
+_loading = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def detector() -> LanguageDetector:
+    """lingua, restricted to the languages the emergency check knows (loaded once, ~0.4 s)."""
+    from lingua import Language, LanguageDetectorBuilder
+
+    with _loading:
+        return LanguageDetectorBuilder.from_languages(
+            Language.ENGLISH,
+            Language.SPANISH,
+            Language.PORTUGUESE,
+            Language.FRENCH,
+            Language.GERMAN,
+            Language.ITALIAN,
+            Language.VIETNAMESE,
+        ).with_preloaded_language_models().build()

@@ -1,0 +1,161 @@
+"""A real uvicorn server on loopback, configured as `chatbot serve` configures it, attacked over raw sockets."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+import pytest
+import uvicorn
+
+from chatbot.app import create_app
+from chatbot.assistant import Assistant
+from chatbot.connections import server_config
+from chatbot.settings import Settings
+
+ADMIN_TOKEN = "a-real-admin-token-for-tests"
+
+
+@contextmanager
+def serving(fake: Assistant, **overrides: object) -> Iterator[tuple[str, int]]:
+    """`chatbot serve`'s uvicorn configuration around the app with the fake assistant, on a free loopback port."""
+    settings = Settings(**{"admin_token": ADMIN_TOKEN, "rate_limit": "off", **overrides})  # type: ignore[arg-type]
+    server = uvicorn.Server(server_config(create_app(settings, load=lambda: fake), settings, host="127.0.0.1", port=0))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(500):
+            if server.started:
+                break
+            time.sleep(0.01)
+        assert server.started, "the server did not start"
+        host, port = server.servers[0].sockets[0].getsockname()[:2]
+        wait_until_ready(host, port, settings.allowed_hosts[0].replace("*", "localhost"))
+        yield host, port
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def wait_until_ready(host: str, port: int, name: str) -> None:
+    for _ in range(200):
+        if exchange(host, port, get("/readyz", host=name)).startswith(b"HTTP/1.1 200"):
+            return
+        time.sleep(0.02)
+    raise AssertionError("the app never became ready")
+
+
+def exchange(host: str, port: int, request: bytes) -> bytes:
+    """Send `request` whole and read until the server closes the connection (at most 10 s)."""
+    with socket.create_connection((host, port), timeout=10) as conn:
+        try:
+            conn.sendall(request)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may refuse before reading everything we send
+        return read_to_close(conn)
+
+
+def read_to_close(conn: socket.socket) -> bytes:
+    received = b""
+    try:
+        while chunk := conn.recv(65536):
+            received += chunk
+    except ConnectionResetError:
+        pass
+    return received
+
+
+def get(path: str, *headers: str, host: str = "localhost") -> bytes:
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", "Connection: close", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def post(path: str, body: bytes, host: str = "localhost") -> bytes:
+    head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+    return head.encode() + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+@pytest.fixture(scope="module")
+def server(fake: Assistant) -> Iterator[tuple[str, int]]:
+    with serving(fake, max_header_bytes=16_384, header_timeout_seconds=1.0) as address:
+        yield address
+
+
+# -- headers: size and time --------------------------------------------------------------------
+
+
+def test_headers_within_the_limit_are_answered(server: tuple[str, int]) -> None:
+    response = exchange(*server, get("/healthz", "X-Padding: " + "a" * 8_000))
+    assert response.startswith(b"HTTP/1.1 200")
+
+
+@pytest.mark.parametrize("size", [20_000, 4 * 1024 * 1024])
+def test_a_header_over_the_limit_gets_a_400_and_the_connection_closes(server: tuple[str, int], size: int) -> None:
+    response = exchange(*server, get("/healthz", "X-Padding: " + "a" * size))
+    assert response.startswith(b"HTTP/1.1 400"), response[:80]
+
+
+def test_many_small_headers_add_up_to_the_limit(server: tuple[str, int]) -> None:
+    response = exchange(*server, get("/healthz", *[f"X-Line-{n}: {'b' * 100}" for n in range(400)]))
+    assert response.startswith(b"HTTP/1.1 400"), response[:80]
+
+
+def test_a_client_trickling_its_headers_is_cut_off(server: tuple[str, int]) -> None:
+    """One header line every 0.3 s would hold the connection for ever; the 1 s header deadline closes it."""
+    with socket.create_connection(server, timeout=10) as conn:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        started = time.monotonic()
+        closed = False
+        for n in range(30):  # 9 s of trickling at most
+            time.sleep(0.3)
+            try:
+                conn.sendall(f"X-Slow-{n}: x\r\n".encode())
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            conn.setblocking(False)
+            try:
+                closed = conn.recv(1) == b""
+            except BlockingIOError:
+                pass
+            except ConnectionResetError:
+                closed = True
+            conn.setblocking(True)
+            if closed:
+                break
+        assert closed, "the server kept a trickling connection open"
+        assert time.monotonic() - started < 8
+
+
+def test_an_idle_connection_that_never_sends_a_request_is_closed(server: tuple[str, int]) -> None:
+    with socket.create_connection(server, timeout=10) as conn:
+        assert read_to_close(conn) == b""  # closed by the server after the header deadline, not by our timeout
+
+
+def test_keep_alive_requests_each_get_their_own_header_deadline(server: tuple[str, int]) -> None:
+    with socket.create_connection(server, timeout=10) as conn:
+        for _ in range(3):
+            time.sleep(0.4)  # each request well within its deadline; together longer than one
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+
+
+# -- the Host header ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/v1/ask/", "/sms/twilio/", "/admin/reload/"])
+def test_a_trailing_slash_is_not_redirected_to_the_host_the_client_named(server: tuple[str, int], path: str) -> None:
+    response = exchange(*server, post(path, b'{"question": "cost"}', host="evil.example"))
+    head = response.split(b"\r\n\r\n", 1)[0].lower()
+    assert response.startswith(b"HTTP/1.1 404"), response[:80]
+    assert b"location:" not in head and b"evil.example" not in response
+
+
+def test_only_the_configured_hosts_are_answered(fake: Assistant) -> None:
+    with serving(fake, allowed_hosts="clinic.example,*.clinic.example") as address:
+        assert exchange(*address, get("/healthz", host="clinic.example")).startswith(b"HTTP/1.1 200")
+        assert exchange(*address, get("/healthz", host="www.clinic.example")).startswith(b"HTTP/1.1 200")
+        assert exchange(*address, get("/healthz", host="evil.example")).startswith(b"HTTP/1.1 400")

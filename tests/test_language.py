@@ -1,0 +1,39 @@
+"""Which language a message is in: Spanish only when it is clear, English when in doubt."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot.language import ENGLISH, OTHER, SPANISH, detect, fold, spanish_words
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [
+        ("¿Cuánto cuesta cada infusión?", SPANISH),
+        ("cuanto cuesta cada infusion", SPANISH),  # no accents, as phones type
+        ("q tengo q hacer antes de la cita", SPANISH),  # shorthand
+        ("puedo manejar despues de la infusion?", SPANISH),
+        ("necesito que alguien me acompañe?", SPANISH),
+        ("how much does it cost?", ENGLISH),
+        ("hi", ENGLISH),  # too short to be anything but English
+        ("ok thx", ENGLISH),
+        ("is ketamean a sykadelic drug", ENGLISH),  # misspelt English, not Portuguese
+        ("do you take insurance? tengo Blue Cross", ENGLISH),  # mostly English
+        ("quanto custa cada infusão de cetamina?", OTHER),
+        ("combien coûte une perfusion de kétamine ?", OTHER),
+        ("wie viel kostet eine Infusion?", OTHER),
+        ("我想知道费用", OTHER),  # another script
+        ("12345 ???", ENGLISH),  # no letters
+    ],
+)
+def test_the_reply_language_follows_the_message_only_when_it_is_clear(message: str, lang: str) -> None:
+    assert detect(message) == lang
+
+
+def test_folding_drops_accents_and_case_as_phones_do() -> None:
+    assert fold("¿Está  RESPIRANDO?") == "¿esta respirando?"
+
+
+def test_spanish_shorthand_is_spelled_out() -> None:
+    assert spanish_words("q hago xq no respira x favor") == "que hago porque no respira por favor"
