@@ -444,6 +444,17 @@ def test_two_replicas_on_one_redis_count_one_sender_limit(fake: Assistant, tmp_p
     assert replies == [fake.kb.entry("cost").answer] * 2 + [fake.messages.sms_limit, None]
 
 
+def test_a_twilio_retry_that_reaches_another_replica_gets_the_same_reply_uncounted(
+    fake: Assistant, tmp_path: Path, redis_url: str
+) -> None:
+    shared = {"sms_limit": 1, "limits_storage": redis_url}
+    with sms_client(fake, var_dir=tmp_path / "a", **shared) as first, sms_client(fake, var_dir=tmp_path / "b", **shared) as second:
+        params = inbound("What is the cost?")
+        assert message(send(first, params, signed(params))) == fake.kb.entry("cost").answer
+        assert message(send(second, params, signed(params))) == fake.kb.entry("cost").answer  # the retry, not a second text
+        assert text(second, "What is the cost?") == fake.messages.sms_limit  # the retry was not counted: this is the second
+
+
 def test_the_sender_limit_counts_in_this_process_while_redis_is_away_and_in_redis_when_it_is_back(
     redis_server: RedisServer, redis_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
