@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import click
 
@@ -25,9 +25,11 @@ SPANISH_EVAL_FILE = Path("tests/data/eval-es.yaml")
 
 
 class _ChatbotGroup(click.Group):
-    """Report library errors as one clear message and exit status 2, never a traceback."""
+    """Report library errors and bad settings as one clear message and exit status 2, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
+        from pydantic import ValidationError
+
         try:
             return super().invoke(ctx)
         except ChatbotError as exc:
@@ -35,6 +37,19 @@ class _ChatbotGroup(click.Group):
 
             click.echo(f"Error: {printable(str(exc))}", err=True)
             sys.exit(2)
+        except ValidationError as exc:
+            for error in exc.errors():
+                click.echo(f"Error: {_setting_problem(error)}", err=True)
+            sys.exit(2)
+
+
+def _setting_problem(error: Mapping[str, Any]) -> str:
+    """One invalid setting in words: our validators name the variable; pydantic's own messages get it added."""
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    if message.startswith("CHATBOT_"):
+        return message
+    name = "CHATBOT_" + "_".join(str(part) for part in error.get("loc", ())).upper()
+    return f"{name} has value {error.get('input')!r}: {message}"
 
 
 @click.group(cls=_ChatbotGroup)
@@ -177,12 +192,20 @@ def _announcing_server(config: uvicorn.Config) -> uvicorn.Server:
 
 
 def _serve_workers(config: uvicorn.Config) -> None:
-    """What `uvicorn.run` does for several workers, but with a listener whose connections get TCP_NODELAY."""
+    """What `uvicorn.run` does for several workers, but with a listener whose connections get TCP_NODELAY,
+    and one metrics folder they all count into (made before they start, deleted when they have stopped)."""
+    import os
+    import tempfile
+
     from uvicorn.supervisors import Multiprocess
+
+    from chatbot.metrics import MULTIPROCESS_DIR_VARIABLE
 
     listener = _shared_listener(config)
     click.echo(_listening(config))
-    Multiprocess(config, sockets=[listener]).run()
+    with tempfile.TemporaryDirectory(prefix="chatbot-metrics-") as folder:
+        os.environ[MULTIPROCESS_DIR_VARIABLE] = folder  # the workers inherit it
+        Multiprocess(config, sockets=[listener]).run()
 
 
 def _shared_listener(config: uvicorn.Config) -> socket.socket:
@@ -302,7 +325,8 @@ def review(export_to: object, threshold: float, unresolved: bool) -> None:
     """Group the questions the assistant could not answer by meaning, most asked first.
 
     Each group shows how often it was asked, when last, and on which channels. Questions are kept
-    (redacted) in CHATBOT_VAR_DIR/chatbot.db for CHATBOT_RETENTION_DAYS days.
+    (redacted) for CHATBOT_RETENTION_DAYS days in CHATBOT_VAR_DIR/chatbot.db, or in the PostgreSQL
+    database CHATBOT_DATABASE_URL names.
 
     \b
     Examples:
@@ -312,20 +336,22 @@ def review(export_to: object, threshold: float, unresolved: bool) -> None:
     """
     from chatbot.domain import Kind
     from chatbot.review import group
-    from chatbot.store import DB_FILE, UnansweredStore
+    from chatbot.store import open_store
     from chatbot.terminal import printable
 
     settings = Settings()
-    store = UnansweredStore(settings.var_dir / DB_FILE, settings.retention_days)
-    rows = store.rows()
-    store.close()
+    store = open_store(settings.database_url, settings.var_dir, settings.retention_days)
+    try:
+        rows = store.rows()
+    finally:
+        store.close()
     if export_to is not None:
         for row in rows:
             # Printable: rows stored before control characters were dropped may still hold escape codes.
             click.echo(printable(json.dumps(row.to_dict(), ensure_ascii=False)), file=export_to)  # type: ignore[arg-type]
         return
     if not rows:
-        click.echo(f"No unanswered questions in {store.path} (kept {settings.retention_days} days).")
+        click.echo(f"No unanswered questions in {store.where} (kept {settings.retention_days} days).")
         return
     from chatbot.startup import load_assistant
 
@@ -336,7 +362,7 @@ def review(export_to: object, threshold: float, unresolved: bool) -> None:
         hidden, rows = len(rows) - len(kept), kept
     groups = group(rows, assistant.encoder, threshold)
     now_answered = f"; {hidden} more that the knowledge base now answers are hidden" if unresolved else ""
-    click.echo(f"{len(rows)} unanswered questions in {store.path} (kept {settings.retention_days} days{now_answered}), "
+    click.echo(f"{len(rows)} unanswered questions in {store.where} (kept {settings.retention_days} days{now_answered}), "
                f"in {len(groups)} groups:\n")
     for found in groups:
         nearest = f"nearest entry: {found.nearest.id} ({found.nearest.score:.2f})" if found.nearest else "no nearest entry"

@@ -14,6 +14,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import (
@@ -62,7 +63,7 @@ class _DotEnv(DotEnvSettingsSource):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHATBOT_", frozen=True, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CHATBOT_", frozen=True, extra="ignore", hide_input_in_errors=True)
 
     home: Path = Field(
         default_factory=default_home,
@@ -100,7 +101,13 @@ class Settings(BaseSettings):
     var_dir: Path = Field(Path("var"), validate_default=True, description="Folder for the unanswered-questions database.")
     retention_days: int = Field(30, ge=1, description="Days unanswered questions are kept.")
     rate_limit: str = Field("60/minute", description="Requests per client on /v1/ask, e.g. 60/minute, or off.")
-    limits_storage: str = Field("memory://", description="Where rate-limit counts live, e.g. redis://host:6379.")
+    limits_storage: str = Field(
+        "memory://",
+        description="Where rate-limit counts and shared state live: memory:// (each process its own) or redis://host:6379/0.",
+    )
+    database_url: str = Field(
+        "", description="Empty for the SQLite file in CHATBOT_VAR_DIR, or postgresql://user:password@host/db shared by replicas.",
+    )
     max_body_bytes: int = Field(16_384, ge=1024, description="Largest request body accepted.")
     max_header_bytes: int = Field(
         16_384, ge=4096, description="Largest request line plus headers `chatbot serve` reads; more gets a 400."
@@ -169,6 +176,16 @@ class Settings(BaseSettings):
     def _a_rate(cls, value: str) -> str:
         return check_rate(value, "CHATBOT_RATE_LIMIT")
 
+    @field_validator("limits_storage")
+    @classmethod
+    def _a_storage(cls, value: str) -> str:
+        return check_storage(value, "CHATBOT_LIMITS_STORAGE")
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database(cls, value: str) -> str:
+        return check_database_url(value, "CHATBOT_DATABASE_URL")
+
     @field_validator("frame_ancestors")
     @classmethod
     def _a_source_list(cls, value: str) -> str:
@@ -210,6 +227,65 @@ def check_source_list(value: str, name: str = "frame_ancestors") -> str:
     return value.strip()
 
 
+REDIS_SCHEMES = ("redis", "rediss")
+DATABASE_SCHEMES = ("postgresql", "postgres")
+
+
+def check_storage(uri: str, name: str = "limits_storage") -> str:
+    """`uri` if it is `memory://` or a Redis URL we can connect with (`redis://host:6379/0`, `rediss://` for TLS).
+
+    Raises:
+        ValueError: naming the setting and the value (its password hidden).
+    """
+    uri = uri.strip()
+    if uri == "memory://":
+        return uri
+    problem = _url_problem(uri, REDIS_SCHEMES)
+    if problem is None and not re.fullmatch(r"/?\d*", urlsplit(uri).path):
+        problem = "the path must be a database number such as /0"
+    if problem:
+        raise ValueError(f"{name} has value {describe_storage(uri)!r}. Not a storage URI such as 'memory://' or "
+                         f"'redis://host:6379/0': {problem}.")
+    return uri
+
+
+def check_database_url(url: str, name: str = "database_url") -> str:
+    """`url` if it is empty (SQLite) or a PostgreSQL URL (`postgresql://user:password@host:5432/db`).
+
+    Raises:
+        ValueError: naming the setting and the value (its password hidden).
+    """
+    url = url.strip()
+    problem = _url_problem(url, DATABASE_SCHEMES, need_host=False) if url else None
+    if problem:
+        raise ValueError(f"{name} has value {describe_storage(url)!r}. Not empty (SQLite) or a URL such as "
+                         f"'postgresql://chatbot:password@db.example:5432/chatbot': {problem}.")
+    return url
+
+
+def _url_problem(url: str, schemes: tuple[str, ...], need_host: bool = True) -> str | None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it checks it: a port that is not a number raises
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in schemes:
+        return f"the scheme must be {' or '.join(s + '://' for s in schemes)}"
+    if need_host and not parts.hostname:
+        return "it names no host"
+    return None
+
+
+def describe_storage(url: str) -> str:
+    """A storage or database URL for messages: scheme, host, port and path, never the password."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.netloc.rpartition("@")[2]
+        return SplitResult(parts.scheme, f"{parts.username or ''}:***@{host}", parts.path, parts.query, parts.fragment).geturl()
+    except ValueError:
+        return url.split("@")[-1] if "@" in url else url
 def optional_features(settings: Settings) -> list[str]:
     """What `chatbot serve` says at start: where its settings come from, and each optional feature on or off, and why."""
     dotenv = env_file()

@@ -98,3 +98,15 @@ def test_ask_works_from_another_folder(real_settings: Settings, tmp_path) -> Non
                            capture_output=True, text=True, timeout=300)
     assert asked.returncode == 0, asked.stderr
     assert asked.stdout.startswith("[answer, entry cost, score ")
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("CHATBOT_LIMITS_STORAGE", "redis//cache.example:6379"),
+    ("CHATBOT_LIMITS_STORAGE", "memcached://cache.example:11211"),
+    ("CHATBOT_DATABASE_URL", "mysql://chatbot:s3cret-pass@db.example/chatbot"),
+])
+def test_a_shared_store_that_cannot_be_used_stops_serve_with_its_name_not_a_traceback(variable: str, value: str) -> None:
+    result = CliRunner().invoke(cli, ["serve"], env={variable: value})
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {variable} has value"), result.output
+    assert "Traceback" not in result.output and "s3cret" not in result.output

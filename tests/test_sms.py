@@ -20,11 +20,14 @@ from twilio.request_validator import RequestValidator
 from chatbot import index, knowledge
 from chatbot.app import create_app
 from chatbot.assistant import Assistant
+from chatbot.failover import RETRY_SECONDS, Failover
+from chatbot.limits import limits_storage
 from chatbot.settings import Settings
 from chatbot.errors import StateUnavailable
-from chatbot.sms import Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
+from chatbot.sms import Allowance, Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
 from chatbot.state import MemoryState
 from conftest import FakeEncoder, SlowLoad
+from servers import RedisServer
 
 TOKEN = "test-auth-token"
 PUBLIC_URL = "https://clinic.example"
@@ -422,11 +425,55 @@ class DownStorage(MemoryStorage):
         raise StorageError(ConnectionError("redis is down"))
 
 
-def test_texts_are_answered_when_the_limit_storage_is_down(fake: Assistant) -> None:
-    with sms_client(fake, sms_limit=1) as client:
+def test_texts_are_counted_in_this_process_while_the_limit_storage_is_down(
+    fake: Assistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    with sms_client(fake, sms_limit=2) as client:
         state = client.app.state  # type: ignore[attr-defined]
-        state.sms = dataclasses.replace(state.sms, limiter=SenderLimiter(DownStorage(), 1, 600))
-        assert [text(client, "What is the cost?") for _ in range(3)] == [fake.kb.entry("cost").answer] * 3
+        state.sms = dataclasses.replace(state.sms, limiter=SenderLimiter(DownStorage(), 2, 600))
+        replies = [text(client, "What is the cost?") for _ in range(4)]
+    assert replies == [fake.kb.entry("cost").answer] * 2 + [fake.messages.sms_limit, None]
+    down = [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert len(down) == 1 and "counting texts in this process" in down[0].getMessage()
+
+
+def test_two_replicas_on_one_redis_count_one_sender_limit(fake: Assistant, tmp_path: Path, redis_url: str) -> None:
+    shared = {"sms_limit": 2, "limits_storage": redis_url}
+    with sms_client(fake, var_dir=tmp_path / "a", **shared) as first, sms_client(fake, var_dir=tmp_path / "b", **shared) as second:
+        replies = [text(replica, "What is the cost?") for replica in (first, second, first, second)]
+    assert replies == [fake.kb.entry("cost").answer] * 2 + [fake.messages.sms_limit, None]
+
+
+def test_a_twilio_retry_that_reaches_another_replica_gets_the_same_reply_uncounted(
+    fake: Assistant, tmp_path: Path, redis_url: str
+) -> None:
+    shared = {"sms_limit": 1, "limits_storage": redis_url}
+    with sms_client(fake, var_dir=tmp_path / "a", **shared) as first, sms_client(fake, var_dir=tmp_path / "b", **shared) as second:
+        params = inbound("What is the cost?")
+        assert message(send(first, params, signed(params))) == fake.kb.entry("cost").answer
+        assert message(send(second, params, signed(params))) == fake.kb.entry("cost").answer  # the retry, not a second text
+        assert text(second, "What is the cost?") == fake.messages.sms_limit  # the retry was not counted: this is the second
+
+
+def test_the_sender_limit_counts_in_this_process_while_redis_is_away_and_in_redis_when_it_is_back(
+    redis_server: RedisServer, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock(now=600.0 * 1000)
+    failover = Failover("The SMS sender limit's storage", "counting texts in this process", clock=clock)
+    limiter = SenderLimiter(limits_storage(redis_url), 2, 600, clock=clock, failover=failover)
+    assert limiter.allow("sender") is Allowance.ANSWER  # one in Redis
+    redis_server.stop()
+    try:
+        assert [limiter.allow("sender") for _ in range(3)] == [Allowance.ANSWER, Allowance.ANSWER, Allowance.NOTICE]
+    finally:
+        redis_server.start()
+    clock.now += RETRY_SECONDS  # time to try Redis again; still the same window
+    # The restarted Redis kept nothing (no persistence), but from here on the count is shared again.
+    other_replica = SenderLimiter(limits_storage(redis_url), 2, 600, clock=clock)
+    assert [limiter.allow("sender"), other_replica.allow("sender"), limiter.allow("sender")] == [
+        Allowance.ANSWER, Allowance.ANSWER, Allowance.NOTICE]
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("unreachable" in m for m in messages) == 1 and sum("shared again" in m for m in messages) == 1
 
 
 def test_a_message_twilio_delivers_twice_gets_the_same_reply_and_counts_once(fake: Assistant, caplog: pytest.LogCaptureFixture) -> None:
