@@ -39,7 +39,7 @@ SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # not counted here): held-out right 22.9%, wrong 1.4% (1 of 70, Spanglish read as English), out of scope 2.4% (1 of 42),
 # 1 false alarm; tuning half 21.5%, 1.1% (1 of 93, the same), none, none.
 SPANISH_FLOOR = {
-    evaluate.HELDOUT: evaluate.Bounds(min_right=0.229, max_wrong=0.015, max_out_of_scope=0.024, max_false_alarms=1),
+    evaluate.HELDOUT: evaluate.Bounds(min_right=0.228, max_wrong=0.015, max_out_of_scope=0.024, max_false_alarms=1),
     evaluate.TUNE: evaluate.Bounds(min_right=0.215, max_wrong=0.011, max_out_of_scope=0.0, max_false_alarms=0),
 }
 
