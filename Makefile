@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 WHEELS := $(wildcard /opt/wheels)
 PIP_FLAGS := $(if $(WHEELS),--find-links $(WHEELS),)
 
-.PHONY: install run build test test-fast browser wrk eval bench loadtest clean
+.PHONY: install run build test test-fast browser services wrk eval bench loadtest clean
 
 install: $(STAMP)
 
@@ -21,6 +21,12 @@ $(STAMP): pyproject.toml
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# Redis and PostgreSQL for the tests of shared state and the shared database: the tests start their own private
+# servers on free loopback ports (scripts/servers.py), so only the binaries are needed, not running services.
+services:
+	@command -v redis-server >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq redis-server postgresql >/dev/null)
+
 # wrk, the load generator of `make bench`: a Python one would take the cores the server is measured on.
 wrk:
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
@@ -28,13 +34,14 @@ wrk:
 build: install
 	$(BIN)/chatbot build
 
+# Settings: CHATBOT_* from the environment, then .env in this folder (cp .env.example .env).
 run: install
 	$(BIN)/chatbot serve
 
-test: install browser
+test: install browser services
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
-test-fast: install
+test-fast: install services
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not slow and not browser"
 
 eval: install
@@ -43,8 +50,9 @@ eval: install
 bench: install wrk
 	$(BIN)/python scripts/bench.py
 
-# 5,000 questions at concurrency 50 against a live server, then the same while it reloads three times.
-loadtest: install
+# 5,000 questions at concurrency 50 against a live server, the same while it reloads three times, then the same
+# over two replicas sharing a private Redis and PostgreSQL.
+loadtest: install services
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/loadtest.py
 
 clean:

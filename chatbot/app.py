@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 import threading
 from contextlib import asynccontextmanager, contextmanager, nullcontext
@@ -20,10 +21,10 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from chatbot import knowledge
 from chatbot.assistant import Assistant
 from chatbot.domain import Messages
-from chatbot.errors import ChatbotError
+from chatbot.errors import ChatbotError, KnowledgeError
 from chatbot.events import Recorder
 from chatbot.limits import per_client_limit
-from chatbot.metrics import Metrics
+from chatbot.metrics import MULTIPROCESS_DIR_VARIABLE, Metrics
 from chatbot.middleware import BodyLimit, SecurityHeaders, Timeout
 from chatbot.routes import admin, ask, health, widget
 from chatbot.routes import metrics as metrics_routes
@@ -31,27 +32,38 @@ from chatbot.routes import sms as sms_routes
 from chatbot.serving import AssistantHolder
 from chatbot.settings import Settings
 from chatbot.sms import SmsDesk, startup_warnings
-from chatbot.store import DB_FILE, UnansweredStore
+from chatbot.state import state_from_uri
+from chatbot.store import open_store
 
 log = logging.getLogger("chatbot")
 
 
 def create_app(
-    settings: Settings | None = None, load: Callable[[], Assistant] | None = None, *, reload_on_sighup: bool = False
+    settings: Settings | None = None,
+    load: Callable[[], Assistant] | None = None,
+    *,
+    reload_on_sighup: bool = False,
+    metrics_dir: str | None = None,
 ) -> FastAPI:
     """Build the app. `load` makes the assistant (tests pass their own); by default it comes from `settings`.
 
     `reload_on_sighup` (for a real server, main thread only) makes SIGHUP reload the knowledge base.
+    `metrics_dir`: the folder where every worker process writes its metrics, so a scrape sums them.
     """
     settings = settings or Settings()
+    first = None
     if load is None:
         from chatbot.startup import load_assistant
 
         def load() -> Assistant:
             return load_assistant(settings)
 
-    holder = AssistantHolder(load)
-    unanswered = UnansweredStore(settings.var_dir / DB_FILE, settings.retention_days)
+        def first() -> Assistant:
+            return load_assistant(settings, last_good=True)
+
+    metrics = Metrics(lambda: holder.assistant, metrics_dir)
+    holder = AssistantHolder(load, first=first, on_reload=metrics.reloaded)
+    unanswered = open_store(settings.database_url, settings.var_dir, settings.retention_days)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -70,9 +82,12 @@ def create_app(
     )
     app.state.settings = settings
     app.state.holder = holder
-    app.state.metrics = Metrics(lambda: holder.assistant)
+    app.state.metrics = metrics
     app.state.recorder = Recorder(app.state.metrics, unanswered)
-    app.state.sms = SmsDesk.from_settings(settings)
+    # What replicas must agree on beyond rate counts (the SMS replies already sent, by MessageSid; issue 12's
+    # "did you mean" choice): in Redis when CHATBOT_LIMITS_STORAGE names one.
+    app.state.shared = state_from_uri(settings.limits_storage)
+    app.state.sms = SmsDesk.from_settings(settings, app.state.shared)
     app.state.early_messages = _office_messages(settings)
     for warning in startup_warnings(settings):
         log.warning(warning)
@@ -133,11 +148,18 @@ def _renderable(error: Mapping[str, Any]) -> Any:
 
 def _office_messages(settings: Settings) -> Messages | None:
     """The office's messages, read at once so an emergency texted while the index still loads gets
-    its reply; None if the knowledge base is invalid (the load in the background will say why)."""
+    its reply: from the last good knowledge base if the one on disk is invalid (as the load in the
+    background will serve, and say loudly); None if there is none."""
+    from chatbot.startup import last_good_knowledge
+
     try:
-        return knowledge.fill(knowledge.load(settings.knowledge_dir).messages, settings.office_phone)
+        kb = knowledge.load(settings.knowledge_dir)
+    except KnowledgeError as invalid:
+        kept = last_good_knowledge(settings.index_dir, invalid)
+        return None if kept is None else knowledge.fill(kept.messages, settings.office_phone)
     except ChatbotError:
         return None
+    return knowledge.fill(kb.messages, settings.office_phone)
 
 
 @contextmanager
@@ -158,4 +180,5 @@ def factory() -> FastAPI:
     """For uvicorn's `--factory` (several workers re-import the app by name)."""
     if not logging.getLogger("chatbot").handlers:  # in `chatbot serve`'s own process the CLI already logs to stderr
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-    return create_app(reload_on_sighup=True)
+    # Set by `chatbot serve --workers N` before the workers start (prometheus-client reads it too).
+    return create_app(reload_on_sighup=True, metrics_dir=os.environ.get(MULTIPROCESS_DIR_VARIABLE))

@@ -13,10 +13,11 @@ import numpy as np
 
 from chatbot import index
 from chatbot.encoder import ModelSource, OnnxEncoder, SentenceTransformerEncoder, export_onnx, weights_sha256
-from chatbot.errors import ChatbotError
+from chatbot.errors import ChatbotError, KnowledgeError
 from chatbot.files import file_sha256
-from chatbot.knowledge import KnowledgeBase
+from chatbot.knowledge import KnowledgeBase, write_snapshot
 from chatbot.normalise import normalise
+from chatbot.publishing import near_twins
 
 MIN_COSINE = 0.9999
 
@@ -57,14 +58,20 @@ def build(kb: KnowledgeBase, source: ModelSource, index_dir: Path, threads: int 
         say(f"Encoding {len(texts)} keys with {source.name}…")
         reference = SentenceTransformerEncoder(source, threads)
         vectors = reference.encode([normalise(text) for text in texts])
+        twins = near_twins(kb, dict(zip(texts, vectors)))
+        if twins:
+            raise KnowledgeError(twins)
         extra: dict[str, Path] = {}
+        if kb.files:  # kept so that a start on a knowledge base broken later can serve this one
+            extra[index.KNOWLEDGE_FILE] = Path(scratch) / index.KNOWLEDGE_FILE
+            write_snapshot(kb, extra[index.KNOWLEDGE_FILE])
         min_cosine = None
         if export:
             onnx_file = Path(scratch) / index.ONNX_FILE
             say("Exporting the encoder to ONNX…")
             export_onnx(source, onnx_file)
             min_cosine = check_export(onnx_file, source, vectors, [normalise(t) for t in texts], threads)
-            extra = {index.ONNX_FILE: onnx_file, index.TOKENIZER_FILE: source.path / "tokenizer.json"}
+            extra |= {index.ONNX_FILE: onnx_file, index.TOKENIZER_FILE: source.path / "tokenizer.json"}
         manifest = index.Manifest(
             model=source.name,
             weights_sha256=weights,

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import click
 
@@ -19,15 +19,18 @@ if TYPE_CHECKING:
     import uvicorn
 
     from chatbot.domain import Reply
+    from chatbot.review import Unhelpful
 
 EVAL_FILE = Path("tests/data/eval.yaml")
 SPANISH_EVAL_FILE = Path("tests/data/eval-es.yaml")
 
 
 class _ChatbotGroup(click.Group):
-    """Report library errors as one clear message and exit status 2, never a traceback."""
+    """Report library errors and bad settings as one clear message and exit status 2, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
+        from pydantic import ValidationError
+
         try:
             return super().invoke(ctx)
         except ChatbotError as exc:
@@ -35,6 +38,19 @@ class _ChatbotGroup(click.Group):
 
             click.echo(f"Error: {printable(str(exc))}", err=True)
             sys.exit(2)
+        except ValidationError as exc:
+            for error in exc.errors():
+                click.echo(f"Error: {_setting_problem(error)}", err=True)
+            sys.exit(2)
+
+
+def _setting_problem(error: Mapping[str, Any]) -> str:
+    """One invalid setting in words: our validators name the variable; pydantic's own messages get it added."""
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    if message.startswith("CHATBOT_"):
+        return message
+    name = "CHATBOT_" + "_".join(str(part) for part in error.get("loc", ())).upper()
+    return f"{name} has value {error.get('input')!r}: {message}"
 
 
 @click.group(cls=_ChatbotGroup)
@@ -43,7 +59,8 @@ def cli() -> None:
     """A clinic's FAQ assistant: the clinic's own words, or "please contact the office".
 
     \b
-    Configuration comes from CHATBOT_* environment variables (see the README).
+    Configuration comes from CHATBOT_* environment variables, then the .env file in CHATBOT_HOME
+    (by default the project folder); see .env.example and the README.
     """
     _log_to_stderr()
 
@@ -59,8 +76,42 @@ def _log_to_stderr() -> None:
 
 
 @cli.command()
+def check() -> None:
+    """Check the knowledge base after editing it: every rule `chatbot build` applies, in seconds.
+
+    Says "Safe to publish" (exit status 0) or lists every problem, numbered, with its file, line,
+    entry and field (exit status 1). Exit status 2: it could not check (e.g. the model is missing).
+
+    \b
+    Example:
+        chatbot check && chatbot build
+    """
+    import time
+
+    from chatbot import knowledge, publishing
+    from chatbot.errors import KnowledgeError, numbered
+    from chatbot.startup import encoder_for_check
+
+    started = time.perf_counter()
+    settings = Settings()
+    try:
+        kb = knowledge.load(settings.knowledge_dir)
+        problems = publishing.near_twins(kb, publishing.alternate_vectors(kb, *encoder_for_check(settings)))
+    except KnowledgeError as exc:
+        problems = exc.problems
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {settings.knowledge_dir}:\n{numbered(problems)}\n\n"
+                   "Not safe to publish: fix these, then run `chatbot check` again.")
+        sys.exit(1)
+    alternates = sum(len(entry.alternates) for entry in kb.entries)
+    click.echo(f"Safe to publish: {len(kb.entries)} entries, {alternates} alternates, {len(kb.out_of_scope)} "
+               f"out-of-scope questions, checked in {time.perf_counter() - started:.1f} s. "
+               "Next: `chatbot build`, then reload the server.")
+
+
+@cli.command()
 def build() -> None:
-    """Validate the knowledge base and build the index in CHATBOT_INDEX_DIR.
+    """Check the knowledge base (as `chatbot check` does) and build the index in CHATBOT_INDEX_DIR.
 
     \b
     Example:
@@ -93,13 +144,15 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         chatbot serve --port 8000
         chatbot serve --workers 2
     """
-    import uvicorn
-
     from chatbot.connections import server_config
+    from chatbot.settings import optional_features
     from chatbot.startup import ensure_ready
 
     settings = Settings()
-    ensure_ready(settings)  # build once here (in a child process, so no server process holds torch), not once per worker
+    for line in optional_features(settings):
+        click.echo(line)
+    # Build once here (in a child process, so no server process holds torch), not once per worker.
+    ensure_ready(settings, last_good=True)
     config = server_config(
         "chatbot.app:factory",
         settings,
@@ -111,17 +164,49 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     if config.workers > 1:
         _serve_workers(config)
         return
-    server = uvicorn.Server(config)
+    server = _announcing_server(config)
     server.run()
     if not server.started:
         sys.exit(3)  # uvicorn's own exit status for a server that failed to start
 
 
+def _listening(config: uvicorn.Config) -> str:
+    """Where the server listens, and how to reload it (a line staff can copy from)."""
+    import os
+
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    return (f"Listening on http://{host}:{config.port} (pid {os.getpid()}; after editing the knowledge base, "
+            f"`kill -HUP {os.getpid()}` reloads it). Ctrl-C stops.")
+
+
+def _announcing_server(config: uvicorn.Config) -> uvicorn.Server:
+    """A uvicorn server that says where it listens once it does (uvicorn's own line is below our log level)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                click.echo(_listening(self.config))
+
+    return Server(config)
+
+
 def _serve_workers(config: uvicorn.Config) -> None:
-    """What `uvicorn.run` does for several workers, but with a listener whose connections get TCP_NODELAY."""
+    """What `uvicorn.run` does for several workers, but with a listener whose connections get TCP_NODELAY,
+    and one metrics folder they all count into (made before they start, deleted when they have stopped)."""
+    import os
+    import tempfile
+
     from uvicorn.supervisors import Multiprocess
 
-    Multiprocess(config, sockets=[_shared_listener(config)]).run()
+    from chatbot.metrics import MULTIPROCESS_DIR_VARIABLE
+
+    listener = _shared_listener(config)
+    click.echo(_listening(config))
+    with tempfile.TemporaryDirectory(prefix="chatbot-metrics-") as folder:
+        os.environ[MULTIPROCESS_DIR_VARIABLE] = folder  # the workers inherit it
+        Multiprocess(config, sockets=[listener]).run()
 
 
 def _shared_listener(config: uvicorn.Config) -> socket.socket:
@@ -236,26 +321,33 @@ def eval_command(file: Path, which: str, as_json: bool, min_right: float, max_wr
               help="Write every row as JSON lines to FILE ('-' for stdout) instead of grouping.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True,
               help="How alike (cosine) questions must be to share a group.")
-def review(export_to: object, threshold: float) -> None:
+@click.option("--unresolved", is_flag=True, help="Hide the questions the current knowledge base now answers.")
+def review(export_to: object, threshold: float, unresolved: bool) -> None:
     """Group the questions the assistant could not answer by meaning, most asked first; then the answers
     patients marked unhelpful, by entry.
 
-    Questions and feedback are kept (redacted) in CHATBOT_VAR_DIR/chatbot.db for CHATBOT_RETENTION_DAYS days.
+    Each group shows how often it was asked, when last, and on which channels. Questions and feedback are kept
+    (redacted) for CHATBOT_RETENTION_DAYS days in CHATBOT_VAR_DIR/chatbot.db, or in the PostgreSQL
+    database CHATBOT_DATABASE_URL names.
 
     \b
     Examples:
         chatbot review
+        chatbot review --unresolved          # after adding alternates: what is still unanswered
         chatbot review --export unanswered.jsonl
     """
+    from chatbot.domain import Kind
     from chatbot.review import group, unhelpful
-    from chatbot.store import DB_FILE, UnansweredStore
+    from chatbot.store import open_store
     from chatbot.terminal import printable
 
     settings = Settings()
-    store = UnansweredStore(settings.var_dir / DB_FILE, settings.retention_days)
-    rows = store.rows()
-    marked = unhelpful(store.feedback())
-    store.close()
+    store = open_store(settings.database_url, settings.var_dir, settings.retention_days)
+    try:
+        rows = store.rows()
+        marked = unhelpful(store.feedback())
+    finally:
+        store.close()
     if export_to is not None:
         for row in rows:
             # Printable: rows stored before control characters were dropped may still hold escape codes.
@@ -263,28 +355,46 @@ def review(export_to: object, threshold: float) -> None:
         return
     kept = f"kept {settings.retention_days} days"
     if not rows:
-        click.echo(f"No unanswered questions in {store.path} ({kept}).")
-    else:
-        from chatbot.startup import load_assistant
+        click.echo(f"No unanswered questions in {store.where} (kept {settings.retention_days} days).")
+        _print_unhelpful(marked, settings.retention_days)
+        return
+    from chatbot.startup import load_assistant
 
-        groups = group(rows, load_assistant(settings).encoder, threshold)
-        click.echo(f"{len(rows)} unanswered questions in {store.path} ({kept}), in {len(groups)} groups:\n")
-        for found in groups:
-            nearest = f"nearest entry: {found.nearest.id} ({found.nearest.score:.2f})" if found.nearest else "no nearest entry"
-            click.echo(f"{found.count:>4}x  {nearest}")
-            for example in found.examples:
-                click.echo(f"       - {printable(example)}")
-        click.echo("\nFor each group: if the nearest entry answers it, add the wordings to that entry's alternates; if the\n"
-                   "clinic has no answer, add one to knowledge/out-of-scope.yaml and ask the clinic for an answer.\n"
-                   "Then run `chatbot build` and reload the server (POST /admin/reload or SIGHUP).")
-    if marked:
-        click.echo(f"\nAnswers marked unhelpful ({kept}):\n")
-        for entry in marked:
-            click.echo(f"{entry.count:>4}x  entry {entry.entry}")
-            for question in entry.questions:
-                click.echo(f"       - {printable(question)}")
-        click.echo("\nFor each question: if another entry answers it, add it to that entry's alternates; if the clinic has\n"
-                   "no answer, add it to knowledge/out-of-scope.yaml.")
+    assistant = load_assistant(settings)
+    hidden = 0
+    if unresolved:
+        kept = [row for row in rows if assistant.ask(row.question).kind is not Kind.ANSWER]
+        hidden, rows = len(rows) - len(kept), kept
+    groups = group(rows, assistant.encoder, threshold)
+    now_answered = f"; {hidden} more that the knowledge base now answers are hidden" if unresolved else ""
+    click.echo(f"{len(rows)} unanswered questions in {store.where} (kept {settings.retention_days} days{now_answered}), "
+               f"in {len(groups)} groups:\n")
+    for found in groups:
+        nearest = f"nearest entry: {found.nearest.id} ({found.nearest.score:.2f})" if found.nearest else "no nearest entry"
+        channels = ", ".join(f"{channel} {count}" for channel, count in found.channels)
+        when = f"{found.last_asked:%Y-%m-%d %H:%M}" if found.last_asked else "unknown"
+        click.echo(f"{found.count:>4}x  {nearest}; last asked {when} UTC; {channels}")
+        for example in found.examples:
+            click.echo(f"       - {printable(example)}")
+    click.echo("\nFor each group: if the nearest entry answers it, add the wordings to that entry's alternates; if the\n"
+               "clinic has no answer, add one to knowledge/out-of-scope.yaml and ask the clinic for an answer.\n"
+               "Then run `chatbot build` and reload the server (POST /admin/reload or SIGHUP).")
+    _print_unhelpful(marked, settings.retention_days)
+
+
+def _print_unhelpful(marked: list[Unhelpful], retention_days: int) -> None:
+    """`chatbot review`'s second section: the answers patients marked unhelpful, by entry."""
+    if not marked:
+        return
+    from chatbot.terminal import printable
+
+    click.echo(f"\nAnswers marked unhelpful (kept {retention_days} days):\n")
+    for entry in marked:
+        click.echo(f"{entry.count:>4}x  entry {entry.entry}")
+        for question in entry.questions:
+            click.echo(f"       - {printable(question)}")
+    click.echo("\nFor each question: if another entry answers it, add it to that entry's alternates; if the clinic has\n"
+               "no answer, add it to knowledge/out-of-scope.yaml.")
 
 
 @cli.command()

@@ -4,6 +4,8 @@ candidates table; arrow keys walk the history; Ctrl-D leaves."""
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -17,6 +19,7 @@ _STYLE = {
     Kind.GREETING: "cyan", Kind.SMALLTALK: "cyan",
 }
 HELP = "Type a question, or the number of a suggestion. :explain toggles the candidates table, :help shows this, Ctrl-D leaves."
+COMMANDS = (":explain", ":help")
 
 
 def candidates_table(reply: Reply, console: Console | None = None) -> None:
@@ -90,6 +93,8 @@ def run_console(settings: Settings, explain: bool = False) -> None:
         elif command.isdecimal() and 1 <= int(command) <= len(offered):
             show(assistant.picked(offered[int(command) - 1].id), explain, console)
             offered = ()
+        elif re.fullmatch(r":[A-Za-z-]+", command):  # a mistyped command: answering it as a question would hide the typo
+            console.print(Text(f"Unknown command {command}; the commands are {', '.join(COMMANDS)}. {HELP}", style="red"))
         elif command:
             try:
                 reply = assistant.ask(check_question(line))

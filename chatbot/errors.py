@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 
 class ChatbotError(Exception):
     """Base class of everything the library raises on purpose."""
 
 
+NOWHERE = "-"  # a problem of a whole file or section has no entry or field
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the knowledge base, located by file, entry and field."""
+    """One thing wrong with the knowledge base, located by file, line (when known), entry and field."""
 
     file: str
     entry: str
     field: str
     message: str
+    line: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}: entry {self.entry!r}, field {self.field!r}: {self.message}"
+        where = [f"{self.file}, line {self.line}" if self.line else self.file]
+        inside = [f"entry {self.entry!r}"] if self.entry != NOWHERE else []
+        inside += [f"field {self.field!r}"] if self.field != NOWHERE else []
+        if inside:
+            where.append(", ".join(inside))
+        return f"{': '.join(where)}: {self.message}"
 
 
 class KnowledgeError(ChatbotError):
@@ -27,8 +37,12 @@ class KnowledgeError(ChatbotError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"The knowledge base has {len(problems)} problem(s):\n{lines}")
+        super().__init__(f"The knowledge base has {len(problems)} problem(s):\n{numbered(problems)}")
+
+
+def numbered(problems: Sequence[Problem]) -> str:
+    """The problems as staff read them: one numbered item each, continuation lines indented under it."""
+    return "\n".join(f"{n:>3}. " + str(p).replace("\n", "\n     ") for n, p in enumerate(problems, start=1))
 
 
 class WeightsMismatch(ChatbotError):

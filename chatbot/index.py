@@ -37,6 +37,7 @@ LABELS = "labels.json"
 MANIFEST = "manifest.json"
 ONNX_FILE = "encoder.onnx"
 TOKENIZER_FILE = "tokenizer.json"
+KNOWLEDGE_FILE = "knowledge.json"  # the validated knowledge base the version was built from
 KEEP_VERSIONS = 2
 T = TypeVar("T")
 
@@ -223,6 +224,13 @@ def find(index_dir: Path, fingerprint: str, weights_sha256: str) -> Index | None
             except CorruptIndex:
                 continue
     return None
+
+
+def snapshots(index_dir: Path) -> list[Path]:
+    """The knowledge-base snapshots the versions keep: the current version's first, then the newest first."""
+    current = (index_dir / CURRENT).resolve()
+    folders = sorted(_versions(index_dir), key=lambda folder: (folder != current, -_mtime(folder)))
+    return [folder / KNOWLEDGE_FILE for folder in folders if (folder / KNOWLEDGE_FILE).is_file()]
 
 
 def _parsed(path: Path, parse: Callable[[Path], T]) -> T:

@@ -21,14 +21,15 @@ import hashlib
 import json
 import re
 import string
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
+from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
 from chatbot.domain import NONE_OF_THESE, Entry, Messages, SmallTalk, Thresholds
-from chatbot.errors import KnowledgeError, Problem
+from chatbot.errors import NOWHERE, KnowledgeError, Problem
 
 SOURCE_FILE = "clinic-site.txt"
 MAX_ANSWER_CHARS = 480  # three SMS segments
@@ -55,6 +56,10 @@ class KnowledgeBase:
     spanish_emergency: tuple[str, ...] = ()
     spanish_not_emergency: tuple[str, ...] = ()
     smalltalk: SmallTalk = SmallTalk()
+    # The files it was validated from (name, text), kept with each index version built from it.
+    files: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    # When this is the last good knowledge base served in place of an invalid one on disk: what is wrong there.
+    problems_on_disk: tuple[Problem, ...] = field(default=(), compare=False)
 
     def entry(self, entry_id: str) -> Entry:
         for entry in self.entries:
@@ -74,30 +79,53 @@ def load(folder: Path) -> KnowledgeBase:
     Raises:
         KnowledgeError: with every problem found, each naming file, entry and field.
     """
-    problems: list[Problem] = []
+    texts, problems = read_files(folder)
+    return validate(folder, texts, problems)
+
+
+def read_files(folder: Path) -> tuple[dict[str, str], list[Problem]]:
+    """The knowledge base's files as text, by name (the clinic's pages and every *.yaml), and those that cannot be read."""
     source_path = folder / SOURCE_FILE
     try:
-        source = collapse(source_path.read_text(encoding="utf-8"))
+        texts = {SOURCE_FILE: source_path.read_text(encoding="utf-8")}
     except (OSError, UnicodeDecodeError) as exc:
-        raise KnowledgeError([Problem(str(source_path), "-", "-", f"cannot read the clinic's pages: {exc}")]) from exc
-
-    parsed: dict[str, list[tuple[str, Any]]] = {key: [] for key in TOP_LEVEL_KEYS}
-    files = sorted(folder.glob("*.yaml"))
-    if not files:
-        problems.append(Problem(str(folder), "-", "-", "no *.yaml files found"))
-    for path in files:
-        name = str(path)
+        hint = "is CHATBOT_KNOWLEDGE_DIR (or CHATBOT_HOME) right?" if not folder.is_dir() else "it must be UTF-8 text"
+        raise KnowledgeError([Problem(str(source_path), NOWHERE, NOWHERE, f"cannot read the clinic's pages ({exc}); {hint}")]) from exc
+    problems: list[Problem] = []
+    for path in sorted(folder.glob("*.yaml")):
         try:
-            document = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            problems.append(Problem(name, "-", "-", f"not readable YAML: {exc}"))
+            texts[path.name] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(str(path), NOWHERE, NOWHERE, f"cannot read it: {exc}"))
+    if len(texts) == 1 and not problems:
+        problems.append(Problem(str(folder), NOWHERE, NOWHERE, "no *.yaml files found"))
+    return texts, problems
+
+
+def validate(folder: Path, texts: Mapping[str, str], problems: list[Problem] | None = None) -> KnowledgeBase:
+    """The knowledge base held in `texts` (file name -> text, as `read_files` gives), validated.
+
+    Raises:
+        KnowledgeError: with every problem found (and those passed in), each naming file, entry and field.
+    """
+    problems = list(problems or [])
+    source = collapse(texts[SOURCE_FILE])
+    parsed: dict[str, list[tuple[str, Any]]] = {key: [] for key in TOP_LEVEL_KEYS}
+    for file_name, text in sorted(texts.items()):
+        if not file_name.endswith(".yaml"):
+            continue
+        name = str(folder / file_name)
+        try:
+            document = yaml.load(text, Loader=_Loader)
+        except yaml.YAMLError as exc:
+            problems.append(yaml_problem(name, text, exc))
             continue
         if not isinstance(document, dict):
-            problems.append(Problem(name, "-", "-", "expected a mapping of top-level keys"))
+            problems.append(Problem(name, NOWHERE, NOWHERE, "expected a mapping of top-level keys"))
             continue
         for key, value in document.items():
             if key not in TOP_LEVEL_KEYS:
-                problems.append(Problem(name, "-", str(key), f"unknown top-level key; expected one of {sorted(TOP_LEVEL_KEYS)}"))
+                problems.append(Problem(name, NOWHERE, str(key), f"unknown top-level key; expected one of {sorted(TOP_LEVEL_KEYS)}"))
             else:
                 parsed[key].append((name, value))
 
@@ -111,11 +139,11 @@ def load(folder: Path) -> KnowledgeBase:
     messages = _messages(parsed["clinic"], problems)
     smalltalk, replies = _smalltalk(parsed["smalltalk"], problems)
     thresholds = _thresholds(parsed["policy"], problems)
-    _check_ambiguous_keys(entries, out_of_scope, problems)
+    _check_ambiguous_keys(entries, _phrases_by_file(parsed["out_of_scope"]), problems)
     if not entries and not problems:
-        problems.append(Problem(str(folder), "-", "entries", "the knowledge base has no entries"))
+        problems.append(Problem(str(folder), NOWHERE, "entries", "the knowledge base has no entries"))
     if problems:
-        raise KnowledgeError(problems)
+        raise KnowledgeError([located(problem, texts) for problem in problems])
     assert messages is not None
     messages = replace(messages, smalltalk=replies)
     content = {
@@ -133,7 +161,68 @@ def load(folder: Path) -> KnowledgeBase:
     return KnowledgeBase(
         tuple(entries), tuple(out_of_scope), tuple(emergency), tuple(not_emergency), messages, thresholds, fingerprint,
         tuple(spanish_emergency), tuple(spanish_not_emergency), smalltalk,
+        files=tuple(sorted(texts.items())),
     )
+
+
+# A quote or bracket opened and never closed: PyYAML reports where it gave up (often the end of the
+# file), but the mistake is where it was opened.
+_UNCLOSED = ("quoted scalar", "flow sequence", "flow mapping")
+_YAML_HINTS = {
+    "mapping values are not allowed": "a colon followed by a space inside unquoted text: put the whole text in quotes",
+    "cannot start any token": "YAML indents with spaces, never tabs",
+    "expected '-' indicator": "the lines of one list must start with '-' at the same indentation",
+    "expected <block end>": "the lines of one list must start with '-' at the same indentation",
+}
+
+
+def yaml_problem(name: str, text: str, exc: yaml.YAMLError) -> Problem:
+    """A YAML syntax error as staff can act on it: the real line and column, a caret under the place, and a hint."""
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    context = str(getattr(exc, "context", None) or "")
+    reason = str(getattr(exc, "problem", None) or exc)
+    unclosed = context_mark is not None and any(kind in context for kind in _UNCLOSED)
+    mark = context_mark if unclosed else problem_mark
+    if mark is None:
+        return Problem(name, NOWHERE, NOWHERE, f"not readable YAML: {exc}")
+    if unclosed:
+        opened = "quote" if "quoted" in context else "bracket"
+        where = f" at line {problem_mark.line + 1}" if problem_mark is not None else ""
+        message = f"not readable YAML: this {opened} is never closed (YAML {reason}{where})"
+    else:
+        hint = next((h for key, h in _YAML_HINTS.items() if key in reason), "")
+        message = f"not readable YAML: {reason}" + (f"; {hint}" if hint else "")
+    lines = text.splitlines() or [""]
+    shown = lines[min(mark.line, len(lines) - 1)].replace("\t", " ")
+    return Problem(name, NOWHERE, NOWHERE, f"{message}, column {mark.column + 1}:\n{shown}\n{' ' * mark.column}^", mark.line + 1)
+
+
+def load_snapshot(path: Path) -> KnowledgeBase:
+    """A knowledge base from the snapshot an index version keeps (`write_snapshot`), validated again.
+
+    Raises:
+        KnowledgeError: the snapshot does not hold a valid knowledge base.
+        OSError, ValueError: it cannot be read.
+    """
+    texts = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(texts, dict) or SOURCE_FILE not in texts or not all(isinstance(t, str) for t in texts.values()):
+        raise ValueError(f"{path} is not a knowledge-base snapshot")
+    return validate(path, texts)
+
+
+def write_snapshot(kb: KnowledgeBase, path: Path) -> None:
+    """Keep the files `kb` was validated from, so the index built from it can serve it again (see `load_snapshot`)."""
+    path.write_text(json.dumps(dict(kb.files), ensure_ascii=False), encoding="utf-8")
+
+
+def located(problem: Problem, texts: Mapping[str, str] | tuple[tuple[str, str], ...]) -> Problem:
+    """`problem` with the line of its entry (`id: ...`) in its file's text, when it has none, so staff go straight there."""
+    if problem.line is not None or not _SLUG.match(problem.entry):
+        return problem
+    text = dict(texts).get(Path(problem.file).name, "")
+    found = re.search(rf"^[ \t-]*id:[ \t]*[\"']?{re.escape(problem.entry)}[\"']?[ \t]*(#.*)?$", text, re.MULTILINE)
+    return replace(problem, line=text.count("\n", 0, found.start()) + 1) if found else problem
 
 
 def _entries(sections: list[tuple[str, Any]], source: str, problems: list[Problem]) -> list[Entry]:
@@ -141,7 +230,7 @@ def _entries(sections: list[tuple[str, Any]], source: str, problems: list[Proble
     seen: dict[str, str] = {}
     for name, items in sections:
         if not isinstance(items, list):
-            problems.append(Problem(name, "-", "entries", "expected a list of entries"))
+            problems.append(Problem(name, NOWHERE, "entries", "expected a list of entries"))
             continue
         for position, item in enumerate(items, start=1):
             entry = _entry(name, position, item, source, problems)
@@ -158,7 +247,7 @@ def _entries(sections: list[tuple[str, Any]], source: str, problems: list[Proble
 def _entry(name: str, position: int, item: Any, source: str, problems: list[Problem]) -> Entry | None:
     label = f"#{position}"
     if not isinstance(item, dict):
-        problems.append(Problem(name, label, "-", "expected a mapping with id, question, answer, alternates"))
+        problems.append(Problem(name, label, NOWHERE, "expected a mapping with id, question, answer, alternates"))
         return None
     before = len(problems)
     entry_id = item.get("id")
@@ -181,7 +270,7 @@ def _entry(name: str, position: int, item: Any, source: str, problems: list[Prob
         if not _is_text(answer):
             problems.append(Problem(name, label, "answer", f"must be non-empty text, got {answer!r}"))
         elif collapse(answer) not in source:
-            problems.append(Problem(name, label, "answer", f"is not a verbatim excerpt of {SOURCE_FILE}: {_clip(answer)!r}"))
+            problems.append(Problem(name, label, "answer", f"is not a verbatim excerpt of {SOURCE_FILE}: {not_verbatim(answer, source)}"))
         elif len(collapse(answer)) > MAX_ANSWER_CHARS:
             problems.append(
                 Problem(name, label, "answer", f"is {len(collapse(answer))} characters; at most {MAX_ANSWER_CHARS} (three SMS segments)")
@@ -214,7 +303,7 @@ def _with_spanish(entries: list[Entry], declared: set[Any], sections: list[tuple
     valid = {entry.id for entry in entries}
     for name, by_id in sections:
         if not isinstance(by_id, dict):
-            problems.append(Problem(name, "-", "spanish_alternates", "expected a mapping of entry id to a list of questions"))
+            problems.append(Problem(name, NOWHERE, "spanish_alternates", "expected a mapping of entry id to a list of questions"))
             continue
         for entry_id, items in by_id.items():
             if entry_id not in declared:
@@ -229,13 +318,13 @@ def _phrases(sections: list[tuple[str, Any]], key: str, problems: list[Problem])
     phrases: list[str] = []
     for name, items in sections:
         if not isinstance(items, list):
-            problems.append(Problem(name, "-", key, "expected a list of questions"))
+            problems.append(Problem(name, NOWHERE, key, "expected a list of questions"))
             continue
         for number, item in enumerate(items, start=1):
             if _is_text(item):
                 phrases.append(collapse(item))
             else:
-                problems.append(Problem(name, "-", f"{key}[{number}]", f"must be non-empty text, got {item!r}"))
+                problems.append(Problem(name, NOWHERE, f"{key}[{number}]", f"must be non-empty text, got {item!r}"))
     return phrases
 
 
@@ -249,11 +338,11 @@ OFFICE_TEXTS = frozenset(f.name for f in fields(Messages)) - {"clinic_name", "la
 def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messages | None:
     if len(sections) != 1:
         where = ", ".join(name for name, _ in sections) or "knowledge/"
-        problems.append(Problem(where, "-", "clinic", f"expected exactly one 'clinic' section, found {len(sections)}"))
+        problems.append(Problem(where, NOWHERE, "clinic", f"expected exactly one 'clinic' section, found {len(sections)}"))
         return None
     name, clinic = sections[0]
     if not isinstance(clinic, dict) or not _is_text(clinic.get("name")):
-        problems.append(Problem(name, "clinic", "-", "expected 'name' (text), 'messages' and 'messages_es' (mappings)"))
+        problems.append(Problem(name, "clinic", NOWHERE, "expected 'name' (text), 'messages' and 'messages_es' (mappings)"))
         return None
     before = len(problems)
     english = _texts(name, clinic, "messages", OFFICE_TEXTS - SPANISH_ONLY, problems)
@@ -349,12 +438,12 @@ def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thr
         return Thresholds()
     if len(sections) > 1:
         where = ", ".join(name for name, _ in sections)
-        problems.append(Problem(where, "policy", "-", f"expected one 'policy' section, found {len(sections)}"))
+        problems.append(Problem(where, "policy", NOWHERE, f"expected one 'policy' section, found {len(sections)}"))
         return Thresholds()
     name, values = sections[0]
     allowed = {f.name for f in fields(Thresholds)}
     if not isinstance(values, dict):
-        problems.append(Problem(name, "policy", "-", "expected a mapping of thresholds"))
+        problems.append(Problem(name, "policy", NOWHERE, "expected a mapping of thresholds"))
         return Thresholds()
     clean: dict[str, float] = {}
     for key, value in values.items():
@@ -367,7 +456,12 @@ def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thr
     return Thresholds(**clean)
 
 
-def _check_ambiguous_keys(entries: list[Entry], out_of_scope: list[str], problems: list[Problem]) -> None:
+def _phrases_by_file(sections: list[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """Each readable phrase of `sections` with the file it came from."""
+    return [(name, collapse(item)) for name, items in sections if isinstance(items, list) for item in items if _is_text(item)]
+
+
+def _check_ambiguous_keys(entries: list[Entry], out_of_scope: list[tuple[str, str]], problems: list[Problem]) -> None:
     """The same phrasing under two entries (or also out of scope) would make retrieval a coin toss."""
     owner: dict[str, str] = {}
     for entry in entries:
@@ -376,11 +470,41 @@ def _check_ambiguous_keys(entries: list[Entry], out_of_scope: list[str], problem
             if folded in owner and owner[folded] != entry.id:
                 problems.append(Problem(entry.source, entry.id, "alternates", f"{key!r} is also a key of {owner[folded]!r}"))
             owner[folded] = entry.id
-    for phrase in out_of_scope:
+    for name, phrase in out_of_scope:
         if phrase.casefold() in owner:
             problems.append(
-                Problem("out_of_scope", "-", "out_of_scope", f"{phrase!r} is also a key of entry {owner[phrase.casefold()]!r}")
+                Problem(name, NOWHERE, "out_of_scope", f"{phrase!r} is also a key of entry {owner[phrase.casefold()]!r}; "
+                        "keep it in one of the two")
             )
+
+
+def not_verbatim(answer: str, source: str) -> str:
+    """Where `answer` departs from the page: the nearest passage and each place the words differ.
+
+    Staff copy answers from the page and then slip (a word retyped, a sentence trimmed); naming the
+    words is what lets them fix it without comparing 480 characters by eye.
+    """
+    said, page = collapse(answer).split(), collapse(source).split()
+    longest = SequenceMatcher(None, page, said, autojunk=False).find_longest_match(0, len(page), 0, len(said))
+    start = max(longest.a - longest.b, 0)
+    passage = page[start : start + len(said) + 5]
+    matcher = SequenceMatcher(None, passage, said, autojunk=False)
+    if matcher.ratio() < 0.5:
+        return f"{_clip(answer)!r}; no passage of the page is close to it"
+    opcodes = matcher.get_opcodes()
+    if opcodes and opcodes[-1][0] == "delete":  # the window's slack past the end of the answer
+        passage = passage[: opcodes[-1][1]]
+        opcodes = opcodes[:-1]
+    changes = [_change(" ".join(passage[i1:i2]), " ".join(said[j1:j2])) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
+    return f"the nearest passage of the page is {_clip(' '.join(passage), 120)!r}; " + "; ".join(changes)
+
+
+def _change(page: str, answer: str) -> str:
+    if not answer:
+        return f"the answer leaves out {page!r}"
+    if not page:
+        return f"the answer adds {answer!r}"
+    return f"the page says {page!r} where the answer says {answer!r}"
 
 
 def _is_text(value: Any) -> bool:

@@ -3,7 +3,8 @@
 Counts live where CHATBOT_LIMITS_STORAGE says: `memory://` (each process its own) or a Redis URI
 shared by every replica. A client is its address as uvicorn sees it (behind a proxy, set
 uvicorn's `FORWARDED_ALLOW_IPS` so that is the patient's and not the proxy's). If the storage is
-unreachable, counting falls back to memory rather than refusing patients.
+unreachable, each process counts on its own rather than refusing patients (slowapi's fallback,
+with one log line when it starts and one when the storage is back).
 
 Only the routes given the returned dependency are limited: the SMS webhook has its own per-sender
 limit, and the widget and health checks none.
@@ -19,13 +20,27 @@ import time
 from fastapi import Depends, FastAPI, Request
 from fastapi.params import Depends as Dependency
 from fastapi.responses import JSONResponse
+from limits.storage import Storage, storage_from_string
 from slowapi import Limiter
 from slowapi.errors import RateLimitExceeded
 from slowapi.util import get_remote_address
 
-from chatbot.settings import RATE_OFF, check_rate
+from chatbot.failover import REDIS_TIMEOUT_SECONDS
+from chatbot.settings import RATE_OFF, check_rate, describe_storage
 
 log = logging.getLogger("chatbot.requests")
+
+
+def storage_options(storage_uri: str) -> dict[str, float]:
+    """Options for `limits` storage: short Redis timeouts, so an unreachable Redis fails fast and we fall back."""
+    return {} if storage_uri.startswith("memory://") else {
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
+
+
+def limits_storage(storage_uri: str) -> Storage:
+    """The `limits` storage CHATBOT_LIMITS_STORAGE names; its failures raise `limits.errors.StorageError`."""
+    return storage_from_string(storage_uri, wrap_exceptions=True, **storage_options(storage_uri))
+
 
 def per_client_limit(app: FastAPI, rate: str, storage_uri: str) -> list[Dependency]:
     """Set up the limiter on `app` and return the dependency that counts a request against it.
@@ -47,9 +62,9 @@ def per_client_limit(app: FastAPI, rate: str, storage_uri: str) -> list[Dependen
         key_prefix="chatbot",
         in_memory_fallback_enabled=True,
         swallow_errors=True,
+        storage_options=storage_options(storage_uri),
     )
-    # slowapi logs each refusal with the client's address; ours says the same without it.
-    logging.getLogger("slowapi").setLevel(logging.ERROR)
+    limiter.logger = _FallbackNews(describe_storage(storage_uri))  # type: ignore[assignment]
     app.state.limiter = limiter
     app.add_exception_handler(RateLimitExceeded, _too_many_requests)
 
@@ -72,3 +87,27 @@ def _too_many_requests(request: Request, exc: Exception) -> JSONResponse:
         status_code=429,
         headers={"Retry-After": str(wait)},
     )
+
+
+class _FallbackNews:
+    """Stands in for slowapi's logger. Its lines about the storage going and coming back are said in
+    ours; the rest is not: each refusal carries the client's address (ours says the same without it)."""
+
+    def __init__(self, where: str):
+        self.where = where
+
+    def warning(self, message: str, *args: object, **kwargs: object) -> None:
+        if message.startswith("Rate limit storage unreachable"):
+            logging.getLogger("chatbot").error(
+                "The /v1/ask rate limit's storage %s is unreachable; each process counts on its own until it answers again. "
+                "Patients still get their replies.", self.where)
+
+    def info(self, message: str, *args: object, **kwargs: object) -> None:
+        if message.startswith("Rate limit storage recovered"):
+            logging.getLogger("chatbot").warning("The /v1/ask rate limit's storage %s is back; shared again.", self.where)
+
+    def exception(self, message: str, *args: object, **kwargs: object) -> None:
+        log.error(json.dumps({"event": "rate-limit-failed", "detail": message}))
+
+    def __getattr__(self, name: str) -> object:
+        return lambda *args, **kwargs: None

@@ -10,6 +10,7 @@ alternate to that entry, add an out-of-scope exemplar, or ask the clinic for a n
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
@@ -29,11 +30,13 @@ EXAMPLES = 3
 
 @dataclass(frozen=True)
 class Group:
-    """Questions that mean much the same thing."""
+    """Questions that mean much the same thing, when they were last asked and on which channels how often."""
 
     count: int
     examples: tuple[str, ...]
     nearest: Match | None
+    last_asked: datetime.datetime | None = None
+    channels: tuple[tuple[str, int], ...] = ()
 
 
 def group(rows: Sequence[Unanswered], encoder: Encoder, threshold: float = THRESHOLD) -> list[Group]:
@@ -75,7 +78,8 @@ def _describe(rows: Sequence[Unanswered]) -> Group:
     if tops:
         entry_id, _ = Counter(m.id for m in tops).most_common(1)[0]
         nearest = Match(entry_id, max(m.score for m in tops if m.id == entry_id))
-    return Group(len(rows), examples, nearest)
+    channels = tuple(Counter(row.channel for row in rows).most_common())
+    return Group(len(rows), examples, nearest, max(row.at for row in rows), channels)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,22 @@ log = logging.getLogger("chatbot")
 
 
 class AssistantHolder:
-    def __init__(self, load: Callable[[], Assistant]):
+    def __init__(
+        self,
+        load: Callable[[], Assistant],
+        *,
+        first: Callable[[], Assistant] | None = None,
+        on_reload: Callable[[str], None] = lambda outcome: None,
+    ):
+        """
+        Args:
+            load: makes an assistant from what is on disk now (every reload).
+            first: makes the first one, if that may differ (a start may fall back to the last good knowledge base).
+            on_reload: told "ok" or "refused" after each reload (the metrics count them).
+        """
         self._load = load
+        self._first = first or load
+        self._on_reload = on_reload
         self.assistant: Assistant | None = None
         self.error: str | None = None
         self._lock = threading.Lock()
@@ -38,7 +52,7 @@ class AssistantHolder:
 
     def _load_first(self) -> None:
         try:
-            self.assistant = self._load()
+            self.assistant = self._first()
             log.info("ready: %d entries, knowledge base %s", len(self.assistant.kb.entries), self.assistant.kb.fingerprint[:12])
         except Exception as exc:  # noqa: BLE001 - any failure must leave a readable reason for /readyz and the log
             self.error = str(exc)
@@ -55,8 +69,10 @@ class AssistantHolder:
             except Exception as exc:
                 serving = f"knowledge base {self.assistant.kb.fingerprint[:12]}" if self.assistant else "nothing yet"
                 log.error("reload refused, still answering with %s: %s", serving, exc, exc_info=not isinstance(exc, ChatbotError))
+                self._on_reload("refused")
                 raise
             self.assistant = fresh
+            self._on_reload("ok")
             self.error = None
             log.info("reloaded: %d entries, knowledge base %s", len(fresh.kb.entries), fresh.kb.fingerprint[:12])
             return fresh

@@ -1,27 +1,78 @@
-"""The one place configuration is read: environment variables prefixed CHATBOT_.
+"""The one place configuration is read: CHATBOT_* environment variables, then the `.env` file.
 
-Every field is documented in the README's configuration table (a test checks).
+Every field is documented in the README's configuration table and in `.env.example` (tests check both).
 Build a `Settings` once at the edge and pass it in; nothing deeper reads the environment.
+
+Relative folders (`knowledge`, `index`, `var`) are resolved against one base, `CHATBOT_HOME`, which
+defaults to the project folder the package was installed from, so `chatbot ask` answers the same
+from any working directory. The `.env` file is read from that base too; the environment wins over it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+from typing import Any
+from urllib.parse import SplitResult, urlsplit
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from typing_extensions import Annotated
 
 
 MIN_ADMIN_TOKEN_CHARS = 16
+ENV_FILE = ".env"
+# The checkout `pip install -e .` (and so `make install`) installed from: where knowledge/ and .venv/ live.
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def default_home() -> Path:
+    """CHATBOT_HOME if set; else the project folder this package runs from; else the working directory.
+
+    The project folder, not the working directory, because one checkout is one clinic's assistant: its
+    `.venv/bin/chatbot`, run from anywhere, must read that checkout's knowledge base and questions. A
+    package installed from a wheel has no project folder beside it, so there the working directory is the base.
+    """
+    explicit = os.environ.get("CHATBOT_HOME", "").strip()
+    if explicit:
+        return Path(explicit).expanduser().absolute()
+    if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "knowledge").is_dir():
+        return _CHECKOUT
+    return Path.cwd()
+
+
+def env_file() -> Path:
+    """The settings file: `.env` in CHATBOT_HOME."""
+    return default_home() / ENV_FILE
+
+
+class _DotEnv(DotEnvSettingsSource):
+    """The `.env` file, minus CHATBOT_HOME: the file is found through it, so it cannot move it."""
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        values.pop("home", None)
+        return values
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHATBOT_", frozen=True, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CHATBOT_", frozen=True, extra="ignore", hide_input_in_errors=True)
 
-    knowledge_dir: Path = Field(Path("knowledge"), description="Folder of the knowledge base's YAML files.")
-    index_dir: Path = Field(Path("index"), description="Folder where `chatbot build` writes the index.")
+    home: Path = Field(
+        default_factory=default_home,
+        description="Base of the relative folders below and home of the `.env` file (default: the project folder).",
+    )
+    knowledge_dir: Path = Field(
+        Path("knowledge"), validate_default=True, description="Folder of the knowledge base's YAML files."
+    )
+    index_dir: Path = Field(Path("index"), validate_default=True, description="Folder where `chatbot build` writes the index.")
     model: str = Field(
         "",
         description="Encoder: empty for the packaged all-MiniLM-L6-v2 (hash-checked), or a local model folder.",
@@ -47,10 +98,16 @@ class Settings(BaseSettings):
     sms_window_seconds: int = Field(600, ge=1, description="The SMS sender limit's window.")
     log_key: str = Field("", description="Key for hashing phone numbers in logs; random per process when empty.")
     admin_token: str = Field("", description="Bearer token for /admin/reload; the admin routes do not exist without it.")
-    var_dir: Path = Field(Path("var"), description="Folder for the unanswered-questions database.")
+    var_dir: Path = Field(Path("var"), validate_default=True, description="Folder for the unanswered-questions database.")
     retention_days: int = Field(30, ge=1, description="Days unanswered questions are kept.")
     rate_limit: str = Field("60/minute", description="Requests per client on /v1/ask, e.g. 60/minute, or off.")
-    limits_storage: str = Field("memory://", description="Where rate-limit counts live, e.g. redis://host:6379.")
+    limits_storage: str = Field(
+        "memory://",
+        description="Where rate-limit counts and shared state live: memory:// (each process its own) or redis://host:6379/0.",
+    )
+    database_url: str = Field(
+        "", description="Empty for the SQLite file in CHATBOT_VAR_DIR, or postgresql://user:password@host/db shared by replicas.",
+    )
     max_body_bytes: int = Field(16_384, ge=1024, description="Largest request body accepted.")
     max_header_bytes: int = Field(
         16_384, ge=4096, description="Largest request line plus headers `chatbot serve` reads; more gets a 400."
@@ -60,6 +117,30 @@ class Settings(BaseSettings):
     )
     request_timeout_seconds: float = Field(10.0, gt=0, description="Longest one request may take.")
     frame_ancestors: str = Field("'none'", description="CSP frame-ancestors for served pages ('none' forbids framing).")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then `.env` in CHATBOT_HOME (found when Settings is built, not imported)."""
+        return init_settings, env_settings, _DotEnv(settings_cls, env_file=env_file(), env_file_encoding="utf-8")
+
+    @field_validator("home")
+    @classmethod
+    def _absolute_home(cls, value: Path) -> Path:
+        return value.expanduser().absolute()
+
+    @field_validator("knowledge_dir", "index_dir", "var_dir")
+    @classmethod
+    def _under_home(cls, value: Path, info: ValidationInfo) -> Path:
+        home: Path | None = info.data.get("home")
+        value = value.expanduser()
+        return value if value.is_absolute() or home is None else home / value
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -94,6 +175,16 @@ class Settings(BaseSettings):
     @classmethod
     def _a_rate(cls, value: str) -> str:
         return check_rate(value, "CHATBOT_RATE_LIMIT")
+
+    @field_validator("limits_storage")
+    @classmethod
+    def _a_storage(cls, value: str) -> str:
+        return check_storage(value, "CHATBOT_LIMITS_STORAGE")
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database(cls, value: str) -> str:
+        return check_database_url(value, "CHATBOT_DATABASE_URL")
 
     @field_validator("frame_ancestors")
     @classmethod
@@ -134,3 +225,88 @@ def check_source_list(value: str, name: str = "frame_ancestors") -> str:
             "'self' https://clinic.example (space-separated)."
         )
     return value.strip()
+
+
+REDIS_SCHEMES = ("redis", "rediss")
+DATABASE_SCHEMES = ("postgresql", "postgres")
+
+
+def check_storage(uri: str, name: str = "limits_storage") -> str:
+    """`uri` if it is `memory://` or a Redis URL we can connect with (`redis://host:6379/0`, `rediss://` for TLS).
+
+    Raises:
+        ValueError: naming the setting and the value (its password hidden).
+    """
+    uri = uri.strip()
+    if uri == "memory://":
+        return uri
+    problem = _url_problem(uri, REDIS_SCHEMES)
+    if problem is None and not re.fullmatch(r"/?\d*", urlsplit(uri).path):
+        problem = "the path must be a database number such as /0"
+    if problem:
+        raise ValueError(f"{name} has value {describe_storage(uri)!r}. Not a storage URI such as 'memory://' or "
+                         f"'redis://host:6379/0': {problem}.")
+    return uri
+
+
+def check_database_url(url: str, name: str = "database_url") -> str:
+    """`url` if it is empty (SQLite) or a PostgreSQL URL (`postgresql://user:password@host:5432/db`).
+
+    Raises:
+        ValueError: naming the setting and the value (its password hidden).
+    """
+    url = url.strip()
+    problem = _url_problem(url, DATABASE_SCHEMES, need_host=False) if url else None
+    if problem:
+        raise ValueError(f"{name} has value {describe_storage(url)!r}. Not empty (SQLite) or a URL such as "
+                         f"'postgresql://chatbot:password@db.example:5432/chatbot': {problem}.")
+    return url
+
+
+def _url_problem(url: str, schemes: tuple[str, ...], need_host: bool = True) -> str | None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it checks it: a port that is not a number raises
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in schemes:
+        return f"the scheme must be {' or '.join(s + '://' for s in schemes)}"
+    if need_host and not parts.hostname:
+        return "it names no host"
+    return None
+
+
+def describe_storage(url: str) -> str:
+    """A storage or database URL for messages: scheme, host, port and path, never the password."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.netloc.rpartition("@")[2]
+        return SplitResult(parts.scheme, f"{parts.username or ''}:***@{host}", parts.path, parts.query, parts.fragment).geturl()
+    except ValueError:
+        return url.split("@")[-1] if "@" in url else url
+def optional_features(settings: Settings) -> list[str]:
+    """What `chatbot serve` says at start: where its settings come from, and each optional feature on or off, and why."""
+    dotenv = env_file()
+    lines = [f"Settings: the environment, then {dotenv}" if dotenv.is_file() else
+             f"Settings: the environment only ({dotenv} not found; see .env.example)"]
+    lines.append(f"Knowledge base: {settings.knowledge_dir}; index: {settings.index_dir}; questions kept in: {settings.var_dir}")
+    if not settings.twilio_verify:
+        lines.append("SMS: on WITHOUT checking Twilio's signature (CHATBOT_TWILIO_VERIFY=false): local testing only")
+    elif not settings.twilio_auth_token:
+        lines.append("SMS: off, CHATBOT_TWILIO_AUTH_TOKEN not set")
+    elif not settings.public_url:
+        lines.append("SMS: off, CHATBOT_PUBLIC_URL not set (Twilio's signature covers the URL it posts to)")
+    else:
+        lines.append(f"SMS: on, Twilio's webhook must be {settings.public_url}/sms/twilio")
+    lines.append("Admin reload: on, POST /admin/reload with CHATBOT_ADMIN_TOKEN" if settings.admin_token else
+                 "Admin reload: off, CHATBOT_ADMIN_TOKEN not set (SIGHUP still reloads)")
+    default_phone = Settings.model_fields["office_phone"].default
+    lines.append(f"Office phone: {settings.office_phone}" if settings.office_phone != default_phone else
+                 f"Office phone: not set, CHATBOT_OFFICE_PHONE; messages say {default_phone!r}")
+    lines.append(f"Widget on other sites: {', '.join(settings.allowed_origins)}" if settings.allowed_origins else
+                 "Widget on other sites: off, CHATBOT_ALLOWED_ORIGINS not set (pages served here only)")
+    lines.append(f"Rate limit: {settings.rate_limit} per client" if settings.rate_limit != RATE_OFF else
+                 "Rate limit: off, CHATBOT_RATE_LIMIT=off")
+    return lines

@@ -29,14 +29,16 @@ from xml.sax.saxutils import escape
 
 from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
-from limits.storage import Storage, storage_from_string
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import FixedWindowRateLimiter
 
 from chatbot.domain import Kind, Messages, Reply
 from chatbot.errors import ChatbotError, StateUnavailable
+from chatbot.failover import Failover
 from chatbot.language import SPANISH, detect
+from chatbot.limits import limits_storage
 from chatbot.question import InvalidQuestion, check_question
-from chatbot.settings import Settings
+from chatbot.settings import Settings, describe_storage
 from chatbot.state import MemoryState, State
 
 if TYPE_CHECKING:
@@ -275,11 +277,15 @@ class SenderLimiter:
     """At most `limit` replies per sender in each fixed window of `window_seconds`, then one notice.
 
     Counts live in `limits` storage (`memory://` per process, or a shared Redis); windows are
-    numbered by `clock`, so tests can move time without sleeping.
+    numbered by `clock`, so tests can move time without sleeping. While the shared storage cannot be
+    reached, this process counts on its own (`Failover`): a patient's question beats an exact limit.
     """
 
-    def __init__(self, storage: Storage, limit: int, window_seconds: int, clock: Callable[[], float] = time.time):
-        self._limiter = FixedWindowRateLimiter(storage)
+    def __init__(self, storage: Storage, limit: int, window_seconds: int, clock: Callable[[], float] = time.time,
+                 failover: Failover | None = None):
+        self._shared = FixedWindowRateLimiter(storage)
+        self._local = FixedWindowRateLimiter(MemoryStorage())
+        self._failover = failover or Failover("The SMS sender limit's storage", "counting texts in this process")
         self._replies = RateLimitItemPerSecond(limit, window_seconds)
         self._notices = RateLimitItemPerSecond(1, window_seconds)
         self._window_seconds = window_seconds
@@ -288,7 +294,8 @@ class SenderLimiter:
     @classmethod
     def from_uri(cls, storage_uri: str, limit: int, window_seconds: int) -> SenderLimiter:
         """Count in the storage CHATBOT_LIMITS_STORAGE names, e.g. `memory://` or `redis://host:6379`."""
-        return cls(storage_from_string(storage_uri, wrap_exceptions=True), limit, window_seconds)
+        failover = Failover(f"The SMS sender limit's storage {describe_storage(storage_uri)}", "counting texts in this process")
+        return cls(limits_storage(storage_uri), limit, window_seconds, failover=failover)
 
     def _window(self) -> str:
         """The number of the fixed window we are in: counts restart at each new one."""
@@ -296,29 +303,26 @@ class SenderLimiter:
 
     def allow_emergency(self, sender: str) -> bool:
         """Whether a sender over the limit may still get the emergency text: once per window, so an
-        auto-responder echoing it back cannot start a loop. If the storage fails, it is sent."""
+        auto-responder echoing it back cannot start a loop."""
         window = self._window()
-        try:
-            return bool(self._limiter.hit(self._notices, "sms-emergency", sender, window))
-        except StorageError as exc:
-            log.error("SMS sender limit unavailable, sending the emergency text: %s", exc)
-            return True
+
+        def once(limiter: FixedWindowRateLimiter) -> bool:
+            return bool(limiter.hit(self._notices, "sms-emergency", sender, window))
+
+        return self._failover.call(lambda: once(self._shared), lambda: once(self._local), (StorageError,))
 
     def allow(self, sender: str) -> Allowance:
-        """Count one message from `sender` (a digest, never the number) and say how to treat it.
-
-        If the storage cannot be reached the message is answered: a patient's question beats the limit.
-        """
+        """Count one message from `sender` (a digest, never the number) and say how to treat it."""
         window = self._window()
-        try:
-            if self._limiter.hit(self._replies, "sms", sender, window):
+
+        def count(limiter: FixedWindowRateLimiter) -> Allowance:
+            if limiter.hit(self._replies, "sms", sender, window):
                 return Allowance.ANSWER
-            if self._limiter.hit(self._notices, "sms-notice", sender, window):
+            if limiter.hit(self._notices, "sms-notice", sender, window):
                 return Allowance.NOTICE
             return Allowance.SILENCE
-        except StorageError as exc:
-            log.error("SMS sender limit unavailable, answering anyway: %s", exc)
-            return Allowance.ANSWER
+
+        return self._failover.call(lambda: count(self._shared), lambda: count(self._local), (StorageError,))
 
 
 # -- once only: Twilio's retries ---------------------------------------------------------------

@@ -7,10 +7,14 @@ instead, reused from one start to the next, so the clinic keeps answering while 
 A rebuild runs `chatbot build` in a child process: building needs torch and sentence-transformers
 (seconds to import, about 500 MiB held), answering does not, and a server or a terminal session
 that rebuilt in-process would carry them until it exits.
+
+A server starting on a knowledge base that fails validation answers with the last good one, the
+one the index versions keep (`knowledge_to_serve`); every other caller refuses it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -24,30 +28,64 @@ from chatbot import index, knowledge, language
 from chatbot.assistant import Assistant
 from chatbot.build import BuildFailed
 from chatbot.encoder import Encoder, ModelSource, OnnxEncoder, SentenceTransformerEncoder, resolve_model, weights_sha256
-from chatbot.errors import CorruptIndex, MissingIndex, StaleIndex
+from chatbot.errors import CorruptIndex, KnowledgeError, MissingIndex, StaleIndex
 from chatbot.settings import Settings
 
 log = logging.getLogger("chatbot")
 
 
-def load_assistant(settings: Settings) -> Assistant:
+def load_assistant(settings: Settings, *, last_good: bool = False) -> Assistant:
     """Validate the knowledge base, check the model, open (or rebuild) the index, and build an Assistant.
+
+    Args:
+        last_good: when the knowledge base on disk is invalid, answer with the last good one the index
+            keeps (a server starting), instead of refusing (a reload, a staff member's `chatbot ask`).
 
     Raises:
         KnowledgeError, WeightsMismatch, ModelNotFound, BuildFailed: nothing safe to serve.
     """
-    kb, source, opened = ensure_ready(settings)
+    kb, source, opened = ensure_ready(settings, last_good=last_good)
     encoder = encoder_for(opened, source, settings.threads)
     language.detector()  # loaded here, with the rest, rather than during the first patient's question
     return Assistant(kb, opened, encoder, knowledge.fill(kb.messages, settings.office_phone))
 
 
-def ensure_ready(settings: Settings) -> tuple[knowledge.KnowledgeBase, ModelSource, index.Index]:
-    """The validated knowledge base, the checked model, and a fresh index (built if need be)."""
-    kb = knowledge.load(settings.knowledge_dir)
+def ensure_ready(settings: Settings, *, last_good: bool = False) -> tuple[knowledge.KnowledgeBase, ModelSource, index.Index]:
+    """The validated knowledge base (or the last good one, see `load_assistant`), the checked model, and a fresh index."""
+    kb = knowledge_to_serve(settings) if last_good else knowledge.load(settings.knowledge_dir)
     source = resolve_model(settings.model)
     weights = weights_sha256(source)
     return kb, source, open_index(kb, weights, settings)
+
+
+def knowledge_to_serve(settings: Settings) -> knowledge.KnowledgeBase:
+    """The knowledge base on disk, or, if it is invalid, the last good one an index version keeps, marked
+    with what is wrong on disk: a mistake saved before a reboot must not take the assistant down.
+
+    Raises:
+        KnowledgeError: the knowledge base is invalid and no index version keeps a good one.
+    """
+    try:
+        return knowledge.load(settings.knowledge_dir)
+    except KnowledgeError as invalid:
+        kept = last_good_knowledge(settings.index_dir, invalid)
+        if kept is None:
+            raise
+        log.error("%s\nSERVING THE LAST GOOD KNOWLEDGE BASE (%s, kept in %s) until this is fixed; "
+                  "run `chatbot check`, fix, then reload.", invalid, kept.fingerprint[:12], settings.index_dir)
+        return kept
+
+
+def last_good_knowledge(index_dir: Path, invalid: KnowledgeError) -> knowledge.KnowledgeBase | None:
+    """The newest valid knowledge base the index versions keep (the current one's first), marked with `invalid`'s problems."""
+    for snapshot in index.snapshots(index_dir):
+        try:
+            kept = knowledge.load_snapshot(snapshot)
+        except (OSError, ValueError, KnowledgeError) as exc:
+            log.warning("Cannot serve the knowledge base kept in %s: %s", snapshot, exc)
+            continue
+        return dataclasses.replace(kept, problems_on_disk=tuple(invalid.problems))
+    return None
 
 
 def open_index(kb: knowledge.KnowledgeBase, weights: str, settings: Settings) -> index.Index:
@@ -68,7 +106,7 @@ def open_index(kb: knowledge.KnowledgeBase, weights: str, settings: Settings) ->
         opened = _fresh_or_kept(index_dir, kb.fingerprint, weights)
         if opened is not None:
             return opened
-    log.warning("Rebuilding the index in %s (this takes a few seconds)…", index_dir)
+    log.warning("Rebuilding the index in %s (this takes about 30 s)…", index_dir)
     build_in_child(settings, index_dir)
     rebuilt = index.read(index_dir)
     index.check_fresh(rebuilt, kb.fingerprint, weights)
@@ -154,6 +192,19 @@ def _writable(folder: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def encoder_for_check(settings: Settings) -> tuple[Encoder, index.Index | None]:
+    """An encoder for `chatbot check`, and the current index if it was built with the same model (its vectors
+    are reused): the index's fast ONNX encoder when there is one, so a check takes seconds, not a torch import."""
+    source = resolve_model(settings.model)
+    try:
+        built = index.read(settings.index_dir)
+    except (MissingIndex, CorruptIndex):
+        return SentenceTransformerEncoder(source, settings.threads), None
+    if built.manifest.weights_sha256 != weights_sha256(source):
+        return SentenceTransformerEncoder(source, settings.threads), None
+    return encoder_for(built, source, settings.threads), built
 
 
 def encoder_for(opened: index.Index, source: ModelSource, threads: int) -> Encoder:

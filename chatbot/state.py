@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Protocol
+from contextlib import contextmanager
+from typing import Callable, Iterator, Protocol
+
+from chatbot.errors import StateUnavailable
+from chatbot.failover import REDIS_TIMEOUT_SECONDS, Failover
+from chatbot.settings import describe_storage
 
 
 class State(Protocol):
@@ -57,3 +62,67 @@ class MemoryState:
     def delete(self, key: str) -> None:
         with self._lock:
             self._values.pop(key, None)
+
+
+class RedisState:
+    """State in Redis, shared by every replica; values expire in Redis itself."""
+
+    PREFIX = "chatbot:state:"  # apart from the rate-limit counts `limits` keeps in the same Redis
+
+    def __init__(self, uri: str):
+        import redis
+
+        self._redis = redis.Redis.from_url(
+            uri, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS, decode_responses=True
+        )
+        self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
+
+    def get(self, key: str) -> str | None:
+        with self._unavailable_on_error():
+            value = self._redis.get(self.PREFIX + key)
+        return None if value is None else str(value)
+
+    def put(self, key: str, value: str, ttl_seconds: float) -> None:
+        with self._unavailable_on_error():
+            self._redis.set(self.PREFIX + key, value, px=max(1, round(ttl_seconds * 1000)))
+
+    def delete(self, key: str) -> None:
+        with self._unavailable_on_error():
+            self._redis.delete(self.PREFIX + key)
+
+    @contextmanager
+    def _unavailable_on_error(self) -> Iterator[None]:
+        try:
+            yield
+        except self._errors as exc:
+            raise StateUnavailable(str(exc)) from exc
+
+
+class FallbackState:
+    """A shared state that falls back to this process's memory while it is unreachable, and never raises."""
+
+    def __init__(self, shared: State, failover: Failover):
+        self._shared = shared
+        self._local = MemoryState()
+        self._failover = failover
+
+    def get(self, key: str) -> str | None:
+        return self._failover.call(lambda: self._shared.get(key), lambda: self._local.get(key), (StateUnavailable,))
+
+    def put(self, key: str, value: str, ttl_seconds: float) -> None:
+        self._failover.call(lambda: self._shared.put(key, value, ttl_seconds),
+                            lambda: self._local.put(key, value, ttl_seconds), (StateUnavailable,))
+
+    def delete(self, key: str) -> None:
+        self._failover.call(lambda: self._shared.delete(key), lambda: self._local.delete(key), (StateUnavailable,))
+
+
+def state_from_uri(uri: str) -> State:
+    """The state CHATBOT_LIMITS_STORAGE names: `memory://` in this process, a Redis URI shared (with fallback).
+
+    The URI is checked by `Settings` (`check_storage`) before it gets here.
+    """
+    if uri.startswith("memory://"):
+        return MemoryState()
+    where = describe_storage(uri)
+    return FallbackState(RedisState(uri), Failover(f"Shared state in {where}", "keeping it in this process"))

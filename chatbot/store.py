@@ -1,13 +1,15 @@
 """The questions the assistant could not answer, and patients' thumbs up or down on its answers,
 kept (redacted) so staff can learn from them.
 
-One SQLite file, `CHATBOT_VAR_DIR/chatbot.db`, in WAL mode with a busy timeout so several worker
-processes can write to it at once. Each row holds the time, the channel, the question with its
-personal details removed (`redact.py`) and the nearest entries with their scores; a feedback row,
-the entry answered, whether it helped and the question, redacted alike. Rows older than
-the retention period are deleted when the store is opened and, at most once an hour, when it is
-written; deleted rows are overwritten (`secure_delete`), not just unlinked, and the write-ahead log
-is checkpointed and truncated after every prune and on close, so no copy of a deleted row waits in
+Two backends behind one small protocol, with one schema: by default one SQLite file,
+`CHATBOT_VAR_DIR/chatbot.db` (nothing to install), in WAL mode with a busy timeout so several
+worker processes can write to it at once; with `CHATBOT_DATABASE_URL` set, a PostgreSQL database
+that every replica writes (`chatbot/postgres.py`). Each row holds the time, the channel, the
+question with its personal details removed (`redact.py`) and the nearest entries with their
+scores; a feedback row, the entry answered, whether it helped and the question, redacted alike.
+Rows older than the retention period are never read, and are deleted on the first write
+and then at most once an hour; SQLite overwrites deleted rows (`secure_delete`), not just unlinks them, and checkpoints and truncates
+its write-ahead log after every prune and on close, so no copy of a deleted row waits in
 `chatbot.db-wal` for SQLite's own checkpoint (about a thousand pages later).
 
 Recording must never cost a patient their reply: `add` does not raise. When the database cannot
@@ -23,9 +25,10 @@ import os
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
 from chatbot.domain import Match
 from chatbot.errors import ChatbotError
@@ -37,30 +40,71 @@ DB_FILE = "chatbot.db"
 PRUNE_EVERY_SECONDS = 3600
 BUSY_TIMEOUT_SECONDS = 5.0
 DAY_SECONDS = 86_400
+T = TypeVar("T", bound=Any)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS unanswered (
-    id INTEGER PRIMARY KEY,
-    at REAL NOT NULL,
-    channel TEXT NOT NULL,
-    question TEXT NOT NULL,
-    candidates TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS unanswered_at ON unanswered (at);
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY,
-    at REAL NOT NULL,
-    entry TEXT NOT NULL,
-    helpful INTEGER NOT NULL,
-    question TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at);
-"""
-TABLES = ("unanswered", "feedback")
+Row = tuple[float, str, str, str]
+"""One row as the backends store it: (at, channel, redacted question, candidates as JSON)."""
+FeedbackRow = tuple[float, str, int, str]
+"""One feedback row as the backends store it: (at, entry, helpful as 0 or 1, redacted question)."""
+
+
+@dataclass(frozen=True)
+class Sql:
+    """The statements every backend runs, in its own dialect: the same table and columns on both."""
+
+    schema: str
+    insert: str
+    prune: str
+    select: str
+    insert_feedback: str
+    prune_feedback: str
+    select_feedback: str
+
+    @classmethod
+    def dialect(cls, placeholder: str, id_column: str, real: str) -> Sql:
+        p = placeholder
+        return cls(
+            schema=(
+                f"CREATE TABLE IF NOT EXISTS unanswered (id {id_column}, at {real} NOT NULL, channel TEXT NOT NULL, "
+                "question TEXT NOT NULL, candidates TEXT NOT NULL);\n"
+                "CREATE INDEX IF NOT EXISTS unanswered_at ON unanswered (at);\n"
+                f"CREATE TABLE IF NOT EXISTS feedback (id {id_column}, at {real} NOT NULL, entry TEXT NOT NULL, "
+                "helpful INTEGER NOT NULL, question TEXT NOT NULL);\n"
+                "CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at);"
+            ),
+            insert=f"INSERT INTO unanswered (at, channel, question, candidates) VALUES ({p}, {p}, {p}, {p})",
+            prune=f"DELETE FROM unanswered WHERE at < {p}",
+            select=f"SELECT at, channel, question, candidates FROM unanswered WHERE at >= {p} ORDER BY at, id",
+            insert_feedback=f"INSERT INTO feedback (at, entry, helpful, question) VALUES ({p}, {p}, {p}, {p})",
+            prune_feedback=f"DELETE FROM feedback WHERE at < {p}",
+            select_feedback=f"SELECT at, entry, helpful, question FROM feedback WHERE at >= {p} ORDER BY at, id",
+        )
 
 
 class StoreError(ChatbotError):
     """The unanswered-questions database cannot be read."""
+
+
+class Backend(Protocol):
+    """Where rows are kept. Any method may raise; `UnansweredStore` decides what a failure costs."""
+
+    where: str
+    """The database in words for messages (a file, or host and database name without the password)."""
+
+    def insert(self, row: Row) -> None: ...
+
+    def insert_feedback(self, row: FeedbackRow) -> None: ...
+
+    def prune(self, before: float) -> int:
+        """Delete the rows (of both tables) older than `before` (seconds since the epoch); return how many."""
+
+    def select(self, since: float) -> list[Row]:
+        """The rows from `since` on, oldest first; none if nothing was ever recorded (and create nothing)."""
+
+    def select_feedback(self, since: float) -> list[FeedbackRow]:
+        """The feedback rows from `since` on, oldest first; none if nothing was ever recorded (and create nothing)."""
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -92,36 +136,33 @@ class Feedback:
 
 
 class UnansweredStore:
-    """The database of unanswered questions; safe to share between threads."""
+    """The unanswered questions: redaction, retention and failure handling over a backend; safe to share between threads."""
 
-    def __init__(self, path: Path, retention_days: int, clock: Callable[[], float] = time.time):
+    def __init__(self, backend: Backend | Path, retention_days: int, clock: Callable[[], float] = time.time):
         """
         Args:
-            path: the SQLite file; its folder is created on first use.
+            backend: where rows are kept; a path is a SQLite file (its folder is created on first use).
             retention_days: rows older than this many days are deleted.
             clock: seconds since the epoch (tests pass their own).
         """
-        self.path = path
+        self.backend = SqliteBackend(backend) if isinstance(backend, Path) else backend
         self.retention_seconds = retention_days * DAY_SECONDS
         self._clock = clock
         self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = None
         self._pruned_at = float("-inf")
         self._failing = False
 
+    @property
+    def where(self) -> str:
+        return self.backend.where
+
     def add(self, channel: str, question: str, candidates: Sequence[Match]) -> None:
         """Record one unanswered question, redacted. Never raises: a failure is logged once."""
-        self._write(
-            "INSERT INTO unanswered (at, channel, question, candidates) VALUES (?, ?, ?, ?)",
-            lambda: (self._clock(), channel, redact(question), json.dumps([[m.id, m.score] for m in candidates])),
-        )
+        self._write(lambda now: self.backend.insert((now, channel, redact(question), json.dumps([[m.id, m.score] for m in candidates]))))
 
     def add_feedback(self, entry: str, helpful: bool, question: str) -> None:
         """Record a thumbs up or down on `entry`'s answer to `question`, redacted. Never raises."""
-        self._write(
-            "INSERT INTO feedback (at, entry, helpful, question) VALUES (?, ?, ?, ?)",
-            lambda: (self._clock(), entry, int(helpful), redact(question)),
-        )
+        self._write(lambda now: self.backend.insert_feedback((now, entry, int(helpful), redact(question))))
 
     def rows(self) -> list[Unanswered]:
         """Every unanswered question still within the retention period, oldest first.
@@ -129,8 +170,7 @@ class UnansweredStore:
         Raises:
             StoreError: the database exists but cannot be read.
         """
-        found = self._read("SELECT at, channel, question, candidates FROM unanswered ORDER BY at, id")
-        return [_row(*values) for values in found]
+        return [_row(*values) for values in self._read(self.backend.select)]
 
     def feedback(self) -> list[Feedback]:
         """Every feedback row still within the retention period, oldest first.
@@ -138,41 +178,108 @@ class UnansweredStore:
         Raises:
             StoreError: the database exists but cannot be read.
         """
-        found = self._read("SELECT at, entry, helpful, question FROM feedback ORDER BY at, id")
+        found = self._read(self.backend.select_feedback)
         return [Feedback(_when(at), str(entry), bool(helpful), str(question)) for at, entry, helpful, question in found]
 
-    def _write(self, sql: str, row: Callable[[], tuple[object, ...]]) -> None:
+    def _write(self, insert: Callable[[float], None]) -> None:
         with self._lock:
             try:
-                db = self._open()
-                with db:
-                    db.execute(sql, row())
-                if self._clock() - self._pruned_at >= PRUNE_EVERY_SECONDS:
-                    self._prune(db)
+                now = self._clock()
+                insert(now)
+                if now - self._pruned_at >= PRUNE_EVERY_SECONDS:
+                    self.backend.prune(now - self.retention_seconds)
+                    self._pruned_at = now
             except Exception as exc:  # noqa: BLE001 - whatever goes wrong here must never cost a patient the reply
-                self._close()
                 if not self._failing:
                     log.error("Cannot record unanswered questions in %s (%s); patients still get their replies. "
-                              "This is logged once until it works again.", self.path, exc)
+                              "This is logged once until it works again.", self.where, exc)
                     self._failing = True
                 return
             if self._failing:
-                log.warning("Recording unanswered questions in %s again.", self.path)
+                log.warning("Recording unanswered questions in %s again.", self.where)
                 self._failing = False
 
-    def _read(self, sql: str) -> list[tuple[object, ...]]:
-        if not self.path.exists():
-            return []
+    def _read(self, select: Callable[[float], list[T]]) -> list[T]:
         with self._lock:
             try:
-                return list(self._open().execute(sql))
-            except (sqlite3.Error, OSError, ValueError) as exc:
-                self._close()
-                raise StoreError(f"Cannot read {self.path}: {exc}") from exc
+                return select(self._clock() - self.retention_seconds)
+            except StoreError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - each backend fails in its own driver's words
+                raise StoreError(f"Cannot read {self.where}: {exc}") from exc
 
     def close(self) -> None:
         with self._lock:
-            self._close()
+            self.backend.close()
+
+
+def open_store(database_url: str, var_dir: Path, retention_days: int) -> UnansweredStore:
+    """The store CHATBOT_DATABASE_URL names: PostgreSQL for a URL, else the SQLite file in CHATBOT_VAR_DIR."""
+    if database_url:
+        from chatbot.postgres import PostgresBackend
+
+        return UnansweredStore(PostgresBackend(database_url), retention_days)
+    return UnansweredStore(var_dir / DB_FILE, retention_days)
+
+
+class SqliteBackend:
+    """One SQLite file, opened on first use and reopened after a failure."""
+
+    SQL = Sql.dialect("?", "INTEGER PRIMARY KEY", "REAL")
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.where = str(path)
+        self._db: sqlite3.Connection | None = None
+
+    def insert(self, row: Row) -> None:
+        self._insert(self.SQL.insert, row)
+
+    def insert_feedback(self, row: FeedbackRow) -> None:
+        self._insert(self.SQL.insert_feedback, row)
+
+    def prune(self, before: float) -> int:
+        with self._failure_closes():
+            db = self._open()
+            with db:
+                deleted = sum(db.execute(sql, (before,)).rowcount for sql in (self.SQL.prune, self.SQL.prune_feedback))
+            _truncate_wal(db)
+            return deleted
+
+    def select(self, since: float) -> list[Row]:
+        return self._select(self.SQL.select, since)
+
+    def select_feedback(self, since: float) -> list[FeedbackRow]:
+        return self._select(self.SQL.select_feedback, since)
+
+    def _insert(self, sql: str, row: tuple[object, ...]) -> None:
+        with self._failure_closes():
+            db = self._open()
+            with db:
+                db.execute(sql, row)
+
+    def _select(self, sql: str, since: float) -> list[T]:
+        if not self.path.exists():
+            return []
+        with self._failure_closes():
+            return list(self._open().execute(sql, (since,)))
+
+    def close(self) -> None:
+        if self._db is not None:
+            try:
+                _truncate_wal(self._db)
+            finally:
+                self._db.close()
+                self._db = None
+
+    @contextmanager
+    def _failure_closes(self) -> Iterator[None]:
+        """A failure closes the connection, so the next use opens it afresh."""
+        try:
+            yield
+        except BaseException:
+            self.close()
+            raise
 
     def _open(self) -> sqlite3.Connection:
         if self._db is not None:
@@ -186,29 +293,12 @@ class UnansweredStore:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA secure_delete = ON")
-            db.executescript(_SCHEMA)
-            self._prune(db)
+            db.executescript(self.SQL.schema)
         except BaseException:
             db.close()
             raise
         self._db = db
         return db
-
-    def _prune(self, db: sqlite3.Connection) -> int:
-        now = self._clock()
-        with db:
-            deleted = sum(db.execute(f"DELETE FROM {table} WHERE at < ?", (now - self.retention_seconds,)).rowcount for table in TABLES)
-        _truncate_wal(db)
-        self._pruned_at = now
-        return deleted
-
-    def _close(self) -> None:
-        if self._db is not None:
-            try:
-                _truncate_wal(self._db)
-            finally:
-                self._db.close()
-                self._db = None
 
 
 def _truncate_wal(db: sqlite3.Connection) -> None:
@@ -224,4 +314,3 @@ def _row(at: float, channel: str, question: str, candidates: str) -> Unanswered:
 
 def _when(at: float) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc)
-

@@ -1,6 +1,6 @@
 """Load test: many patients at once, and the knowledge base reloaded while they ask.
 
-    python scripts/loadtest.py [--requests 5000] [--concurrency 50] [--reloads 3]     (or: make loadtest)
+    python scripts/loadtest.py [--requests 5000] [--concurrency 50] [--reloads 3] [--replicas 2]   (or: make loadtest)
 
 Starts `chatbot serve` (one worker, rate limit off, an admin token) on a free 127.0.0.1 port over a
 private copy of the knowledge base and its own index, then:
@@ -9,7 +9,11 @@ private copy of the knowledge base and its own index, then:
 2. reloading: the same, while the knowledge base is switched between two valid versions and
    `POST /admin/reload` is sent R times, spaced through the run. Version B is version A with one
    alternate added to an entry and a stricter answer threshold, so some questions get a different
-   reply from each.
+   reply from each;
+3. replicas: the same load spread evenly over R separate `chatbot serve` processes (one worker
+   each) sharing one private Redis (the rate limit, on and counted there) and one private
+   PostgreSQL (the unanswered questions), as several machines behind a load balancer would. Every
+   fallback must be recorded in the shared database exactly once.
 
 Every reply is compared with the reply the library gives in-process under version A and under
 version B: in the steady phase it must be A's; while reloading, A's or B's whole (never anything
@@ -19,7 +23,7 @@ error, reply that matches neither version, or reload that fails is an error, and
 
 Bounded: the requests are counted, and one deadline (--deadline, default 600 s) covers the builds,
 the load and the reloads; past it the test stops itself and reports failure. Only loopback traffic;
-the server started here is stopped here (SIGTERM, then SIGKILL).
+the servers started here are stopped here (SIGTERM, then SIGKILL), Redis and PostgreSQL included.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -46,6 +51,7 @@ import httpx
 import yaml
 
 from bench import _table, chatbot_command, cpu_model, live_server, summary
+from servers import PostgresServer, RedisServer, find_postgres, find_redis
 from chatbot.assistant import Assistant
 from chatbot.evaluate import load_cases
 from chatbot.settings import Settings
@@ -59,6 +65,9 @@ PROBE_ENTRY = "wifi"
 PROBES = [PROBE, f"{PROBE} please", f"do you have {PROBE}", "quantum marmalade", "zebra marmalade wifi"]
 STRICTER_BY = 0.05  # version B's `answer` threshold is this much higher
 SCORE_TOLERANCE = 1e-3  # the same ONNX encoder in two processes: scores agree to rounding
+# The replicas' rate limit: on (so every request is counted in Redis) but out of reach of the load,
+# which all comes from one address.
+REPLICAS_RATE = "1000000/minute"
 
 
 class DeadlinePassed(Exception):
@@ -104,6 +113,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=5000, help="Requests per phase (default 5000).")
     parser.add_argument("--concurrency", type=int, default=50, help="Requests in flight at once (default 50).")
     parser.add_argument("--reloads", type=int, default=3, help="Reloads during the second phase (default 3).")
+    parser.add_argument("--replicas", type=int, default=2,
+                        help="Replicas on one Redis and one PostgreSQL in the third phase (default 2; 0 skips it).")
     parser.add_argument("--deadline", type=float, default=600.0, help="Seconds the whole test may take (default 600).")
     parser.add_argument("--index-dir", type=Path, default=None,
                         help="An index folder already built for the knowledge base, copied instead of building one.")
@@ -111,8 +122,8 @@ def main() -> int:
     parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval.yaml", help="Where the questions come from.")
     parser.add_argument("--out", type=Path, default=Path("loadtest-results.json"), help="Where to write the JSON.")
     args = parser.parse_args()
-    if args.requests < 1 or args.concurrency < 1 or args.reloads < 0:
-        parser.error("--requests and --concurrency must be at least 1, --reloads at least 0.")
+    if args.requests < 1 or args.concurrency < 1 or args.reloads < 0 or args.replicas < 0:
+        parser.error("--requests and --concurrency must be at least 1, --reloads and --replicas at least 0.")
 
     deadline = Deadline(time.monotonic() + args.deadline)
     results: dict[str, Any] = {
@@ -120,7 +131,7 @@ def main() -> int:
         "machine": {"cores": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
                     "load_average_before": round(os.getloadavg()[0], 2)},
         "requests": args.requests, "concurrency": args.concurrency, "reloads_asked": args.reloads,
-        "deadline_s": args.deadline, "workers": 1,
+        "deadline_s": args.deadline, "workers": 1, "replicas": args.replicas,
     }
     try:
         results.update(run(args, deadline))
@@ -172,24 +183,69 @@ def run(args: argparse.Namespace, deadline: Deadline) -> dict[str, Any]:
         say("Starting `chatbot serve` on 127.0.0.1 …")
         with live_server(env, 1, scratch / "serve.log") as (url, _pid):
             say(f"Steady: {args.requests} requests at concurrency {args.concurrency} …")
-            steady = asyncio.run(load(url, questions, args, deadline))
+            steady = asyncio.run(load([url], questions, args, deadline))
             say(f"Reloading: {args.requests} requests at concurrency {args.concurrency}, {args.reloads} reloads …")
             plan = Reloader(url, token, live, versions, args.requests, args.reloads, deadline)
-            reloading = asyncio.run(load(url, questions, args, deadline, plan))
-            server_log = (scratch / "serve.log").read_text(encoding="utf-8", errors="replace").splitlines()
-        worrying = [line for line in server_log if any(word in line for word in ("Traceback", "Error", "refused", "Cannot"))]
+            reloading = asyncio.run(load([url], questions, args, deadline, plan))
+        phases = {"steady": judge_phase(steady, expected, reloads=[]),
+                  "reloading": judge_phase(reloading, expected, reloads=plan.reloads)}
+        if args.replicas:
+            phases["replicas"] = replicas_phase(args, env | {"CHATBOT_KNOWLEDGE_DIR": str(versions["A"])}, scratch,
+                                                questions, expected, deadline)
+        server_log = [line for log in sorted(scratch.glob("*.log"))
+                      for line in log.read_text(encoding="utf-8", errors="replace").splitlines()]
+        worrying = [line for line in server_log if any(word in line for word in ("Traceback", "Error", "refused", "Cannot", "unreachable"))]
         return {
             "indexes_ready_s": round(ready_s, 1),
             "questions": len(set(questions)),
             "distinguishing_questions": len(distinguishing),
             "questions_revealing_a_mix": revealing,
-            "phases": {
-                "steady": judge_phase(steady, expected, reloads=[]),
-                "reloading": judge_phase(reloading, expected, reloads=plan.reloads),
-            },
+            "phases": phases,
             "reloads": [reload_summary(r) for r in plan.reloads],
             "server_log_worrying_lines": worrying[:20],
         }
+
+
+def replicas_phase(args: argparse.Namespace, env: dict[str, str], scratch: Path, questions: Sequence[str],
+                   expected: dict[str, dict[str, dict[str, Any]]], deadline: Deadline) -> dict[str, Any]:
+    """The load spread over `args.replicas` servers sharing one Redis and one PostgreSQL, all private to this run."""
+    redis_binary, postgres_bin = find_redis(), find_postgres()
+    if redis_binary is None or postgres_bin is None:
+        raise SystemExit("The replicas phase needs redis-server and PostgreSQL: `make services` installs them (or --replicas 0).")
+    say("Replicas: starting a private Redis and PostgreSQL …")
+    with RedisServer(redis_binary) as redis_server, PostgresServer(postgres_bin) as postgres, ExitStack() as servers:
+        database = postgres.create_database("chatbot")
+        shared = env | {"CHATBOT_LIMITS_STORAGE": redis_server.url, "CHATBOT_DATABASE_URL": database,
+                        "CHATBOT_RATE_LIMIT": REPLICAS_RATE, "CHATBOT_LOG_KEY": secrets.token_urlsafe(24)}
+        urls = []
+        for n in range(args.replicas):
+            say(f"Starting replica {n + 1} of {args.replicas} …")
+            url, _pid = servers.enter_context(live_server(shared | {"CHATBOT_VAR_DIR": str(scratch / f"var-{n}")}, 1,
+                                                          scratch / f"replica-{n + 1}.log"))
+            urls.append(url)
+        recorded_before = recorded_fallbacks(database)
+        say(f"Replicas: {args.requests} requests at concurrency {args.concurrency} over {len(urls)} replicas …")
+        phase = asyncio.run(load(urls, questions, args, deadline))
+        import redis
+
+        counted = sum(redis.Redis.from_url(redis_server.url).llen(key) for key in
+                      redis.Redis.from_url(redis_server.url).keys("LIMITS:*"))
+        recorded = recorded_fallbacks(database) - recorded_before
+    judged = judge_phase(phase, expected, reloads=[])
+    fallbacks = sum(1 for o in phase["outcomes"] if o.reply is not None and o.reply.get("kind") == "fallback")
+    return judged | {"replicas": len(urls), "fallbacks": fallbacks, "fallbacks_recorded": recorded,
+                     "rate_limit_hits_in_redis": counted}
+
+
+def recorded_fallbacks(database_url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(database_url) as db:
+        found = db.execute("SELECT to_regclass('unanswered') IS NOT NULL").fetchone()
+        if not found or not found[0]:
+            return 0
+        row = db.execute("SELECT count(*) FROM unanswered").fetchone()
+        return int(row[0]) if row else 0
 
 
 def make_version_b(folder: Path) -> None:
@@ -282,15 +338,17 @@ def switch_knowledge(source: Path, live: Path) -> None:
         os.replace(staged, live / path.name)
 
 
-async def load(url: str, questions: Sequence[str], args: argparse.Namespace, deadline: Deadline,
+async def load(urls: Sequence[str], questions: Sequence[str], args: argparse.Namespace, deadline: Deadline,
                reloader: Reloader | None = None) -> dict[str, Any]:
-    """`args.requests` questions by `args.concurrency` clients; every outcome, and the phase's wall time."""
+    """`args.requests` questions by `args.concurrency` clients, each client keeping to one of `urls` in turn;
+    every outcome, and the phase's wall time."""
     todo = iter([questions[i % len(questions)] for i in range(args.requests)])
     outcomes: list[Outcome] = []
     limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+    async with AsyncExitStack() as stack:
+        clients = [await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30, limits=limits)) for url in urls]
 
-        async def one_client() -> None:
+        async def one_client(client: httpx.AsyncClient) -> None:
             for question in todo:
                 deadline.remaining()
                 started = time.monotonic()
@@ -308,10 +366,10 @@ async def load(url: str, questions: Sequence[str], args: argparse.Namespace, dea
                 outcomes.append(outcome)
 
         started = time.monotonic()
-        clients = [one_client() for _ in range(args.concurrency)]
+        askers = [one_client(clients[n % len(clients)]) for n in range(args.concurrency)]
         if reloader is not None:
-            clients.append(reloader.run(outcomes))
-        await asyncio.gather(*clients)
+            askers.append(reloader.run(outcomes))
+        await asyncio.gather(*askers)
         elapsed = time.monotonic() - started
     return {"outcomes": outcomes, "seconds": elapsed, "ended": time.monotonic()}
 
@@ -393,6 +451,9 @@ def judge(results: dict[str, Any]) -> list[str]:
         failures.append(f"only {results['phases']['reloading']['reloads_during_load']} reloads finished while the load ran.")
     if results["reloads_asked"] and not results["distinguishing_questions"]:
         failures.append("no question tells version A from version B: consistency was not tested.")
+    replicas = results["phases"].get("replicas")
+    if replicas is not None and replicas["fallbacks_recorded"] != replicas["fallbacks"]:
+        failures.append(f"replicas: {replicas['fallbacks']} fallbacks but {replicas['fallbacks_recorded']} rows in PostgreSQL.")
     return failures
 
 
@@ -422,6 +483,11 @@ def report(results: dict[str, Any]) -> str:
                      str(r["reply"].get("entries", "")), str(r["reply"].get("fingerprint", r["reply"].get("error", "")))[:12]]
                     for r in results["reloads"]]),
         ]
+    if "replicas" in phases:
+        replicas = phases["replicas"]
+        lines += ["", f"Replicas: {replicas['replicas']} `chatbot serve` processes (one worker each) on one Redis and one "
+                      f"PostgreSQL; {replicas['fallbacks']} fallbacks, {replicas['fallbacks_recorded']} rows recorded in "
+                      f"PostgreSQL; {replicas['rate_limit_hits_in_redis']} rate-limit hits counted in Redis (its window: one minute)."]
     lines += ["", "PASS" if results["passed"] else "FAIL:\n" + "\n".join(f"  - {f}" for f in results["failures"])]
     return "\n".join(lines)
 

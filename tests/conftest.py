@@ -7,8 +7,9 @@ import hashlib
 import re
 import shutil
 import threading
+import itertools
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Iterator, Sequence, TypeVar
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from chatbot.assistant import Assistant
 from chatbot.domain import Thresholds
 from chatbot.normalise import normalise
 from chatbot.settings import Settings
+from servers import PostgresServer, RedisServer, find_postgres, find_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -124,3 +126,45 @@ def real(real_settings: Settings) -> Assistant:
     from chatbot.startup import load_assistant
 
     return load_assistant(real_settings)
+
+
+# -- private Redis and PostgreSQL servers, one of each per session ------------------------------
+
+Server = TypeVar("Server", RedisServer, PostgresServer)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    yield from _private(RedisServer, find_redis(), "redis-server")
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, running (a test may have stopped it) and empty."""
+    if not redis_server.running:
+        redis_server.start()
+    redis_server.flush()
+    return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    yield from _private(PostgresServer, find_postgres(), "postgresql")
+
+
+def _private(server: type[Server], found: Any, package: str) -> Iterator[Server]:
+    if found is None:
+        pytest.skip(f"{package} is not installed and could not be: `make services` installs it (apt-get install {package})")
+    with server(found) as started:
+        yield started
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def database_url(postgres_server: PostgresServer) -> str:
+    """A new empty database on the session's PostgreSQL, running (a test may have stopped it)."""
+    if not postgres_server.running:
+        postgres_server.start()
+    return postgres_server.create_database(f"test_{next(_databases)}")

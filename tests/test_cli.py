@@ -75,7 +75,7 @@ def test_a_broken_knowledge_base_is_an_error_message_not_a_traceback(run, knowle
     monkeypatch.setenv("CHATBOT_KNOWLEDGE_DIR", str(knowledge_copy))
     result = run("ask", "what is the cost")
     assert result.exit_code == 2
-    assert "faq.yaml: entry 'cost', field 'answer': missing field" in result.output
+    assert "faq.yaml, line 2: entry 'cost', field 'answer': missing field" in result.output
     assert "Traceback" not in result.output
 
 
@@ -83,3 +83,30 @@ def test_an_argument_that_is_not_utf8_is_read_leniently(run) -> None:
     result = run("ask", "what is the cost\udcff")  # how Python hands over the byte 0xff from argv
     assert result.exit_code == 0
     assert "entry cost" in result.output
+
+
+
+def test_ask_works_from_another_folder(real_settings: Settings, tmp_path) -> None:
+    """The knowledge base is found through the project folder, not the working directory."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in {"CHATBOT_KNOWLEDGE_DIR", "CHATBOT_HOME"}}
+    env |= {"CHATBOT_INDEX_DIR": str(real_settings.index_dir), "HF_HUB_OFFLINE": "1"}
+    asked = subprocess.run([sys.executable, "-m", "chatbot", "ask", "how much does it cost?"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert asked.returncode == 0, asked.stderr
+    assert asked.stdout.startswith("[answer, entry cost, score ")
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("CHATBOT_LIMITS_STORAGE", "redis//cache.example:6379"),
+    ("CHATBOT_LIMITS_STORAGE", "memcached://cache.example:11211"),
+    ("CHATBOT_DATABASE_URL", "mysql://chatbot:s3cret-pass@db.example/chatbot"),
+])
+def test_a_shared_store_that_cannot_be_used_stops_serve_with_its_name_not_a_traceback(variable: str, value: str) -> None:
+    result = CliRunner().invoke(cli, ["serve"], env={variable: value})
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {variable} has value"), result.output
+    assert "Traceback" not in result.output and "s3cret" not in result.output

@@ -89,13 +89,16 @@ def test_a_staff_session_on_a_terminal(real_settings: Settings, tmp_path: Path) 
         assert "$750-$800" in first
         assert "score" not in first.split("$750", 1)[1], "no candidates table until :explain"
 
+        unknown = say(":foo")
+        assert "Unknown command :foo; the commands are :explain, :help" in unknown and "[answer" not in unknown
+
         assert "explain on" in say(":explain")
         second = say("do you have wifi")
         assert "[answer, entry wifi, score" in second
         assert re.search(r"#\s+\S\s+entry\s+\S\s+score", second), "the candidates table's header"
         assert re.search(r"1\s+\S\s+wifi\s+\S\s+\d\.\d{3}", second), "the best candidate first, with its score"
 
-        child.send(UP * 3)  # back past "do you have wifi" and ":explain" to the first question
+        child.send(UP * 4)  # back past "do you have wifi", ":explain" and ":foo" to the first question
         child.expect_exact("how much does it cost")
         again = say("")
         assert re.search(r"\[answer, entry cost, score", again), again

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 
+from chatbot.assistant import Assistant
+from chatbot.console import headline as console_headline
 from chatbot.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -17,3 +21,29 @@ def test_the_readme_starts_with_the_two_commands() -> None:
 @pytest.mark.parametrize("name", sorted(Settings.model_fields))
 def test_every_setting_is_in_the_configuration_table(name: str) -> None:
     assert f"| `CHATBOT_{name.upper()}` |" in README
+
+
+# -- the README's example outputs are what the assistant says today --------------------------------
+
+ASK_EXAMPLE = re.compile(r'^\$ \.venv/bin/chatbot ask "([^"]+)"\n(\[[^\n]+\])\n([^\n]+)$', re.MULTILINE)
+CURL_EXAMPLE = re.compile(r"""^\$ curl -s localhost:8000/v1/ask .*-d '(\{[^']+\})'\n(\{[^\n]+\})$""", re.MULTILINE)
+
+
+def test_the_readme_has_examples_to_check() -> None:
+    assert len(ASK_EXAMPLE.findall(README)) >= 1 and len(CURL_EXAMPLE.findall(README)) >= 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "headline", "answer"), ASK_EXAMPLE.findall(README))
+def test_the_readme_shows_what_chatbot_ask_prints(real: Assistant, question: str, headline: str, answer: str) -> None:
+    reply = real.ask(question)
+    assert (console_headline(reply).plain, reply.answer) == (headline, answer)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("request_body", "shown"), CURL_EXAMPLE.findall(README))
+def test_the_readme_shows_what_the_api_answers(real: Assistant, request_body: str, shown: str) -> None:
+    reply = real.ask(json.loads(request_body)["question"]).to_dict()
+    example = json.loads(shown)
+    assert reply["answer"].startswith(example.pop("answer").removesuffix("..."))
+    assert {key: reply.get(key) for key in example} == example  # "candidates" is null unless asked to explain

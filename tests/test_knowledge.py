@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def test_an_over_long_answer_is_refused(knowledge_copy: Path) -> None:
     science = yaml.safe_load((knowledge_copy / "science.yaml").read_text(encoding="utf-8"))["entries"]
     science[0]["answer"] = " ".join(e["answer"] for e in science[:3])
     _write(knowledge_copy, "science.yaml", {"entries": science})
-    with pytest.raises(KnowledgeError, match=r"science.yaml: entry 'nmda-dorsal-horn', field 'answer': is \d+ characters; at most 480"):
+    with pytest.raises(KnowledgeError, match=r"science.yaml, line \d+: entry 'nmda-dorsal-horn', field 'answer': is \d+ characters; at most 480"):
         knowledge.load(knowledge_copy)
 
 
@@ -168,3 +169,76 @@ def test_spanish_alternates_for_an_entry_that_does_not_exist_are_refused(knowled
     _write(knowledge_copy, "more.yaml", {"spanish_alternates": {"parking": ["¿Dónde me estaciono?"]}})
     with pytest.raises(KnowledgeError, match=r"more.yaml: entry 'parking', field 'spanish_alternates': no entry has this id"):
         knowledge.load(knowledge_copy)
+
+
+# -- errors that say where and what ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "says"),
+    [
+        # An unclosed quote: PyYAML gives up at the end of the file; the mistake is where the quote opens.
+        ('entries:\n  - id: cost\n    question: "How much\n    answer: x\n  - id: b\n', 3, 15, "this quote is never closed"),
+        ("entries:\n  - id: cost\n    question: What is it: really\n", 3, 25, "put the whole text in quotes"),
+        ("entries:\n  - id: cost\n    question: q\n   answer: x\n", 4, 4, "same indentation"),
+        ("entries:\n\t- id: cost\n", 2, 1, "never tabs"),
+        ("entries: [unclosed\n\nfoo: bar\n", 1, 10, "this bracket is never closed"),
+    ],
+)
+def test_a_yaml_mistake_names_the_file_the_real_line_and_column_with_a_caret(
+    knowledge_copy: Path, text: str, line: int, column: int, says: str
+) -> None:
+    (knowledge_copy / "broken.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as raised:
+        knowledge.load(knowledge_copy)
+    [problem] = raised.value.problems
+    assert (Path(problem.file).name, problem.line) == ("broken.yaml", line)
+    message = str(raised.value)
+    assert f"broken.yaml, line {line}: not readable YAML: " in message and says in message
+    assert f"column {column}:" in message
+    shown, caret = message.splitlines()[-2:]
+    mistaken = text.splitlines()[line - 1].replace("\t", " ")
+    indent = len(shown) - len(mistaken)
+    assert shown.endswith(mistaken) and caret.strip() == "^" and caret.index("^") - indent == column - 1
+    assert "<unicode string>" not in message and "entry '-'" not in message
+
+
+def test_an_unreadable_clinic_page_says_which_setting_to_check(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeError, match=r"cannot read the clinic's pages .*is CHATBOT_KNOWLEDGE_DIR \(or CHATBOT_HOME\) right\?"):
+        knowledge.load(tmp_path / "no-such-folder")
+
+
+def test_a_non_verbatim_answer_names_the_nearest_passage_and_the_words_that_differ(knowledge_copy: Path) -> None:
+    entries = _faq(knowledge_copy)
+    assert entries[0]["answer"] == "Yes. All infusions are administered in our private office."
+    entries[0]["answer"] = "Yes. All infusions are given in our private office."  # retyped from memory
+    _write(knowledge_copy, "faq.yaml", {"entries": entries})
+    with pytest.raises(KnowledgeError) as raised:
+        knowledge.load(knowledge_copy)
+    message = str(raised.value)
+    assert "the nearest passage of the page is" in message
+    assert "the nearest passage of the page is 'Yes. All infusions are administered in our private office.'" in message
+    assert "the page says 'administered' where the answer says 'given'" in message
+
+
+def test_an_answer_from_nowhere_says_no_passage_is_close(knowledge_copy: Path) -> None:
+    entries = _faq(knowledge_copy)
+    entries[0]["answer"] = "Yes. Infusions are free for everyone this month."
+    _write(knowledge_copy, "faq.yaml", {"entries": entries})
+    with pytest.raises(KnowledgeError, match="no passage of the page is close to it"):
+        knowledge.load(knowledge_copy)
+
+
+def test_an_out_of_scope_clash_names_its_file(knowledge_copy: Path) -> None:
+    entries = _faq(knowledge_copy)
+    (knowledge_copy / "more-out-of-scope.yaml").write_text(
+        yaml.safe_dump({"out_of_scope": [entries[0]["alternates"][0]]}), encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeError, match=r"more-out-of-scope.yaml: field 'out_of_scope': .* is also a key of entry 'outpatient'"):
+        knowledge.load(knowledge_copy)
+
+
+def test_a_snapshot_gives_back_the_same_knowledge_base(kb: knowledge.KnowledgeBase, tmp_path: Path) -> None:
+    knowledge.write_snapshot(kb, tmp_path / "knowledge.json")
+    again = knowledge.load_snapshot(tmp_path / "knowledge.json")
+    assert (again.fingerprint, again.thresholds, again.messages) == (kb.fingerprint, kb.thresholds, kb.messages)

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from chatbot.app import create_app
 from chatbot.assistant import Assistant
 from chatbot.settings import Settings
+from servers import RedisServer, free_port
 from test_api import ready
 
 QUESTION = {"question": "What is the cost?"}
@@ -66,3 +69,64 @@ def test_off_disables_the_limit(fake: Assistant, tmp_path: Path) -> None:
 def test_a_rate_that_is_not_one_is_refused_by_name(rate: str) -> None:
     with pytest.raises(ValidationError, match=f"CHATBOT_RATE_LIMIT has value {rate!r}"):
         Settings(rate_limit=rate)
+
+
+# -- one limit across replicas, on Redis ---------------------------------------------------------
+
+
+def test_two_replicas_on_one_redis_count_one_limit(fake: Assistant, tmp_path: Path, redis_url: str) -> None:
+    with app_with(fake, tmp_path / "a", rate_limit="4/minute", limits_storage=redis_url) as first, \
+            app_with(fake, tmp_path / "b", rate_limit="4/minute", limits_storage=redis_url) as second:
+        ready(first), ready(second)
+        statuses = [replica.post("/v1/ask", json=QUESTION).status_code for replica in (first, second) * 4]
+    assert statuses == [200] * 4 + [429] * 4
+
+
+def test_patients_get_replies_while_redis_is_away_and_counting_is_shared_again_when_it_is_back(
+    fake: Assistant, tmp_path: Path, redis_server: RedisServer, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with app_with(fake, tmp_path, rate_limit="1000/minute", limits_storage=redis_url) as client:
+        ready(client)
+        assert client.post("/v1/ask", json=QUESTION).status_code == 200
+        redis_server.stop()
+        try:
+            assert {client.post("/v1/ask", json=QUESTION).status_code for _ in range(5)} == {200}
+        finally:
+            redis_server.start()
+        # slowapi tries the storage again after 1, 2, 4 ... seconds; every reply meanwhile is still a 200.
+        deadline = time.monotonic() + 40
+        while not any("is back" in r.getMessage() for r in caplog.records) and time.monotonic() < deadline:
+            assert client.post("/v1/ask", json=QUESTION).status_code == 200
+            time.sleep(0.2)
+    messages = [r.getMessage() for r in caplog.records if r.name == "chatbot"]
+    assert sum("rate limit's storage" in m and "unreachable" in m for m in messages) == 1
+    assert sum("rate limit's storage" in m and "is back" in m for m in messages) == 1
+    assert redis.Redis.from_url(redis_url).keys("LIMITS:*"), "counted in Redis again"
+
+
+@pytest.mark.parametrize(("uri", "problem"), [
+    ("mongodb://db.example:27017", "the scheme must be"),
+    ("memcached://cache.example:11211", "the scheme must be"),
+    ("redis://", "names no host"),
+    ("redis://cache.example:port", "Port could not be cast"),
+    ("redis://cache.example:6379/zero", "database number"),
+    ("localhost:6379", "the scheme must be"),
+])
+def test_a_storage_uri_that_cannot_be_used_is_refused_by_name(uri: str, problem: str) -> None:
+    with pytest.raises(ValidationError, match="CHATBOT_LIMITS_STORAGE has value") as refused:
+        Settings(limits_storage=uri)
+    assert problem in str(refused.value)
+
+
+def test_a_refused_storage_uri_does_not_show_its_password() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(limits_storage="redis://:hunter2-secret@cache.example:99999999/0")
+    assert "hunter2" not in str(refused.value) and "***" in str(refused.value)
+
+
+def test_a_redis_that_is_down_at_start_costs_no_reply(fake: Assistant, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with app_with(fake, tmp_path, rate_limit="2/minute", limits_storage=f"redis://127.0.0.1:{free_port()}/0") as client:
+        ready(client)
+        statuses = [client.post("/v1/ask", json=QUESTION).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]  # counted in this process instead
+    assert sum("unreachable" in r.getMessage() for r in caplog.records) == 1

@@ -8,12 +8,12 @@ targets, which are not reached yet; raise them as the knowledge base and policy 
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import yaml
 
 from chatbot import evaluate
 from chatbot.assistant import Assistant
+from chatbot.publishing import near_twins
 from conftest import EVAL_FILE
 
 pytestmark = pytest.mark.slow
@@ -71,7 +71,6 @@ def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
 
 
 SAFETY_FILE = EVAL_FILE.parent / "emergencies.yaml"
-NEAR_TWIN = 0.85  # cosine between two alternates of different entries
 # (emergencies caught at least, ordinary messages alarmed at most), per half; measured 58 of 58 / 1 of 62 and 60 of 62 / 6 of 58.
 SAFETY_FLOOR = {evaluate.TUNE: (1.0, 1), evaluate.HELDOUT: (0.96, 6)}
 
@@ -109,13 +108,6 @@ def test_emergencies_written_blind_get_the_emergency_message(real: Assistant, ha
 
 
 def test_no_two_entries_share_a_near_twin_alternate(real: Assistant) -> None:
-    """An alternate that reads like another entry's costs both entries their lead over the runner-up,
-    and the patient gets the fallback. The page's own questions are exempt: they stay as the page has them."""
-    pages = {entry.question for entry in real.kb.entries}
-    rows = [i for i, (label, text) in enumerate(zip(real.index.labels, real.index.texts))
-            if label in real.entry_ids and text not in pages]
-    vectors = real.index.vectors.reconstruct_n(0, real.index.vectors.ntotal)[rows]
-    labels = [real.index.labels[i] for i in rows]
-    similar = np.argwhere(np.triu(vectors @ vectors.T, k=1) > NEAR_TWIN)
-    twins = [(real.index.texts[rows[a]], real.index.texts[rows[b]]) for a, b in similar if labels[a] != labels[b]]
-    assert twins == []
+    """The rule `chatbot check` and `chatbot build` apply, on the index as built (see chatbot/publishing.py)."""
+    vectors = dict(zip(real.index.texts, real.index.vectors.reconstruct_n(0, real.index.vectors.ntotal)))
+    assert near_twins(real.kb, vectors) == []

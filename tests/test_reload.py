@@ -214,6 +214,9 @@ def test_sighup_reloads_a_running_server(real_settings: Settings, knowledge_copy
     try:
         _until(lambda: _get(f"{url}/readyz") == 200, 120, "the server to be ready")
         assert _ask(url, NEW)["kind"] == "fallback"
+        started = log_file.read_text()
+        assert f"Listening on {url} (pid {server.pid};" in started and f"`kill -HUP {server.pid}` reloads it" in started
+        assert "SMS: off, CHATBOT_TWILIO_AUTH_TOKEN not set" in started
 
         add_alternate(knowledge_copy)
         server.send_signal(signal.SIGHUP)
@@ -242,3 +245,12 @@ def _ask(url: str, question: str) -> dict[str, object]:
     response = httpx.post(f"{url}/v1/ask", json={"question": question}, timeout=30)
     assert response.status_code == 200
     return response.json()
+
+
+def test_reloads_are_counted_by_outcome(client: TestClient, knowledge_copy: Path) -> None:
+    assert client.post("/admin/reload", headers=AUTH).status_code == 200
+    break_answer(knowledge_copy)
+    assert client.post("/admin/reload", headers=AUTH).status_code == 422
+    metrics = client.get("/metrics").text
+    assert 'chatbot_reloads_total{outcome="ok"} 1.0' in metrics
+    assert 'chatbot_reloads_total{outcome="refused"} 1.0' in metrics

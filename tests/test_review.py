@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -80,10 +81,13 @@ def logged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: Assistant) -> 
     """A var folder with the log above, and `chatbot review` answering with the fake encoder."""
     monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path))
     monkeypatch.setattr("chatbot.startup.load_assistant", lambda settings: fake)
-    store = UnansweredStore(tmp_path / DB_FILE, retention_days=30)
-    for question, entry, score in LOG:
-        store.add("web", question, [Match(entry, score)])
+    now = [WHEN]
+    store = UnansweredStore(tmp_path / DB_FILE, retention_days=100_000, clock=lambda: now[0].timestamp())
+    for day, (question, entry, score) in enumerate(LOG):
+        now[0] = WHEN + datetime.timedelta(days=day)  # one question a day
+        store.add("sms" if day == 2 else "web", question, [Match(entry, score)])
     store.close()
+    monkeypatch.setenv("CHATBOT_RETENTION_DAYS", "100000")
     return tmp_path
 
 
@@ -92,10 +96,22 @@ def test_review_prints_the_groups_with_counts_examples_and_nearest_entry(logged:
     assert result.exit_code == 0, result.output
     assert "6 unanswered questions" in result.output and "in 3 groups" in result.output
     lines = [line.strip() for line in result.output.splitlines()]
-    first = lines.index("3x  nearest entry: companion (0.45)")
+    first = lines.index("3x  nearest entry: companion (0.45); last asked 2025-06-04 00:00 UTC; web 2, sms 1")
     assert lines[first + 1 : first + 3] == ["- can i bring my dog", "- can i bring my dog with me"]
-    assert "2x  nearest entry: directions (0.52)" in lines
+    assert "2x  nearest entry: directions (0.52); last asked 2025-06-05 00:00 UTC; web 2" in lines
     assert "add the wordings to that entry's alternates" in result.output
+
+
+def test_review_unresolved_hides_what_the_knowledge_base_now_answers(logged: Path, fake: Assistant) -> None:
+    store = UnansweredStore(logged / DB_FILE, retention_days=100_000)
+    store.add("web", fake.kb.entry("cost").question, [Match("cost", 0.5)])  # asked before the entry existed, say
+    store.close()
+    everything = CliRunner().invoke(cli, ["review"])
+    assert "7 unanswered questions" in everything.output
+    result = CliRunner().invoke(cli, ["review", "--unresolved"])
+    assert result.exit_code == 0, result.output
+    assert "6 unanswered questions" in result.output and "1 more that the knowledge base now answers are hidden" in result.output
+    assert fake.kb.entry("cost").question not in result.output
 
 
 def test_review_export_writes_json_lines(logged: Path, tmp_path: Path) -> None:
@@ -181,3 +197,18 @@ def test_a_row_stored_with_escape_codes_by_an_older_version_is_printed_escaped(
     exported = CliRunner().invoke(cli, ["review", "--export", "-"]).output
     assert TAKEOVER in [json.loads(line)["question"] for line in exported.splitlines()]  # escaped, yet the same text
     assert not any(ch in shown + exported for ch in "\x1b\x07\u202e")
+
+
+def test_review_finds_the_questions_from_another_folder(
+    logged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`var` is under CHATBOT_HOME (by default the project folder), wherever the command is run from."""
+    home = tmp_path / "clinic"
+    (home / "var").mkdir(parents=True)
+    shutil.copy(logged / DB_FILE, home / "var" / DB_FILE)
+    monkeypatch.delenv("CHATBOT_VAR_DIR")
+    monkeypatch.setenv("CHATBOT_HOME", str(home))
+    monkeypatch.chdir(logged)
+    result = CliRunner().invoke(cli, ["review"])
+    assert result.exit_code == 0, result.output
+    assert f"6 unanswered questions in {home / 'var' / DB_FILE}" in result.output

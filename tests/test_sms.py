@@ -6,6 +6,7 @@ import json
 import logging
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator, Mapping, Protocol
 
 import pytest
@@ -16,13 +17,17 @@ from starlette.datastructures import ImmutableMultiDict
 from test_api import ready
 from twilio.request_validator import RequestValidator
 
+from chatbot import index, knowledge
 from chatbot.app import create_app
 from chatbot.assistant import Assistant
-from chatbot.errors import StateUnavailable
+from chatbot.failover import RETRY_SECONDS, Failover
+from chatbot.limits import limits_storage
 from chatbot.settings import Settings
-from chatbot.sms import CHOICE_SECONDS, Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
+from chatbot.errors import StateUnavailable
+from chatbot.sms import CHOICE_SECONDS, Allowance, Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
 from chatbot.state import MemoryState
-from conftest import CLARIFIED, SlowLoad
+from conftest import CLARIFIED, FakeEncoder, SlowLoad
+from servers import RedisServer
 
 TOKEN = "test-auth-token"
 PUBLIC_URL = "https://clinic.example"
@@ -420,11 +425,55 @@ class DownStorage(MemoryStorage):
         raise StorageError(ConnectionError("redis is down"))
 
 
-def test_texts_are_answered_when_the_limit_storage_is_down(fake: Assistant) -> None:
-    with sms_client(fake, sms_limit=1) as client:
+def test_texts_are_counted_in_this_process_while_the_limit_storage_is_down(
+    fake: Assistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    with sms_client(fake, sms_limit=2) as client:
         state = client.app.state  # type: ignore[attr-defined]
-        state.sms = dataclasses.replace(state.sms, limiter=SenderLimiter(DownStorage(), 1, 600))
-        assert [text(client, "What is the cost?") for _ in range(3)] == [fake.kb.entry("cost").answer] * 3
+        state.sms = dataclasses.replace(state.sms, limiter=SenderLimiter(DownStorage(), 2, 600))
+        replies = [text(client, "What is the cost?") for _ in range(4)]
+    assert replies == [fake.kb.entry("cost").answer] * 2 + [fake.messages.sms_limit, None]
+    down = [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert len(down) == 1 and "counting texts in this process" in down[0].getMessage()
+
+
+def test_two_replicas_on_one_redis_count_one_sender_limit(fake: Assistant, tmp_path: Path, redis_url: str) -> None:
+    shared = {"sms_limit": 2, "limits_storage": redis_url}
+    with sms_client(fake, var_dir=tmp_path / "a", **shared) as first, sms_client(fake, var_dir=tmp_path / "b", **shared) as second:
+        replies = [text(replica, "What is the cost?") for replica in (first, second, first, second)]
+    assert replies == [fake.kb.entry("cost").answer] * 2 + [fake.messages.sms_limit, None]
+
+
+def test_a_twilio_retry_that_reaches_another_replica_gets_the_same_reply_uncounted(
+    fake: Assistant, tmp_path: Path, redis_url: str
+) -> None:
+    shared = {"sms_limit": 1, "limits_storage": redis_url}
+    with sms_client(fake, var_dir=tmp_path / "a", **shared) as first, sms_client(fake, var_dir=tmp_path / "b", **shared) as second:
+        params = inbound("What is the cost?")
+        assert message(send(first, params, signed(params))) == fake.kb.entry("cost").answer
+        assert message(send(second, params, signed(params))) == fake.kb.entry("cost").answer  # the retry, not a second text
+        assert text(second, "What is the cost?") == fake.messages.sms_limit  # the retry was not counted: this is the second
+
+
+def test_the_sender_limit_counts_in_this_process_while_redis_is_away_and_in_redis_when_it_is_back(
+    redis_server: RedisServer, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock(now=600.0 * 1000)
+    failover = Failover("The SMS sender limit's storage", "counting texts in this process", clock=clock)
+    limiter = SenderLimiter(limits_storage(redis_url), 2, 600, clock=clock, failover=failover)
+    assert limiter.allow("sender") is Allowance.ANSWER  # one in Redis
+    redis_server.stop()
+    try:
+        assert [limiter.allow("sender") for _ in range(3)] == [Allowance.ANSWER, Allowance.ANSWER, Allowance.NOTICE]
+    finally:
+        redis_server.start()
+    clock.now += RETRY_SECONDS  # time to try Redis again; still the same window
+    # The restarted Redis kept nothing (no persistence), but from here on the count is shared again.
+    other_replica = SenderLimiter(limits_storage(redis_url), 2, 600, clock=clock)
+    assert [limiter.allow("sender"), other_replica.allow("sender"), limiter.allow("sender")] == [
+        Allowance.ANSWER, Allowance.ANSWER, Allowance.NOTICE]
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("unreachable" in m for m in messages) == 1 and sum("shared again" in m for m in messages) == 1
 
 
 def test_a_message_twilio_delivers_twice_gets_the_same_reply_and_counts_once(fake: Assistant, caplog: pytest.LogCaptureFixture) -> None:
@@ -624,4 +673,52 @@ def test_a_spanish_emergency_texted_while_the_index_loads_gets_the_spanish_text(
     slow_load = SlowLoad(fake)
     with TestClient(create_app(sms_settings(), load=slow_load)) as client:
         assert text(client, "me quiero morir") == fake.messages.in_language("es").emergency
+
+
+# -- what staff see: the log and /metrics ---------------------------------------------------------
+
+
+def test_a_refused_signature_logs_the_url_it_was_checked_against_and_the_setting_to_fix(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    params = inbound("how much is it")
+    behind_a_proxy = signed(params, url="http://10.0.0.5:8000/sms/twilio")  # Twilio posted to another URL than we check
+    with caplog.at_level(logging.WARNING, logger="chatbot"):
+        assert send(client, params, behind_a_proxy).status_code == 403
+    refusal = next(r.getMessage() for r in caplog.records if "refused a request" in r.getMessage())
+    assert f"checked against {WEBHOOK}" in refusal and "set CHATBOT_PUBLIC_URL" in refusal
+    assert PATIENT not in refusal and "how much is it" not in refusal
+    assert 'chatbot_sms_events_total{event="signature-refused"} 1.0' in client.get("/metrics").text
+
+
+def test_keywords_and_the_sender_limit_are_counted(fake: Assistant) -> None:
+    """As the README says: every message counts against the limit, HELP and START too; only an opt-out does not."""
+    with sms_client(fake, sms_limit=2) as client:
+        replies = [text(client, body) for body in ("HELP", "STOP", "START", "What is the cost?", "What is the cost?")]
+        metrics = client.get("/metrics").text
+    assert replies == [fake.messages.sms_help, None, fake.messages.sms_start, fake.messages.sms_limit, None]
+    for event, count in (("help", 1), ("opt-out", 1), ("opt-in", 1), ("limit-notice", 1), ("limited", 1)):
+        assert f'chatbot_sms_events_total{{event="{event}"}} {count}.0' in metrics, event
+
+
+def test_sms_not_configured_names_both_settings(fake: Assistant) -> None:
+    with sms_client(fake, twilio_auth_token="") as client:
+        response = send(client, inbound("hi"), None)
+    assert response.status_code == 503
+    assert "CHATBOT_TWILIO_AUTH_TOKEN" in response.text and "CHATBOT_PUBLIC_URL" in response.text
+
+
+def test_an_emergency_while_starting_on_a_broken_knowledge_base_gets_the_last_good_emergency_text(
+    fake: Assistant, knowledge_copy: Path, tmp_path: Path
+) -> None:
+    snapshot = tmp_path / "knowledge.json"
+    knowledge.write_snapshot(knowledge.load(knowledge_copy), snapshot)
+    labels, texts = ["cost"], [fake.kb.entry("cost").question]
+    manifest = index.Manifest("fake", "0" * 64, fake.kb.fingerprint, {"keys": 1}, "now", 0.0)
+    index.write(tmp_path / "index", labels, texts, FakeEncoder().encode(texts), manifest, {index.KNOWLEDGE_FILE: snapshot})
+    (knowledge_copy / "faq.yaml").write_text("entries: [unclosed\n", encoding="utf-8")
+    slow_load = SlowLoad(fake)
+    settings = sms_settings(knowledge_dir=knowledge_copy, index_dir=tmp_path / "index")
+    with TestClient(create_app(settings, load=slow_load)) as client:
+        assert text(client, "I can't breathe") == fake.messages.emergency.replace("555-0100", "the number on our website")
         slow_load.finish()

@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
 from chatbot import index
+from chatbot.app import create_app
+from chatbot.cli import cli
 from chatbot.encoder import ModelSource, resolve_model, weights_sha256
-from chatbot.errors import ModelNotFound, WeightsMismatch
+from chatbot.errors import KnowledgeError, ModelNotFound, WeightsMismatch
 from chatbot.settings import Settings
 from chatbot.startup import load_assistant
 
@@ -98,3 +103,50 @@ def test_the_packaged_weights_are_the_official_file() -> None:
 def test_a_model_name_that_would_need_a_download_is_refused() -> None:
     with pytest.raises(ModelNotFound, match="Nothing is downloaded at run time"):
         resolve_model("sentence-transformers/all-mpnet-base-v2")
+
+
+# -- a start on a knowledge base saved with a mistake ------------------------------------------------
+
+
+def _break_cost_answer(knowledge_dir: Path) -> None:
+    faq = yaml.safe_load((knowledge_dir / "faq.yaml").read_text(encoding="utf-8"))
+    cost = next(entry for entry in faq["entries"] if entry["id"] == "cost")
+    cost["answer"] = cost["answer"].replace("cash", "cheques")
+    (knowledge_dir / "faq.yaml").write_text(yaml.safe_dump(faq, allow_unicode=True), encoding="utf-8")
+
+
+def _ready(client: TestClient) -> dict[str, object]:
+    """/readyz once the app answers (bounded: 60 s)."""
+    deadline = time.monotonic() + 60
+    while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return client.get("/readyz").json()
+
+
+def test_a_fresh_start_on_a_broken_knowledge_base_serves_the_last_good_one(
+    private: Settings, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _break_cost_answer(private.knowledge_dir)
+    with pytest.raises(KnowledgeError):
+        load_assistant(private)  # a reload or a staff member's `chatbot ask` still refuses it
+
+    with caplog.at_level(logging.INFO, logger="chatbot"), TestClient(create_app(private)) as client:
+        ready = _ready(client)
+        reply = client.post("/v1/ask", json={"question": "how much does it cost?"}).json()
+        metrics = client.get("/metrics").text
+    assert ready["stale"] is True
+    assert any("faq.yaml" in p and "entry 'cost', field 'answer'" in p and "'cheques'" in p for p in ready["problems"])
+    assert reply["id"] == "cost" and "cash" in reply["answer"]  # the last good answer, word for word
+    assert "chatbot_knowledge_stale 1.0" in metrics
+    assert "SERVING THE LAST GOOD KNOWLEDGE BASE" in caplog.text
+
+    monkeypatch.setenv("CHATBOT_KNOWLEDGE_DIR", str(private.knowledge_dir))
+    monkeypatch.setenv("CHATBOT_INDEX_DIR", str(private.index_dir))
+    refused = CliRunner().invoke(cli, ["build"])
+    assert refused.exit_code == 2 and "entry 'cost', field 'answer'" in refused.output
+
+
+def test_a_good_knowledge_base_is_not_stale(private: Settings) -> None:
+    with TestClient(create_app(private)) as client:
+        ready = _ready(client)
+    assert ready["stale"] is False and "problems" not in ready

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from chatbot.state import MemoryState
+import time
+
+import pytest
+import redis
+
+from chatbot.errors import StateUnavailable
+from chatbot.failover import Failover
+from chatbot.state import FallbackState, MemoryState, RedisState, state_from_uri
+from servers import RedisServer, free_port
 
 
 class Clock:
@@ -51,3 +59,64 @@ def test_expired_keys_are_swept_when_others_are_written() -> None:
     clock.now += 2
     state.put("fresh", "y", 1)
     assert len(state._values) == 1
+
+
+# -- Redis: shared by replicas, with a fallback to each process's memory ------------------------
+
+
+def replica(redis_url: str) -> FallbackState:
+    """One replica's view of the shared state; it tries Redis again at once after a failure (no waiting in tests)."""
+    return FallbackState(RedisState(redis_url), Failover("Shared state", "keeping it in this process", retry_seconds=0))
+
+
+def test_redis_keeps_a_value_for_its_ttl_and_forgets_it_when_deleted(redis_url: str) -> None:
+    state = RedisState(redis_url)
+    state.put("sms-choice:abc", "cost,wifi", ttl_seconds=600)
+    assert state.get("sms-choice:abc") == "cost,wifi"
+    assert 0 < redis.Redis.from_url(redis_url).pttl(RedisState.PREFIX + "sms-choice:abc") <= 600_000
+    state.delete("sms-choice:abc")
+    assert state.get("sms-choice:abc") is None
+
+
+def test_a_value_in_redis_expires(redis_url: str) -> None:
+    state = RedisState(redis_url)
+    state.put("k", "v", ttl_seconds=0.05)
+    time.sleep(0.1)
+    assert state.get("k") is None
+
+
+def test_two_replicas_on_one_redis_see_each_others_values(redis_url: str) -> None:
+    first, second = replica(redis_url), replica(redis_url)
+    first.put("sid:SM1", "answered", 3600)
+    assert second.get("sid:SM1") == "answered"
+    second.delete("sid:SM1")
+    assert first.get("sid:SM1") is None
+
+
+def test_an_unreachable_redis_raises_state_unavailable() -> None:
+    with pytest.raises(StateUnavailable):
+        RedisState(f"redis://127.0.0.1:{free_port()}/0").get("k")
+
+
+def test_while_redis_is_down_each_replica_keeps_state_itself_and_says_so_once(
+    redis_server: RedisServer, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    first, second = replica(redis_url), replica(redis_url)
+    redis_server.stop()
+    try:
+        first.put("choice", "cost,wifi", 600)
+        assert first.get("choice") == "cost,wifi"  # kept in this process
+        assert second.get("choice") is None  # not shared while Redis is away
+        first.put("other", "x", 600)
+        assert sum("unreachable" in r.getMessage() for r in caplog.records) == 2  # once per replica
+    finally:
+        redis_server.start()
+    first.put("after", "shared again", 600)
+    assert second.get("after") == "shared again"
+    back = [r.getMessage() for r in caplog.records if "shared again" in r.getMessage()]
+    assert len(back) == 2
+
+
+@pytest.mark.parametrize(("uri", "kind"), [("memory://", MemoryState), ("redis://127.0.0.1:6379/0", FallbackState)])
+def test_the_storage_setting_chooses_the_state(uri: str, kind: type) -> None:
+    assert isinstance(state_from_uri(uri), kind)

@@ -1,17 +1,23 @@
 from __future__ import annotations
 
+import json
 import logging
 import stat
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from servers import PostgresServer
 from test_api import ready
 
 from chatbot.app import create_app
 from chatbot.assistant import Assistant
+from chatbot.cli import cli
 from chatbot.domain import Match
+from chatbot.postgres import PostgresBackend
 from chatbot.settings import Settings
 from chatbot.store import DB_FILE, PRUNE_EVERY_SECONDS, UnansweredStore
 
@@ -32,6 +38,15 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def opener(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Callable[[], UnansweredStore]:
+    """Opens stores on one database of each backend: redaction, retention and sharing hold on both."""
+    if request.param == "sqlite":
+        return lambda: UnansweredStore(tmp_path / "var" / DB_FILE, retention_days=30, clock=clock)
+    url = request.getfixturevalue("database_url")
+    return lambda: UnansweredStore(PostgresBackend(url), retention_days=30, clock=clock)
+
+
 @pytest.fixture
 def store(tmp_path: Path, clock: Clock) -> Iterator[UnansweredStore]:
     opened = UnansweredStore(tmp_path / "var" / DB_FILE, retention_days=30, clock=clock)
@@ -39,7 +54,10 @@ def store(tmp_path: Path, clock: Clock) -> Iterator[UnansweredStore]:
     opened.close()
 
 
-def test_a_question_is_kept_redacted_with_its_channel_time_and_nearest_entries(store: UnansweredStore, clock: Clock) -> None:
+def test_a_question_is_kept_redacted_with_its_channel_time_and_nearest_entries(
+    opener: Callable[[], UnansweredStore], clock: Clock
+) -> None:
+    store = opener()
     store.add("sms", "does medicare cover it? call me 555-123-4567", NEAREST)
     (row,) = store.rows()
     assert row.question == "does medicare cover it? call me [phone]"
@@ -50,40 +68,40 @@ def test_a_question_is_kept_redacted_with_its_channel_time_and_nearest_entries(s
 
 def test_the_database_file_is_for_its_owner_only(store: UnansweredStore) -> None:
     store.add("web", "is there parking", NEAREST)
-    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(store.backend.path.stat().st_mode) == 0o600  # type: ignore[attr-defined]
 
 
-def test_rows_past_the_retention_period_are_pruned_when_the_store_is_opened(tmp_path: Path, clock: Clock) -> None:
-    path = tmp_path / DB_FILE
-    first = UnansweredStore(path, retention_days=30, clock=clock)
+def test_rows_past_the_retention_period_are_not_read(opener: Callable[[], UnansweredStore], clock: Clock) -> None:
+    first = opener()
     first.add("web", "an old question", NEAREST)
     clock.now += 10 * DAY
     first.add("web", "a newer question", NEAREST)
     first.close()
 
     clock.now += 25 * DAY  # the first is 35 days old, the second 25
-    assert [row.question for row in UnansweredStore(path, retention_days=30, clock=clock).rows()] == ["a newer question"]
+    assert [row.question for row in opener().rows()] == ["a newer question"]
 
 
-def test_feedback_is_kept_redacted_for_the_same_retention_period(tmp_path: Path, clock: Clock) -> None:
-    path = tmp_path / DB_FILE
-    first = UnansweredStore(path, retention_days=30, clock=clock)
+def test_feedback_is_kept_redacted_for_the_same_retention_period(opener: Callable[[], UnansweredStore], clock: Clock) -> None:
+    first = opener()
     first.add_feedback("cost", False, "too much, text me at 555-867-5309")
     clock.now += 10 * DAY
     first.add_feedback("wifi", True, "do you have wifi")
     first.close()
-    kept = UnansweredStore(path, retention_days=30, clock=clock).feedback()
+    kept = opener().feedback()
     assert [(row.entry, row.helpful, row.question) for row in kept] == [
         ("cost", False, "too much, text me at [phone]"), ("wifi", True, "do you have wifi")
     ]
     clock.now += 25 * DAY  # the first is 35 days old, the second 25
-    assert [row.entry for row in UnansweredStore(path, retention_days=30, clock=clock).feedback()] == ["wifi"]
+    assert [row.entry for row in opener().feedback()] == ["wifi"]
 
 
-def test_a_long_running_store_prunes_as_it_writes(store: UnansweredStore, clock: Clock) -> None:
+def test_a_long_running_store_deletes_old_rows_as_it_writes(opener: Callable[[], UnansweredStore], clock: Clock) -> None:
+    store = opener()
     store.add("web", "an old question", NEAREST)
     clock.now += 31 * DAY + PRUNE_EVERY_SECONDS
     store.add("web", "a new question", NEAREST)
+    clock.now -= 31 * DAY + PRUNE_EVERY_SECONDS  # read as of the first write: the old row is gone, not just unread
     assert [row.question for row in store.rows()] == ["a new question"]
 
 
@@ -91,27 +109,26 @@ def test_a_pruned_question_is_gone_from_the_database_and_its_write_ahead_log(sto
     store.add("web", "can my parrot Zanzibar come along", NEAREST)
     clock.now += 31 * DAY + PRUNE_EVERY_SECONDS
     store.add("web", "a new question", NEAREST)  # prunes, with the store still open as in a running server
-    files = [store.path, store.path.with_name(DB_FILE + "-wal")]
+    files = [store.backend.path, store.backend.path.with_name(DB_FILE + "-wal")]
     leftovers = {path.name: b"Zanzibar" in path.read_bytes() for path in files if path.exists()}
     assert leftovers == {DB_FILE: False, DB_FILE + "-wal": False}
-    assert b"a new question" in store.path.read_bytes()  # what was kept reached the database itself
+    assert b"a new question" in store.backend.path.read_bytes()  # what was kept reached the database itself
 
 
 def test_closing_the_store_empties_its_write_ahead_log_while_another_worker_has_it_open(
     store: UnansweredStore, clock: Clock
 ) -> None:
     store.add("web", "is there parking", NEAREST)
-    other_worker = UnansweredStore(store.path, retention_days=30, clock=clock)
+    other_worker = UnansweredStore(store.backend.path, retention_days=30, clock=clock)
     other_worker.rows()
     store.add("web", "can my parrot Zanzibar come along", NEAREST)
     store.close()
-    assert store.path.with_name(DB_FILE + "-wal").stat().st_size == 0
+    assert store.backend.path.with_name(DB_FILE + "-wal").stat().st_size == 0
     other_worker.close()
 
 
-def test_several_workers_write_to_one_database(tmp_path: Path, clock: Clock) -> None:
-    path = tmp_path / DB_FILE
-    workers = [UnansweredStore(path, retention_days=30, clock=clock) for _ in range(3)]
+def test_several_workers_write_to_one_database(opener: Callable[[], UnansweredStore]) -> None:
+    workers = [opener() for _ in range(3)]
     for n in range(30):
         workers[n % 3].add("web", f"question {n}", NEAREST)
     assert len(workers[0].rows()) == 30
@@ -196,3 +213,56 @@ def test_details_written_to_dodge_redaction_are_stored_redacted(fake: Assistant,
             assert client.post("/v1/ask", json={"question": f"zebra quantum {detail}"}).json()["kind"] == "fallback"
     stored = [row.question for row in UnansweredStore(tmp_path / DB_FILE, retention_days=30).rows()]
     assert stored == [f"zebra quantum {redacted}" for _, redacted in WRITTEN_TO_DODGE_REDACTION]
+
+
+# -- one PostgreSQL database for every replica ---------------------------------------------------
+
+
+def test_two_replicas_write_to_one_postgresql_and_review_reads_both(
+    fake: Assistant, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, question in [("a", "zebra quantum marmalade"), ("b", "can i pay in seashells, call 555-123-4567")]:
+        with TestClient(create_app(Settings(var_dir=tmp_path / name, database_url=database_url), load=lambda: fake)) as client:
+            ready(client)
+            assert client.post("/v1/ask", json={"question": question}).json()["kind"] == "fallback"
+    monkeypatch.setenv("CHATBOT_DATABASE_URL", database_url)
+    monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path / "elsewhere"))
+    result = CliRunner().invoke(cli, ["review", "--export", "-"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["question"] for line in result.output.splitlines()] == [
+        "zebra quantum marmalade", "can i pay in seashells, call [phone]"]
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists(), "no SQLite file beside PostgreSQL"
+
+
+def test_postgresql_down_at_start_and_mid_run_costs_no_reply_and_recording_resumes_when_it_is_back(
+    fake: Assistant, tmp_path: Path, postgres_server: PostgresServer, database_url: str,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr("chatbot.postgres.RETRY_SECONDS", 0.0)  # try again at once, not after 5 s
+    question = {"question": "zebra quantum marmalade"}
+    with_password = database_url.replace("postgres@", "postgres:secret-pw@")  # the server trusts any password
+    postgres_server.stop()
+    try:
+        with TestClient(create_app(Settings(var_dir=tmp_path, database_url=with_password), load=lambda: fake)) as client:
+            ready(client)
+            assert [client.post("/v1/ask", json=question).status_code for _ in range(3)] == [200] * 3  # down at start
+            postgres_server.start()
+            assert client.post("/v1/ask", json=question).status_code == 200  # recorded
+            postgres_server.stop()
+            assert [client.post("/v1/ask", json=question).status_code for _ in range(3)] == [200] * 3  # down mid-run
+            postgres_server.start()
+            assert client.post("/v1/ask", json=question).status_code == 200  # recorded
+    finally:
+        if not postgres_server.running:
+            postgres_server.start()
+    assert len(UnansweredStore(PostgresBackend(database_url), retention_days=30).rows()) == 2
+    messages = [r.getMessage() for r in caplog.records if r.name == "chatbot"]
+    assert sum("Cannot record unanswered questions" in m for m in messages) == 2  # once per outage
+    assert sum("Recording unanswered questions in" in m and "again" in m for m in messages) == 2
+    assert not any("secret-pw" in m for m in messages)
+
+
+@pytest.mark.parametrize("url", ["mysql://db.example/chatbot", "postgresql://db.example:port/chatbot", "db.example/chatbot"])
+def test_a_database_url_that_cannot_be_used_is_refused_by_name(url: str) -> None:
+    with pytest.raises(ValidationError, match="CHATBOT_DATABASE_URL has value"):
+        Settings(database_url=url)

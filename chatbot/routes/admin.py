@@ -45,7 +45,7 @@ def reload(request: Request) -> JSONResponse:
     try:
         fresh = holder.reload()
     except KnowledgeError as exc:
-        problems = [{"file": p.file, "entry": p.entry, "field": p.field, "message": p.message} for p in exc.problems]
+        problems = [{"file": p.file, "line": p.line, "entry": p.entry, "field": p.field, "message": p.message} for p in exc.problems]
         return JSONResponse({"error": _still_serving(holder, str(exc)), "problems": problems}, status_code=422)
     except ChatbotError as exc:
         return JSONResponse({"error": _still_serving(holder, str(exc))}, status_code=409)

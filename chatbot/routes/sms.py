@@ -45,10 +45,14 @@ async def twilio(request: Request) -> Response:
         if len(params) != len(items):
             raise ForgedRequest("Twilio never uploads files")
         desk.verifier.check(path, params, header)
-    except SmsNotConfigured:
-        return Response("SMS is not configured on this server.", status_code=503, media_type="text/plain")
+    except SmsNotConfigured as exc:
+        return Response(f"SMS is not configured on this server: {exc}.", status_code=503, media_type="text/plain")
     except ForgedRequest as exc:
-        log.warning("refused a request to %s: %s", request.url.path, exc)
+        # The usual cause is a proxy: Twilio signs the URL it posted to, which must be CHATBOT_PUBLIC_URL + the path.
+        log.warning("refused a request to %s: %s; checked against %s (if Twilio posts to another URL, e.g. http:// "
+                    "or another host behind a proxy, set CHATBOT_PUBLIC_URL to the base of the URL in Twilio's console)",
+                    request.url.path, exc, desk.verifier.public_url + path)
+        request.app.state.metrics.sms_event("signature-refused")
         return Response(status_code=403)
 
     sender = desk.hasher(str(form.get("From", "")))
@@ -66,6 +70,8 @@ async def twilio(request: Request) -> Response:
     if outcome.reply is not None:
         await request.app.state.recorder.record_soon("sms", body, outcome.reply, time.perf_counter() - started)
     log.info(json.dumps(log_event(sender, outcome.action)))
+    if outcome.reply is None or outcome.action == "emergency-over-limit":  # the rest are counted as replies
+        request.app.state.metrics.sms_event(outcome.action)
     return Response(twiml(outcome.text), media_type="application/xml")
 
 
