@@ -1,6 +1,11 @@
 """The answering path, top-down: question → language → normalise → safety check (every language) → encode →
 search → decide → reply.
 
+Deciding, in order: an emergency; small talk in so many words ("thanks"); a confident answer; small
+talk by its exemplars ("thank you, that clears it up"); "did you mean" when the best entries are
+close but not sure enough; else the fallback. An answer comes before small talk by exemplar, so
+"hi, how much does it cost?" is answered as the question.
+
 `ask` is `observe` (everything that needs the model) followed by `respond` (pure arithmetic on what
 was observed, under a set of thresholds), so calibration can observe each question once and try
 thousands of thresholds through exactly the code that serves patients.
@@ -14,12 +19,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chatbot import index as keys
-from chatbot.domain import Evidence, Kind, Match, Messages, Reply, Thresholds
+from chatbot.domain import NONE_OF_THESE, Evidence, Kind, Match, Messages, Reply, Suggestion, Thresholds
+from chatbot.errors import UnknownChoice
 from chatbot.language import ENGLISH, OTHER, SPANISH, detect, spanish_words
 from chatbot.lexical import Lexical
 from chatbot.normalise import normalise
-from chatbot.policy import decide
+from chatbot.policy import decide, suggestions
 from chatbot.safety import sounds_like_emergency, stated_in
+from chatbot.smalltalk import Words
 from chatbot.spelling import Speller, acronyms
 
 if TYPE_CHECKING:
@@ -28,6 +35,7 @@ if TYPE_CHECKING:
     from chatbot.knowledge import KnowledgeBase
 
 TOP_CANDIDATES = 5
+MAX_SUGGESTIONS = 3
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,9 @@ class Observation:
     lexical: np.ndarray | None = None  # per entry: the rare-word overlap, 0 to 1
     out_of_scope: float = float("-inf")  # the closest out-of-scope exemplar
     out_of_scope_lexical: float = 0.0  # the rare-word overlap with the out-of-scope exemplars, 0 to 1
+    said: str | None = None  # the small-talk intent the whole message is in so many words ("thanks")
+    smalltalk: float = float("-inf")  # the closest small-talk exemplar
+    smalltalk_intent: str | None = None  # and its intent
 
 
 class Assistant:
@@ -55,6 +66,7 @@ class Assistant:
         self.messages = messages
         self.thresholds: Thresholds = kb.thresholds
         self.answers = {entry.id: entry.answer for entry in kb.entries}
+        self.questions = {entry.id: entry.question for entry in kb.entries}
         self.entry_ids = [entry.id for entry in kb.entries]
         labels = np.asarray(index.labels)
         # For each entry, which of the index's keys are its phrasings.
@@ -66,7 +78,12 @@ class Assistant:
         spanish = np.isin(labels, [keys.SPANISH_EMERGENCY, keys.SPANISH_NOT_EMERGENCY])
         alarming = np.isin(labels, [keys.EMERGENCY, keys.SPANISH_EMERGENCY])
         self._emergency = {ENGLISH: np.flatnonzero(alarming & ~spanish), SPANISH: np.flatnonzero(alarming)}
-        self._not_emergency = {ENGLISH: np.flatnonzero(~alarming & ~spanish), SPANISH: np.flatnonzero(~alarming)}
+        # Small talk is left out of the ordinary phrasings: "you're useless" must not make "I feel useless, I want
+        # to die" sound ordinary.
+        chat = np.char.startswith(labels.astype(str), keys.SMALLTALK)
+        self._not_emergency = {ENGLISH: np.flatnonzero(~alarming & ~spanish & ~chat), SPANISH: np.flatnonzero(~alarming & ~chat)}
+        self._smalltalk = {intent: np.flatnonzero(labels == keys.SMALLTALK + intent) for intent in kb.smalltalk.exemplars}
+        self.said = Words(kb.smalltalk)
         # The out-of-scope exemplars are one more document, so a rare word the clinic never answers about
         # (tramadol, breastfeeding, insurance) pulls towards the fallback as an entry's rare words pull towards it.
         self.lexical = Lexical([*(normalise(" ".join((*e.keys, e.answer))) for e in kb.entries), normalise(" ".join(kb.out_of_scope))])
@@ -91,6 +108,7 @@ class Assistant:
         text = normalise(spanish_words(question)) if lang == SPANISH else english
         if not text:
             return Observation(text, lang)
+        said = self.said(question)
         said_in = stated_in(question, english)
         stated = said_in is not None
         if said_in is not None and said_in != ENGLISH and lang == ENGLISH:
@@ -101,6 +119,8 @@ class Assistant:
         exemplars = SPANISH if lang == SPANISH else ENGLISH
         scores = self.index.scores(vector)
         *lexical, out_of_scope_lexical = self.lexical.scores(text)
+        chat = {intent: _best(scores, rows) for intent, rows in self._smalltalk.items()}
+        intent = max(chat, key=chat.__getitem__, default=None)
         return Observation(
             text=text,
             lang=lang,
@@ -111,6 +131,9 @@ class Assistant:
             lexical=np.asarray(lexical),
             out_of_scope=_best(scores, self._out_of_scope),
             out_of_scope_lexical=float(out_of_scope_lexical),
+            said=said,
+            smalltalk=chat[intent] if intent else float("-inf"),
+            smalltalk_intent=intent,
         )
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
@@ -120,16 +143,51 @@ class Assistant:
         if seen.lang == OTHER:
             return Reply(Kind.FALLBACK, self.messages.other_language)
         says = self.messages.in_language(seen.lang)
+        if seen.said is not None:
+            return self.smalltalk(seen.said, seen.lang)
         if seen.semantic is None or seen.lexical is None:
             return Reply(Kind.FALLBACK, says.fallback, lang=seen.lang)
         evidence = self.evidence(seen, thresholds)
         # A Spanish question is answered (in the clinic's English) only when we are as sure as for English ones.
         choice = decide(evidence, thresholds)
         candidates = evidence.matches[:TOP_CANDIDATES]
-        if choice is None:
-            return Reply(Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang)
-        preface = says.english_answer if seen.lang != ENGLISH else None
-        return Reply(Kind.ANSWER, self.answers[choice.id], choice.id, choice.score, candidates, seen.lang, preface)
+        if choice is not None:
+            return self.picked(choice.id, seen.lang, choice.score, candidates)
+        if seen.smalltalk_intent and is_smalltalk(seen.smalltalk, candidates[0].score, thresholds):
+            return self.smalltalk(seen.smalltalk_intent, seen.lang)
+        offered = tuple(Suggestion(m.id, self.questions[m.id]) for m in suggestions(evidence, thresholds, MAX_SUGGESTIONS))
+        if offered:
+            return Reply(Kind.CLARIFY, says.clarify, None, candidates[0].score, candidates, seen.lang, suggestions=offered)
+        return Reply(Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang)
+
+    def smalltalk(self, intent: str, lang: str = ENGLISH) -> Reply:
+        """The office's reply to small talk: in the patient's language where the office has written one, else in English."""
+        if intent in self.messages.in_language(lang).smalltalk:
+            return Reply(Kind.SMALLTALK, self.messages.in_language(lang).smalltalk[intent], intent, lang=lang)
+        return Reply(Kind.SMALLTALK, self.messages.smalltalk[intent], intent)
+
+    def choose(self, question: str, choice: str) -> Reply:
+        """The reply to a "did you mean" choice: the picked entry's answer, or the fallback for "None of these".
+
+        The question goes through the safety check again, so nothing sent with a choice skips it.
+
+        Raises:
+            UnknownChoice: `choice` names no entry.
+        """
+        if choice != NONE_OF_THESE and choice not in self.answers:
+            raise UnknownChoice(f"choice: no entry {choice!r}; send the id of one of the suggestions, or {NONE_OF_THESE!r}")
+        asked = self.ask(question)
+        if asked.kind is Kind.EMERGENCY:
+            return asked
+        if choice == NONE_OF_THESE:
+            fallback = self.messages.in_language(asked.lang).fallback
+            return Reply(Kind.FALLBACK, fallback, None, asked.score, asked.candidates, lang=asked.lang)
+        return self.picked(choice, asked.lang)
+
+    def picked(self, entry_id: str, lang: str = ENGLISH, score: float | None = None, candidates: tuple[Match, ...] = ()) -> Reply:
+        """The answer with an entry: the clinic's own words, introduced in Spanish when the patient wrote in Spanish."""
+        preface = self.messages.in_language(lang).english_answer if lang != ENGLISH else None
+        return Reply(Kind.ANSWER, self.answers[entry_id], entry_id, score, candidates, lang, preface)
 
     def emergency(self, lang: str) -> Reply:
         """The emergency message in the patient's language; in a language we do not answer in, in English and Spanish."""
@@ -145,6 +203,11 @@ class Assistant:
 
     def greeting(self, lang: str = ENGLISH) -> Reply:
         return Reply(Kind.GREETING, self.messages.in_language(lang).greeting, lang=lang)
+
+
+def is_smalltalk(smalltalk: float, best_entry: float, thresholds: Thresholds) -> bool:
+    """A small-talk exemplar close enough, and clearly closer than every entry."""
+    return smalltalk >= thresholds.smalltalk and smalltalk - best_entry >= thresholds.smalltalk_margin
 
 
 def _best(scores: np.ndarray, rows: np.ndarray) -> float:

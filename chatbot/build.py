@@ -104,4 +104,4 @@ def check_export(onnx_file: Path, source: ModelSource, reference: np.ndarray, te
 
 
 def _group(label: str) -> str:
-    return label.lstrip("~") if label.startswith("~") else "entry-keys"
+    return label.lstrip("~").partition(":")[0] if label.startswith("~") else "entry-keys"

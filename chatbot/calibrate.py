@@ -3,7 +3,11 @@
 Each question is observed once (the model's work); thresholds are then tried through
 `Assistant.respond`, the code that serves patients. The emergency thresholds are chosen first
 (no false alarm, as many emergencies caught as possible), then the answer thresholds: as many
-right answers as possible with out-of-scope answered at most 2% and wrong answers at most 1%.
+right answers as possible with out-of-scope answered at most 2% and wrong answers at most 1%; then
+small talk (as many small-talk messages recognised as possible, no answerable question taken for
+small talk), then "did you mean" (as many questions resolved, directly or by a suggestion, as
+possible with at most 20% of out-of-scope questions offered suggestions). The answer thresholds are
+chosen before and without the later two, so no direct answer is traded for a clarification.
 Among equally good choices the strictest wins, because a wrong answer costs more than a fallback.
 If nothing meets the bounds, calibration fails and says so rather than write a policy that would.
 """
@@ -35,6 +39,11 @@ CERTAIN = (0.9, 0.95, 1.0, 9.0)
 LEXICAL_WEIGHT = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 EMERGENCY = np.round(np.arange(0.40, 0.951, 0.01), 3)
 EMERGENCY_MARGIN = np.round(np.arange(0.0, 0.151, 0.01), 3)
+SMALLTALK = np.round(np.arange(0.30, 0.951, 0.05), 3)
+SMALLTALK_MARGIN = np.round(np.arange(0.0, 0.201, 0.05), 3)
+CLARIFY = (*np.round(np.arange(0.40, 0.951, 0.01), 3), 9.0)
+CLARIFY_OUT_OF_SCOPE_MARGIN = np.round(np.arange(-0.30, 0.101, 0.02), 3)
+MAX_OUT_OF_SCOPE_CLARIFY = 0.20
 SPANISH_ANSWER = np.round(np.arange(0.70, 1.301, 0.02), 3)
 POLICY_FILE = "policy.yaml"
 # A choice must keep its bounds with every threshold loosened by this much: questions that sit right on
@@ -148,6 +157,41 @@ def _loosened(thresholds: Thresholds) -> Thresholds:
     )
 
 
+def choose_smalltalk(assistant: Assistant, observed: Sequence[Observed], base: Thresholds) -> Thresholds:
+    """The most small-talk messages recognised with no answerable question taken for small talk, even with
+    both thresholds loosened by SLACK; among equals the strictest. Tried through `Assistant.respond`."""
+    best: tuple[tuple[float, ...], Thresholds] | None = None
+    for level, margin in itertools.product(SMALLTALK, SMALLTALK_MARGIN):
+        candidate = replace(base, smalltalk=float(level), smalltalk_margin=float(margin))
+        loose = replace(candidate, smalltalk=level - SLACK, smalltalk_margin=margin - SLACK)
+        if report(assistant, observed, loose).count("smalltalk", lambda c: c.answerable) > 0:
+            continue
+        chatted = report(assistant, observed, candidate).count("chatted")
+        key = (float(chatted), float(level), float(margin))
+        if best is None or key > best[0]:
+            best = (key, candidate)
+    if best is None:
+        raise CalibrationFailed("Every small-talk threshold takes an answerable question of the tuning half for small talk.")
+    return best[1]
+
+
+def choose_clarify(assistant: Assistant, observed: Sequence[Observed], base: Thresholds) -> Thresholds:
+    """The "did you mean" thresholds: the most answerable questions resolved (right directly or among the
+    suggestions) with at most MAX_OUT_OF_SCOPE_CLARIFY of out-of-scope questions offered suggestions, even
+    with both loosened by SLACK; among equals the strictest (clarify 9.0, never, if suggestions resolve nothing)."""
+    best: tuple[tuple[float, ...], Thresholds] | None = None
+    for level, margin in itertools.product(CLARIFY, CLARIFY_OUT_OF_SCOPE_MARGIN):
+        candidate = replace(base, clarify=float(level), clarify_out_of_scope_margin=float(margin))
+        loose = replace(candidate, clarify=level - SLACK, clarify_out_of_scope_margin=margin - SLACK)
+        if report(assistant, observed, loose).metrics()["out_of_scope_clarify"] > MAX_OUT_OF_SCOPE_CLARIFY:
+            continue
+        key = (float(report(assistant, observed, candidate).metrics()["resolved"]), float(level), float(margin))
+        if best is None or key > best[0]:
+            best = (key, candidate)
+    assert best is not None  # 9.0 never clarifies, so it always keeps within the bound
+    return best[1]
+
+
 def choose_spanish(assistant: Assistant, observed: Sequence[Observed], base: Thresholds) -> Thresholds:
     """The lowest `spanish_answer` that keeps Spanish questions within the same bounds as English ones, with the
     same room (`SLACK`); if none does, Spanish questions are never answered outright (they get the Spanish fallback).
@@ -176,6 +220,8 @@ def calibrate(assistant: Assistant, tune: Sequence[Case], spanish: Sequence[Case
     observed = observe(assistant, tune)
     thresholds = choose_emergency(observed, assistant.thresholds)
     thresholds = choose_policy(assistant, observed, thresholds)
+    thresholds = choose_smalltalk(assistant, observed, thresholds)
+    thresholds = choose_clarify(assistant, observed, thresholds)
     return choose_spanish(assistant, observe(assistant, spanish), thresholds) if spanish else thresholds
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import uvicorn
 
     from chatbot.domain import Reply
+    from chatbot.review import Unhelpful
 
 EVAL_FILE = Path("tests/data/eval.yaml")
 SPANISH_EVAL_FILE = Path("tests/data/eval-es.yaml")
@@ -322,9 +323,10 @@ def eval_command(file: Path, which: str, as_json: bool, min_right: float, max_wr
               help="How alike (cosine) questions must be to share a group.")
 @click.option("--unresolved", is_flag=True, help="Hide the questions the current knowledge base now answers.")
 def review(export_to: object, threshold: float, unresolved: bool) -> None:
-    """Group the questions the assistant could not answer by meaning, most asked first.
+    """Group the questions the assistant could not answer by meaning, most asked first; then the answers
+    patients marked unhelpful, by entry.
 
-    Each group shows how often it was asked, when last, and on which channels. Questions are kept
+    Each group shows how often it was asked, when last, and on which channels. Questions and feedback are kept
     (redacted) for CHATBOT_RETENTION_DAYS days in CHATBOT_VAR_DIR/chatbot.db, or in the PostgreSQL
     database CHATBOT_DATABASE_URL names.
 
@@ -335,7 +337,7 @@ def review(export_to: object, threshold: float, unresolved: bool) -> None:
         chatbot review --export unanswered.jsonl
     """
     from chatbot.domain import Kind
-    from chatbot.review import group
+    from chatbot.review import group, unhelpful
     from chatbot.store import open_store
     from chatbot.terminal import printable
 
@@ -343,6 +345,7 @@ def review(export_to: object, threshold: float, unresolved: bool) -> None:
     store = open_store(settings.database_url, settings.var_dir, settings.retention_days)
     try:
         rows = store.rows()
+        marked = unhelpful(store.feedback())
     finally:
         store.close()
     if export_to is not None:
@@ -350,8 +353,10 @@ def review(export_to: object, threshold: float, unresolved: bool) -> None:
             # Printable: rows stored before control characters were dropped may still hold escape codes.
             click.echo(printable(json.dumps(row.to_dict(), ensure_ascii=False)), file=export_to)  # type: ignore[arg-type]
         return
+    kept = f"kept {settings.retention_days} days"
     if not rows:
         click.echo(f"No unanswered questions in {store.where} (kept {settings.retention_days} days).")
+        _print_unhelpful(marked, settings.retention_days)
         return
     from chatbot.startup import load_assistant
 
@@ -374,6 +379,22 @@ def review(export_to: object, threshold: float, unresolved: bool) -> None:
     click.echo("\nFor each group: if the nearest entry answers it, add the wordings to that entry's alternates; if the\n"
                "clinic has no answer, add one to knowledge/out-of-scope.yaml and ask the clinic for an answer.\n"
                "Then run `chatbot build` and reload the server (POST /admin/reload or SIGHUP).")
+    _print_unhelpful(marked, settings.retention_days)
+
+
+def _print_unhelpful(marked: list[Unhelpful], retention_days: int) -> None:
+    """`chatbot review`'s second section: the answers patients marked unhelpful, by entry."""
+    if not marked:
+        return
+    from chatbot.terminal import printable
+
+    click.echo(f"\nAnswers marked unhelpful (kept {retention_days} days):\n")
+    for entry in marked:
+        click.echo(f"{entry.count:>4}x  entry {entry.entry}")
+        for question in entry.questions:
+            click.echo(f"       - {printable(question)}")
+    click.echo("\nFor each question: if another entry answers it, add it to that entry's alternates; if the clinic has\n"
+               "no answer, add it to knowledge/out-of-scope.yaml.")
 
 
 @cli.command()
@@ -385,9 +406,10 @@ def calibrate(file: Path, spanish_file: Path, dry_run: bool) -> None:
     """Choose the policy's thresholds on the tuning half; write them to knowledge/policy.yaml; report the held-out half.
 
     \b
-    Most right answers with out-of-scope answered at most 2% and wrong answers at most 1%,
-    every threshold chosen without looking at the held-out half; Spanish questions are held to
-    the same bounds by their own threshold, spanish_answer.
+    Most right answers with out-of-scope answered at most 2% and wrong answers at most 1%; then
+    small talk, and the "did you mean" band (most questions resolved, at most 20% of out-of-scope
+    questions offered suggestions); every threshold chosen without looking at the held-out half.
+    Spanish questions are held to the same bounds by their own threshold, spanish_answer.
     \b
     Example:
         chatbot calibrate

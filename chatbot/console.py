@@ -1,5 +1,6 @@
 """The staff console: `chatbot ask` on a terminal. Each reply with its kind, score and entry;
-`:explain` toggles the candidates table; arrow keys walk the history; Ctrl-D leaves."""
+"did you mean" suggestions numbered (typing the number answers it); `:explain` toggles the
+candidates table; arrow keys walk the history; Ctrl-D leaves."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from chatbot.domain import Kind, Reply
+from chatbot.domain import Kind, Reply, Suggestion
 from chatbot.settings import Settings
 from chatbot.terminal import printable
 
-_STYLE = {Kind.ANSWER: "green", Kind.FALLBACK: "yellow", Kind.EMERGENCY: "bold red", Kind.GREETING: "cyan"}
-HELP = "Type a question. :explain toggles the candidates table, :help shows this, Ctrl-D leaves."
+_STYLE = {
+    Kind.ANSWER: "green", Kind.CLARIFY: "magenta", Kind.FALLBACK: "yellow", Kind.EMERGENCY: "bold red",
+    Kind.GREETING: "cyan", Kind.SMALLTALK: "cyan",
+}
+HELP = "Type a question, or the number of a suggestion. :explain toggles the candidates table, :help shows this, Ctrl-D leaves."
 COMMANDS = (":explain", ":help")
 
 
@@ -36,9 +40,11 @@ def headline(reply: Reply) -> Text:
     came from the safety check, so no reply leaves staff guessing why it was given.
     """
     parts = [Text(reply.kind.value, style=_STYLE[reply.kind])]
-    if reply.id:
+    if reply.kind is Kind.SMALLTALK:
+        parts.append(Text(f"small talk {printable(str(reply.id))}"))
+    elif reply.id:
         parts.append(Text(f"entry {printable(reply.id)}"))
-    elif reply.kind is Kind.FALLBACK and reply.candidates:
+    elif reply.kind in {Kind.FALLBACK, Kind.CLARIFY} and reply.candidates:
         parts.append(Text(f"closest entry {printable(reply.candidates[0].id)}, not close enough"))
     elif reply.kind is Kind.EMERGENCY:
         parts.append(Text("safety check"))
@@ -52,6 +58,8 @@ def headline(reply: Reply) -> Text:
 def show(reply: Reply, explain: bool, console: Console) -> None:
     console.print(headline(reply))
     console.print(printable(reply.text, keep_newlines=True), markup=False, highlight=False)
+    for number, suggestion in enumerate(reply.suggestions or (), start=1):
+        console.print(f"  {number}. {printable(suggestion.question)}  [{suggestion.id}]", markup=False, highlight=False)
     if explain and reply.candidates:
         candidates_table(reply, console)
 
@@ -66,6 +74,7 @@ def run_console(settings: Settings, explain: bool = False) -> None:
     with console.status("Loading the knowledge base…"):
         assistant = load_assistant(settings)
     console.print(f"{len(assistant.kb.entries)} entries loaded. {HELP}", highlight=False)
+    offered: tuple[Suggestion, ...] = ()
     while True:
         try:
             line = input("? ")
@@ -81,11 +90,16 @@ def run_console(settings: Settings, explain: bool = False) -> None:
             console.print(f"explain {'on' if explain else 'off'}")
         elif command in {":help", ":h"}:
             console.print(HELP)
+        elif command.isdecimal() and 1 <= int(command) <= len(offered):
+            show(assistant.picked(offered[int(command) - 1].id), explain, console)
+            offered = ()
         elif re.fullmatch(r":[A-Za-z-]+", command):  # a mistyped command: answering it as a question would hide the typo
             console.print(Text(f"Unknown command {command}; the commands are {', '.join(COMMANDS)}. {HELP}", style="red"))
         elif command:
             try:
-                show(assistant.ask(check_question(line)), explain, console)
+                reply = assistant.ask(check_question(line))
+                offered = reply.suggestions or ()
+                show(reply, explain, console)
             except InvalidQuestion as exc:
                 console.print(Text(printable(str(exc)), style="red"))
             except KeyboardInterrupt:  # Ctrl-C while answering drops that question, not the session and its history

@@ -13,6 +13,11 @@ class Kind(str, Enum):
     FALLBACK = "fallback"
     EMERGENCY = "emergency"
     GREETING = "greeting"
+    CLARIFY = "clarify"  # "did you mean": the patient picks one of the suggestions
+    SMALLTALK = "smalltalk"  # a greeting, thanks, goodbye...: `id` names the small-talk intent
+
+# The choice that says none of the suggested questions was the patient's: it gets the fallback.
+NONE_OF_THESE = "none"
 
 
 @dataclass(frozen=True)
@@ -46,12 +51,15 @@ class Messages:
     sms_help: str
     sms_start: str
     sms_limit: str
+    clarify: str
+    sms_clarify: str
     # In English, the one short reply to a message in a language we do not answer in (it says so in English
     # and Spanish, and gives 911 and 988); in Spanish, the line that introduces the clinic's English answer.
     other_language: str = ""
     english_answer: str = ""
     lang: str = "en"
     spanish: Messages | None = None
+    smalltalk: dict[str, str] = field(default_factory=dict)  # the reply to each small-talk intent
 
     def in_language(self, lang: str) -> Messages:
         """The texts to reply with in `lang` (`es`, or anything else for English)."""
@@ -75,6 +83,14 @@ class Messages:
 
 
 @dataclass(frozen=True)
+class SmallTalk:
+    """How patients make small talk, by intent (greeting, thanks...); the replies are in `Messages`."""
+
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # whole messages that are the intent
+    exemplars: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Thresholds:
     """The decision policy's knobs, chosen by `chatbot calibrate`."""
 
@@ -85,23 +101,42 @@ class Thresholds:
     lexical_weight: float = 0.0
     emergency: float = 0.80
     emergency_margin: float = 0.05
+    smalltalk: float = 0.75  # an exemplar this close, and closer than every entry by `smalltalk_margin`
+    smalltalk_margin: float = 0.05
+    clarify: float = 9.0  # a best entry this close, not answered outright, gets "did you mean" (9.0: never)
+    clarify_out_of_scope_margin: float = -9.0  # ...if no further behind the closest out-of-scope exemplar than this
     # A Spanish message meets an English-trained encoder, which puts Spanish texts close together: its best entry
     # must score at least `spanish_answer` (9.0: never), and the semantic emergency check has its own pair.
     spanish_answer: float = 9.0
     spanish_emergency: float = 0.80
     spanish_emergency_margin: float = 0.05
+    # "Did you mean" for a message read as Spanish (9.0: never, until calibrated on Spanish questions: the English
+    # band offered suggestions to half the Spanish out-of-scope questions of eval-es.yaml's tuning half).
+    spanish_clarify: float = 9.0
 
     def in_language(self, lang: str) -> Thresholds:
-        """The thresholds a message in `lang` must meet: in Spanish, `answer` is raised to `spanish_answer` and
-        the emergency pair is Spanish's own."""
+        """The thresholds a message in `lang` must meet: in Spanish, `answer` is raised to `spanish_answer`, and
+        the emergency pair and the "did you mean" level are Spanish's own."""
         if lang == "es":
             return replace(
                 self,
                 answer=max(self.answer, self.spanish_answer),
                 emergency=self.spanish_emergency,
                 emergency_margin=self.spanish_emergency_margin,
+                clarify=self.spanish_clarify,
             )
         return self
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An entry offered under "did you mean": its id and the clinic's own question for it."""
+
+    id: str
+    question: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "question": self.question}
 
 
 @dataclass(frozen=True)
@@ -136,6 +171,7 @@ class Reply:
     # Spanish question answered by one gets `preface`, an office line in Spanish saying so.
     lang: str = "en"
     preface: str | None = None
+    suggestions: tuple[Suggestion, ...] | None = None  # only for `clarify`: 1 to 3, best first
 
     def to_dict(self, explain: bool = False) -> dict[str, object]:
         data: dict[str, object] = {
@@ -143,6 +179,7 @@ class Reply:
             "answer": self.answer,
             "id": self.id,
             "score": None if self.score is None else round(self.score, 4),
+            "suggestions": None if self.suggestions is None else [s.to_dict() for s in self.suggestions],
             "lang": self.lang,
             "preface": self.preface,
         }

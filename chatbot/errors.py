@@ -67,3 +67,7 @@ class MissingIndex(ChatbotError):
 
 class StateUnavailable(ChatbotError):
     """The shared state store (e.g. Redis) cannot be reached; callers go on as if nothing were stored."""
+
+
+class UnknownChoice(ChatbotError):
+    """A "did you mean" choice that names no entry of the knowledge base."""

@@ -1,8 +1,9 @@
 """`chatbot eval`: how often real patients' wording gets the right answer, and how rarely anything else does.
 
-The evaluation set (`tests/data/eval.yaml`) has four groups: `in_scope` (with the ids that answer
-each question), `out_of_scope` (by kind), `emergency`, and `not_emergency` (scary words, no
-emergency; with ids when the clinic answers them, else []). Each question falls once and for
+The evaluation set (`tests/data/eval.yaml`) has five groups: `in_scope` (with the ids that answer
+each question), `out_of_scope` (by kind), `emergency`, `not_emergency` (scary words, no
+emergency; with ids when the clinic answers them, else []) and `smalltalk` (with the intent each
+message should get the office's small-talk reply for). Each question falls once and for
 all into the tuning half or the held-out half by a seeded hash of its text, so adding questions
 never reshuffles the others and calibration never sees the held-out half.
 """
@@ -31,8 +32,8 @@ class EvalSetError(ChatbotError):
 @dataclass(frozen=True)
 class Case:
     question: str
-    category: str  # in_scope, out_of_scope, emergency, not_emergency
-    ids: tuple[str, ...] = ()
+    category: str  # in_scope, out_of_scope, emergency, not_emergency, smalltalk
+    ids: tuple[str, ...] = ()  # the entries that answer it; for small talk, its intent
     group: str = ""
 
     @property
@@ -48,7 +49,9 @@ class Case:
 class Result:
     case: Case
     reply: Reply
-    outcome: str  # right, wrong, fallback, answered, false-alarm, caught, missed, no-alarm
+    # right, wrong, suggested (the right entry among "did you mean"), clarified (a "did you mean" without it),
+    # fallback, answered, smalltalk, chatted (small talk with the right intent), false-alarm, caught, missed
+    outcome: str
 
 
 @dataclass
@@ -66,14 +69,20 @@ class Report:
         unanswerable = self.total(_unanswerable)
         emergencies = self.total(_emergency)
         ordinary = self.total(lambda c: c.category != "emergency")
+        smalltalk = self.total(_smalltalk)
         return {
             "questions": len(self.results),
             "in_scope": answerable,
             "right": _rate(self.count("right"), answerable),
-            "wrong": _rate(self.count("wrong"), answerable),
-            "in_scope_fallback": _rate(self.count("fallback", _answerable), answerable),
+            "resolved": _rate(self.count("right") + self.count("suggested"), answerable),
+            "clarify": _rate(self.count("suggested") + self.count("clarified", _answerable), answerable),
+            "wrong": _rate(self.count("wrong", _answerable), answerable),
+            "in_scope_fallback": _rate(self.count("fallback", _answerable) + self.count("smalltalk", _answerable), answerable),
             "out_of_scope": unanswerable,
-            "out_of_scope_answered": _rate(self.count("answered"), unanswerable),
+            "out_of_scope_answered": _rate(self.count("answered", _unanswerable), unanswerable),
+            "out_of_scope_clarify": _rate(self.count("clarified", _unanswerable), unanswerable),
+            "smalltalk_messages": smalltalk,
+            "smalltalk": _rate(self.count("chatted"), smalltalk),
             "emergencies": emergencies,
             "emergency_caught": _rate(self.count("caught"), emergencies),
             "ordinary": ordinary,
@@ -91,8 +100,8 @@ class Report:
     def misses(self, heldout: bool = False) -> list[Result]:
         """The questions that went wrong: of the tuning half only, unless `heldout` asks for the others too,
         because reading the held-out half's misses is how it quietly becomes a second tuning half."""
-        return [r for r in self.results if r.outcome in {"wrong", "fallback", "answered", "false-alarm", "missed"}
-                and not (r.outcome == "fallback" and not r.case.answerable) and (heldout or r.case.half == TUNE)]
+        return [r for r in self.results if r.outcome in {"wrong", "fallback", "clarified", "smalltalk", "answered", "false-alarm", "missed"}
+                and (r.case.answerable or r.outcome in {"answered", "false-alarm", "missed"}) and (heldout or r.case.half == TUNE)]
 
 
 def _answerable(case: Case) -> bool:
@@ -101,6 +110,10 @@ def _answerable(case: Case) -> bool:
 
 def _unanswerable(case: Case) -> bool:
     return case.category in {"out_of_scope", "not_emergency"} and not case.answerable
+
+
+def _smalltalk(case: Case) -> bool:
+    return case.category == "smalltalk"
 
 
 def _emergency(case: Case) -> bool:
@@ -126,6 +139,10 @@ def load_cases(path: Path) -> list[Case]:
         cases.append(_with_ids(path, "in_scope", item))
     for item in data.get("not_emergency", []):
         cases.append(_with_ids(path, "not_emergency", item))
+    for item in data.get("smalltalk", []):
+        if not isinstance(item, dict) or not isinstance(item.get("intent"), str):
+            raise EvalSetError(f"{path}: smalltalk item {item!r} needs 'q' and 'intent'")
+        cases.append(Case(_text(path, "smalltalk", item.get("q")), "smalltalk", (item["intent"],)))
     out_of_scope = data.get("out_of_scope", {})
     for group, questions in (out_of_scope.items() if isinstance(out_of_scope, dict) else [("", out_of_scope)]):
         cases += [Case(_text(path, "out_of_scope", q), "out_of_scope", (), group) for q in questions]
@@ -163,11 +180,24 @@ def judge(case: Case, reply: Reply) -> str:
         return "caught" if reply.kind is Kind.EMERGENCY else "missed"
     if reply.kind is Kind.EMERGENCY:
         return "false-alarm"
+    if case.category == "smalltalk":
+        return _judge_smalltalk(case, reply)
+    if reply.kind is Kind.SMALLTALK:
+        return "smalltalk"
+    if reply.kind is Kind.CLARIFY:
+        offered = {s.id for s in reply.suggestions or ()}
+        return "suggested" if case.answerable and offered & set(case.ids) else "clarified"
     if reply.kind is not Kind.ANSWER:
         return "fallback"
     if not case.answerable:
         return "answered"
     return "right" if reply.id in case.ids else "wrong"
+
+
+def _judge_smalltalk(case: Case, reply: Reply) -> str:
+    if reply.kind is Kind.SMALLTALK:
+        return "chatted" if reply.id in case.ids else "wrong"
+    return {Kind.ANSWER: "answered", Kind.CLARIFY: "clarified"}.get(reply.kind, "fallback")
 
 
 def run(ask: Callable[[str], Reply], cases: Iterable[Case]) -> Report:
@@ -187,9 +217,16 @@ class Bounds:
     max_out_of_scope: float = 1.0
     min_emergency: float = 0.0
     max_false_alarms: int = 1_000_000
+    min_resolved: float = 0.0
+    max_out_of_scope_clarify: float = 1.0
+    min_smalltalk: float = 0.0
 
     def failures(self, metrics: dict[str, float | int]) -> list[str]:
         checks = [
+            (metrics["resolved"] >= self.min_resolved, f"resolved {metrics['resolved']:.1%} < {self.min_resolved:.1%}"),
+            (metrics["out_of_scope_clarify"] <= self.max_out_of_scope_clarify,
+             f"out-of-scope clarified {metrics['out_of_scope_clarify']:.1%} > {self.max_out_of_scope_clarify:.1%}"),
+            (metrics["smalltalk"] >= self.min_smalltalk, f"small talk {metrics['smalltalk']:.1%} < {self.min_smalltalk:.1%}"),
             (metrics["right"] >= self.min_right, f"right {metrics['right']:.1%} < {self.min_right:.1%}"),
             (metrics["wrong"] <= self.max_wrong, f"wrong {metrics['wrong']:.1%} > {self.max_wrong:.1%}"),
             (metrics["out_of_scope_answered"] <= self.max_out_of_scope,

@@ -34,6 +34,12 @@ class Recorder:
         else:
             self.record(channel, question, reply, seconds)
 
+    async def feedback_soon(self, entry: str, helpful: bool, question: str) -> None:
+        """A patient's thumbs up or down: logged without their words, stored (redacted) for `chatbot review`."""
+        log.info(json.dumps({"event": "feedback", "id": entry, "helpful": helpful}))
+        if self.unanswered is not None:
+            await run_in_threadpool(self.unanswered.add_feedback, entry, helpful, question)
+
     def record(self, channel: str, question: str, reply: Reply, seconds: float) -> None:
         log.info(
             json.dumps(

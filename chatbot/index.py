@@ -45,6 +45,7 @@ T = TypeVar("T")
 OUT_OF_SCOPE = "~out-of-scope"
 EMERGENCY = "~emergency"
 NOT_EMERGENCY = "~not-emergency"
+SMALLTALK = "~smalltalk:"  # followed by the intent: "~smalltalk:thanks"
 SPANISH_EMERGENCY = "~emergency-es"
 SPANISH_NOT_EMERGENCY = "~not-emergency-es"
 
@@ -96,6 +97,7 @@ def keys_of(kb: KnowledgeBase) -> list[tuple[str, str]]:
     keys += [(OUT_OF_SCOPE, text) for text in kb.out_of_scope]
     keys += [(EMERGENCY, text) for text in kb.emergency]
     keys += [(NOT_EMERGENCY, text) for text in kb.not_emergency]
+    keys += [(SMALLTALK + intent, text) for intent, texts in kb.smalltalk.exemplars.items() for text in texts]
     keys += [(SPANISH_EMERGENCY, text) for text in kb.spanish_emergency]
     keys += [(SPANISH_NOT_EMERGENCY, text) for text in kb.spanish_not_emergency]
     return keys

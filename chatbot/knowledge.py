@@ -8,6 +8,7 @@ Each YAML file declares what it holds by its top-level keys:
 - `emergency` / `not_emergency`: exemplars for the emergency check; `spanish_emergency` /
   `spanish_not_emergency` the same in Spanish, compared only with messages read as Spanish;
 - `clinic`: the clinic's name and the office-authored messages, in English (`messages`) and Spanish (`messages_es`);
+- `smalltalk`: the office's replies to small talk by intent, with the `words` and `exemplars` that recognise it;
 - `policy`: the decision thresholds written by `chatbot calibrate`.
 
 Every `answer` must be a verbatim excerpt of `clinic-site.txt` (whitespace aside).
@@ -27,7 +28,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from chatbot.domain import Entry, Messages, Thresholds
+from chatbot.domain import NONE_OF_THESE, Entry, Messages, SmallTalk, Thresholds
 from chatbot.errors import NOWHERE, KnowledgeError, Problem
 
 SOURCE_FILE = "clinic-site.txt"
@@ -35,8 +36,9 @@ MAX_ANSWER_CHARS = 480  # three SMS segments
 ENTRY_FIELDS = {"id", "question", "answer", "alternates"}
 TOP_LEVEL_KEYS = {
     "entries", "spanish_alternates", "out_of_scope", "emergency", "not_emergency", "spanish_emergency", "spanish_not_emergency",
-    "clinic", "policy",
+    "clinic", "smalltalk", "policy",
 }
+SMALLTALK_FIELDS = {"replies", "words", "exemplars"}
 PLACEHOLDERS = {"office_phone", "clinic_name"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -53,6 +55,7 @@ class KnowledgeBase:
     fingerprint: str
     spanish_emergency: tuple[str, ...] = ()
     spanish_not_emergency: tuple[str, ...] = ()
+    smalltalk: SmallTalk = SmallTalk()
     # The files it was validated from (name, text), kept with each index version built from it.
     files: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
     # When this is the last good knowledge base served in place of an invalid one on disk: what is wrong there.
@@ -134,6 +137,7 @@ def validate(folder: Path, texts: Mapping[str, str], problems: list[Problem] | N
     spanish_emergency = _phrases(parsed["spanish_emergency"], "spanish_emergency", problems)
     spanish_not_emergency = _phrases(parsed["spanish_not_emergency"], "spanish_not_emergency", problems)
     messages = _messages(parsed["clinic"], problems)
+    smalltalk, replies = _smalltalk(parsed["smalltalk"], problems)
     thresholds = _thresholds(parsed["policy"], problems)
     _check_ambiguous_keys(entries, _phrases_by_file(parsed["out_of_scope"]), problems)
     if not entries and not problems:
@@ -141,6 +145,7 @@ def validate(folder: Path, texts: Mapping[str, str], problems: list[Problem] | N
     if problems:
         raise KnowledgeError([located(problem, texts) for problem in problems])
     assert messages is not None
+    messages = replace(messages, smalltalk=replies)
     content = {
         # Where an entry lives doesn't change what it answers, so `source` stays out of the fingerprint.
         "entries": [{k: v for k, v in asdict(e).items() if k != "source"} for e in entries],
@@ -150,11 +155,12 @@ def validate(folder: Path, texts: Mapping[str, str], problems: list[Problem] | N
         "spanish_emergency": spanish_emergency,
         "spanish_not_emergency": spanish_not_emergency,
         "messages": asdict(messages),
+        "smalltalk": asdict(smalltalk),
     }
     fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     return KnowledgeBase(
         tuple(entries), tuple(out_of_scope), tuple(emergency), tuple(not_emergency), messages, thresholds, fingerprint,
-        tuple(spanish_emergency), tuple(spanish_not_emergency),
+        tuple(spanish_emergency), tuple(spanish_not_emergency), smalltalk,
         files=tuple(sorted(texts.items())),
     )
 
@@ -245,7 +251,9 @@ def _entry(name: str, position: int, item: Any, source: str, problems: list[Prob
         return None
     before = len(problems)
     entry_id = item.get("id")
-    if isinstance(entry_id, str) and _SLUG.match(entry_id):
+    if entry_id == NONE_OF_THESE:
+        problems.append(Problem(name, label, "id", f"{entry_id!r} is reserved for the 'None of these' choice"))
+    elif isinstance(entry_id, str) and _SLUG.match(entry_id):
         label = entry_id
     else:
         problems.append(Problem(name, label, "id", f"must be a lowercase slug like 'cost', got {entry_id!r}"))
@@ -324,7 +332,7 @@ def _phrases(sections: list[tuple[str, Any]], key: str, problems: list[Problem])
 # only a Spanish reply needs a line introducing the clinic's English answer.
 ENGLISH_ONLY = frozenset({"other_language"})
 SPANISH_ONLY = frozenset({"english_answer"})
-OFFICE_TEXTS = frozenset(f.name for f in fields(Messages)) - {"clinic_name", "lang", "spanish"}
+OFFICE_TEXTS = frozenset(f.name for f in fields(Messages)) - {"clinic_name", "lang", "spanish", "smalltalk"}
 
 
 def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messages | None:
@@ -363,18 +371,65 @@ def _texts(name: str, clinic: dict[str, Any], key: str, wanted: frozenset[str], 
     found: dict[str, str] = {}
     for field in sorted(wanted):
         text = texts.get(field)
-        if not _is_text(text):
-            problems.append(Problem(name, "clinic", f"{key}.{field}", f"must be non-empty text, got {text!r}"))
-            continue
-        try:
-            unknown = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None} - PLACEHOLDERS
-        except ValueError as exc:  # a lone "{" or "}"
-            problems.append(Problem(name, "clinic", f"{key}.{field}", f"{exc}; write a literal brace as {{{{ or }}}}"))
-            continue
-        if unknown:
-            problems.append(Problem(name, "clinic", f"{key}.{field}", f"unknown placeholder(s) {sorted(unknown)}"))
-            continue
-        found[field] = collapse(text)
+        before = len(problems)
+        _check_message(Problem(name, "clinic", f"{key}.{field}", ""), text, problems)
+        if len(problems) == before:
+            found[field] = collapse(text)
+    return found
+
+
+def _check_message(where: Problem, text: Any, problems: list[Problem]) -> None:
+    """An office message: non-empty text whose placeholders are known ones. `where` names it (its message is unused)."""
+    if not _is_text(text):
+        problems.append(replace(where, message=f"must be non-empty text, got {text!r}"))
+        return
+    try:
+        unknown = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None} - PLACEHOLDERS
+    except ValueError as exc:  # a lone "{" or "}"
+        problems.append(replace(where, message=f"{exc}; write a literal brace as {{{{ or }}}}"))
+        return
+    if unknown:
+        problems.append(replace(where, message=f"unknown placeholder(s) {sorted(unknown)}"))
+
+
+def _smalltalk(sections: list[tuple[str, Any]], problems: list[Problem]) -> tuple[SmallTalk, dict[str, str]]:
+    """The small-talk section (optional): a reply per intent, and the words and exemplars of intents that have one."""
+    if not sections:
+        return SmallTalk(), {}
+    if len(sections) > 1:
+        where = ", ".join(name for name, _ in sections)
+        problems.append(Problem(where, "smalltalk", "-", f"expected one 'smalltalk' section, found {len(sections)}"))
+        return SmallTalk(), {}
+    name, section = sections[0]
+    if not isinstance(section, dict) or not isinstance(section.get("replies"), dict):
+        problems.append(Problem(name, "smalltalk", "replies", "expected a mapping of intent: reply"))
+        return SmallTalk(), {}
+    before = len(problems)
+    for key in sorted(set(section) - SMALLTALK_FIELDS):
+        problems.append(Problem(name, "smalltalk", str(key), f"unknown field; allowed: {sorted(SMALLTALK_FIELDS)}"))
+    replies = section["replies"]
+    for intent, text in replies.items():
+        if not isinstance(intent, str) or not _SLUG.match(intent):
+            problems.append(Problem(name, "smalltalk", f"replies.{intent}", "an intent must be a lowercase slug like 'greeting'"))
+        _check_message(Problem(name, "smalltalk", f"replies.{intent}", ""), text, problems)
+    phrases = {key: _intent_phrases(name, key, section.get(key, {}), set(replies), problems) for key in ("words", "exemplars")}
+    if len(problems) > before:
+        return SmallTalk(), {}
+    return SmallTalk(phrases["words"], phrases["exemplars"]), {intent: collapse(text) for intent, text in replies.items()}
+
+
+def _intent_phrases(name: str, key: str, value: Any, intents: set[str], problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        problems.append(Problem(name, "smalltalk", key, "expected a mapping of intent: list of phrases"))
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for intent, items in value.items():
+        if intent not in intents:
+            problems.append(Problem(name, "smalltalk", f"{key}.{intent}", f"no reply for this intent; replies has {sorted(intents)}"))
+        elif not isinstance(items, list) or not all(_is_text(item) for item in items):
+            problems.append(Problem(name, "smalltalk", f"{key}.{intent}", f"must be a list of non-empty texts, got {items!r}"))
+        else:
+            found[intent] = tuple(collapse(str(item)) for item in items)
     return found
 
 
@@ -466,4 +521,5 @@ def fill(messages: Messages, office_phone: str) -> Messages:
     values = {"office_phone": office_phone, "clinic_name": messages.clinic_name}
     texts = {name: getattr(messages, name).format(**values) for name in OFFICE_TEXTS}
     spanish = fill(messages.spanish, office_phone) if messages.spanish is not None else None
-    return replace(messages, **texts, spanish=spanish)
+    smalltalk = {intent: text.format(**values) for intent, text in messages.smalltalk.items()}
+    return replace(messages, **texts, spanish=spanish, smalltalk=smalltalk)

@@ -1,4 +1,4 @@
-"""The unanswered-questions store on PostgreSQL, shared by every replica (CHATBOT_DATABASE_URL).
+"""The unanswered-questions (and feedback) store on PostgreSQL, shared by every replica (CHATBOT_DATABASE_URL).
 
 The same table as the SQLite file (`store.Sql`), written through a small psycopg connection pool.
 Connections are made on demand, so a database that is down at start costs nothing until a
@@ -17,7 +17,7 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from chatbot.settings import describe_storage
-from chatbot.store import Row, Sql
+from chatbot.store import FeedbackRow, Row, Sql
 
 CONNECT_SECONDS = 2
 # How long a write waits for a connection: while the database is down, one fallback per RETRY_SECONDS
@@ -54,11 +54,19 @@ class PostgresBackend:
         # PostgreSQL's text cannot hold NUL; nothing a patient meant is lost with it.
         self._run(lambda db: db.execute(self.SQL.insert, (at, channel, question.replace("\x00", ""), candidates)))
 
+    def insert_feedback(self, row: FeedbackRow) -> None:
+        at, entry, helpful, question = row
+        self._run(lambda db: db.execute(self.SQL.insert_feedback, (at, entry, helpful, question.replace("\x00", ""))))
+
     def prune(self, before: float) -> int:
-        return self._run(lambda db: db.execute(self.SQL.prune, (before,)).rowcount)
+        statements = (self.SQL.prune, self.SQL.prune_feedback)
+        return self._run(lambda db: sum(db.execute(sql, (before,)).rowcount for sql in statements))
 
     def select(self, since: float) -> list[Row]:
         return self._run(lambda db: list(db.execute(self.SQL.select, (since,))))
+
+    def select_feedback(self, since: float) -> list[FeedbackRow]:
+        return self._run(lambda db: list(db.execute(self.SQL.select_feedback, (since,))))
 
     def close(self) -> None:
         self._pool.close(timeout=CONNECT_SECONDS)

@@ -7,7 +7,8 @@ from rich.table import Table
 
 from chatbot.evaluate import Report, Result
 
-OUTCOMES = ("right", "wrong", "fallback", "answered", "caught", "missed", "false-alarm")
+OUTCOMES = ("right", "suggested", "wrong", "clarified", "fallback", "answered", "smalltalk", "chatted", "caught", "missed",
+            "false-alarm")
 
 
 def print_report(report: Report, title: str, failures: list[str], console: Console | None = None, heldout_misses: bool = False) -> None:
@@ -22,10 +23,11 @@ def print_report(report: Report, title: str, failures: list[str], console: Conso
     console.print(table)
     m = report.metrics()
     console.print(
-        f"answered right {m['right']:.1%} · wrong {m['wrong']:.1%} · fallback {m['in_scope_fallback']:.1%} "
-        f"(of {m['in_scope']} in scope) · out-of-scope answered {m['out_of_scope_answered']:.1%} "
-        f"(of {m['out_of_scope']}) · emergencies caught {m['emergency_caught']:.1%} (of {m['emergencies']}) · "
-        f"false alarms {m['false_alarms']}"
+        f"answered right {m['right']:.1%} · resolved (right or suggested) {m['resolved']:.1%} · clarify {m['clarify']:.1%} · "
+        f"wrong {m['wrong']:.1%} · fallback {m['in_scope_fallback']:.1%} (of {m['in_scope']} in scope) · "
+        f"out-of-scope answered {m['out_of_scope_answered']:.1%}, clarified {m['out_of_scope_clarify']:.1%} "
+        f"(of {m['out_of_scope']}) · small talk {m['smalltalk']:.1%} (of {m['smalltalk_messages']}) · "
+        f"emergencies caught {m['emergency_caught']:.1%} (of {m['emergencies']}) · false alarms {m['false_alarms']}"
     )
     misses, hidden = _misses(report, heldout_misses)
     if hidden:
@@ -35,6 +37,8 @@ def print_report(report: Report, title: str, failures: list[str], console: Conso
         for r in misses:
             top = ", ".join(f"{c.id} {c.score:.3f}" for c in r.reply.candidates[:3])
             expected = ", ".join(r.case.ids) or "fallback" if r.case.category != "emergency" else "emergency"
+            if r.reply.suggestions:
+                expected += "; suggested " + ", ".join(s.id for s in r.reply.suggestions)
             console.print(f"  [{r.outcome}] {r.case.question!r} → {r.reply.kind.value} {r.reply.id or ''} "
                           f"(expected {expected}; top: {top})", markup=False)
     for failure in failures:

@@ -1,4 +1,5 @@
-"""Group the questions the assistant could not answer by meaning, most asked first.
+"""Group the questions the assistant could not answer by meaning, most asked first; and the answers
+patients marked unhelpful, by entry.
 
 Each question is embedded with the assistant's own encoder and joins the first group whose centre
 is within `threshold` cosine of it, else starts a new one (greedy, one pass, numpy only: a month of
@@ -21,7 +22,7 @@ from chatbot.normalise import normalise
 
 if TYPE_CHECKING:
     from chatbot.encoder import Encoder
-    from chatbot.store import Unanswered
+    from chatbot.store import Feedback, Unanswered
 
 THRESHOLD = 0.6  # all-MiniLM-L6-v2: paraphrases of one question mostly score above this
 EXAMPLES = 3
@@ -79,3 +80,23 @@ def _describe(rows: Sequence[Unanswered]) -> Group:
         nearest = Match(entry_id, max(m.score for m in tops if m.id == entry_id))
     channels = tuple(Counter(row.channel for row in rows).most_common())
     return Group(len(rows), examples, nearest, max(row.at for row in rows), channels)
+
+
+@dataclass(frozen=True)
+class Unhelpful:
+    """An entry whose answer patients marked unhelpful, and the questions they had asked."""
+
+    entry: str
+    count: int
+    questions: tuple[str, ...]
+
+
+def unhelpful(feedback: Sequence[Feedback]) -> list[Unhelpful]:
+    """The entries marked unhelpful, most often first (ties: first marked first), each with its distinct
+    questions, most frequent first: each one belongs as an alternate of the right entry or as an out-of-scope exemplar."""
+    by_entry: dict[str, Counter[str]] = {}
+    for row in feedback:
+        if not row.helpful:
+            by_entry.setdefault(row.entry, Counter())[row.question] += 1
+    found = [Unhelpful(entry, sum(asked.values()), tuple(q for q, _ in asked.most_common())) for entry, asked in by_entry.items()]
+    return sorted(found, key=lambda u: -u.count)

@@ -3,7 +3,10 @@
 Every inbound text goes through `respond`: opt-out keywords get no reply at all (the carrier
 and Twilio handle the opt-out); a sender over the limit gets one "please call the office" per window
 and then silence; START and HELP get the office's texts; anything else is asked of the assistant,
-exactly like the web. What goes back is made GSM-7 friendly, capped at 1,600 characters and escaped.
+exactly like the web. A "did you mean" reply lists its suggestions numbered, and a reply of just
+that number within `CHOICE_SECONDS` gets the entry's answer (the pending choice lives in the shared
+`State`, keyed by the sender's digest). What goes back is made GSM-7 friendly, capped at 1,600
+characters and escaped.
 
 The route turns the sender's number into a `SenderHasher` digest before anything else sees it;
 nothing here logs a number or a message.
@@ -14,13 +17,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import logging
 import secrets
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 from xml.sax.saxutils import escape
 
 from limits import RateLimitItemPerSecond
@@ -37,6 +41,9 @@ from chatbot.question import InvalidQuestion, check_question
 from chatbot.settings import Settings, describe_storage
 from chatbot.state import MemoryState, State
 
+if TYPE_CHECKING:
+    from chatbot.assistant import Assistant
+
 log = logging.getLogger("chatbot.sms")
 
 MAX_SMS_CHARS = 1600  # Twilio's limit for one outbound message (ten concatenated segments)
@@ -49,6 +56,7 @@ SPANISH_KEYWORDS = frozenset({"PARAR", "CANCELAR", "DETENER", "BAJA", "COMENZAR"
 # Twilio's `OptOutType` field flags a message it handled as a keyword (its own, or one the clinic added).
 OPT_OUT_TYPES = {"STOP": "opt-out", "START": "opt-in", "HELP": "help"}
 SENDER_DIGEST_CHARS = 16
+CHOICE_SECONDS = 600  # how long a "did you mean" list waits for the sender's "1", "2" or "3"
 # Twilio retries a webhook it got no answer to within minutes; a day outlasts every retry.
 DELIVERY_MEMORY_SECONDS = 86_400
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
@@ -215,6 +223,14 @@ def gsm7_friendly(text: str) -> str:
     return text.translate(_GSM7_FRIENDLY)
 
 
+def sms_text(reply: Reply, messages: Messages) -> str:
+    """What to text back for a reply: its text, and for "did you mean" the suggestions numbered."""
+    if not reply.suggestions:
+        return reply.text
+    numbered = [f"{number}. {s.question}" for number, s in enumerate(reply.suggestions, start=1)]
+    return "\n".join([reply.answer, *numbered, messages.in_language(reply.lang).sms_clarify])
+
+
 def clip(text: str, limit: int = MAX_SMS_CHARS) -> str:
     """At most `limit` characters; a cut text ends with "..." after the last whole word that fits."""
     if len(text) <= limit:
@@ -359,12 +375,14 @@ def respond(
     allow: Callable[[], Allowance],
     allow_emergency: Callable[[], bool] = lambda: True,
     opt_out_type: str = "",
+    pick: Callable[[str], Reply | None] = lambda body: None,
 ) -> Outcome:
     """Decide the answer to one inbound text.
 
     `allow` counts the message against its sender's limit; opt-outs are neither counted nor answered.
     A sender over the limit still gets the emergency text (once per window, `allow_emergency`):
     someone in distress often sends many short texts, and the limit must never silence them.
+    `pick` answers a number that picks one of the sender's pending suggestions (None: it picks nothing).
     The office's texts go back in the message's language (`language_of`).
     """
     intent = classify(body, opt_out_type)
@@ -378,8 +396,8 @@ def respond(
     if allowance is Allowance.SILENCE:
         return Outcome("limited", None)
     if allowance is Allowance.ANSWER and intent is Intent.QUESTION:
-        reply = _ask(body, messages, ask)
-        return Outcome(reply.kind.value, reply.text, reply)
+        reply = pick(body) or _ask(body, messages, ask)
+        return Outcome(reply.kind.value, sms_text(reply, messages), reply)
     says = messages.in_language(language_of(body))
     if allowance is Allowance.NOTICE:
         return Outcome("limit-notice", says.sms_limit)
@@ -399,37 +417,73 @@ def _ask(body: str, messages: Messages, ask: Callable[[str], Reply]) -> Reply:
 
 @dataclass(frozen=True)
 class SmsDesk:
-    """The SMS channel's configuration and state for one app: verifier, hasher, sender limiter and the
-    replies already sent."""
+    """The SMS channel's configuration and state for one app: verifier, hasher, sender limiter, the replies
+    already sent, and pending "did you mean" choices."""
 
     verifier: Verifier
     hasher: SenderHasher
     limiter: SenderLimiter
     deliveries: Deliveries
+    choices: State = field(default_factory=MemoryState)
 
     @classmethod
     def from_settings(cls, settings: Settings, state: State | None = None) -> SmsDesk:
+        shared = state or MemoryState()
         return cls(
             Verifier.from_settings(settings),
             SenderHasher(settings.log_key),
             SenderLimiter.from_uri(settings.limits_storage, settings.sms_limit, settings.sms_window_seconds),
-            Deliveries(state or MemoryState()),
+            Deliveries(shared),
+            shared,
         )
 
-    def answer(
-        self, sid: str, sender: str, body: str, messages: Messages, ask: Callable[[str], Reply], opt_out_type: str = ""
-    ) -> Outcome:
+    def answer(self, sid: str, sender: str, body: str, assistant: Assistant, opt_out_type: str = "") -> Outcome:
         """One inbound text `sid` from `sender` (a digest, never the number); a repeat of an answered
         `sid` gets the same text back, uncounted and unasked. `opt_out_type` is Twilio's `OptOutType`."""
         earlier = self.deliveries.earlier(sid) if sid else None
         if earlier is not None:
             return Outcome("repeat", earlier or None)
         outcome = respond(
-            body, messages, ask, lambda: self.limiter.allow(sender), lambda: self.limiter.allow_emergency(sender), opt_out_type
+            body,
+            assistant.messages,
+            assistant.ask,
+            lambda: self.limiter.allow(sender),
+            lambda: self.limiter.allow_emergency(sender),
+            opt_out_type,
+            lambda text: self._pick(sender, text, assistant),
         )
+        if outcome.reply is not None and outcome.reply.suggestions:
+            self._offer(sender, [s.id for s in outcome.reply.suggestions])
         if sid:
             self.deliveries.remember(sid, outcome.text)
         return outcome
+
+
+    def _offer(self, sender: str, entry_ids: list[str]) -> None:
+        try:
+            self.choices.put(_choice_key(sender), json.dumps(entry_ids), CHOICE_SECONDS)
+        except StateUnavailable as exc:
+            log.error("Cannot keep an SMS 'did you mean' choice (a number sent back will be read as a question): %s", exc)
+
+    def _pick(self, sender: str, body: str, assistant: Assistant) -> Reply | None:
+        """The answer a number picks from the sender's pending suggestions; None if it picks nothing."""
+        number = body.strip().rstrip(".)")
+        if not (number.isdecimal() and len(number) == 1):
+            return None
+        try:
+            pending = self.choices.get(_choice_key(sender))
+            offered = json.loads(pending) if pending else []
+            if not 1 <= int(number) <= len(offered) or offered[int(number) - 1] not in assistant.answers:
+                return None
+            self.choices.delete(_choice_key(sender))
+        except StateUnavailable as exc:
+            log.error("Cannot read SMS 'did you mean' choices; the number is read as a question: %s", exc)
+            return None
+        return assistant.picked(offered[int(number) - 1])
+
+
+def _choice_key(sender: str) -> str:
+    return f"sms-choice:{sender}"
 
 
 def log_event(sender: str, action: str) -> dict[str, str]:

@@ -1,11 +1,13 @@
-"""The questions the assistant could not answer, kept (redacted) so staff can learn from them.
+"""The questions the assistant could not answer, and patients' thumbs up or down on its answers,
+kept (redacted) so staff can learn from them.
 
 Two backends behind one small protocol, with one schema: by default one SQLite file,
 `CHATBOT_VAR_DIR/chatbot.db` (nothing to install), in WAL mode with a busy timeout so several
 worker processes can write to it at once; with `CHATBOT_DATABASE_URL` set, a PostgreSQL database
 that every replica writes (`chatbot/postgres.py`). Each row holds the time, the channel, the
 question with its personal details removed (`redact.py`) and the nearest entries with their
-scores. Rows older than the retention period are never read, and are deleted on the first write
+scores; a feedback row, the entry answered, whether it helped and the question, redacted alike.
+Rows older than the retention period are never read, and are deleted on the first write
 and then at most once an hour; SQLite overwrites deleted rows (`secure_delete`), not just unlinks them, and checkpoints and truncates
 its write-ahead log after every prune and on close, so no copy of a deleted row waits in
 `chatbot.db-wal` for SQLite's own checkpoint (about a thousand pages later).
@@ -26,7 +28,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
 from chatbot.domain import Match
 from chatbot.errors import ChatbotError
@@ -38,9 +40,12 @@ DB_FILE = "chatbot.db"
 PRUNE_EVERY_SECONDS = 3600
 BUSY_TIMEOUT_SECONDS = 5.0
 DAY_SECONDS = 86_400
+T = TypeVar("T", bound=Any)
 
 Row = tuple[float, str, str, str]
 """One row as the backends store it: (at, channel, redacted question, candidates as JSON)."""
+FeedbackRow = tuple[float, str, int, str]
+"""One feedback row as the backends store it: (at, entry, helpful as 0 or 1, redacted question)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,9 @@ class Sql:
     insert: str
     prune: str
     select: str
+    insert_feedback: str
+    prune_feedback: str
+    select_feedback: str
 
     @classmethod
     def dialect(cls, placeholder: str, id_column: str, real: str) -> Sql:
@@ -59,11 +67,17 @@ class Sql:
             schema=(
                 f"CREATE TABLE IF NOT EXISTS unanswered (id {id_column}, at {real} NOT NULL, channel TEXT NOT NULL, "
                 "question TEXT NOT NULL, candidates TEXT NOT NULL);\n"
-                "CREATE INDEX IF NOT EXISTS unanswered_at ON unanswered (at);"
+                "CREATE INDEX IF NOT EXISTS unanswered_at ON unanswered (at);\n"
+                f"CREATE TABLE IF NOT EXISTS feedback (id {id_column}, at {real} NOT NULL, entry TEXT NOT NULL, "
+                "helpful INTEGER NOT NULL, question TEXT NOT NULL);\n"
+                "CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at);"
             ),
             insert=f"INSERT INTO unanswered (at, channel, question, candidates) VALUES ({p}, {p}, {p}, {p})",
             prune=f"DELETE FROM unanswered WHERE at < {p}",
             select=f"SELECT at, channel, question, candidates FROM unanswered WHERE at >= {p} ORDER BY at, id",
+            insert_feedback=f"INSERT INTO feedback (at, entry, helpful, question) VALUES ({p}, {p}, {p}, {p})",
+            prune_feedback=f"DELETE FROM feedback WHERE at < {p}",
+            select_feedback=f"SELECT at, entry, helpful, question FROM feedback WHERE at >= {p} ORDER BY at, id",
         )
 
 
@@ -79,11 +93,16 @@ class Backend(Protocol):
 
     def insert(self, row: Row) -> None: ...
 
+    def insert_feedback(self, row: FeedbackRow) -> None: ...
+
     def prune(self, before: float) -> int:
-        """Delete the rows older than `before` (seconds since the epoch); return how many."""
+        """Delete the rows (of both tables) older than `before` (seconds since the epoch); return how many."""
 
     def select(self, since: float) -> list[Row]:
         """The rows from `since` on, oldest first; none if nothing was ever recorded (and create nothing)."""
+
+    def select_feedback(self, since: float) -> list[FeedbackRow]:
+        """The feedback rows from `since` on, oldest first; none if nothing was ever recorded (and create nothing)."""
 
     def close(self) -> None: ...
 
@@ -104,6 +123,16 @@ class Unanswered:
             "question": self.question,
             "candidates": [m.to_dict() for m in self.candidates],
         }
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A patient's verdict on one answer, as stored: the question already redacted."""
+
+    at: datetime.datetime
+    entry: str
+    helpful: bool
+    question: str
 
 
 class UnansweredStore:
@@ -129,10 +158,34 @@ class UnansweredStore:
 
     def add(self, channel: str, question: str, candidates: Sequence[Match]) -> None:
         """Record one unanswered question, redacted. Never raises: a failure is logged once."""
+        self._write(lambda now: self.backend.insert((now, channel, redact(question), json.dumps([[m.id, m.score] for m in candidates]))))
+
+    def add_feedback(self, entry: str, helpful: bool, question: str) -> None:
+        """Record a thumbs up or down on `entry`'s answer to `question`, redacted. Never raises."""
+        self._write(lambda now: self.backend.insert_feedback((now, entry, int(helpful), redact(question))))
+
+    def rows(self) -> list[Unanswered]:
+        """Every unanswered question still within the retention period, oldest first.
+
+        Raises:
+            StoreError: the database exists but cannot be read.
+        """
+        return [_row(*values) for values in self._read(self.backend.select)]
+
+    def feedback(self) -> list[Feedback]:
+        """Every feedback row still within the retention period, oldest first.
+
+        Raises:
+            StoreError: the database exists but cannot be read.
+        """
+        found = self._read(self.backend.select_feedback)
+        return [Feedback(_when(at), str(entry), bool(helpful), str(question)) for at, entry, helpful, question in found]
+
+    def _write(self, insert: Callable[[float], None]) -> None:
         with self._lock:
             try:
                 now = self._clock()
-                self.backend.insert((now, channel, redact(question), json.dumps([[m.id, m.score] for m in candidates])))
+                insert(now)
                 if now - self._pruned_at >= PRUNE_EVERY_SECONDS:
                     self.backend.prune(now - self.retention_seconds)
                     self._pruned_at = now
@@ -146,15 +199,10 @@ class UnansweredStore:
                 log.warning("Recording unanswered questions in %s again.", self.where)
                 self._failing = False
 
-    def rows(self) -> list[Unanswered]:
-        """Every row still within the retention period, oldest first.
-
-        Raises:
-            StoreError: the database exists but cannot be read.
-        """
+    def _read(self, select: Callable[[float], list[T]]) -> list[T]:
         with self._lock:
             try:
-                return [_row(*values) for values in self.backend.select(self._clock() - self.retention_seconds)]
+                return select(self._clock() - self.retention_seconds)
             except StoreError:
                 raise
             except Exception as exc:  # noqa: BLE001 - each backend fails in its own driver's words
@@ -185,24 +233,36 @@ class SqliteBackend:
         self._db: sqlite3.Connection | None = None
 
     def insert(self, row: Row) -> None:
-        with self._failure_closes():
-            db = self._open()
-            with db:
-                db.execute(self.SQL.insert, row)
+        self._insert(self.SQL.insert, row)
+
+    def insert_feedback(self, row: FeedbackRow) -> None:
+        self._insert(self.SQL.insert_feedback, row)
 
     def prune(self, before: float) -> int:
         with self._failure_closes():
             db = self._open()
             with db:
-                deleted = db.execute(self.SQL.prune, (before,)).rowcount
+                deleted = sum(db.execute(sql, (before,)).rowcount for sql in (self.SQL.prune, self.SQL.prune_feedback))
             _truncate_wal(db)
             return deleted
 
     def select(self, since: float) -> list[Row]:
+        return self._select(self.SQL.select, since)
+
+    def select_feedback(self, since: float) -> list[FeedbackRow]:
+        return self._select(self.SQL.select_feedback, since)
+
+    def _insert(self, sql: str, row: tuple[object, ...]) -> None:
+        with self._failure_closes():
+            db = self._open()
+            with db:
+                db.execute(sql, row)
+
+    def _select(self, sql: str, since: float) -> list[T]:
         if not self.path.exists():
             return []
         with self._failure_closes():
-            return list(self._open().execute(self.SQL.select, (since,)))
+            return list(self._open().execute(sql, (since,)))
 
     def close(self) -> None:
         if self._db is not None:
@@ -249,5 +309,8 @@ def _truncate_wal(db: sqlite3.Connection) -> None:
 
 def _row(at: float, channel: str, question: str, candidates: str) -> Unanswered:
     matches = tuple(Match(str(entry_id), float(score)) for entry_id, score in json.loads(candidates))
-    when = datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc)
-    return Unanswered(when, channel, question, matches)
+    return Unanswered(_when(at), channel, question, matches)
+
+
+def _when(at: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc)

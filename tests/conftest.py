@@ -64,8 +64,13 @@ FAKE_THRESHOLDS = Thresholds(
 )
 
 
-def fake_assistant(kb: knowledge.KnowledgeBase, folder: Path) -> Assistant:
-    kb = dataclasses.replace(kb, thresholds=FAKE_THRESHOLDS)
+# With these the fake offers "did you mean" too: "will i be groggy after" gets three suggestions.
+FAKE_CLARIFYING = dataclasses.replace(FAKE_THRESHOLDS, clarify=0.5)
+CLARIFIED = "will i be groggy after"
+
+
+def fake_assistant(kb: knowledge.KnowledgeBase, folder: Path, thresholds: Thresholds = FAKE_THRESHOLDS) -> Assistant:
+    kb = dataclasses.replace(kb, thresholds=thresholds)
     encoder = FakeEncoder()
     labelled = index.keys_of(kb)
     labels = [label for label, _ in labelled]
@@ -98,6 +103,12 @@ def knowledge_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def fake(kb: knowledge.KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     return fake_assistant(kb, tmp_path_factory.mktemp("fake-index"))
+
+
+@pytest.fixture(scope="session")
+def clarifying(kb: knowledge.KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """The fake assistant with a "did you mean" band."""
+    return fake_assistant(kb, tmp_path_factory.mktemp("clarifying-index"), FAKE_CLARIFYING)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -8,8 +9,10 @@ from fastapi.testclient import TestClient
 
 from chatbot.app import create_app
 from chatbot.assistant import Assistant
+from chatbot.domain import NONE_OF_THESE
 from chatbot.settings import Settings
-from conftest import SlowLoad
+from chatbot.store import DB_FILE, UnansweredStore
+from conftest import CLARIFIED, SlowLoad
 
 
 def ready(client: TestClient) -> TestClient:
@@ -32,7 +35,8 @@ def test_a_known_question_gets_the_clinics_own_words(client: TestClient, fake: A
     body = response.json()
     score = body.pop("score")
     assert body == {
-        "kind": "answer", "answer": fake.kb.entry("cost").answer, "id": "cost", "lang": "en", "preface": None, "candidates": None
+        "kind": "answer", "answer": fake.kb.entry("cost").answer, "id": "cost", "lang": "en", "preface": None, "suggestions": None,
+        "candidates": None,
     }
     assert isinstance(score, float) and score >= 1.0  # the entry's own question: cosine 1, plus any lexical bonus
 
@@ -151,3 +155,76 @@ def test_the_greeting_and_notice_come_in_spanish_for_a_spanish_page(client: Test
     spanish = fake.messages.in_language("es")
     assert (body["answer"], body["notice"], body["lang"]) == (spanish.greeting, spanish.notice, "es")
     assert client.get("/v1/greeting", params={"lang": "klingon"}).status_code == 422
+
+
+# -- did you mean, over HTTP --------------------------------------------------------------------
+
+
+@pytest.fixture
+def clarifying_client(clarifying: Assistant, tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(var_dir=tmp_path / "var"), load=lambda: clarifying)) as test_client:
+        yield ready(test_client)
+
+
+def test_a_clarify_reply_lists_the_entries_by_their_own_questions(clarifying_client: TestClient, clarifying: Assistant) -> None:
+    body = clarifying_client.post("/v1/ask", json={"question": CLARIFIED}).json()
+    assert (body["kind"], body["answer"], body["id"]) == ("clarify", clarifying.messages.clarify, None)
+    assert body["suggestions"] == [
+        {"id": entry, "question": clarifying.kb.entry(entry).question}
+        for entry in ("feeling-afterwards", "side-effects-after-treatment", "hallucinations")
+    ]
+
+
+@pytest.mark.parametrize("entry", ["feeling-afterwards", "side-effects-after-treatment", "hallucinations"])
+def test_picking_a_suggestion_answers_it_word_for_word(clarifying_client: TestClient, clarifying: Assistant, entry: str) -> None:
+    body = clarifying_client.post("/v1/ask", json={"question": CLARIFIED, "choice": entry}).json()
+    assert (body["kind"], body["id"], body["answer"], body["suggestions"]) == ("answer", entry, clarifying.kb.entry(entry).answer, None)
+
+
+def test_none_of_these_gets_the_fallback_and_is_kept_for_review(clarifying_client: TestClient, clarifying: Assistant,
+                                                                tmp_path: Path) -> None:
+    body = clarifying_client.post("/v1/ask", json={"question": CLARIFIED, "choice": NONE_OF_THESE}).json()
+    assert (body["kind"], body["answer"]) == ("fallback", clarifying.messages.fallback)
+    stored = UnansweredStore(tmp_path / "var" / DB_FILE, 30).rows()
+    assert [(row.question, row.candidates[0].id) for row in stored] == [(CLARIFIED, "feeling-afterwards")]
+
+
+def test_a_choice_naming_no_entry_is_a_422_that_says_so(clarifying_client: TestClient) -> None:
+    response = clarifying_client.post("/v1/ask", json={"question": CLARIFIED, "choice": "parking"})
+    assert response.status_code == 422
+    assert response.json()["error"].startswith("choice: no entry 'parking'")
+
+
+# -- was this helpful? --------------------------------------------------------------------------
+
+
+def test_feedback_is_stored_with_the_question_redacted(clarifying_client: TestClient, tmp_path: Path) -> None:
+    question = "what is the cost? call me on 555-867-5309"
+    response = clarifying_client.post("/v1/feedback", json={"id": "cost", "helpful": False, "question": question})
+    assert response.status_code == 200 and response.json() == {"status": "recorded"}
+    stored = UnansweredStore(tmp_path / "var" / DB_FILE, 30).feedback()
+    assert [(row.entry, row.helpful, row.question) for row in stored] == [("cost", False, "what is the cost? call me on [phone]")]
+
+
+@pytest.mark.parametrize(
+    ("payload", "says"),
+    [
+        ({"id": "parking", "helpful": True, "question": "where do i park"}, "id: no entry 'parking'"),
+        ({"id": "cost", "helpful": "maybe", "question": "cost?"}, "helpful"),
+        ({"id": "cost", "helpful": True, "question": "   "}, "question"),
+        ({"id": "cost", "helpful": True}, "question"),
+    ],
+)
+def test_bad_feedback_is_a_422_that_says_why(clarifying_client: TestClient, payload: dict[str, object], says: str) -> None:
+    response = clarifying_client.post("/v1/feedback", json=payload)
+    assert response.status_code == 422
+    assert says in response.json()["error"]
+
+
+def test_the_openapi_schema_states_the_reply_contract(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    kinds = set(schemas["AskReply"]["properties"]["kind"]["enum"])
+    assert kinds == {"answer", "clarify", "fallback", "emergency", "greeting", "smalltalk"}
+    assert set(schemas["SuggestionItem"]["properties"]) == {"id", "question"}
+    assert "choice" in schemas["AskRequest"]["properties"]
+    assert "/v1/feedback" in client.get("/openapi.json").json()["paths"]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from chatbot.assistant import Assistant, Observation
-from chatbot.domain import Kind, Thresholds
+from chatbot.domain import NONE_OF_THESE, Kind, Thresholds
+from chatbot.errors import UnknownChoice
+from conftest import CLARIFIED
 
 
 def test_a_rare_word_only_the_out_of_scope_exemplars_hold_pulls_towards_the_fallback(fake: Assistant) -> None:
@@ -33,3 +36,86 @@ def test_a_spanish_question_is_answered_in_the_clinics_english_only_above_spanis
     assert (sure.kind, sure.id, sure.answer, sure.lang) == (Kind.ANSWER, "cost", fake.kb.entry("cost").answer, "es")
     assert sure.preface == fake.messages.in_language("es").english_answer
     assert sure.text == f"{sure.preface}\n\n{sure.answer}"
+
+
+# -- small talk ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Hi!", "greeting"), ("good morning", "greeting"), ("thx", "thanks"), ("ty!!", "thanks"), ("Thank you.", "thanks"),
+        ("bye", "goodbye"), ("are you a bot?", "identity"), ("human please", "human"), ("What can you do?", "capabilities"),
+        ("useless", "complaint"),
+    ],
+)
+def test_each_small_talk_intent_gets_the_offices_reply(fake: Assistant, message: str, intent: str) -> None:
+    reply = fake.ask(message)
+    assert (reply.kind, reply.id, reply.answer) == (Kind.SMALLTALK, intent, fake.messages.smalltalk[intent])
+    assert reply.suggestions is None
+
+
+def test_small_talk_replies_give_the_offices_number_where_they_mention_it(fake: Assistant) -> None:
+    for intent in ("goodbye", "identity", "human", "capabilities", "complaint"):
+        assert "555-0100" in fake.messages.smalltalk[intent]
+
+
+def test_a_question_disguised_as_small_talk_is_answered_as_the_question(fake: Assistant) -> None:
+    reply = fake.ask("hi, what is the cost?")
+    assert (reply.kind, reply.id, reply.answer) == (Kind.ANSWER, "cost", fake.kb.entry("cost").answer)
+
+
+@pytest.mark.parametrize("message", ["hi, I took too many pills", "thanks, I want to kill myself", "bye. I can't breathe"])
+def test_small_talk_never_masks_an_emergency(fake: Assistant, message: str) -> None:
+    assert fake.ask(message).kind is Kind.EMERGENCY
+
+
+# -- did you mean -------------------------------------------------------------------------------
+
+
+def test_a_close_question_the_policy_wont_answer_gets_did_you_mean(clarifying: Assistant) -> None:
+    reply = clarifying.ask(CLARIFIED)
+    assert (reply.kind, reply.answer, reply.id) == (Kind.CLARIFY, clarifying.messages.clarify, None)
+    assert reply.suggestions is not None and 1 <= len(reply.suggestions) <= 3
+    assert [s.id for s in reply.suggestions] == ["feeling-afterwards", "side-effects-after-treatment", "hallucinations"]
+    for suggestion in reply.suggestions:
+        assert suggestion.question == clarifying.kb.entry(suggestion.id).question  # the page's own question
+        assert clarifying.kb.entry(suggestion.id).answer not in reply.answer  # nothing of the answer before it is picked
+
+
+def test_without_a_clarify_band_the_same_question_falls_back(fake: Assistant) -> None:
+    assert fake.ask(CLARIFIED).kind is Kind.FALLBACK
+
+
+def test_picking_each_suggestion_answers_it_word_for_word(clarifying: Assistant) -> None:
+    offered = clarifying.ask(CLARIFIED).suggestions or ()
+    for suggestion in offered:
+        reply = clarifying.choose(CLARIFIED, suggestion.id)
+        assert (reply.kind, reply.id, reply.answer) == (Kind.ANSWER, suggestion.id, clarifying.kb.entry(suggestion.id).answer)
+
+
+def test_none_of_these_gets_the_fallback_with_the_nearest_entries(clarifying: Assistant) -> None:
+    reply = clarifying.choose(CLARIFIED, NONE_OF_THESE)
+    assert (reply.kind, reply.answer) == (Kind.FALLBACK, clarifying.messages.fallback)
+    assert reply.candidates and reply.candidates[0].id == "feeling-afterwards"  # so `chatbot review` sees where it was near
+
+
+def test_a_choice_naming_no_entry_is_refused(clarifying: Assistant) -> None:
+    with pytest.raises(UnknownChoice, match="no entry 'nonsense'"):
+        clarifying.choose(CLARIFIED, "nonsense")
+
+
+def test_a_choice_sent_with_an_emergency_still_gets_the_emergency_message(clarifying: Assistant) -> None:
+    assert clarifying.choose("I took too many pills", "cost").kind is Kind.EMERGENCY
+
+
+def test_an_emergency_is_never_answered_with_did_you_mean(clarifying: Assistant) -> None:
+    assert clarifying.ask("will i be groggy after? I can't breathe").kind is Kind.EMERGENCY
+
+
+def test_a_spanish_message_gets_no_did_you_mean_until_spanish_clarify_is_calibrated(clarifying: Assistant) -> None:
+    seen = clarifying.observe("¿Voy a estar mareado después de la infusión?")
+    assert seen.lang == "es"
+    assert clarifying.respond(seen, clarifying.thresholds).kind is Kind.FALLBACK
+    offered = clarifying.respond(seen, dataclasses.replace(clarifying.thresholds, spanish_clarify=0.3))
+    assert offered.kind is Kind.CLARIFY and offered.answer == clarifying.messages.in_language("es").clarify

@@ -36,7 +36,7 @@ from chatbot.settings import Settings
 from chatbot.sms import clip, gsm7_friendly
 
 JSON = "application/json"
-REPLY_KINDS = {"answer", "fallback", "emergency"}
+REPLY_KINDS = {"answer", "clarify", "fallback", "emergency", "smalltalk"}
 EMPTY = "question is empty after trimming whitespace"
 NOT_AN_OBJECT = "body: Input should be a valid dictionary or object"
 NOT_JSON = "body is not valid JSON"
@@ -257,13 +257,16 @@ def contract(kb: knowledge.KnowledgeBase) -> tuple[dict[str, str], Messages]:
 def assert_reply(reply: Mapping[str, Any], case: Case | None, contract: tuple[dict[str, str], Messages]) -> None:
     """The reply contract; and the case's expected kind and entry, if any (None: the contract only)."""
     answers, messages = contract
-    assert {"kind", "answer", "id", "score", "lang"} <= set(reply) <= {"kind", "answer", "id", "score", "lang", "preface", "candidates"}, reply
+    assert {"kind", "answer", "id", "score", "lang"} <= set(reply) <= {"kind", "answer", "id", "score", "lang", "preface", "suggestions", "candidates"}, reply
     assert reply["kind"] in REPLY_KINDS, reply
     if reply["kind"] == "answer":
         assert reply["answer"] == answers[reply["id"]]  # verbatim, never made up
+    elif reply["kind"] == "smalltalk":
+        assert reply["answer"] == messages.smalltalk[reply["id"]]
     else:
         assert reply["id"] is None
         assert reply["answer"] in messages.variants(reply["kind"])
+    assert (reply.get("suggestions") is not None) == (reply["kind"] == "clarify"), reply
     if case is not None and case.kind is not None:
         assert reply["kind"] == case.kind
     if case is not None and case.entry is not None:

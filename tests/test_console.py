@@ -15,7 +15,7 @@ import io
 from rich.console import Console
 
 from chatbot.console import headline, show
-from chatbot.domain import Kind, Match, Reply
+from chatbot.domain import Kind, Match, Reply, Suggestion
 from chatbot.settings import Settings
 
 CHATBOT = Path(sys.executable).parent / "chatbot"
@@ -33,12 +33,21 @@ TOP = (Match("cost", 0.41), Match("wifi", 0.30))
         (Reply(Kind.FALLBACK, "…"), "[fallback]"),
         (Reply(Kind.EMERGENCY, "…"), "[emergency, safety check]"),
         (Reply(Kind.GREETING, "…"), "[greeting]"),
+        (Reply(Kind.SMALLTALK, "…", "thanks"), "[smalltalk, small talk thanks]"),
+        (Reply(Kind.CLARIFY, "…", None, 0.41, TOP, suggestions=(Suggestion("cost", "What is the cost?"),)),
+         "[clarify, closest entry cost, not close enough, score 0.410]"),
     ],
 )
 def test_every_reply_says_its_kind_entry_and_score(reply: Reply, shown: str) -> None:
     assert headline(reply).plain == shown
 
 
+def test_suggestions_are_printed_numbered_with_their_entry() -> None:
+    console = Console(record=True, width=200)
+    reply = Reply(Kind.CLARIFY, "Did you mean:", None, 0.41, TOP,
+                  suggestions=(Suggestion("cost", "What is the cost?"), Suggestion("wifi", "Do you have WiFi?")))
+    show(reply, False, console)
+    assert console.export_text().splitlines()[1:] == ["Did you mean:", "  1. What is the cost?  [cost]", "  2. Do you have WiFi?  [wifi]"]
 def test_control_characters_in_a_reply_are_shown_not_obeyed() -> None:
     out = io.StringIO()
     reply = Reply(Kind.ANSWER, "Yes.\n\x1b[2JWe have \x1b]0;t\x07WiFi.", "wi\x1b[31mfi", 0.9, (Match("wi\x1b[31mfi", 0.9),))
@@ -94,6 +103,11 @@ def test_a_staff_session_on_a_terminal(real_settings: Settings, tmp_path: Path) 
         again = say("")
         assert re.search(r"\[answer, entry cost, score", again), again
         assert re.search(r"1\s+\S\s+cost\s+\S\s+\d\.\d{3}", again), "explain is still on"
+
+        offered = say("can my husband drive me home")
+        assert "[clarify" in offered and "1. Will someone need to come with me?  [companion]" in offered, offered
+        assert "[answer, entry companion" in say("1")
+        assert "[answer, entry companion" not in say("1"), "a number with nothing pending is a new question"
 
         child.sendeof()
         child.expect(pexpect.EOF)

@@ -8,7 +8,8 @@ import pytest
 
 from chatbot import evaluate
 from chatbot.assistant import Assistant
-from chatbot.domain import Kind, Reply
+from chatbot.domain import Kind, Reply, Suggestion
+from conftest import CLARIFIED
 
 TINY = """
 in_scope:
@@ -72,7 +73,7 @@ def test_the_evaluation_set_is_large_enough_and_names_real_entries(kb) -> None:
     assert len(cases) >= 300
     ids = {e.id for e in kb.entries}
     for case in cases:
-        assert set(case.ids) <= ids, case.question
+        assert case.category == "smalltalk" or set(case.ids) <= ids, case.question
     for entry_id in ids:
         assert sum(entry_id in c.ids for c in cases if c.category == "in_scope") >= 6, entry_id
     groups = {c.group for c in cases if c.category == "out_of_scope"}
@@ -80,6 +81,8 @@ def test_the_evaluation_set_is_large_enough_and_names_real_entries(kb) -> None:
     assert sum(c.category == "out_of_scope" for c in cases) >= 70
     assert sum(c.category == "emergency" for c in cases) >= 30
     assert sum(c.category == "not_emergency" for c in cases) >= 30
+    smalltalk = [c for c in cases if c.category == "smalltalk"]
+    assert len(smalltalk) >= 30 and {i for c in smalltalk for i in c.ids} <= set(kb.messages.smalltalk)
 
 
 @pytest.mark.parametrize("eval_file", ["tests/data/eval.yaml", "tests/data/eval-es.yaml"])
@@ -87,6 +90,7 @@ def test_the_evaluation_questions_are_not_copies_of_the_knowledge_bases_phrasing
     """The set measures wording the bot has not seen: no copies of alternates or exemplars (the seed's own questions may recur)."""
     keys = {k.casefold().strip(" ?!.¿¡") for e in kb.entries for k in e.alternates}
     keys |= {k.casefold().strip(" ?!.¿¡") for k in kb.out_of_scope + kb.emergency + kb.not_emergency}
+    keys |= {k.casefold().strip(" ?!.¿¡") for exemplars in kb.smalltalk.exemplars.values() for k in exemplars}
     copies = [c.question for c in evaluate.load_cases(Path(eval_file)) if c.question.casefold().strip(" ?!.¿¡") in keys]
     assert copies == []
 
@@ -108,6 +112,59 @@ def test_judge_reads_the_reply_kind() -> None:
     case = evaluate.Case("q", "in_scope", ("cost",))
     assert evaluate.judge(case, Reply(Kind.ANSWER, "", "cost")) == "right"
     assert evaluate.judge(case, Reply(Kind.GREETING, "")) == "fallback"
+
+
+def _clarify(*ids: str) -> Reply:
+    return Reply(Kind.CLARIFY, "", suggestions=tuple(Suggestion(i, "") for i in ids))
+
+
+@pytest.mark.parametrize(
+    ("category", "ids", "reply", "outcome"),
+    [
+        ("in_scope", ("cost",), _clarify("wifi", "cost"), "suggested"),
+        ("in_scope", ("cost",), _clarify("wifi"), "clarified"),
+        ("out_of_scope", (), _clarify("cost"), "clarified"),
+        ("in_scope", ("cost",), Reply(Kind.SMALLTALK, "", "thanks"), "smalltalk"),
+        ("out_of_scope", (), Reply(Kind.SMALLTALK, "", "capabilities"), "smalltalk"),
+        ("smalltalk", ("thanks",), Reply(Kind.SMALLTALK, "", "thanks"), "chatted"),
+        ("smalltalk", ("thanks",), Reply(Kind.SMALLTALK, "", "goodbye"), "wrong"),
+        ("smalltalk", ("thanks",), Reply(Kind.FALLBACK, ""), "fallback"),
+        ("smalltalk", ("thanks",), Reply(Kind.ANSWER, "", "cost"), "answered"),
+        ("smalltalk", ("thanks",), _clarify("cost"), "clarified"),
+    ],
+)
+def test_judge_tells_suggestions_and_small_talk_apart(category: str, ids: tuple[str, ...], reply: Reply, outcome: str) -> None:
+    assert evaluate.judge(evaluate.Case("q", category, ids), reply) == outcome
+
+
+SMALL = f"""
+in_scope:
+  - q: "What is the cost?"
+    ids: [cost]
+  - q: "{CLARIFIED}"
+    ids: [side-effects-after-treatment]
+  - q: "{CLARIFIED}?"
+    ids: [wifi]
+out_of_scope:
+  chit_chat:
+    - "{CLARIFIED}!"
+    - "banana"
+smalltalk:
+  - {{q: "thx", intent: thanks}}
+  - {{q: "bye", intent: thanks}}
+"""
+
+
+def test_resolved_counts_the_right_answer_among_the_suggestions(clarifying: Assistant, tmp_path: Path) -> None:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    metrics = evaluate.run(clarifying.ask, evaluate.load_cases(path)).metrics()
+    assert (metrics["right"], metrics["resolved"], metrics["clarify"]) == (pytest.approx(1 / 3, abs=1e-4), pytest.approx(2 / 3, abs=1e-4),
+                                                                          pytest.approx(2 / 3, abs=1e-4))
+    assert (metrics["out_of_scope_clarify"], metrics["smalltalk"], metrics["smalltalk_messages"]) == (0.5, 0.5, 2)
+    assert evaluate.Bounds(min_resolved=0.7, max_out_of_scope_clarify=0.4, min_smalltalk=0.6).failures(metrics) == [
+        "resolved 66.7% < 70.0%", "out-of-scope clarified 50.0% > 40.0%", "small talk 50.0% < 60.0%"
+    ]
 
 
 def test_a_malformed_file_names_the_item(tmp_path: Path) -> None:

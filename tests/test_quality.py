@@ -22,8 +22,14 @@ pytestmark = pytest.mark.slow
 # 2 false alarms; tuning half 84.7%, 0.7%, 1.4%, all 64, none. Since 2026-12-01 the set's Spanish questions get
 # Spanish replies, and the English answer only when the Spanish threshold is met: held-out right 83.9% (5 of its 6
 # questions read as Spanish get the Spanish fallback), the rest unchanged.
-HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.839, max_wrong=0.012, max_out_of_scope=0.037, min_emergency=1.0, max_false_alarms=2)
-TUNING_FLOOR = evaluate.Bounds(min_right=0.84, max_wrong=0.01, max_out_of_scope=0.02, min_emergency=1.0, max_false_alarms=0)
+# Since issue 12 (1,458 questions, 110 of them small talk, greetings and thanks no longer out of scope; no "did you mean"
+# for a message read as Spanish): held-out right 83.9%, resolved (right, or the right entry among the suggestions) 95.0%,
+# out of scope answered 3.4% (6 of 179) and offered suggestions 14.0%, small talk 47 of 54; tuning half 84.6%, 96.3%,
+# 1.5%, 12.7%, 49 of 56.
+HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.839, max_wrong=0.012, max_out_of_scope=0.037, min_emergency=1.0, max_false_alarms=2,
+                                 min_resolved=0.950, max_out_of_scope_clarify=0.140, min_smalltalk=0.87)
+TUNING_FLOOR = evaluate.Bounds(min_right=0.84, max_wrong=0.01, max_out_of_scope=0.02, min_emergency=1.0, max_false_alarms=0,
+                               min_resolved=0.963, max_out_of_scope_clarify=0.127, min_smalltalk=0.875)
 
 
 @pytest.mark.parametrize(("half", "floor"), [(evaluate.HELDOUT, HELD_OUT_FLOOR), (evaluate.TUNE, TUNING_FLOOR)])
@@ -36,7 +42,7 @@ def test_quality_stays_above_its_floor(real: Assistant, half: str, floor: evalua
 
 SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # Measured 2026-12-01 on 239 blind Spanish questions (32 copies of knowledge-base phrasings dropped; the small-talk ones are
-# not counted here): held-out right 22.9%, wrong 1.4% (1 of 70, Spanglish read as English), out of scope 2.4% (1 of 42),
+# not counted here): held-out right 22.9% (16 of 70; the floor's 0.229 was above it by rounding), wrong 1.4% (1 of 70, Spanglish read as English), out of scope 2.4% (1 of 42),
 # 1 false alarm; tuning half 21.5%, 1.1% (1 of 93, the same), none, none.
 SPANISH_FLOOR = {
     evaluate.HELDOUT: evaluate.Bounds(min_right=0.228, max_wrong=0.015, max_out_of_scope=0.024, max_false_alarms=1),
@@ -46,7 +52,9 @@ SPANISH_FLOOR = {
 
 @pytest.mark.parametrize("half", [evaluate.HELDOUT, evaluate.TUNE])
 def test_spanish_quality_stays_above_its_floor(real: Assistant, half: str) -> None:
-    report = evaluate.run(real.ask, evaluate.half(evaluate.load_cases(SPANISH_EVAL_FILE), half))
+    # The file's small-talk section is left out, as when these floors were set ("not counted here").
+    cases = [c for c in evaluate.load_cases(SPANISH_EVAL_FILE) if c.category != "smalltalk"]
+    report = evaluate.run(real.ask, evaluate.half(cases, half))
     assert SPANISH_FLOOR[half].failures(report.metrics()) == [], report.metrics()
 
 
@@ -56,8 +64,10 @@ def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
         reply = real.ask(case.question)
         if reply.kind.value == "answer":
             assert reply.answer in answers
+        elif reply.kind.value == "smalltalk":
+            assert reply.answer == real.messages.smalltalk[str(reply.id)]
         else:
-            assert reply.answer in real.messages.variants("fallback") | real.messages.variants("emergency")
+            assert reply.answer in real.messages.variants("fallback") | real.messages.variants("emergency") | real.messages.variants("clarify")
 
 
 SAFETY_FILE = EVAL_FILE.parent / "emergencies.yaml"

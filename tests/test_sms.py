@@ -24,9 +24,9 @@ from chatbot.failover import RETRY_SECONDS, Failover
 from chatbot.limits import limits_storage
 from chatbot.settings import Settings
 from chatbot.errors import StateUnavailable
-from chatbot.sms import Allowance, Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
+from chatbot.sms import CHOICE_SECONDS, Allowance, Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
 from chatbot.state import MemoryState
-from conftest import FakeEncoder, SlowLoad
+from conftest import CLARIFIED, FakeEncoder, SlowLoad
 from servers import RedisServer
 
 TOKEN = "test-auth-token"
@@ -569,6 +569,72 @@ def test_an_emergency_texted_while_the_index_loads_gets_the_emergency_text(fake:
         assert waiting.status_code == 503  # nothing else can be answered before the index is loaded
         slow_load.finish()
         assert text(ready(client), "What is the cost?") == fake.kb.entry("cost").answer
+
+
+# -- did you mean, by text ----------------------------------------------------------------------
+
+SUGGESTED = ("feeling-afterwards", "side-effects-after-treatment", "hallucinations")
+STRANGER = "+15550000000"
+
+
+def as_new_message(client: TestClient, body: str) -> str | None:
+    """The reply `body` gets from a sender with nothing pending."""
+    return text(client, body, sender=STRANGER)
+
+
+def test_a_clarify_reply_lists_the_suggestions_numbered(clarifying: Assistant) -> None:
+    with sms_client(clarifying) as client:
+        lines = (text(client, CLARIFIED) or "").split("\n")
+    questions = [f"{n}. {clarifying.kb.entry(entry).question}" for n, entry in enumerate(SUGGESTED, start=1)]
+    assert lines == [clarifying.messages.clarify, *questions, clarifying.messages.sms_clarify]
+
+
+@pytest.mark.parametrize(("number", "entry"), [("1", SUGGESTED[0]), (" 2 ", SUGGESTED[1]), ("3.", SUGGESTED[2])])
+def test_a_number_within_ten_minutes_gets_that_entrys_answer(clarifying: Assistant, number: str, entry: str) -> None:
+    with sms_client(clarifying) as client:
+        text(client, CLARIFIED)
+        assert text(client, number) == gsm7_friendly(clarifying.kb.entry(entry).answer)
+        assert text(client, number) == as_new_message(client, number)  # used up: the same number again is a new message
+
+
+def test_an_expired_choice_leaves_the_number_a_new_message(clarifying: Assistant) -> None:
+    clock = Clock(now=1000.0)
+    with sms_client(clarifying) as client:
+        state = client.app.state  # type: ignore[attr-defined]
+        state.sms = dataclasses.replace(state.sms, choices=MemoryState(clock=clock))
+        text(client, CLARIFIED)
+        clock.now += CHOICE_SECONDS - 1
+        assert text(client, "1") == gsm7_friendly(clarifying.kb.entry(SUGGESTED[0]).answer)
+        text(client, CLARIFIED)
+        clock.now += CHOICE_SECONDS
+        assert text(client, "1") == as_new_message(client, "1") != gsm7_friendly(clarifying.kb.entry(SUGGESTED[0]).answer)
+
+
+def test_a_number_with_no_pending_choice_is_a_new_message(clarifying: Assistant) -> None:
+    with sms_client(clarifying) as client:
+        new_message = as_new_message(client, "2")
+        assert new_message != gsm7_friendly(clarifying.kb.entry(SUGGESTED[1]).answer)
+        assert text(client, "2") == new_message
+        text(client, CLARIFIED, sender="+15557654321")  # someone else's choice is not this sender's
+        assert text(client, "2") == new_message
+
+
+def test_a_number_beyond_the_suggestions_is_a_new_message(clarifying: Assistant) -> None:
+    with sms_client(clarifying) as client:
+        text(client, CLARIFIED)
+        assert text(client, "4") == as_new_message(client, "4")
+
+
+def test_a_failing_state_store_costs_no_reply(clarifying: Assistant) -> None:
+    with sms_client(clarifying) as client:
+        state = client.app.state  # type: ignore[attr-defined]
+        state.sms = dataclasses.replace(state.sms, choices=DownState())
+        assert (text(client, CLARIFIED) or "").startswith(clarifying.messages.clarify)
+        assert text(client, "1") == as_new_message(client, "1") != gsm7_friendly(clarifying.kb.entry(SUGGESTED[0]).answer)
+
+
+def test_small_talk_by_text_gets_the_offices_reply(client: TestClient, fake: Assistant) -> None:
+    assert text(client, "thx!") == gsm7_friendly(fake.messages.smalltalk["thanks"])
 
 
 # -- Spanish ---------------------------------------------------------------------------------------

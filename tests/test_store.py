@@ -82,6 +82,20 @@ def test_rows_past_the_retention_period_are_not_read(opener: Callable[[], Unansw
     assert [row.question for row in opener().rows()] == ["a newer question"]
 
 
+def test_feedback_is_kept_redacted_for_the_same_retention_period(opener: Callable[[], UnansweredStore], clock: Clock) -> None:
+    first = opener()
+    first.add_feedback("cost", False, "too much, text me at 555-867-5309")
+    clock.now += 10 * DAY
+    first.add_feedback("wifi", True, "do you have wifi")
+    first.close()
+    kept = opener().feedback()
+    assert [(row.entry, row.helpful, row.question) for row in kept] == [
+        ("cost", False, "too much, text me at [phone]"), ("wifi", True, "do you have wifi")
+    ]
+    clock.now += 25 * DAY  # the first is 35 days old, the second 25
+    assert [row.entry for row in opener().feedback()] == ["wifi"]
+
+
 def test_a_long_running_store_deletes_old_rows_as_it_writes(opener: Callable[[], UnansweredStore], clock: Clock) -> None:
     store = opener()
     store.add("web", "an old question", NEAREST)

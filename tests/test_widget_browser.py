@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -14,6 +15,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from chatbot import knowledge
 from chatbot.app import create_app
 from chatbot.settings import Settings
 
@@ -349,3 +351,67 @@ def test_a_clinic_answer_to_a_spanish_question_is_marked_english_under_a_spanish
     expect(reply.locator(".preface")).to_have_attribute("lang", "es")
     expect(reply.locator(".text")).to_have_attribute("lang", "en")
     expect(reply).to_contain_text("$750")
+
+
+NEAR_MISS = "can my husband drive me home"
+
+
+def asked(base: str, body: dict[str, object]) -> dict[str, object]:
+    request = urllib.request.Request(f"{base}/v1/ask", json.dumps(body).encode(), {"content-type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)
+
+
+def open_by_keyboard(tab: Tab) -> None:
+    tab.goto()
+    for _ in range(40):
+        tab.page.keyboard.press("Tab")
+        if "launcher" in tab.focused():
+            break
+    tab.page.keyboard.press("Enter")
+    expect(tab.replies.first).to_have_attribute("data-kind", "greeting")
+
+
+@pytest.mark.parametrize("pick", [0, 1, 2, 3])  # each suggestion, then "None of these"
+def test_did_you_mean_by_keyboard_only(tab: Tab, kb: knowledge.KnowledgeBase, pick: int) -> None:
+    offered = asked(tab.base, {"question": NEAR_MISS})
+    assert offered["kind"] == "clarify"
+    suggestions = offered["suggestions"]
+    assert isinstance(suggestions, list) and len(suggestions) == 3, "the real model offers three here"
+    open_by_keyboard(tab)
+    tab.page.keyboard.type(NEAR_MISS)
+    tab.page.keyboard.press("Enter")
+    expect(tab.replies.last).to_have_attribute("data-kind", "clarify")
+    group = tab.page.get_by_role("group", name=str(offered["answer"]))
+    buttons = group.get_by_role("button")
+    expect(buttons).to_have_text([s["question"] for s in suggestions] + ["None of these"])
+    assert tab.focused() == "choice", "the keyboard is taken to the first suggestion"
+    for _ in range(pick):
+        tab.page.keyboard.press("Tab")
+    tab.page.keyboard.press("Enter")
+    expect(tab.replies).to_have_count(3)
+    expect(buttons.nth(pick)).to_have_attribute("aria-pressed", "true")
+    for button in buttons.all():
+        expect(button).to_be_disabled()
+    if pick < 3:
+        expect(tab.replies.last).to_have_attribute("data-kind", "answer")
+        expect(tab.replies.last.locator(".text")).to_have_text(kb.entry(suggestions[pick]["id"]).answer)
+    else:
+        expect(tab.replies.last).to_have_attribute("data-kind", "fallback")
+    assert tab.focused() == "input", "after a pick the patient can type the next question"
+
+
+def test_thumbs_down_by_keyboard_sends_the_entry_and_the_question(tab: Tab) -> None:
+    open_by_keyboard(tab)
+    tab.page.keyboard.type("do you have wifi")
+    tab.page.keyboard.press("Enter")
+    expect(tab.replies.last).to_have_attribute("data-kind", "answer")
+    feedback = tab.page.get_by_role("group", name="Was this helpful?")
+    expect(feedback.get_by_role("button")).to_have_count(2)
+    tab.page.keyboard.press("Shift+Tab")  # from the question field back to the last thing in the conversation
+    assert tab.focused() == "vote"
+    with tab.page.expect_request("**/v1/feedback") as sent:
+        tab.page.keyboard.press("Enter")
+    assert sent.value.post_data_json == {"id": "wifi", "helpful": False, "question": "do you have wifi"}
+    expect(feedback.get_by_role("button", name="No, this did not help")).to_have_attribute("aria-pressed", "true")
+    expect(feedback).to_contain_text("Thank you for your feedback.")

@@ -8,9 +8,12 @@ import time
 from typing import Any, Awaitable, Callable, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, field_validator
 
+from chatbot.domain import NONE_OF_THESE
+from chatbot.errors import UnknownChoice
 from chatbot.question import MAX_QUESTION_CHARS, check_question
 from chatbot.serving import current_assistant
 
@@ -60,7 +63,7 @@ class _JsonRoute(APIRoute):
 router = APIRouter(prefix="/v1", tags=["ask"], route_class=_JsonRoute)
 
 
-class AskRequest(BaseModel):
+class _Question(BaseModel):
     question: str = Field(
         description="The patient's question, 1 to 1,000 characters, not all whitespace.",
         examples=["How much does it cost?"],
@@ -68,7 +71,6 @@ class AskRequest(BaseModel):
         # "something str.strip() keeps": JSON Schema's (ECMA's) \s, unlike Python's, leaves out \x1c-\x1f and \x85.
         json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": r"[^\s\x1c-\x1f\x85]"},
     )
-    explain: bool = Field(False, description="Also return the top candidate entries and their scores.")
 
     @field_validator("question", mode="before")
     @classmethod
@@ -76,17 +78,38 @@ class AskRequest(BaseModel):
         return check_question(value)
 
 
+class AskRequest(_Question):
+    explain: bool = Field(False, description="Also return the top candidate entries and their scores.")
+    choice: str | None = Field(
+        None,
+        description=f"A \"did you mean\" pick: the `id` of one of a `clarify` reply's suggestions (answered with that "
+        f"entry), or {NONE_OF_THESE!r} for \"None of these\" (the fallback). Send the same `question` with it.",
+        examples=["companion"],
+    )
+
+
 class Candidate(BaseModel):
     id: str
     score: float
 
 
+class SuggestionItem(BaseModel):
+    id: str = Field(description="The entry; send it back as `choice` to get its answer.")
+    question: str = Field(description="The entry's own question, as the clinic's page asks it.")
+
+
 class AskReply(BaseModel):
-    kind: Literal["answer", "fallback", "emergency", "greeting"]
-    answer: str = Field(description="The text to show; for 'answer', the clinic's own words verbatim.")
-    id: str | None = Field(description="The entry answered with, or null.")
+    kind: Literal["answer", "clarify", "fallback", "emergency", "greeting", "smalltalk"]
+    answer: str = Field(
+        description="The text to show; for 'answer', the clinic's own words verbatim; for 'clarify', the office's "
+        "\"did you mean\" prompt to show above the suggestions."
+    )
+    id: str | None = Field(description="The entry answered with; for 'smalltalk', the intent (greeting, thanks...); else null.")
     score: float | None = Field(
         description="How close the best entry came: the cosine of its closest phrasing plus the policy's lexical bonus; or null."
+    )
+    suggestions: list[SuggestionItem] | None = Field(
+        None, description="For 'clarify' only: 1 to 3 entries to offer, best first (else null). Nothing of their answers is shown."
     )
     lang: str = Field(description="The conversation's language (BCP 47): `en`, or `es` for a Spanish message.")
     preface: str | None = Field(
@@ -116,7 +139,8 @@ _ASK_ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorReply, "description": "The body is larger than CHATBOT_MAX_BODY_BYTES."},
     422: {
         "model": InvalidRequestReply,
-        "description": "The body is not a JSON object, or `question` is not a string, is empty, too long, or not valid Unicode.",
+        "description": "The body is not a JSON object, `question` is not a string, is empty, too long, or not valid "
+        "Unicode, or `choice` names no entry.",
     },
     429: {
         "model": ErrorReply,
@@ -129,13 +153,43 @@ _ASK_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/ask", response_model=AskReply, response_model_exclude_none=False, responses=_ASK_ERRORS)
-async def ask(body: AskRequest, request: Request) -> dict[str, object]:
+async def ask(body: AskRequest, request: Request) -> Any:
     # Answering is ~4 ms of CPU with one encoder thread: run inline on the event loop, which is
     # measurably faster than handing each request to the thread pool and back.
     started = time.perf_counter()
-    reply = current_assistant(request).ask(body.question)
+    assistant = current_assistant(request)
+    try:
+        reply = assistant.ask(body.question) if body.choice is None else assistant.choose(body.question, body.choice)
+    except UnknownChoice as exc:
+        return _refused("choice", str(exc))
     await request.app.state.recorder.record_soon("web", body.question, reply, time.perf_counter() - started)
     return reply.to_dict(explain=body.explain)
+
+
+class FeedbackRequest(_Question):
+    """The question the judged answer was given to is stored with personal details removed, like unanswered questions."""
+
+    id: str = Field(description="The entry whose answer the patient judged (the reply's `id`).", examples=["cost"])
+    helpful: bool = Field(description="Thumbs up (true) or down (false).")
+
+
+class FeedbackReply(BaseModel):
+    status: Literal["recorded"]
+
+
+@router.post("/feedback", response_model=FeedbackReply, responses=_ASK_ERRORS)
+async def feedback(body: FeedbackRequest, request: Request) -> Any:
+    """Was this answer helpful? Kept for CHATBOT_RETENTION_DAYS and listed by `chatbot review`."""
+    if body.id not in current_assistant(request).answers:
+        return _refused("id", f"id: no entry {body.id!r}; send the `id` of the answer being judged")
+    await request.app.state.recorder.feedback_soon(body.id, body.helpful, body.question)
+    return {"status": "recorded"}
+
+
+def _refused(field: str, message: str) -> JSONResponse:
+    """A 422 shaped like the app's validation errors, for what only the knowledge base can judge (an entry id)."""
+    detail = [{"type": "value_error", "loc": ["body", field], "msg": message}]
+    return JSONResponse({"error": message, "detail": detail}, status_code=422)
 
 
 class GreetingReply(AskReply):

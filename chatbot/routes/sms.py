@@ -66,7 +66,7 @@ async def twilio(request: Request) -> Response:
     started = time.perf_counter()
     sid = str(form.get("MessageSid", ""))
     opt_out_type = str(form.get("OptOutType", ""))
-    outcome = await run_in_threadpool(desk.answer, sid, sender, body, assistant.messages, assistant.ask, opt_out_type)
+    outcome = await run_in_threadpool(desk.answer, sid, sender, body, assistant, opt_out_type)
     if outcome.reply is not None:
         await request.app.state.recorder.record_soon("sms", body, outcome.reply, time.perf_counter() - started)
     log.info(json.dumps(log_event(sender, outcome.action)))

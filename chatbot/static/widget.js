@@ -29,7 +29,8 @@
   const defaultApi = script && script.dataset.api ? new URL(script.dataset.api, document.baseURI).href : scriptOrigin;
 
   const TIMEOUT_MS = 15000;
-  const KINDS = ['answer', 'fallback', 'emergency', 'greeting']; // the reply contract's kinds, each styled
+  const KINDS = ['answer', 'clarify', 'fallback', 'emergency', 'greeting', 'smalltalk']; // the reply contract's kinds
+  const NONE_OF_THESE = 'none'; // the `choice` that says none of the suggestions was the question
   // The widget's own words, in each language the assistant answers in. The interface follows the host
   // page's <html lang> at first, then the language of the patient's messages (each reply says it).
   const TEXT = {
@@ -50,6 +51,11 @@
       label: 'Your question',
       placeholder: 'Type your question',
       send: 'Send',
+      noneOfThese: 'None of these',
+      helpful: 'Was this helpful?',
+      yes: 'Yes, this helped',
+      no: 'No, this did not help',
+      thanks: 'Thank you for your feedback.',
     },
     es: {
       unreachable: 'No pudimos comunicarnos con el asistente. Por favor llame a la oficina. En una emergencia, llame al 911; si tiene pensamientos de suicidio, llame o envíe un mensaje de texto al 988.',
@@ -66,6 +72,11 @@
       label: 'Su pregunta',
       placeholder: 'Escriba su pregunta',
       send: 'Enviar',
+      noneOfThese: 'Ninguna de estas',
+      helpful: '¿Le fue útil?',
+      yes: 'Sí, me ayudó',
+      no: 'No, no me ayudó',
+      thanks: 'Gracias por su opinión.',
     },
   };
   const pageLanguage = () => (/^es\b/i.test(document.documentElement.lang || '') ? 'es' : 'en');
@@ -157,6 +168,18 @@
       border: 2px solid #7a1010; border-radius: 8px;
       background: #ffffff; color: #7a1010; font-weight: 700;
     }
+    .choices, .feedback { align-self: flex-start; display: flex; flex-wrap: wrap; gap: 8px; max-width: 85%; margin: 0; }
+    .choices { flex-direction: column; align-items: stretch; }
+    .choice, .vote {
+      min-height: 44px; padding: 8px 14px; text-align: left;
+      border: 2px solid #0b5f73; border-radius: 8px;
+      background: #ffffff; color: #0b5f73; font-weight: 600;
+    }
+    .choice:hover:not(:disabled), .vote:hover:not(:disabled) { background: #e3eef1; }
+    .choice:disabled, .vote:disabled { cursor: default; border-color: #8a979e; color: #52606d; }
+    .choice[aria-pressed="true"], .vote[aria-pressed="true"] { background: #0b5f73; color: #ffffff; border-color: #0b5f73; }
+    .feedback { align-items: center; font-size: 14px; color: #3d3d3d; }
+    .vote { min-width: 44px; font-size: 18px; padding: 6px 10px; }
     .typing { display: inline-flex; align-items: center; gap: 5px; min-height: 42px; }
     .dot { width: 8px; height: 8px; border-radius: 50%; background: #52606d; animation: blink 1.2s infinite ease-in-out both; }
     .dot:nth-of-type(2) { animation-delay: 0.2s; }
@@ -259,6 +282,8 @@
       this._busy = false;
       this._controller = null;
       this._retries = new WeakMap(); // error message -> the request its Retry sends again
+      this._choices = new WeakMap(); // suggestion button -> the {question, choice} it sends
+      this._votes = new WeakMap(); // thumbs button -> the feedback it sends
       // Bound once so that disconnectedCallback can remove exactly what connectedCallback added.
       this._onLauncherClick = () => (this._panel.hidden ? this.open() : this.close());
       this._onCloseClick = () => this.close();
@@ -273,6 +298,16 @@
         }
       };
       this._onLogClick = (event) => {
+        const choice = event.target.closest('.choice');
+        if (choice && !choice.disabled && !this._busy) {
+          this._choose(choice);
+          return;
+        }
+        const vote = event.target.closest('.vote');
+        if (vote && !vote.disabled) {
+          this._vote(vote);
+          return;
+        }
         const button = event.target.closest('.retry');
         if (button && !this._busy) {
           const failed = button.closest('.error');
@@ -375,7 +410,81 @@
         const kind = KINDS.includes(reply.kind) ? reply.kind : 'answer';
         // The clinic's answers are its own English words, whatever language the question was in.
         this._say('bot', reply.answer, kind, kind === 'answer' ? 'en' : lang, typeof reply.preface === 'string' ? reply.preface : '', lang);
+        if (reply.kind === 'clarify' && Array.isArray(reply.suggestions)) {
+          this._offer(reply.answer, reply.suggestions, job.body.question);
+        } else if (reply.kind === 'answer' && typeof reply.id === 'string') {
+          this._askFeedback(reply.id, job.body.question);
+        }
       }
+    }
+
+    /** "Did you mean": one button per suggestion (the clinic's own question) and "None of these". */
+    _offer(prompt, suggestions, question) {
+      const group = document.createElement('div');
+      group.className = 'choices';
+      group.setAttribute('role', 'group');
+      group.setAttribute('aria-label', prompt);
+      const options = suggestions
+        .filter((s) => s && typeof s.id === 'string' && typeof s.question === 'string')
+        .map((s) => ({ id: s.id, label: s.question }));
+      for (const option of [...options, { id: NONE_OF_THESE, label: TEXT[this._lang].noneOfThese }]) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'choice';
+        button.textContent = option.label;
+        button.setAttribute('aria-pressed', 'false');
+        this._choices.set(button, { question, choice: option.id });
+        group.append(button);
+      }
+      this._append(group);
+      // The patient's next step is to pick one: take the keyboard there (the group's label is read out with it).
+      group.querySelector('.choice').focus();
+    }
+
+    _choose(button) {
+      const picked = this._choices.get(button);
+      for (const other of button.parentElement.querySelectorAll('.choice')) other.disabled = true;
+      button.setAttribute('aria-pressed', 'true');
+      this._say('user', button.textContent);
+      this._input.focus();
+      this._send({ path: '/v1/ask', body: picked });
+    }
+
+    /** A thumbs up or down after an answer: one tap, optional, sent once. */
+    _askFeedback(id, question) {
+      const bar = document.createElement('div');
+      bar.className = 'feedback';
+      bar.setAttribute('role', 'group');
+      bar.setAttribute('aria-label', TEXT[this._lang].helpful);
+      const words = document.createElement('span');
+      words.textContent = TEXT[this._lang].helpful;
+      bar.append(words);
+      for (const [helpful, symbol, label] of [[true, '\u{1F44D}', TEXT[this._lang].yes], [false, '\u{1F44E}', TEXT[this._lang].no]]) {
+        const vote = document.createElement('button');
+        vote.type = 'button';
+        vote.className = 'vote';
+        vote.textContent = symbol;
+        vote.setAttribute('aria-label', label);
+        vote.setAttribute('aria-pressed', 'false');
+        this._votes.set(vote, { id, helpful, question });
+        bar.append(vote);
+      }
+      this._append(bar);
+    }
+
+    _vote(button) {
+      const bar = button.parentElement;
+      for (const vote of bar.querySelectorAll('.vote')) vote.disabled = true;
+      button.setAttribute('aria-pressed', 'true');
+      const words = bar.querySelector('span');
+      words.textContent = TEXT[this._lang].thanks;
+      // Optional and best-effort: a lost vote costs the patient nothing, so a failure is not shown.
+      fetch(this.api + '/v1/feedback', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(this._votes.get(button)),
+        credentials: 'omit',
+      }).catch(() => {});
     }
 
     async _fetch(job) {

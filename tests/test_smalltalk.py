@@ -1,0 +1,68 @@
+"""Small talk: whole-message words (no model needed), and exemplars as the real model places them."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot.assistant import Assistant
+from chatbot.domain import Kind, SmallTalk
+from chatbot.smalltalk import Words
+
+WORDS = Words(SmallTalk(words={"thanks": ("thanks", "thank you"), "goodbye": ("bye",)}))
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [("Thanks!!", "thanks"), ("  thank   you. ", "thanks"), ("thx", "thanks"), ("ty", "thanks"), ("BYE 👋", "goodbye")],
+)
+def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent: str) -> None:
+    assert WORDS(message) == intent
+
+
+@pytest.mark.parametrize("message", ["thanks, how much does it cost?", "bye bye", "thank", "", "?!"])
+def test_anything_more_or_less_than_the_words_is_not(message: str) -> None:
+    assert WORDS(message) is None
+
+
+# -- with the real model: phrasings written here, in none of the knowledge base's exemplars ---------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("hello again, hope all is well with you", "greeting"),
+        ("thank you so very much for explaining", "thanks"),
+        ("ok I have to run now, goodbye", "goodbye"),
+        ("am I talking to an actual human or software?", "identity"),
+        ("I'd rather speak with somebody at the front desk", "human"),
+        ("what sort of things can I ask you about?", "capabilities"),
+        ("your answers are not helping me at all", "complaint"),
+    ],
+)
+def test_each_intent_in_other_words(real: Assistant, message: str, intent: str) -> None:
+    reply = real.ask(message)
+    assert (reply.kind, reply.id) == (Kind.SMALLTALK, intent)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("message", "entry"), [("hi, how much does it cost?", "cost"), ("thanks! and do you have wifi?", "wifi")]
+)
+def test_a_question_wrapped_in_small_talk_is_answered(real: Assistant, message: str, entry: str) -> None:
+    reply = real.ask(message)
+    assert (reply.kind, reply.id) == (Kind.ANSWER, entry)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("message", ["hi, I took too many pills", "thanks for everything. I don't want to be alive anymore",
+                                     "hello, my husband collapsed and isn't waking up"])
+def test_small_talk_with_an_emergency_in_it_gets_the_emergency_message(real: Assistant, message: str) -> None:
+    assert real.ask(message).kind is Kind.EMERGENCY
+
+
+@pytest.mark.slow
+def test_the_issues_near_miss_gets_did_you_mean_with_the_right_entry_first(real: Assistant) -> None:
+    reply = real.ask("can my husband drive me home")
+    assert reply.kind is Kind.CLARIFY and reply.suggestions is not None
+    assert reply.suggestions[0].id == "companion"
