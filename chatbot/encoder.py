@@ -27,6 +27,7 @@ PACKAGED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d
 WEIGHTS_FILE = "model.safetensors"
 MAX_TOKENS = 256  # the model's max_seq_length; tokenizer.json alone would cut at 128
 TOKEN_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+EXPORT_FORMAT = 2  # raise when export_onnx changes what it writes, so no build reuses an export kept from before
 
 
 class Encoder(Protocol):
