@@ -18,7 +18,7 @@ from chatbot.domain import Evidence, Kind, Match, Messages, Reply, Thresholds
 from chatbot.language import ENGLISH, OTHER, SPANISH, detect, spanish_words
 from chatbot.lexical import Lexical
 from chatbot.normalise import normalise
-from chatbot.policy import decide
+from chatbot.policy import decide, objections
 from chatbot.safety import sounds_like_emergency, stated_in
 from chatbot.spelling import Speller, acronyms
 
@@ -43,6 +43,7 @@ class Observation:
     lexical: np.ndarray | None = None  # per entry: the rare-word overlap, 0 to 1
     out_of_scope: float = float("-inf")  # the closest out-of-scope exemplar
     out_of_scope_lexical: float = 0.0  # the rare-word overlap with the out-of-scope exemplars, 0 to 1
+    out_of_scope_text: str = ""  # the closest out-of-scope exemplar itself
 
 
 class Assistant:
@@ -111,6 +112,7 @@ class Assistant:
             lexical=np.asarray(lexical),
             out_of_scope=_best(scores, self._out_of_scope),
             out_of_scope_lexical=float(out_of_scope_lexical),
+            out_of_scope_text=self._closest_text(scores, self._out_of_scope),
         )
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
@@ -127,7 +129,8 @@ class Assistant:
         choice = decide(evidence, thresholds)
         candidates = evidence.matches[:TOP_CANDIDATES]
         if choice is None:
-            return Reply(Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang)
+            return Reply(Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang,
+                         objections=objections(evidence, thresholds))
         preface = says.english_answer if seen.lang != ENGLISH else None
         return Reply(Kind.ANSWER, self.answers[choice.id], choice.id, choice.score, candidates, seen.lang, preface)
 
@@ -141,7 +144,10 @@ class Assistant:
         combined = seen.semantic + thresholds.lexical_weight * seen.lexical
         order = np.argsort(-combined)
         out_of_scope = seen.out_of_scope + thresholds.lexical_weight * seen.out_of_scope_lexical
-        return Evidence(tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), out_of_scope)
+        return Evidence(tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), out_of_scope, seen.out_of_scope_text)
+
+    def _closest_text(self, scores: np.ndarray, rows: np.ndarray) -> str:
+        return self.index.texts[rows[int(np.argmax(scores[rows]))]] if len(rows) else ""
 
     def greeting(self, lang: str = ENGLISH) -> Reply:
         return Reply(Kind.GREETING, self.messages.in_language(lang).greeting, lang=lang)

@@ -62,7 +62,7 @@ def build(kb: KnowledgeBase, source: ModelSource, index_dir: Path, threads: int 
         normalised = [normalise(text) for text in texts]
         cache = key_cache.load(index_dir, weights)
         fresh = cache.missing(normalised)
-        say(f"Encoding {len(fresh)} of {len(texts)} keys with {source.name} (the rest are cached)…")
+        say(f"{len(texts)} keys; encoding the {len(fresh)} texts not in the key cache with {source.name}…")
         if fresh:
             cache.add(fresh, SentenceTransformerEncoder(source, threads).encode(fresh))
         vectors = cache.lookup(normalised)

@@ -257,7 +257,7 @@ def contract(kb: knowledge.KnowledgeBase) -> tuple[dict[str, str], Messages]:
 def assert_reply(reply: Mapping[str, Any], case: Case | None, contract: tuple[dict[str, str], Messages]) -> None:
     """The reply contract; and the case's expected kind and entry, if any (None: the contract only)."""
     answers, messages = contract
-    assert {"kind", "answer", "id", "score", "lang"} <= set(reply) <= {"kind", "answer", "id", "score", "lang", "preface", "candidates"}, reply
+    assert {"kind", "answer", "id", "score", "lang"} <= set(reply) <= {"kind", "answer", "id", "score", "lang", "preface", "candidates", "why"}, reply
     assert reply["kind"] in REPLY_KINDS, reply
     if reply["kind"] == "answer":
         assert reply["answer"] == answers[reply["id"]]  # verbatim, never made up

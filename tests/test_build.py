@@ -32,7 +32,7 @@ def test_adding_one_alternate_encodes_that_key_alone(real_settings: Settings, kn
     source = resolve_model("")
     kb = knowledge.load(knowledge_copy)
     folder = build(kb, source, index_dir, say=said.append)
-    assert said[0].startswith(f"Encoding 1 of {len(index.keys_of(kb))} keys")
+    assert said[0].startswith(f"{len(index.keys_of(kb))} keys; encoding the 1 texts not in the key cache")
     assert "Exporting the encoder to ONNX…" not in said
     rebuilt = index.read_version(folder)
     row = rebuilt.texts.index(NEW_ALTERNATE)

@@ -81,6 +81,13 @@ class Candidate(BaseModel):
     score: float
 
 
+class Why(BaseModel):
+    rule: Literal["too-far", "too-close-to-runner-up", "out-of-scope-exemplar"]
+    message: str = Field(description="The rule and the numbers that decided it, in words.")
+    exemplar: str | None = Field(None, description="For out-of-scope-exemplar: the exemplar that vetoed the answer.")
+    exemplar_score: float | None = Field(None, description="Its score, compared with the best entry's.")
+
+
 class AskReply(BaseModel):
     kind: Literal["answer", "fallback", "emergency", "greeting"]
     answer: str = Field(description="The text to show; for 'answer', the clinic's own words verbatim.")
@@ -93,6 +100,7 @@ class AskReply(BaseModel):
         None, description="An office line to show before `answer`: a Spanish question answered with the clinic's English text."
     )
     candidates: list[Candidate] | None = Field(None, description="The top entries, when `explain` was asked.")
+    why: list[Why] | None = Field(None, description="When `explain` was asked: every rule a fallback's best entry failed (empty otherwise).")
 
 
 class ErrorReply(BaseModel):
