@@ -18,12 +18,10 @@ from conftest import EVAL_FILE
 
 pytestmark = pytest.mark.slow
 
-# Measured 2026-11-26 on 1,381 questions: held-out right 84.4%, wrong 1.2%, out of scope 3.6%, emergencies 67 of 67,
-# 2 false alarms; tuning half 84.7%, 0.7%, 1.4%, all 64, none. Since 2026-12-01 the set's Spanish questions get
-# Spanish replies, and the English answer only when the Spanish threshold is met: held-out right 83.9% (5 of its 6
-# questions read as Spanish get the Spanish fallback), the rest unchanged.
-HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.839, max_wrong=0.012, max_out_of_scope=0.037, min_emergency=1.0, max_false_alarms=2)
-TUNING_FLOOR = evaluate.Bounds(min_right=0.84, max_wrong=0.01, max_out_of_scope=0.02, min_emergency=1.0, max_false_alarms=0)
+# Measured 2026-12-01 on 1,714 questions (round 5 added, policy recalibrated): held-out right 77.2%, wrong 0.8%,
+# out of scope 2.9%, emergencies 67 of 67, 2 false alarms; tuning half 78.5%, 0.4%, 1.1%, all 64, 1.
+HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.77, max_wrong=0.008, max_out_of_scope=0.029, min_emergency=1.0, max_false_alarms=2)
+TUNING_FLOOR = evaluate.Bounds(min_right=0.78, max_wrong=0.004, max_out_of_scope=0.011, min_emergency=1.0, max_false_alarms=1)
 
 
 @pytest.mark.parametrize(("half", "floor"), [(evaluate.HELDOUT, HELD_OUT_FLOOR), (evaluate.TUNE, TUNING_FLOOR)])
