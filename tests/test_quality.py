@@ -18,9 +18,9 @@ from conftest import EVAL_FILE
 
 pytestmark = pytest.mark.slow
 
-# Measured 2026-12-01 on 1,714 questions (round 5 added, policy recalibrated): held-out right 77.2%, wrong 0.8%,
-# out of scope 2.9%, emergencies 67 of 67, 2 false alarms; tuning half 78.5%, 0.4%, 1.1%, all 64, 1.
-HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.77, max_wrong=0.008, max_out_of_scope=0.029, min_emergency=1.0, max_false_alarms=2)
+# Measured 2026-12-01 on 1,714 questions (round 5 added, policy recalibrated, Spanish replies in): held-out right
+# 77.2%, wrong 0.6%, out of scope 2.9%, emergencies 67 of 67, 2 false alarms; tuning half 78.6%, 0.4%, 1.1%, all 64, 1.
+HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.77, max_wrong=0.006, max_out_of_scope=0.029, min_emergency=1.0, max_false_alarms=2)
 TUNING_FLOOR = evaluate.Bounds(min_right=0.78, max_wrong=0.004, max_out_of_scope=0.011, min_emergency=1.0, max_false_alarms=1)
 
 
