@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from chatbot import build as build_module
 from chatbot.cli import cli
 from chatbot.encoder import ModelSource, OnnxEncoder, export_onnx, resolve_model
 from chatbot.errors import ExportFailed, ModelNotFound
@@ -48,6 +49,9 @@ def test_a_non_bert_model_folder_builds_and_answers(mpnet_folder: Path, tmp_path
     monkeypatch.setenv("CHATBOT_MODEL", str(mpnet_folder))
     monkeypatch.setenv("CHATBOT_KNOWLEDGE_DIR", str(KNOWLEDGE))
     monkeypatch.setenv("CHATBOT_INDEX_DIR", str(tmp_path / "index"))
+    # Random weights put every two texts close together, so the build's check that two entries' alternates
+    # do not read alike (a judgement on the knowledge base's wording, not on the encoder's plumbing) is off here.
+    monkeypatch.setattr(build_module, "near_twins", lambda kb, vectors: [])
     built = CliRunner().invoke(cli, ["build"])
     assert built.exit_code == 0, built.output
     assistant = load_assistant(Settings())
