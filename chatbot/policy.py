@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from chatbot.domain import Evidence, Match, Thresholds
+from chatbot.domain import Evidence, Match, Objection, Thresholds
 
 Score = TypeVar("Score", float, np.ndarray)
 
@@ -35,10 +35,47 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> Match | None:
 def confident(best: Score, runner_up: Score, out_of_scope: Score, thresholds: Thresholds) -> Score:
     """Whether the best entry has earned an answer. Elementwise on numpy arrays too, so calibration
     can try a threshold on every question at once with this very rule."""
+    close_enough, clear_lead, not_out_of_scope = _rules(best, runner_up, out_of_scope, thresholds)
+    return close_enough & clear_lead & not_out_of_scope
+
+
+def _rules(best: Score, runner_up: Score, out_of_scope: Score, thresholds: Thresholds) -> tuple[Score, Score, Score]:
     close_enough = best >= thresholds.answer
     clear_lead = (best - runner_up >= thresholds.margin) | (best >= thresholds.certain)
     not_out_of_scope = best - out_of_scope >= thresholds.out_of_scope_margin
-    return close_enough & clear_lead & not_out_of_scope
+    return close_enough, clear_lead, not_out_of_scope
+
+
+TOO_FAR, TOO_CLOSE, OUT_OF_SCOPE = "too-far", "too-close-to-runner-up", "out-of-scope-exemplar"
+
+
+def objections(evidence: Evidence, thresholds: Thresholds) -> tuple[Objection, ...]:
+    """Every rule the best entry fails, each pointing staff at its own remedy: too far wants an alternate
+    in the entry's words, too close wants the two entries' alternates told apart, and an out-of-scope
+    exemplar names the exemplar to reword or remove. Empty when the best entry has earned an answer."""
+    if not evidence.matches:
+        return ()
+    best = evidence.matches[0]
+    runner_up = evidence.matches[1] if len(evidence.matches) > 1 else Match("", float("-inf"))
+    close_enough, clear_lead, not_out_of_scope = _rules(best.score, runner_up.score, evidence.out_of_scope, thresholds)
+    found = []
+    if not close_enough:
+        found.append(Objection(TOO_FAR, "too far",
+                               f"the closest entry, {best.id}, scores {best.score:.3f}: an answer needs {thresholds.answer:.3f}"))
+    if not clear_lead:
+        found.append(Objection(TOO_CLOSE, f"too close to {runner_up.id} ({runner_up.score:.3f})",
+                               f"the runner-up, {runner_up.id}, scores {runner_up.score:.3f} against {best.id}'s "
+                               f"{best.score:.3f}: an answer needs a lead of {thresholds.margin:.3f}"))
+    if not not_out_of_scope:
+        exemplar, score = evidence.out_of_scope_text, evidence.out_of_scope
+        found.append(Objection(OUT_OF_SCOPE, f"out-of-scope exemplar {_clip(exemplar)!r} ({score:.3f})",
+                               f"the out-of-scope exemplar {exemplar!r} scores {score:.3f} against {best.id}'s "
+                               f"{best.score:.3f}: an answer needs a lead of {thresholds.out_of_scope_margin:.3f}", exemplar, score))
+    return tuple(found)
+
+
+def _clip(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def suggestions(evidence: Evidence, thresholds: Thresholds, most: int) -> tuple[Match, ...]:

@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path("index"), validate_default=True, description="Folder where `chatbot build` writes the index.")
     model: str = Field(
         "",
-        description="Encoder: empty for the packaged all-MiniLM-L6-v2 (hash-checked), or a local model folder.",
+        description="Encoder: empty for the packaged all-MiniLM-L6-v2 (hash-checked), or a local sentence-transformers folder.",
     )
     threads: int = Field(1, ge=1, description="Encoder threads per process (one per worker is fastest under load).")
     office_phone: str = Field(

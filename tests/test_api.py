@@ -36,9 +36,16 @@ def test_a_known_question_gets_the_clinics_own_words(client: TestClient, fake: A
     score = body.pop("score")
     assert body == {
         "kind": "answer", "answer": fake.kb.entry("cost").answer, "id": "cost", "lang": "en", "preface": None, "suggestions": None,
-        "candidates": None,
+        "candidates": None, "why": None,
     }
     assert isinstance(score, float) and score >= 1.0  # the entry's own question: cosine 1, plus any lexical bonus
+
+
+def test_explain_says_which_rule_a_fallback_failed(client: TestClient) -> None:
+    body = client.post("/v1/ask", json={"question": "zzzz qqqq", "explain": True}).json()
+    assert body["kind"] == "fallback"
+    assert [why["rule"] for why in body["why"]][:1] == ["too-far"]
+    assert body["why"][0]["message"].startswith(f"the closest entry, {body['candidates'][0]['id']}, scores ")
 
 
 def test_explain_adds_the_top_candidates(client: TestClient) -> None:

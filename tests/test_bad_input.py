@@ -257,7 +257,8 @@ def contract(kb: knowledge.KnowledgeBase) -> tuple[dict[str, str], Messages]:
 def assert_reply(reply: Mapping[str, Any], case: Case | None, contract: tuple[dict[str, str], Messages]) -> None:
     """The reply contract; and the case's expected kind and entry, if any (None: the contract only)."""
     answers, messages = contract
-    assert {"kind", "answer", "id", "score", "lang"} <= set(reply) <= {"kind", "answer", "id", "score", "lang", "preface", "suggestions", "candidates"}, reply
+    allowed = {"kind", "answer", "id", "score", "lang", "preface", "suggestions", "candidates", "why"}
+    assert {"kind", "answer", "id", "score", "lang"} <= set(reply) <= allowed, reply
     assert reply["kind"] in REPLY_KINDS, reply
     if reply["kind"] == "answer":
         assert reply["answer"] == answers[reply["id"]]  # verbatim, never made up

@@ -43,6 +43,19 @@ def test_ask_explain_adds_the_candidates_table(run) -> None:
     assert "score" in result.output and "wifi" in result.output.split("\n", 3)[-1]
 
 
+def test_ask_explain_names_the_out_of_scope_exemplar_that_vetoed_an_answer(run) -> None:
+    """The plain question's own entry is first, but a near miss in out-of-scope.yaml is as close: staff are
+    pointed at that exemplar, not told the entry was 'not close enough'."""
+    result = run("ask", "--explain", "can my husband drive me home")
+    headline = result.output.splitlines()[0]
+    assert headline.startswith("[fallback, closest entry companion, out-of-scope exemplar 'my husband had a stroke")
+    assert "Fell back: the out-of-scope exemplar 'my husband had a stroke last year can he drive me home' scores 0." in result.output
+    reply = json.loads(run("ask", "--json", "--explain", "can my husband drive me home").stdout)
+    (why,) = reply["why"]
+    assert why["rule"] == "out-of-scope-exemplar" and why["exemplar"] == "my husband had a stroke last year can he drive me home"
+    assert why["exemplar_score"] > reply["score"] - 0.1
+
+
 def test_batch_mode_answers_every_line_in_order_and_reports_bad_ones(run) -> None:
     lines = ["What is the cost?", "", "do u have wifi", "x" * 1001, "I want to kill myself", "zzzz qqqq"]
     result = run("ask", "--json", stdin="\n".join(lines) + "\n")

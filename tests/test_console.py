@@ -15,7 +15,7 @@ import io
 from rich.console import Console
 
 from chatbot.console import headline, show
-from chatbot.domain import Kind, Match, Reply, Suggestion
+from chatbot.domain import Kind, Match, Objection, Reply, Suggestion
 from chatbot.settings import Settings
 
 CHATBOT = Path(sys.executable).parent / "chatbot"
@@ -29,7 +29,10 @@ TOP = (Match("cost", 0.41), Match("wifi", 0.30))
     ("reply", "shown"),
     [
         (Reply(Kind.ANSWER, "…", "cost", 0.9024, TOP), "[answer, entry cost, score 0.902]"),
-        (Reply(Kind.FALLBACK, "…", None, 0.41, TOP), "[fallback, closest entry cost, not close enough, score 0.410]"),
+        (Reply(Kind.FALLBACK, "…", None, 0.41, TOP, objections=(Objection("too-far", "too far", "…"),)),
+         "[fallback, closest entry cost, too far, score 0.410]"),
+        (Reply(Kind.FALLBACK, "…", None, 0.965, TOP, objections=(Objection("out-of-scope-exemplar", "out-of-scope exemplar 'can he drive' (0.951)", "…"),)),
+         "[fallback, closest entry cost, out-of-scope exemplar 'can he drive' (0.951), score 0.965]"),
         (Reply(Kind.FALLBACK, "…"), "[fallback]"),
         (Reply(Kind.EMERGENCY, "…"), "[emergency, safety check]"),
         (Reply(Kind.GREETING, "…"), "[greeting]"),

@@ -42,11 +42,13 @@ def test_quality_stays_above_its_floor(real: Assistant, half: str, floor: evalua
 
 SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # Measured 2026-12-01 on 239 blind Spanish questions (32 copies of knowledge-base phrasings dropped; the small-talk ones are
-# not counted here): held-out right 22.9% (16 of 70; the floor's 0.229 was above it by rounding), wrong 1.4% (1 of 70, Spanglish read as English), out of scope 2.4% (1 of 42),
-# 1 false alarm; tuning half 21.5%, 1.1% (1 of 93, the same), none, none.
+# not counted here): held-out right 22.9%, wrong 1.4% (1 of 70, Spanglish read as English), out of scope 2.4% (1 of 42),
+# 1 false alarm; tuning half 21.5%, 1.1% (1 of 93, the same), none, none. With the policy recalibrated on round 5 (leads
+# of 0.07 over the runner-up and 0.12 over out-of-scope exemplars): held-out 17.1% (12 of 70), no wrong answer, none
+# out of scope answered, 1 false alarm; tuning half 17.2% (16 of 93), none, none, none.
 SPANISH_FLOOR = {
-    evaluate.HELDOUT: evaluate.Bounds(min_right=0.228, max_wrong=0.015, max_out_of_scope=0.024, max_false_alarms=1),
-    evaluate.TUNE: evaluate.Bounds(min_right=0.215, max_wrong=0.011, max_out_of_scope=0.0, max_false_alarms=0),
+    evaluate.HELDOUT: evaluate.Bounds(min_right=0.171, max_wrong=0.0, max_out_of_scope=0.0, max_false_alarms=1),
+    evaluate.TUNE: evaluate.Bounds(min_right=0.172, max_wrong=0.0, max_out_of_scope=0.0, max_false_alarms=0),
 }
 
 

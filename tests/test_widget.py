@@ -76,7 +76,7 @@ def test_the_greeting_carries_the_notice(client: TestClient, fake: Assistant) ->
 
 def test_ask_keeps_its_contract_without_a_notice(client: TestClient) -> None:
     body = client.post("/v1/ask", json={"question": "What is the cost?"}).json()
-    assert set(body) == {"kind", "answer", "id", "score", "lang", "preface", "suggestions", "candidates"}
+    assert set(body) == {"kind", "answer", "id", "score", "lang", "preface", "suggestions", "candidates", "why"}
 
 
 def test_a_configured_origin_may_call_the_api(client: TestClient) -> None:

@@ -98,6 +98,13 @@ class SuggestionItem(BaseModel):
     question: str = Field(description="The entry's own question, as the clinic's page asks it.")
 
 
+class Why(BaseModel):
+    rule: Literal["too-far", "too-close-to-runner-up", "out-of-scope-exemplar"]
+    message: str = Field(description="The rule and the numbers that decided it, in words.")
+    exemplar: str | None = Field(None, description="For out-of-scope-exemplar: the exemplar that vetoed the answer.")
+    exemplar_score: float | None = Field(None, description="Its score, compared with the best entry's.")
+
+
 class AskReply(BaseModel):
     kind: Literal["answer", "clarify", "fallback", "emergency", "greeting", "smalltalk"]
     answer: str = Field(
@@ -116,6 +123,7 @@ class AskReply(BaseModel):
         None, description="An office line to show before `answer`: a Spanish question answered with the clinic's English text."
     )
     candidates: list[Candidate] | None = Field(None, description="The top entries, when `explain` was asked.")
+    why: list[Why] | None = Field(None, description="When `explain` was asked: every rule a fallback's best entry failed (empty otherwise).")
 
 
 class ErrorReply(BaseModel):

@@ -1,0 +1,110 @@
+"""Measure a hypothesis about the answer/fallback boundary before keeping it: 2-fold cross-validation inside
+the tuning half (the held-out half is never read).
+
+For each of a few seeded shuffles, the tuning half is cut in two; thresholds are calibrated on one fold
+(`calibrate.choose_policy`, the code `chatbot calibrate` runs) and judged on the other, and the other
+way round. A variant changes what the policy sees before any threshold is applied:
+
+- `answer-text W`: each entry's score also counts W times the question's cosine with the entry's answer.
+- `specific-exemplar W`: an out-of-scope exemplar counts for less by W times the share of its rare words
+  the question lacks, so "my husband had a stroke last year, can he drive me home" stops vetoing
+  "can my husband drive me home" while still vetoing a question that mentions the stroke.
+
+Usage (the encoder and index come from CHATBOT_MODEL and CHATBOT_INDEX_DIR, as for `chatbot eval`):
+    .venv/bin/python scripts/crossval.py [--shuffles 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import random
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from chatbot import calibrate, evaluate  # noqa: E402
+from chatbot import index as keys  # noqa: E402
+from chatbot.assistant import Assistant, Observation  # noqa: E402
+from chatbot.lexical import tokens  # noqa: E402
+from chatbot.settings import Settings  # noqa: E402
+from chatbot.startup import load_assistant  # noqa: E402
+
+Variant = Callable[[Observation, np.ndarray], Observation]
+
+
+def variants(assistant: Assistant) -> dict[str, Variant]:
+    answers = assistant.encoder.encode([e.answer for e in assistant.kb.entries])
+    labels = np.asarray(assistant.index.labels)
+    exemplar_rows = np.flatnonzero(labels == keys.OUT_OF_SCOPE)
+    exemplar_words = [set(tokens(assistant.index.texts[row])) for row in exemplar_rows]
+
+    def answer_text(weight: float) -> Variant:
+        def apply(seen: Observation, vector: np.ndarray) -> Observation:
+            assert seen.semantic is not None
+            return dataclasses.replace(seen, semantic=seen.semantic + weight * (answers @ vector))
+        return apply
+
+    def specific_exemplar(weight: float) -> Variant:
+        def apply(seen: Observation, vector: np.ndarray) -> Observation:
+            scores = assistant.index.scores(vector)[exemplar_rows]
+            asked = set(tokens(seen.text))
+            lacking = np.asarray([len(words - asked) / len(words) if words else 0.0 for words in exemplar_words])
+            adjusted = scores - weight * lacking
+            best = int(np.argmax(adjusted))
+            return dataclasses.replace(seen, out_of_scope=float(adjusted[best]),
+                                       out_of_scope_text=assistant.index.texts[exemplar_rows[best]])
+        return apply
+
+    return {
+        "baseline": lambda seen, vector: seen,
+        "answer-text 0.1": answer_text(0.1),
+        "answer-text 0.2": answer_text(0.2),
+        "specific-exemplar 0.1": specific_exemplar(0.1),
+        "specific-exemplar 0.2": specific_exemplar(0.2),
+        "specific-exemplar 0.3": specific_exemplar(0.3),
+    }
+
+
+def crossval(assistant: Assistant, observed: Sequence[calibrate.Observed], shuffles: int) -> dict[str, float]:
+    """Mean unseen-fold metrics over every shuffle and both directions."""
+    totals: dict[str, list[float]] = {}
+    for seed in range(shuffles):
+        order = list(observed)
+        random.Random(seed).shuffle(order)
+        folds = (order[: len(order) // 2], order[len(order) // 2 :])
+        for fit, judge in (folds, folds[::-1]):
+            chosen = calibrate.choose_policy(assistant, fit, assistant.thresholds)
+            metrics = calibrate.report(assistant, judge, chosen).metrics()
+            for name in ("right", "wrong", "out_of_scope_answered", "false_alarms"):
+                totals.setdefault(name, []).append(float(metrics[name]))
+    return {name: float(np.mean(values)) for name, values in totals.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shuffles", type=int, default=3)
+    parser.add_argument("--only", nargs="*", help="Variant names to run (default: all).")
+    args = parser.parse_args()
+    assistant = load_assistant(Settings())
+    tune = evaluate.half(evaluate.load_cases(Path("tests/data/eval.yaml")), evaluate.TUNE)
+    observed = calibrate.observe(assistant, tune)
+    vectors = assistant.encoder.encode([o.seen.text or " " for o in observed])
+    print(f"{assistant.encoder.name}: {len(observed)} tuning-half questions, {args.shuffles} shuffles x 2 folds")
+    print(f"{'variant':<24} {'right':>7} {'wrong':>7} {'oos answered':>13} {'false alarms':>13}")
+    for name, variant in variants(assistant).items():
+        if args.only and name not in args.only:
+            continue
+        changed = [dataclasses.replace(o, seen=variant(o.seen, v) if o.seen.semantic is not None else o.seen)
+                   for o, v in zip(observed, vectors)]
+        m = crossval(assistant, changed, args.shuffles)
+        print(f"{name:<24} {m['right']:>7.1%} {m['wrong']:>7.1%} {m['out_of_scope_answered']:>13.1%} {m['false_alarms']:>13.1f}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
