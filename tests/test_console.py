@@ -37,8 +37,9 @@ TOP = (Match("cost", 0.41), Match("wifi", 0.30))
         (Reply(Kind.EMERGENCY, "…"), "[emergency, safety check]"),
         (Reply(Kind.GREETING, "…"), "[greeting]"),
         (Reply(Kind.SMALLTALK, "…", "thanks"), "[smalltalk, small talk thanks]"),
-        (Reply(Kind.CLARIFY, "…", None, 0.41, TOP, suggestions=(Suggestion("cost", "What is the cost?"),)),
-         "[clarify, closest entry cost, not close enough, score 0.410]"),
+        (Reply(Kind.CLARIFY, "…", None, 0.41, TOP, suggestions=(Suggestion("cost", "What is the cost?"),),
+               objections=(Objection("too-close-to-runner-up", "too close to wifi (0.300)", "…"),)),
+         "[clarify, closest entry cost, too close to wifi (0.300), score 0.410]"),
     ],
 )
 def test_every_reply_says_its_kind_entry_and_score(reply: Reply, shown: str) -> None:
