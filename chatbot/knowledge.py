@@ -38,7 +38,7 @@ TOP_LEVEL_KEYS = {
     "entries", "spanish_alternates", "out_of_scope", "emergency", "not_emergency", "spanish_emergency", "spanish_not_emergency",
     "clinic", "smalltalk", "policy",
 }
-SMALLTALK_FIELDS = {"replies", "words", "exemplars"}
+SMALLTALK_FIELDS = {"replies", "replies_es", "words", "exemplars"}
 PLACEHOLDERS = {"office_phone", "clinic_name"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -137,7 +137,7 @@ def validate(folder: Path, texts: Mapping[str, str], problems: list[Problem] | N
     spanish_emergency = _phrases(parsed["spanish_emergency"], "spanish_emergency", problems)
     spanish_not_emergency = _phrases(parsed["spanish_not_emergency"], "spanish_not_emergency", problems)
     messages = _messages(parsed["clinic"], problems)
-    smalltalk, replies = _smalltalk(parsed["smalltalk"], problems)
+    smalltalk, replies, replies_es = _smalltalk(parsed["smalltalk"], problems)
     thresholds = _thresholds(parsed["policy"], problems)
     _check_ambiguous_keys(entries, _phrases_by_file(parsed["out_of_scope"]), problems)
     if not entries and not problems:
@@ -145,7 +145,7 @@ def validate(folder: Path, texts: Mapping[str, str], problems: list[Problem] | N
     if problems:
         raise KnowledgeError([located(problem, texts) for problem in problems])
     assert messages is not None
-    messages = replace(messages, smalltalk=replies)
+    messages = replace(messages, smalltalk=replies, spanish=replace(messages.in_language("es"), smalltalk=replies_es))
     content = {
         # Where an entry lives doesn't change what it answers, so `source` stays out of the fingerprint.
         "entries": [{k: v for k, v in asdict(e).items() if k != "source"} for e in entries],
@@ -392,18 +392,19 @@ def _check_message(where: Problem, text: Any, problems: list[Problem]) -> None:
         problems.append(replace(where, message=f"unknown placeholder(s) {sorted(unknown)}"))
 
 
-def _smalltalk(sections: list[tuple[str, Any]], problems: list[Problem]) -> tuple[SmallTalk, dict[str, str]]:
-    """The small-talk section (optional): a reply per intent, and the words and exemplars of intents that have one."""
+def _smalltalk(sections: list[tuple[str, Any]], problems: list[Problem]) -> tuple[SmallTalk, dict[str, str], dict[str, str]]:
+    """The small-talk section (optional): a reply per intent in English and in Spanish (`replies_es`, one for every
+    intent), and the words and exemplars of intents that have one."""
     if not sections:
-        return SmallTalk(), {}
+        return SmallTalk(), {}, {}
     if len(sections) > 1:
         where = ", ".join(name for name, _ in sections)
         problems.append(Problem(where, "smalltalk", "-", f"expected one 'smalltalk' section, found {len(sections)}"))
-        return SmallTalk(), {}
+        return SmallTalk(), {}, {}
     name, section = sections[0]
     if not isinstance(section, dict) or not isinstance(section.get("replies"), dict):
         problems.append(Problem(name, "smalltalk", "replies", "expected a mapping of intent: reply"))
-        return SmallTalk(), {}
+        return SmallTalk(), {}, {}
     before = len(problems)
     for key in sorted(set(section) - SMALLTALK_FIELDS):
         problems.append(Problem(name, "smalltalk", str(key), f"unknown field; allowed: {sorted(SMALLTALK_FIELDS)}"))
@@ -412,10 +413,22 @@ def _smalltalk(sections: list[tuple[str, Any]], problems: list[Problem]) -> tupl
         if not isinstance(intent, str) or not _SLUG.match(intent):
             problems.append(Problem(name, "smalltalk", f"replies.{intent}", "an intent must be a lowercase slug like 'greeting'"))
         _check_message(Problem(name, "smalltalk", f"replies.{intent}", ""), text, problems)
+    spanish = section.get("replies_es")
+    if not isinstance(spanish, dict):
+        problems.append(Problem(name, "smalltalk", "replies_es", "expected a mapping of intent: the reply in Spanish"))
+        spanish = {}
+    for intent in replies:
+        _check_message(Problem(name, "smalltalk", f"replies_es.{intent}", ""), spanish.get(intent), problems)
+    for intent in sorted(set(spanish) - set(replies)):
+        problems.append(Problem(name, "smalltalk", f"replies_es.{intent}", f"no English reply for this intent; replies has {sorted(replies)}"))
     phrases = {key: _intent_phrases(name, key, section.get(key, {}), set(replies), problems) for key in ("words", "exemplars")}
     if len(problems) > before:
-        return SmallTalk(), {}
-    return SmallTalk(phrases["words"], phrases["exemplars"]), {intent: collapse(text) for intent, text in replies.items()}
+        return SmallTalk(), {}, {}
+    return (
+        SmallTalk(phrases["words"], phrases["exemplars"]),
+        {intent: collapse(text) for intent, text in replies.items()},
+        {intent: collapse(spanish[intent]) for intent in replies},
+    )
 
 
 def _intent_phrases(name: str, key: str, value: Any, intents: set[str], problems: list[Problem]) -> dict[str, tuple[str, ...]]:

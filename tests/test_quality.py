@@ -18,18 +18,17 @@ from conftest import EVAL_FILE
 
 pytestmark = pytest.mark.slow
 
-# Measured 2026-11-26 on 1,381 questions: held-out right 84.4%, wrong 1.2%, out of scope 3.6%, emergencies 67 of 67,
-# 2 false alarms; tuning half 84.7%, 0.7%, 1.4%, all 64, none. Since 2026-12-01 the set's Spanish questions get
-# Spanish replies, and the English answer only when the Spanish threshold is met: held-out right 83.9% (5 of its 6
-# questions read as Spanish get the Spanish fallback), the rest unchanged.
-# Since issue 12 (1,458 questions, 110 of them small talk, greetings and thanks no longer out of scope; no "did you mean"
-# for a message read as Spanish): held-out right 83.9%, resolved (right, or the right entry among the suggestions) 95.0%,
-# out of scope answered 3.4% (6 of 179) and offered suggestions 14.0%, small talk 47 of 54; tuning half 84.6%, 96.3%,
-# 1.5%, 12.7%, 49 of 56.
-HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.839, max_wrong=0.012, max_out_of_scope=0.037, min_emergency=1.0, max_false_alarms=2,
-                                 min_resolved=0.950, max_out_of_scope_clarify=0.140, min_smalltalk=0.87)
-TUNING_FLOOR = evaluate.Bounds(min_right=0.84, max_wrong=0.01, max_out_of_scope=0.02, min_emergency=1.0, max_false_alarms=0,
-                               min_resolved=0.963, max_out_of_scope_clarify=0.127, min_smalltalk=0.875)
+# History: 2026-11-26, 1,381 questions: held-out right 84.4%, wrong 1.2%, out of scope 3.6%, 2 false alarms. 2026-12-01,
+# in order: Spanish questions get Spanish replies (held-out right 83.9%); small talk left the out-of-scope set and "did you
+# mean" arrived (issue 12); round 5 joined (1,714 + small talk) and the policy was recalibrated on the merged tree, with
+# stricter leads over the runner-up (0.08) and over out-of-scope exemplars (0.14), the emergency pair kept at 0.51 / 0.01.
+# Measured then: held-out right 79.3%, resolved (right, or the right entry among the suggestions) 94.2%, wrong 0.9%, out
+# of scope answered 3.0% and offered suggestions 14.3%, small talk 87.0%, emergencies 67 of 67, 2 false alarms; tuning
+# half 79.5%, 95.8%, 0.6%, 1.1%, 13.8%, 87.5%, all 64, 1 false alarm.
+HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.793, max_wrong=0.009, max_out_of_scope=0.030, min_emergency=1.0, max_false_alarms=2,
+                                 min_resolved=0.942, max_out_of_scope_clarify=0.143, min_smalltalk=0.87)
+TUNING_FLOOR = evaluate.Bounds(min_right=0.795, max_wrong=0.006, max_out_of_scope=0.011, min_emergency=1.0, max_false_alarms=1,
+                               min_resolved=0.958, max_out_of_scope_clarify=0.138, min_smalltalk=0.875)
 
 
 @pytest.mark.parametrize(("half", "floor"), [(evaluate.HELDOUT, HELD_OUT_FLOOR), (evaluate.TUNE, TUNING_FLOOR)])
@@ -42,13 +41,11 @@ def test_quality_stays_above_its_floor(real: Assistant, half: str, floor: evalua
 
 SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # Measured 2026-12-01 on 239 blind Spanish questions (32 copies of knowledge-base phrasings dropped; the small-talk ones are
-# not counted here): held-out right 22.9%, wrong 1.4% (1 of 70, Spanglish read as English), out of scope 2.4% (1 of 42),
-# 1 false alarm; tuning half 21.5%, 1.1% (1 of 93, the same), none, none. With the policy recalibrated on round 5 (leads
-# of 0.07 over the runner-up and 0.12 over out-of-scope exemplars): held-out 17.1% (12 of 70), no wrong answer, none
-# out of scope answered, 1 false alarm; tuning half 17.2% (16 of 93), none, none, none.
+# not counted here), with the policy as calibrated on the merged tree: held-out right 24.3% (17 of 70), wrong 2.9% (2 of
+# 70), out of scope answered 2.4% (1 of 42), 1 false alarm; tuning half 25.8% (24 of 93), none, none, none.
 SPANISH_FLOOR = {
-    evaluate.HELDOUT: evaluate.Bounds(min_right=0.171, max_wrong=0.0, max_out_of_scope=0.0, max_false_alarms=1),
-    evaluate.TUNE: evaluate.Bounds(min_right=0.172, max_wrong=0.0, max_out_of_scope=0.0, max_false_alarms=0),
+    evaluate.HELDOUT: evaluate.Bounds(min_right=0.242, max_wrong=0.029, max_out_of_scope=0.024, max_false_alarms=1),
+    evaluate.TUNE: evaluate.Bounds(min_right=0.258, max_wrong=0.0, max_out_of_scope=0.0, max_false_alarms=0),
 }
 
 
@@ -67,7 +64,7 @@ def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
         if reply.kind.value == "answer":
             assert reply.answer in answers
         elif reply.kind.value == "smalltalk":
-            assert reply.answer == real.messages.smalltalk[str(reply.id)]
+            assert reply.answer in {real.messages.smalltalk[str(reply.id)], real.messages.in_language("es").smalltalk[str(reply.id)]}
         else:
             assert reply.answer in real.messages.variants("fallback") | real.messages.variants("emergency") | real.messages.variants("clarify")
 
