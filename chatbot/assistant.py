@@ -166,10 +166,8 @@ class Assistant:
         return Reply(Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang, objections=why)
 
     def smalltalk(self, intent: str, lang: str = ENGLISH) -> Reply:
-        """The office's reply to small talk: in the patient's language where the office has written one, else in English."""
-        if intent in self.messages.in_language(lang).smalltalk:
-            return Reply(Kind.SMALLTALK, self.messages.in_language(lang).smalltalk[intent], intent, lang=lang)
-        return Reply(Kind.SMALLTALK, self.messages.smalltalk[intent], intent)
+        """The office's reply to small talk, in the patient's language (every intent has a Spanish reply: loading checks)."""
+        return Reply(Kind.SMALLTALK, self.messages.in_language(lang).smalltalk[intent], intent, lang=lang)
 
     def choose(self, question: str, choice: str) -> Reply:
         """The reply to a "did you mean" choice: the picked entry's answer, or the fallback for "None of these".

@@ -61,7 +61,7 @@ def assert_valid(reply: Reply, assistant: Assistant) -> None:
         assert reply.id is not None
         assert reply.answer == assistant.kb.entry(reply.id).answer
     elif reply.kind is Kind.SMALLTALK:
-        assert reply.answer == assistant.messages.smalltalk[str(reply.id)]
+        assert reply.answer == assistant.messages.in_language(reply.lang).smalltalk[str(reply.id)]
     else:
         assert reply.id is None
         assert reply.answer in assistant.messages.variants(reply.kind.value)

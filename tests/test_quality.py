@@ -25,9 +25,11 @@ pytestmark = pytest.mark.slow
 # Measured then: held-out right 79.3%, resolved (right, or the right entry among the suggestions) 94.2%, wrong 0.9%, out
 # of scope answered 3.0% and offered suggestions 14.3%, small talk 87.0%, emergencies 67 of 67, 2 false alarms; tuning
 # half 79.5%, 95.8%, 0.6%, 1.1%, 13.8%, 87.5%, all 64, 1 false alarm.
-HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.793, max_wrong=0.009, max_out_of_scope=0.030, min_emergency=1.0, max_false_alarms=2,
-                                 min_resolved=0.942, max_out_of_scope_clarify=0.143, min_smalltalk=0.87)
-TUNING_FLOOR = evaluate.Bounds(min_right=0.795, max_wrong=0.006, max_out_of_scope=0.011, min_emergency=1.0, max_false_alarms=1,
+# (Floors at the unrounded measurements: right 0.7928, wrong 0.0094, out of scope 0.0303, resolved 0.9416; tuning out of
+# scope 0.0115.)
+HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.792, max_wrong=0.0095, max_out_of_scope=0.031, min_emergency=1.0, max_false_alarms=2,
+                                 min_resolved=0.941, max_out_of_scope_clarify=0.143, min_smalltalk=0.87)
+TUNING_FLOOR = evaluate.Bounds(min_right=0.795, max_wrong=0.006, max_out_of_scope=0.012, min_emergency=1.0, max_false_alarms=1,
                                min_resolved=0.958, max_out_of_scope_clarify=0.138, min_smalltalk=0.875)
 
 
@@ -64,7 +66,7 @@ def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
         if reply.kind.value == "answer":
             assert reply.answer in answers
         elif reply.kind.value == "smalltalk":
-            assert reply.answer in {real.messages.smalltalk[str(reply.id)], real.messages.in_language("es").smalltalk[str(reply.id)]}
+            assert reply.answer == real.messages.in_language(reply.lang).smalltalk[str(reply.id)]
         else:
             assert reply.answer in real.messages.variants("fallback") | real.messages.variants("emergency") | real.messages.variants("clarify")
 
