@@ -14,7 +14,6 @@ once per process: the server loads it before it answers, the terminal on its fir
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -54,7 +53,6 @@ _SHORTHAND = {
     "suisidar": "suicidar", "suisidarme": "suicidarme",
 }
 _WORD = re.compile(r"[a-z0-9']+|[^a-z0-9'\s]")
-_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -78,7 +76,7 @@ def detect(text: str) -> str:
     letters = _LETTER.findall(text)
     if not letters:
         return ENGLISH
-    if sum(1 for ch in letters if _LATIN.match(fold(ch))) < len(letters) / 2:
+    if sum(ch.isascii() for ch in fold("".join(letters))) < len(letters) / 2:
         # Mostly another script (Chinese, Arabic, Cyrillic...): not a language we answer in.
         return OTHER
     # Accents are half of what tells Vietnamese, Portuguese or French apart: the detector sees them.
@@ -101,21 +99,17 @@ def _detector_says(text: str) -> list[tuple[str, float]]:
     return [(v.language.iso_code_639_1.name.lower(), float(v.value)) for v in detector().compute_language_confidence_values(text)]
 
 
-_loading = threading.Lock()
-
-
 @lru_cache(maxsize=1)
 def detector() -> LanguageDetector:
     """lingua, restricted to the languages the emergency check knows (loaded once, ~0.4 s)."""
     from lingua import Language, LanguageDetectorBuilder
 
-    with _loading:
-        return LanguageDetectorBuilder.from_languages(
-            Language.ENGLISH,
-            Language.SPANISH,
-            Language.PORTUGUESE,
-            Language.FRENCH,
-            Language.GERMAN,
-            Language.ITALIAN,
-            Language.VIETNAMESE,
-        ).with_preloaded_language_models().build()
+    return LanguageDetectorBuilder.from_languages(
+        Language.ENGLISH,
+        Language.SPANISH,
+        Language.PORTUGUESE,
+        Language.FRENCH,
+        Language.GERMAN,
+        Language.ITALIAN,
+        Language.VIETNAMESE,
+    ).with_preloaded_language_models().build()
