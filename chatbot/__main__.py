@@ -1,3 +1,3 @@
-from chatbot.cli import main
+from chatbot.channels.terminal.cli import main
 
 main()

@@ -40,11 +40,11 @@ from typing import Any, Callable, Iterator, Sequence
 import httpx
 import numpy as np
 
-from chatbot.encoder import SentenceTransformerEncoder, resolve_model
-from chatbot.evaluate import load_cases
-from chatbot.normalise import normalise
+from chatbot.kb.encoder import SentenceTransformerEncoder, resolve_model
+from chatbot.quality.evaluate import load_cases
+from chatbot.answering.normalise import normalise
 from chatbot.settings import Settings
-from chatbot.startup import load_assistant
+from chatbot.kb.startup import load_assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 CORES = os.cpu_count() or 1

@@ -27,12 +27,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from chatbot import calibrate, evaluate  # noqa: E402
-from chatbot import index as keys  # noqa: E402
-from chatbot.assistant import Assistant, Observation  # noqa: E402
-from chatbot.lexical import tokens  # noqa: E402
+from chatbot.quality import calibrate
+
+from chatbot import evaluate  # noqa: E402
+from chatbot.kb import index as keys  # noqa: E402
+from chatbot.answering.assistant import Assistant, Observation  # noqa: E402
+from chatbot.answering.lexical import tokens  # noqa: E402
 from chatbot.settings import Settings  # noqa: E402
-from chatbot.startup import load_assistant  # noqa: E402
+from chatbot.kb.startup import load_assistant  # noqa: E402
 
 Variant = Callable[[Observation, np.ndarray], Observation]
 

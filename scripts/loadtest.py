@@ -52,10 +52,10 @@ import yaml
 
 from bench import _table, chatbot_command, cpu_model, live_server, summary
 from servers import PostgresServer, RedisServer, find_postgres, find_redis
-from chatbot.assistant import Assistant
-from chatbot.evaluate import load_cases
+from chatbot.answering.assistant import Assistant
+from chatbot.quality.evaluate import load_cases
 from chatbot.settings import Settings
-from chatbot.startup import load_assistant
+from chatbot.kb.startup import load_assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = "zebra quantum marmalade"  # no entry answers this in version A; version B adds it to `wifi`
@@ -262,8 +262,9 @@ def make_version_b(folder: Path) -> None:
 
 def build(knowledge_dir: Path, index_dir: Path, deadline: Deadline) -> None:
     """`chatbot build`, unless the index folder already keeps a version for this knowledge base (e.g. from --index-dir)."""
-    from chatbot import index, knowledge
-    from chatbot.encoder import resolve_model, weights_sha256
+    from chatbot.kb import index
+    from chatbot.kb import knowledge
+    from chatbot.kb.encoder import resolve_model, weights_sha256
 
     if index.find(index_dir, knowledge.load(knowledge_dir).fingerprint, weights_sha256(resolve_model(""))) is not None:
         return

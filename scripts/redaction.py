@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from chatbot import redaction_check
-from chatbot.evaluate import HELDOUT, TUNE
+from chatbot.quality import redaction_check
+from chatbot.quality.evaluate import HELDOUT, TUNE
 
 DEFAULT = Path("tests/data/personal-details.yaml")
 

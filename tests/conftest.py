@@ -14,10 +14,12 @@ from typing import Any, Iterator, Sequence, TypeVar
 import numpy as np
 import pytest
 
-from chatbot import index, knowledge
-from chatbot.assistant import Assistant
+from chatbot.kb import index
+
+from chatbot.kb import knowledge
+from chatbot.answering.assistant import Assistant
 from chatbot.domain import Thresholds
-from chatbot.normalise import normalise
+from chatbot.answering.normalise import normalise
 from chatbot.settings import Settings
 from servers import PostgresServer, RedisServer, find_postgres, find_redis
 
@@ -114,7 +116,7 @@ def clarifying(kb: knowledge.KnowledgeBase, tmp_path_factory: pytest.TempPathFac
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings whose index is built once per session with the real model and its ONNX export."""
-    from chatbot.startup import ensure_ready
+    from chatbot.kb.startup import ensure_ready
 
     settings = Settings(knowledge_dir=KNOWLEDGE, index_dir=tmp_path_factory.mktemp("index"), office_phone="555-0100")
     ensure_ready(settings)
@@ -123,7 +125,7 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def real(real_settings: Settings) -> Assistant:
-    from chatbot.startup import load_assistant
+    from chatbot.kb.startup import load_assistant
 
     return load_assistant(real_settings)
 

@@ -7,11 +7,11 @@ from typing import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
 from chatbot.domain import NONE_OF_THESE
 from chatbot.settings import Settings
-from chatbot.store import DB_FILE, UnansweredStore
+from chatbot.storage.store import DB_FILE, UnansweredStore
 from conftest import CLARIFIED, SlowLoad
 
 

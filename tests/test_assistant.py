@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from chatbot.assistant import Assistant, Observation
+from chatbot.answering.assistant import Assistant, Observation
 from chatbot.domain import NONE_OF_THESE, Kind, Thresholds
 from chatbot.errors import UnknownChoice
 from conftest import CLARIFIED

@@ -27,13 +27,13 @@ from conftest import SlowLoad
 from test_api import ready
 from test_sms import PUBLIC_URL, TOKEN, inbound, signed
 
-from chatbot import knowledge
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
-from chatbot.cli import cli
+from chatbot.kb import knowledge
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
+from chatbot.channels.terminal.cli import cli
 from chatbot.domain import Messages
 from chatbot.settings import Settings
-from chatbot.sms import clip, gsm7_friendly
+from chatbot.channels.sms.desk import clip, gsm7_friendly
 
 JSON = "application/json"
 REPLY_KINDS = {"answer", "clarify", "fallback", "emergency", "smalltalk"}

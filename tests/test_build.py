@@ -9,10 +9,14 @@ import numpy as np
 import pytest
 import yaml
 
-from chatbot import index, key_cache, knowledge
-from chatbot.build import build
-from chatbot.encoder import SentenceTransformerEncoder, resolve_model
-from chatbot.normalise import normalise
+from chatbot.kb import index
+
+from chatbot.kb import key_cache
+
+from chatbot.kb import knowledge
+from chatbot.kb.build import build
+from chatbot.kb.encoder import SentenceTransformerEncoder, resolve_model
+from chatbot.answering.normalise import normalise
 from chatbot.settings import Settings
 
 pytestmark = pytest.mark.slow

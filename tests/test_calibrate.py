@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chatbot import calibrate
-from chatbot.assistant import Assistant, Observation
+from chatbot.quality import calibrate
+from chatbot.answering.assistant import Assistant, Observation
 from chatbot.domain import Thresholds
-from chatbot.evaluate import Case
+from chatbot.quality.evaluate import Case
 
 
 def seen(fake: Assistant, best: str, score: float, runner_up: float = 0.2, oos: float = 0.0, lexical: float = 0.0) -> Observation:
@@ -60,7 +60,7 @@ def test_the_emergency_bar_catches_every_emergency_without_a_false_alarm(fake: A
 
 
 def test_written_thresholds_load_back(tmp_path, knowledge_copy) -> None:
-    from chatbot import knowledge
+    from chatbot.kb import knowledge
 
     chosen = Thresholds(answer=0.71, margin=0.03, out_of_scope_margin=0.05, lexical_weight=0.1, certain=0.95, emergency=0.5,
                         emergency_margin=0.1)

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from chatbot.cli import cli
+from chatbot.channels.terminal.cli import cli
 from chatbot.settings import Settings
 
 pytestmark = pytest.mark.slow

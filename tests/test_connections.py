@@ -11,9 +11,9 @@ from typing import Iterator
 import pytest
 import uvicorn
 
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
-from chatbot.connections import server_config
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
+from chatbot.channels.web.connections import server_config
 from chatbot.settings import Settings
 
 ADMIN_TOKEN = "a-real-admin-token-for-tests"

@@ -14,7 +14,7 @@ import io
 
 from rich.console import Console
 
-from chatbot.console import headline, show
+from chatbot.channels.terminal.console import headline, show
 from chatbot.domain import Kind, Match, Objection, Reply, Suggestion
 from chatbot.settings import Settings
 

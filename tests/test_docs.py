@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.assistant import Assistant
-from chatbot.console import headline as console_headline
+from chatbot.answering.assistant import Assistant
+from chatbot.channels.terminal.console import headline as console_headline
 from chatbot.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from chatbot import build as build_module
-from chatbot.cli import cli
-from chatbot.encoder import ModelSource, OnnxEncoder, export_onnx, resolve_model
+from chatbot.kb import build as build_module
+from chatbot.channels.terminal.cli import cli
+from chatbot.kb.encoder import ModelSource, OnnxEncoder, export_onnx, resolve_model
 from chatbot.errors import ExportFailed, ModelNotFound
 from chatbot.settings import Settings
 from conftest import KNOWLEDGE
@@ -44,7 +44,7 @@ def mpnet_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_non_bert_model_folder_builds_and_answers(mpnet_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chatbot.startup import load_assistant
+    from chatbot.kb.startup import load_assistant
 
     monkeypatch.setenv("CHATBOT_MODEL", str(mpnet_folder))
     monkeypatch.setenv("CHATBOT_KNOWLEDGE_DIR", str(KNOWLEDGE))

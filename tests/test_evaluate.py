@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from chatbot import evaluate
-from chatbot.assistant import Assistant
+from chatbot.quality import evaluate
+from chatbot.answering.assistant import Assistant
 from chatbot.domain import Kind, Reply, Suggestion
 from conftest import CLARIFIED
 
@@ -185,7 +185,7 @@ def test_held_out_misses_stay_hidden_unless_asked_for(fake: Assistant, tiny: Pat
 def test_the_report_says_how_many_held_out_misses_it_hides(fake: Assistant, tiny: Path) -> None:
     from rich.console import Console
 
-    from chatbot.report import print_report, report_json
+    from chatbot.quality.report import print_report, report_json
 
     report = evaluate.run(fake.ask, evaluate.load_cases(tiny))
     hidden = [r.case.question for r in report.misses(heldout=True) if r.case.half == evaluate.HELDOUT]

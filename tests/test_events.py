@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
 from chatbot.domain import Kind, Match, Reply
-from chatbot.events import Recorder
-from chatbot.metrics import Metrics
+from chatbot.telemetry.events import Recorder
+from chatbot.telemetry.metrics import Metrics
 from chatbot.settings import Settings
-from chatbot.store import DB_FILE, UnansweredStore
+from chatbot.storage.store import DB_FILE, UnansweredStore
 from test_api import ready
 
 PRIVATE = "zebra quantum marmalade, call me at 555-867-5309 or jo@example.com"

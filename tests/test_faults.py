@@ -43,15 +43,17 @@ from fastapi.testclient import TestClient
 from test_api import ready
 from test_reload import AUTH, NEW, TOKEN, add_alternate
 
-from chatbot import index, knowledge
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
-from chatbot.cli import cli
-from chatbot.encoder import WEIGHTS_FILE
+from chatbot.kb import index
+
+from chatbot.kb import knowledge
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
+from chatbot.channels.terminal.cli import cli
+from chatbot.kb.encoder import WEIGHTS_FILE
 from chatbot.errors import CorruptIndex
 from chatbot.settings import Settings
-from chatbot.startup import load_assistant, open_index, private_index_dir
-from chatbot.store import DB_FILE, UnansweredStore
+from chatbot.kb.startup import load_assistant, open_index, private_index_dir
+from chatbot.storage.store import DB_FILE, UnansweredStore
 from conftest import KNOWLEDGE, fake_assistant
 
 FAKE_WEIGHTS = "0" * 64  # what `fake_assistant` records in its manifests
@@ -123,7 +125,7 @@ def test_a_damaged_current_index_gives_way_to_a_kept_whole_version(
     fake_assistant(kb, index_dir)
     damaged = (index_dir / index.CURRENT).resolve()
     (damaged / index.LABELS).write_text('{"labels": [], "texts": []}', encoding="utf-8")
-    monkeypatch.setattr("chatbot.startup.build_in_child", no_build)
+    monkeypatch.setattr("chatbot.kb.startup.build_in_child", no_build)
 
     with caplog.at_level(logging.INFO, logger="chatbot"):
         opened = open_index(kb, FAKE_WEIGHTS, Settings(knowledge_dir=KNOWLEDGE, index_dir=index_dir))
@@ -140,7 +142,7 @@ def test_going_back_to_the_previous_knowledge_base_is_a_switch_not_a_rebuild(
     old = fake_assistant(kb, index_dir).index.folder
     add_alternate(knowledge_copy)
     fake_assistant(knowledge.load(knowledge_copy), index_dir)  # the edit, built and current
-    monkeypatch.setattr("chatbot.startup.build_in_child", no_build)
+    monkeypatch.setattr("chatbot.kb.startup.build_in_child", no_build)
 
     opened = open_index(kb, FAKE_WEIGHTS, Settings(knowledge_dir=KNOWLEDGE, index_dir=index_dir))  # the edit undone
 

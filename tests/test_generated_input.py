@@ -19,10 +19,10 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
 from chatbot.domain import Kind, Reply
-from chatbot.question import InvalidQuestion, check_question
+from chatbot.answering.question import InvalidQuestion, check_question
 from chatbot.settings import Settings
 
 FAKE_EXAMPLES = 200

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chatbot import key_cache
+from chatbot.kb import key_cache
 from conftest import FakeEncoder
 
 WEIGHTS, OTHER_WEIGHTS = "a" * 64, "b" * 64

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chatbot import knowledge
+from chatbot.kb import knowledge
 from chatbot.errors import KnowledgeError
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "clinic-site.txt"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.language import ENGLISH, OTHER, SPANISH, detect, fold, spanish_words
+from chatbot.answering.language import ENGLISH, OTHER, SPANISH, detect, fold, spanish_words
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import redis
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
 from chatbot.settings import Settings
 from servers import RedisServer, free_port
 from test_api import ready

@@ -10,8 +10,8 @@ from bench import live_server
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
 from chatbot.settings import Settings
 from test_api import ready
 

@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
-from chatbot.middleware import BodyLimit, SecurityHeaders, Timeout
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
+from chatbot.channels.web.middleware import BodyLimit, SecurityHeaders, Timeout
 from chatbot.settings import Settings
 from test_api import ready
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot import model_parts
+from chatbot.kb import model_parts
 from chatbot.errors import ModelNotFound, WeightsMismatch
 
 WEIGHTS = b"weights of a tiny model" * 1000

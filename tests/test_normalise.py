@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.normalise import clean, normalise
+from chatbot.answering.normalise import clean, normalise
 
 
 @pytest.mark.parametrize(

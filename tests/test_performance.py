@@ -21,14 +21,16 @@ import pytest
 import uvicorn
 import yaml
 
-from chatbot import build as build_module
-from chatbot import index, key_cache, knowledge
-from chatbot.build import MIN_COSINE, BuildFailed, ExportMismatch, build, check_export
-from chatbot.cli import _shared_listener
-from chatbot.encoder import ModelSource, SentenceTransformerEncoder, resolve_model
-from chatbot.normalise import normalise
+from chatbot.kb import build as build_module
+from chatbot.kb import index
+from chatbot.kb import key_cache
+from chatbot.kb import knowledge
+from chatbot.kb.build import MIN_COSINE, BuildFailed, ExportMismatch, build, check_export
+from chatbot.channels.terminal.cli import _shared_listener
+from chatbot.kb.encoder import ModelSource, SentenceTransformerEncoder, resolve_model
+from chatbot.answering.normalise import normalise
 from chatbot.settings import Settings
-from chatbot.startup import build_in_child
+from chatbot.kb.startup import build_in_child
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +41,7 @@ HEAVY = ("torch", "sentence_transformers", "transformers")
 ASK_AND_REPORT_MODULES = """
 import json, sys
 watched = sys.argv[1:]
-from chatbot.cli import main
+from chatbot.channels.terminal.cli import main
 sys.argv = ["chatbot", "ask", "--json", "What is the cost?"]
 try:
     main()
@@ -160,7 +162,7 @@ def test_two_workers_serve_and_neither_holds_torch(real_settings: Settings, tmp_
 def test_connections_to_several_workers_get_tcp_nodelay() -> None:
     """Without it each keep-alive reply from a worker waits ~40 ms for the client's delayed ACK."""
     port = free_port()
-    listener = _shared_listener(uvicorn.Config("chatbot.app:factory", factory=True, host="127.0.0.1", port=port, workers=2))
+    listener = _shared_listener(uvicorn.Config("chatbot.channels.web.app:factory", factory=True, host="127.0.0.1", port=port, workers=2))
 
     async def nodelay_of_an_accepted_connection() -> int:
         accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()

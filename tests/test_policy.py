@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from chatbot.domain import Evidence, Match, Thresholds
-from chatbot.policy import OUT_OF_SCOPE, TOO_CLOSE, TOO_FAR, decide, objections
+from chatbot.answering.policy import OUT_OF_SCOPE, TOO_CLOSE, TOO_FAR, decide, objections
 
 T = Thresholds(answer=0.6, margin=0.05, out_of_scope_margin=0.02)
 

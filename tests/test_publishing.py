@@ -10,10 +10,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from chatbot import knowledge
-from chatbot.cli import cli
+from chatbot.kb import knowledge
+from chatbot.channels.terminal.cli import cli
 from chatbot.domain import Entry
-from chatbot.publishing import NEAR_TWIN, near_twins
+from chatbot.kb.publishing import NEAR_TWIN, near_twins
 from chatbot.settings import Settings
 
 

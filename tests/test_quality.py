@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from chatbot import evaluate
-from chatbot.assistant import Assistant
-from chatbot.publishing import near_twins
+from chatbot.quality import evaluate
+from chatbot.answering.assistant import Assistant
+from chatbot.kb.publishing import near_twins
 from conftest import EVAL_FILE
 
 pytestmark = pytest.mark.slow

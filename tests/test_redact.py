@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatbot.redact import prepare, redact
+from chatbot.storage.redact import prepare, redact
 
 
 @pytest.mark.parametrize(

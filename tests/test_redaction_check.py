@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from chatbot import redaction_check
-from chatbot.evaluate import HELDOUT, TUNE
+from chatbot.quality import redaction_check
+from chatbot.quality.evaluate import HELDOUT, TUNE
 
 DETAILS_FILE = Path(__file__).resolve().parent / "data" / "personal-details.yaml"
 

@@ -18,9 +18,9 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from chatbot import knowledge
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
+from chatbot.kb import knowledge
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
 from chatbot.settings import Settings
 from conftest import fake_assistant
 from test_api import ready

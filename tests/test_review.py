@@ -12,13 +12,13 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from test_api import ready
 
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
-from chatbot.cli import cli
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
+from chatbot.channels.terminal.cli import cli
 from chatbot.domain import Match
-from chatbot.review import group
+from chatbot.quality.review import group
 from chatbot.settings import Settings
-from chatbot.store import DB_FILE, Unanswered, UnansweredStore
+from chatbot.storage.store import DB_FILE, Unanswered, UnansweredStore
 from conftest import FakeEncoder
 
 WHEN = datetime.datetime(2025, 6, 1, tzinfo=datetime.timezone.utc)
@@ -80,7 +80,7 @@ def test_an_empty_log_has_no_groups() -> None:
 def logged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: Assistant) -> Path:
     """A var folder with the log above, and `chatbot review` answering with the fake encoder."""
     monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path))
-    monkeypatch.setattr("chatbot.startup.load_assistant", lambda settings: fake)
+    monkeypatch.setattr("chatbot.kb.startup.load_assistant", lambda settings: fake)
     now = [WHEN]
     store = UnansweredStore(tmp_path / DB_FILE, retention_days=100_000, clock=lambda: now[0].timestamp())
     for day, (question, entry, score) in enumerate(LOG):
@@ -179,7 +179,7 @@ def test_a_question_sent_to_take_over_the_terminal_reaches_review_harmless(
         ready(client)
         assert client.post("/v1/ask", json={"question": "zebra quantum " + TAKEOVER}).json()["kind"] == "fallback"
     monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path))
-    monkeypatch.setattr("chatbot.startup.load_assistant", lambda settings: fake)
+    monkeypatch.setattr("chatbot.kb.startup.load_assistant", lambda settings: fake)
     for args in (["review"], ["review", "--export", "-"]):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0, result.output

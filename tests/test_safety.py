@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.assistant import Assistant
+from chatbot.answering.assistant import Assistant
 from chatbot.domain import Thresholds
-from chatbot.normalise import normalise
-from chatbot.safety import mentions_emergency, sounds_like_emergency
+from chatbot.answering.normalise import normalise
+from chatbot.answering.safety import mentions_emergency, sounds_like_emergency
 
 ALARMS = [
     "I want to kill myself",

@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from chatbot import evaluate, safety_es, safety_other
-from chatbot.normalise import normalise
-from chatbot.safety import states_emergency
+from chatbot.quality import evaluate
+
+from chatbot.answering import safety_es
+
+from chatbot.answering import safety_other
+from chatbot.answering.normalise import normalise
+from chatbot.answering.safety import states_emergency
 from conftest import ROOT
 
 # Each family, said plainly, with accents and without, in shorthand, by a relative; then its twin that is no emergency.

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import threading
 
-from chatbot.assistant import Assistant
-from chatbot.serving import AssistantHolder
+from chatbot.answering.assistant import Assistant
+from chatbot.channels.web.holder import AssistantHolder
 
 
 def test_a_reload_during_the_first_load_ends_with_the_newer_assistant(fake: Assistant) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.assistant import Assistant
+from chatbot.answering.assistant import Assistant
 from chatbot.domain import Kind, SmallTalk
-from chatbot.smalltalk import Words
+from chatbot.answering.smalltalk import Words
 
 WORDS = Words(SmallTalk(words={"thanks": ("thanks", "thank you"), "goodbye": ("bye",)}))
 

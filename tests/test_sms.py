@@ -17,15 +17,17 @@ from starlette.datastructures import ImmutableMultiDict
 from test_api import ready
 from twilio.request_validator import RequestValidator
 
-from chatbot import index, knowledge
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
-from chatbot.failover import RETRY_SECONDS, Failover
-from chatbot.limits import limits_storage
+from chatbot.kb import index
+
+from chatbot.kb import knowledge
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
+from chatbot.storage.failover import RETRY_SECONDS, Failover
+from chatbot.storage.rate_limits import limits_storage
 from chatbot.settings import Settings
 from chatbot.errors import StateUnavailable
-from chatbot.sms import CHOICE_SECONDS, Allowance, Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
-from chatbot.state import MemoryState
+from chatbot.channels.sms.desk import CHOICE_SECONDS, Allowance, Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
+from chatbot.storage.state import MemoryState
 from conftest import CLARIFIED, FakeEncoder, SlowLoad
 from servers import RedisServer
 

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 CORRECT_COPD = (
-    "from chatbot.spelling import Speller; "
+    "from chatbot.answering.spelling import Speller; "
     "print(Speller(['cold', 'cord', 'copy', 'cope', 'clinic']).correct('copd and short of breath'))"
 )
 
@@ -22,7 +22,7 @@ def test_a_word_equally_close_to_several_targets_is_corrected_the_same_way_in_ev
 
 
 def test_an_acronym_written_in_capitals_is_never_corrected() -> None:
-    from chatbot.spelling import Speller, acronyms
+    from chatbot.answering.spelling import Speller, acronyms
 
     speller = Speller(["cold", "cost", "clinic"])
     question = "Can I get infusions if I have COPD? is the clinc open"
@@ -33,7 +33,7 @@ def test_an_acronym_written_in_capitals_is_never_corrected() -> None:
 
 
 def test_a_message_typed_all_in_capitals_names_no_acronym() -> None:
-    from chatbot.spelling import acronyms
+    from chatbot.answering.spelling import acronyms
 
     assert acronyms("HOW MUCH IS THE INFUSOIN") == frozenset()
     assert acronyms("does it help PTSD or IBS and my TMJs") == {"ptsd", "ibs", "tmjs"}

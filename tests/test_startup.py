@@ -13,13 +13,13 @@ import yaml
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from chatbot import index
-from chatbot.app import create_app
-from chatbot.cli import cli
-from chatbot.encoder import ModelSource, resolve_model, weights_sha256
+from chatbot.kb import index
+from chatbot.channels.web.app import create_app
+from chatbot.channels.terminal.cli import cli
+from chatbot.kb.encoder import ModelSource, resolve_model, weights_sha256
 from chatbot.errors import KnowledgeError, ModelNotFound, WeightsMismatch
 from chatbot.settings import Settings
-from chatbot.startup import load_assistant
+from chatbot.kb.startup import load_assistant
 
 pytestmark = pytest.mark.slow
 

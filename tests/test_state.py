@@ -8,8 +8,8 @@ import pytest
 import redis
 
 from chatbot.errors import StateUnavailable
-from chatbot.failover import Failover
-from chatbot.state import FallbackState, MemoryState, RedisState, state_from_uri
+from chatbot.storage.failover import Failover
+from chatbot.storage.state import FallbackState, MemoryState, RedisState, state_from_uri
 from servers import RedisServer, free_port
 
 

@@ -13,13 +13,13 @@ from pydantic import ValidationError
 from servers import PostgresServer
 from test_api import ready
 
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
-from chatbot.cli import cli
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
+from chatbot.channels.terminal.cli import cli
 from chatbot.domain import Match
-from chatbot.postgres import PostgresBackend
+from chatbot.storage.postgres import PostgresBackend
 from chatbot.settings import Settings
-from chatbot.store import DB_FILE, PRUNE_EVERY_SECONDS, UnansweredStore
+from chatbot.storage.store import DB_FILE, PRUNE_EVERY_SECONDS, UnansweredStore
 
 DAY = 86_400.0
 NEAREST = (Match("cost", 0.51), Match("insurance", 0.47))
@@ -238,7 +238,7 @@ def test_postgresql_down_at_start_and_mid_run_costs_no_reply_and_recording_resum
     fake: Assistant, tmp_path: Path, postgres_server: PostgresServer, database_url: str,
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr("chatbot.postgres.RETRY_SECONDS", 0.0)  # try again at once, not after 5 s
+    monkeypatch.setattr("chatbot.storage.postgres.RETRY_SECONDS", 0.0)  # try again at once, not after 5 s
     question = {"question": "zebra quantum marmalade"}
     with_password = database_url.replace("postgres@", "postgres:secret-pw@")  # the server trusts any password
     postgres_server.stop()

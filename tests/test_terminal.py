@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.terminal import printable
+from chatbot.channels.terminal.printable import printable
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from typing import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from chatbot.app import create_app
-from chatbot.assistant import Assistant
+from chatbot.channels.web.app import create_app
+from chatbot.answering.assistant import Assistant
 from chatbot.settings import Settings
 
 ALLOWED = "https://clinic.example"

@@ -15,8 +15,8 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from chatbot import knowledge
-from chatbot.app import create_app
+from chatbot.kb import knowledge
+from chatbot.channels.web.app import create_app
 from chatbot.settings import Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -320,7 +320,7 @@ SPANISH_PAGE = '<!doctype html><html lang="es"><title>Clínica</title><body><mai
 
 
 def test_a_spanish_page_gets_the_widget_and_the_greeting_in_spanish(tab: Tab, real_settings: Settings) -> None:
-    from chatbot import knowledge
+    from chatbot.kb import knowledge
 
     spanish = knowledge.fill(knowledge.load(real_settings.knowledge_dir).messages, "555-0100").in_language("es")
     tab.serve("/es.html", SPANISH_PAGE)

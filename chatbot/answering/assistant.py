@@ -1,0 +1,220 @@
+"""The answering path, top-down: question → language → normalise → safety check (every language) → encode →
+search → decide → reply.
+
+Deciding, in order: an emergency; small talk in so many words ("thanks"); a confident answer; small
+talk by its exemplars ("thank you, that clears it up"); "did you mean" when the best entries are
+close but not sure enough; else the fallback. An answer comes before small talk by exemplar, so
+"hi, how much does it cost?" is answered as the question.
+
+`ask` is `observe` (everything that needs the model) followed by `respond` (pure arithmetic on what
+was observed, under a set of thresholds), so calibration can observe each question once and try
+thousands of thresholds through exactly the code that serves patients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chatbot.kb import index as keys
+from chatbot.domain import NONE_OF_THESE, Evidence, Kind, Match, Messages, Reply, Suggestion, Thresholds
+from chatbot.errors import UnknownChoice
+from chatbot.answering.language import ENGLISH, OTHER, SPANISH, detect, spanish_words
+from chatbot.answering.lexical import Lexical
+from chatbot.answering.normalise import normalise
+from chatbot.answering.policy import decide, objections, suggestions
+from chatbot.answering.safety import sounds_like_emergency, stated_in
+from chatbot.answering.smalltalk import Words
+from chatbot.answering.spelling import Speller, acronyms
+
+if TYPE_CHECKING:
+    from chatbot.kb.encoder import Encoder
+    from chatbot.kb.index import Index
+    from chatbot.kb.knowledge import KnowledgeBase
+
+TOP_CANDIDATES = 5
+MAX_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the model and the patterns say about one question, before any threshold is applied."""
+
+    text: str
+    lang: str = ENGLISH
+    stated_emergency: bool = False
+    emergency: float = float("-inf")
+    not_emergency: float = float("-inf")
+    semantic: np.ndarray | None = None  # per entry: its best key's cosine
+    lexical: np.ndarray | None = None  # per entry: the rare-word overlap, 0 to 1
+    out_of_scope: float = float("-inf")  # the closest out-of-scope exemplar
+    out_of_scope_lexical: float = 0.0  # the rare-word overlap with the out-of-scope exemplars, 0 to 1
+    said: str | None = None  # the small-talk intent the whole message is in so many words ("thanks")
+    smalltalk: float = float("-inf")  # the closest small-talk exemplar
+    smalltalk_intent: str | None = None  # and its intent
+    out_of_scope_text: str = ""  # the closest out-of-scope exemplar itself
+
+
+class Assistant:
+    """One knowledge base, its index and an encoder, ready to answer. Immutable once built."""
+
+    def __init__(self, kb: KnowledgeBase, index: Index, encoder: Encoder, messages: Messages):
+        self.kb = kb
+        self.index = index
+        self.encoder = encoder
+        self.messages = messages
+        self.thresholds: Thresholds = kb.thresholds
+        self.answers = {entry.id: entry.answer for entry in kb.entries}
+        self.questions = {entry.id: entry.question for entry in kb.entries}
+        self.entry_ids = [entry.id for entry in kb.entries]
+        labels = np.asarray(index.labels)
+        # For each entry, which of the index's keys are its phrasings.
+        self._entry_rows = [np.flatnonzero(labels == entry_id) for entry_id in self.entry_ids]
+        self._out_of_scope = np.flatnonzero(labels == keys.OUT_OF_SCOPE)
+        # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones. The Spanish
+        # exemplars meet only messages read as Spanish: the encoder puts Spanish texts close together, and an
+        # English message that borrows a Spanish word must not be judged against them.
+        spanish = np.isin(labels, [keys.SPANISH_EMERGENCY, keys.SPANISH_NOT_EMERGENCY])
+        alarming = np.isin(labels, [keys.EMERGENCY, keys.SPANISH_EMERGENCY])
+        self._emergency = {ENGLISH: np.flatnonzero(alarming & ~spanish), SPANISH: np.flatnonzero(alarming)}
+        # Small talk is left out of the ordinary phrasings: "you're useless" must not make "I feel useless, I want
+        # to die" sound ordinary.
+        chat = np.char.startswith(labels.astype(str), keys.SMALLTALK)
+        self._not_emergency = {ENGLISH: np.flatnonzero(~alarming & ~spanish & ~chat), SPANISH: np.flatnonzero(~alarming & ~chat)}
+        self._smalltalk = {intent: np.flatnonzero(labels == keys.SMALLTALK + intent) for intent in kb.smalltalk.exemplars}
+        self.said = Words(kb.smalltalk)
+        # The out-of-scope exemplars are one more document, so a rare word the clinic never answers about
+        # (tramadol, breastfeeding, insurance) pulls towards the fallback as an entry's rare words pull towards it.
+        self.lexical = Lexical([*(normalise(" ".join((*e.keys, e.answer))) for e in kb.entries), normalise(" ".join(kb.out_of_scope))])
+        self.speller = Speller.from_texts(
+            clinic=[text for e in kb.entries for text in (e.answer, e.question)],
+            patients=[*(a for e in kb.entries for a in e.alternates), *kb.out_of_scope, *kb.emergency, *kb.not_emergency],
+        )
+
+    def ask(self, question: str) -> Reply:
+        return self.respond(self.observe(question), self.thresholds)
+
+    def observe(self, question: str, measure: bool = False) -> Observation:
+        """Detect the language, normalise, check for a stated emergency (in every language), encode and search.
+
+        A stated emergency skips the model entirely, unless `measure` asks for every score anyway
+        (calibration judges the semantic check on its own); so does a language we do not answer in.
+        """
+        lang = detect(question)
+        english = self.speller.correct(normalise(question), keep=acronyms(question))
+        # The speller would "correct" Spanish towards the clinic's English words; Spanish shorthand ("q", "xq")
+        # is spelled out first, and `normalise` then writes the text as it writes every key.
+        text = normalise(spanish_words(question)) if lang == SPANISH else english
+        if not text:
+            return Observation(text, lang)
+        said = self.said(question)
+        said_in = stated_in(question, english)
+        stated = said_in is not None
+        if said_in is not None and said_in != ENGLISH and lang == ENGLISH:
+            lang = SPANISH if said_in == SPANISH else OTHER
+        if (stated or lang == OTHER) and not measure:
+            return Observation(text, lang, stated_emergency=stated)
+        vector = self.encoder.encode([text])[0]
+        exemplars = SPANISH if lang == SPANISH else ENGLISH
+        scores = self.index.scores(vector)
+        *lexical, out_of_scope_lexical = self.lexical.scores(text)
+        chat = {intent: _best(scores, rows) for intent, rows in self._smalltalk.items()}
+        intent = max(chat, key=chat.__getitem__, default=None)
+        return Observation(
+            text=text,
+            lang=lang,
+            stated_emergency=stated,
+            emergency=_best(scores, self._emergency[exemplars]),
+            not_emergency=_best(scores, self._not_emergency[exemplars]),
+            semantic=np.asarray([_best(scores, rows) for rows in self._entry_rows]),
+            lexical=np.asarray(lexical),
+            out_of_scope=_best(scores, self._out_of_scope),
+            out_of_scope_lexical=float(out_of_scope_lexical),
+            said=said,
+            smalltalk=chat[intent] if intent else float("-inf"),
+            smalltalk_intent=intent,
+            out_of_scope_text=self._closest_text(scores, self._out_of_scope),
+        )
+
+    def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
+        thresholds = thresholds.in_language(seen.lang)
+        if seen.stated_emergency or sounds_like_emergency(seen.emergency, seen.not_emergency, thresholds):
+            return self.emergency(seen.lang)
+        if seen.lang == OTHER:
+            return Reply(Kind.FALLBACK, self.messages.other_language)
+        says = self.messages.in_language(seen.lang)
+        if seen.said is not None:
+            return self.smalltalk(seen.said, seen.lang)
+        if seen.semantic is None or seen.lexical is None:
+            return Reply(Kind.FALLBACK, says.fallback, lang=seen.lang)
+        evidence = self.evidence(seen, thresholds)
+        # A Spanish question is answered (in the clinic's English) only when we are as sure as for English ones.
+        choice = decide(evidence, thresholds)
+        candidates = evidence.matches[:TOP_CANDIDATES]
+        if choice is not None:
+            return self.picked(choice.id, seen.lang, choice.score, candidates)
+        if seen.smalltalk_intent and is_smalltalk(seen.smalltalk, candidates[0].score, thresholds):
+            return self.smalltalk(seen.smalltalk_intent, seen.lang)
+        why = objections(evidence, thresholds)
+        offered = tuple(Suggestion(m.id, self.questions[m.id]) for m in suggestions(evidence, thresholds, MAX_SUGGESTIONS))
+        if offered:
+            return Reply(
+                Kind.CLARIFY, says.clarify, None, candidates[0].score, candidates, seen.lang, suggestions=offered, objections=why
+            )
+        return Reply(Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang, objections=why)
+
+    def smalltalk(self, intent: str, lang: str = ENGLISH) -> Reply:
+        """The office's reply to small talk, in the patient's language (every intent has a Spanish reply: loading checks)."""
+        return Reply(Kind.SMALLTALK, self.messages.in_language(lang).smalltalk[intent], intent, lang=lang)
+
+    def choose(self, question: str, choice: str) -> Reply:
+        """The reply to a "did you mean" choice: the picked entry's answer, or the fallback for "None of these".
+
+        The question goes through the safety check again, so nothing sent with a choice skips it.
+
+        Raises:
+            UnknownChoice: `choice` names no entry.
+        """
+        if choice != NONE_OF_THESE and choice not in self.answers:
+            raise UnknownChoice(f"choice: no entry {choice!r}; send the id of one of the suggestions, or {NONE_OF_THESE!r}")
+        asked = self.ask(question)
+        if asked.kind is Kind.EMERGENCY:
+            return asked
+        if choice == NONE_OF_THESE:
+            fallback = self.messages.in_language(asked.lang).fallback
+            return Reply(Kind.FALLBACK, fallback, None, asked.score, asked.candidates, lang=asked.lang)
+        return self.picked(choice, asked.lang)
+
+    def picked(self, entry_id: str, lang: str = ENGLISH, score: float | None = None, candidates: tuple[Match, ...] = ()) -> Reply:
+        """The answer with an entry: the clinic's own words, introduced in Spanish when the patient wrote in Spanish."""
+        preface = self.messages.in_language(lang).english_answer if lang != ENGLISH else None
+        return Reply(Kind.ANSWER, self.answers[entry_id], entry_id, score, candidates, lang, preface)
+
+    def emergency(self, lang: str) -> Reply:
+        """The emergency message in the patient's language; in a language we do not answer in, in English and Spanish."""
+        return Reply(Kind.EMERGENCY, self.messages.emergency_in(lang), lang=SPANISH if lang == SPANISH else ENGLISH)
+
+    def evidence(self, seen: Observation, thresholds: Thresholds) -> Evidence:
+        """Entries ranked by their best key plus the weighted lexical signal; and the out-of-scope exemplars, scored alike."""
+        assert seen.semantic is not None and seen.lexical is not None
+        combined = seen.semantic + thresholds.lexical_weight * seen.lexical
+        order = np.argsort(-combined)
+        out_of_scope = seen.out_of_scope + thresholds.lexical_weight * seen.out_of_scope_lexical
+        return Evidence(tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), out_of_scope, seen.out_of_scope_text)
+
+    def _closest_text(self, scores: np.ndarray, rows: np.ndarray) -> str:
+        return self.index.texts[rows[int(np.argmax(scores[rows]))]] if len(rows) else ""
+
+    def greeting(self, lang: str = ENGLISH) -> Reply:
+        return Reply(Kind.GREETING, self.messages.in_language(lang).greeting, lang=lang)
+
+
+def is_smalltalk(smalltalk: float, best_entry: float, thresholds: Thresholds) -> bool:
+    """A small-talk exemplar close enough, and clearly closer than every entry."""
+    return smalltalk >= thresholds.smalltalk and smalltalk - best_entry >= thresholds.smalltalk_margin
+
+
+def _best(scores: np.ndarray, rows: np.ndarray) -> float:
+    return float(scores[rows].max()) if len(rows) else float("-inf")

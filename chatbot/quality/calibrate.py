@@ -1,0 +1,231 @@
+"""`chatbot calibrate`: choose the thresholds on the tuning half, report the held-out half.
+
+Each question is observed once (the model's work); thresholds are then tried through
+`Assistant.respond`, the code that serves patients. The emergency thresholds are chosen first
+(no false alarm, as many emergencies caught as possible), then the answer thresholds: as many
+right answers as possible with out-of-scope answered at most 2% and wrong answers at most 1%; then
+small talk (as many small-talk messages recognised as possible, no answerable question taken for
+small talk), then "did you mean" (as many questions resolved, directly or by a suggestion, as
+possible with at most 20% of out-of-scope questions offered suggestions). The answer thresholds are
+chosen before and without the later two, so no direct answer is traded for a clarification.
+Among equally good choices the strictest wins, because a wrong answer costs more than a fallback.
+If nothing meets the bounds, calibration fails and says so rather than write a policy that would.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import yaml
+
+from chatbot.answering.assistant import Assistant, Observation
+from chatbot.domain import Thresholds
+from chatbot.errors import ChatbotError
+from chatbot.answering.policy import confident
+from chatbot.answering.safety import sounds_like_emergency
+from chatbot.quality.evaluate import Case, Report, Result, judge
+
+ANSWER = np.round(np.arange(0.30, 0.901, 0.025), 3)
+# Every answer keeps some lead over the runner-up: in 2-fold cross-validation inside the tuning half
+# (5 shuffles), allowing no lead at all bought no right answers on the unseen fold (86.6% against
+# 86.8%) and tripled the wrong ones (0.3% against 0.1%).
+MARGIN = np.round(np.arange(0.02, 0.101, 0.01), 3)
+OUT_OF_SCOPE_MARGIN = np.round(np.arange(-0.04, 0.161, 0.02), 3)
+CERTAIN = (0.9, 0.95, 1.0, 9.0)
+LEXICAL_WEIGHT = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+EMERGENCY = np.round(np.arange(0.40, 0.951, 0.01), 3)
+EMERGENCY_MARGIN = np.round(np.arange(0.0, 0.151, 0.01), 3)
+SMALLTALK = np.round(np.arange(0.30, 0.951, 0.05), 3)
+SMALLTALK_MARGIN = np.round(np.arange(0.0, 0.201, 0.05), 3)
+CLARIFY = (*np.round(np.arange(0.40, 0.951, 0.01), 3), 9.0)
+CLARIFY_OUT_OF_SCOPE_MARGIN = np.round(np.arange(-0.30, 0.101, 0.02), 3)
+MAX_OUT_OF_SCOPE_CLARIFY = 0.20
+SPANISH_ANSWER = np.round(np.arange(0.70, 1.301, 0.02), 3)
+POLICY_FILE = "policy.yaml"
+# A choice must keep its bounds with every threshold loosened by this much: questions that sit right on
+# an edge of the tuning half say little about the next patient's, so the bounds get some room. Chosen by
+# 2-fold cross-validation inside the tuning half (5 shuffles): with 0.02 the unseen fold had 2.1% of its
+# out-of-scope questions answered, at the bound; with 0.04, 0.3%, for 4 points fewer right answers.
+SLACK = 0.04
+MAX_OUT_OF_SCOPE = 0.02
+MAX_WRONG = 0.01
+
+
+@dataclass(frozen=True)
+class Observed:
+    case: Case
+    seen: Observation
+
+
+def observe(assistant: Assistant, cases: Iterable[Case]) -> list[Observed]:
+    return [Observed(case, assistant.observe(case.question, measure=True)) for case in cases]
+
+
+def report(assistant: Assistant, observed: Sequence[Observed], thresholds: Thresholds) -> Report:
+    result = Report()
+    for item in observed:
+        reply = assistant.respond(item.seen, thresholds)
+        result.results.append(Result(item.case, reply, judge(item.case, reply)))
+    return result
+
+
+class CalibrationFailed(ChatbotError):
+    """No thresholds meet the bounds on the tuning half: the knowledge base needs more exemplars."""
+
+
+def choose_emergency(observed: Sequence[Observed], base: Thresholds) -> Thresholds:
+    """The semantic check's thresholds, judged on its own: the most emergencies caught without the
+    patterns' help and with no false alarm; among equals, the widest lead over the ordinary phrasings,
+    then the middle level, clear of both edges.
+    """
+    measured = [o for o in observed if np.isfinite(o.seen.emergency)]
+    emergency = np.asarray([o.seen.emergency for o in measured])
+    ordinary = np.asarray([o.seen.not_emergency for o in measured])
+    is_emergency = np.asarray([o.case.category == "emergency" for o in measured], dtype=bool)
+    tied: list[tuple[float, float]] = []
+    most = -1
+    for level, margin in itertools.product(EMERGENCY, EMERGENCY_MARGIN):
+        alarm = sounds_like_emergency(emergency, ordinary, replace(base, emergency=float(level), emergency_margin=float(margin)))
+        loose = sounds_like_emergency(emergency, ordinary, replace(base, emergency=level - SLACK, emergency_margin=margin - SLACK))
+        if np.any(loose & ~is_emergency):
+            continue
+        caught = int(np.sum(alarm & is_emergency))
+        if caught > most:
+            most, tied = caught, []
+        if caught == most:
+            tied.append((float(level), float(margin)))
+    if not tied:
+        raise CalibrationFailed("Every emergency threshold raises a false alarm on the tuning half.")
+    widest = max(margin for _, margin in tied)
+    levels = [level for level, margin in tied if margin == widest]
+    return replace(base, emergency=levels[len(levels) // 2], emergency_margin=widest)
+
+
+def choose_policy(assistant: Assistant, observed: Sequence[Observed], base: Thresholds) -> Thresholds:
+    """Most right answers within the out-of-scope and wrong-answer bounds; ties go to the strictest.
+
+    The evidence depends only on the lexical weight, so it is ranked once per weight (by the serving
+    code, `Assistant.evidence`); every candidate set of thresholds then goes through the serving
+    rule, `policy.confident`, for all questions at once.
+
+    Raises:
+        CalibrationFailed: no thresholds keep within the bounds.
+    """
+    ordinary = [o for o in observed if o.case.category != "emergency" and o.seen.semantic is not None]
+    answerable = np.asarray([o.case.answerable for o in ordinary], dtype=bool)
+    best: tuple[tuple[float, ...], Thresholds] | None = None
+    for weight in LEXICAL_WEIGHT:
+        with_weight = replace(base, lexical_weight=float(weight))
+        ranked = [assistant.evidence(o.seen, with_weight) for o in ordinary]
+        top = np.asarray([e.matches[0].score for e in ranked])
+        runner_up = np.asarray([e.matches[1].score if len(e.matches) > 1 else -np.inf for e in ranked])
+        out_of_scope = np.asarray([e.out_of_scope for e in ranked])
+        right_entry = np.asarray([e.matches[0].id in o.case.ids for e, o in zip(ranked, ordinary)], dtype=bool)
+        for answer, margin, oos, certain in itertools.product(ANSWER, MARGIN, OUT_OF_SCOPE_MARGIN, CERTAIN):
+            candidate = replace(
+                with_weight, answer=float(answer), margin=float(margin), out_of_scope_margin=float(oos), certain=float(certain)
+            )
+            answered = confident(top, runner_up, out_of_scope, candidate)
+            loose = confident(top, runner_up, out_of_scope, _loosened(candidate))
+            right = np.mean(answered[answerable] & right_entry[answerable]) if answerable.any() else 0.0
+            wrong = np.mean(loose[answerable] & ~right_entry[answerable]) if answerable.any() else 0.0
+            leaked = np.mean(loose[~answerable]) if (~answerable).any() else 0.0
+            if leaked > MAX_OUT_OF_SCOPE or wrong > MAX_WRONG:
+                continue
+            key = (float(right), -float(leaked), -float(wrong), float(certain), float(margin), float(oos), float(answer))
+            if best is None or key > best[0]:
+                best = (key, candidate)
+    if best is None:
+        raise CalibrationFailed(
+            f"No thresholds keep out-of-scope answers at or under {MAX_OUT_OF_SCOPE:.0%} and wrong answers at or under "
+            f"{MAX_WRONG:.0%} on the tuning half; add out-of-scope exemplars and alternates, then try again."
+        )
+    return best[1]
+
+
+def _loosened(thresholds: Thresholds) -> Thresholds:
+    return replace(
+        thresholds,
+        answer=thresholds.answer - SLACK,
+        margin=thresholds.margin - SLACK,
+        out_of_scope_margin=thresholds.out_of_scope_margin - SLACK,
+        certain=thresholds.certain - SLACK,
+    )
+
+
+def choose_smalltalk(assistant: Assistant, observed: Sequence[Observed], base: Thresholds) -> Thresholds:
+    """The most small-talk messages recognised with no answerable question taken for small talk, even with
+    both thresholds loosened by SLACK; among equals the strictest. Tried through `Assistant.respond`."""
+    best: tuple[tuple[float, ...], Thresholds] | None = None
+    for level, margin in itertools.product(SMALLTALK, SMALLTALK_MARGIN):
+        candidate = replace(base, smalltalk=float(level), smalltalk_margin=float(margin))
+        loose = replace(candidate, smalltalk=level - SLACK, smalltalk_margin=margin - SLACK)
+        if report(assistant, observed, loose).count("smalltalk", lambda c: c.answerable) > 0:
+            continue
+        chatted = report(assistant, observed, candidate).count("chatted")
+        key = (float(chatted), float(level), float(margin))
+        if best is None or key > best[0]:
+            best = (key, candidate)
+    if best is None:
+        raise CalibrationFailed("Every small-talk threshold takes an answerable question of the tuning half for small talk.")
+    return best[1]
+
+
+def choose_clarify(assistant: Assistant, observed: Sequence[Observed], base: Thresholds) -> Thresholds:
+    """The "did you mean" thresholds: the most answerable questions resolved (right directly or among the
+    suggestions) with at most MAX_OUT_OF_SCOPE_CLARIFY of out-of-scope questions offered suggestions, even
+    with both loosened by SLACK; among equals the strictest (clarify 9.0, never, if suggestions resolve nothing)."""
+    best: tuple[tuple[float, ...], Thresholds] | None = None
+    for level, margin in itertools.product(CLARIFY, CLARIFY_OUT_OF_SCOPE_MARGIN):
+        candidate = replace(base, clarify=float(level), clarify_out_of_scope_margin=float(margin))
+        loose = replace(candidate, clarify=level - SLACK, clarify_out_of_scope_margin=margin - SLACK)
+        if report(assistant, observed, loose).metrics()["out_of_scope_clarify"] > MAX_OUT_OF_SCOPE_CLARIFY:
+            continue
+        key = (float(report(assistant, observed, candidate).metrics()["resolved"]), float(level), float(margin))
+        if best is None or key > best[0]:
+            best = (key, candidate)
+    assert best is not None  # 9.0 never clarifies, so it always keeps within the bound
+    return best[1]
+
+
+def choose_spanish(assistant: Assistant, observed: Sequence[Observed], base: Thresholds) -> Thresholds:
+    """The lowest `spanish_answer` that keeps Spanish questions within the same bounds as English ones, with the
+    same room (`SLACK`); if none does, Spanish questions are never answered outright (they get the Spanish fallback).
+
+    Only the questions read as Spanish count: the threshold decides nothing for a Spanglish one read as English.
+    """
+    ordinary = [o for o in observed if o.case.category != "emergency" and o.seen.lang == "es"]
+    for level in SPANISH_ANSWER:
+        candidate = replace(base, spanish_answer=float(level))
+        loose = replace(base, spanish_answer=float(level) - SLACK)
+        outcomes = [judge(o.case, assistant.respond(o.seen, loose)) for o in ordinary]
+        answerable = [o.case.answerable for o in ordinary]
+        wrong = _share(outcomes, answerable, "wrong")
+        leaked = _share(outcomes, [not a for a in answerable], "answered")
+        if wrong <= MAX_WRONG and leaked <= MAX_OUT_OF_SCOPE:
+            return candidate
+    return replace(base, spanish_answer=Thresholds().spanish_answer)
+
+
+def _share(outcomes: Sequence[str], where: Sequence[bool], outcome: str) -> float:
+    chosen = [o for o, keep in zip(outcomes, where) if keep]
+    return chosen.count(outcome) / len(chosen) if chosen else 0.0
+
+
+def calibrate(assistant: Assistant, tune: Sequence[Case], spanish: Sequence[Case] = ()) -> Thresholds:
+    observed = observe(assistant, tune)
+    thresholds = choose_emergency(observed, assistant.thresholds)
+    thresholds = choose_policy(assistant, observed, thresholds)
+    thresholds = choose_smalltalk(assistant, observed, thresholds)
+    thresholds = choose_clarify(assistant, observed, thresholds)
+    return choose_spanish(assistant, observe(assistant, spanish), thresholds) if spanish else thresholds
+
+
+def write(thresholds: Thresholds, path: Path) -> None:
+    header = "# The decision policy's thresholds. Written by `chatbot calibrate` from the tuning half of the evaluation set.\n"
+    values = {k: round(float(v), 4) for k, v in vars(thresholds).items()}
+    path.write_text(header + yaml.safe_dump({"policy": values}, sort_keys=False), encoding="utf-8")
