@@ -16,6 +16,7 @@ class Kind(str, Enum):
     CLARIFY = "clarify"  # "did you mean": the patient picks one of the suggestions
     SMALLTALK = "smalltalk"  # a greeting, thanks, goodbye...: `id` names the small-talk intent
 
+
 # The choice that says none of the suggested questions was the patient's: it gets the fallback.
 NONE_OF_THESE = "none"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import SplitResult, urlsplit
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -24,8 +24,6 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
-from typing_extensions import Annotated
-
 
 MIN_ADMIN_TOKEN_CHARS = 16
 ENV_FILE = ".env"
@@ -72,7 +70,9 @@ class Settings(BaseSettings):
     knowledge_dir: Path = Field(
         Path("knowledge"), validate_default=True, description="Folder of the knowledge base's YAML files."
     )
-    index_dir: Path = Field(Path("index"), validate_default=True, description="Folder where `chatbot build` writes the index.")
+    index_dir: Path = Field(
+        Path("index"), validate_default=True, description="Folder where `chatbot build` writes the index."
+    )
     model: str = Field(
         "",
         description="Encoder: empty for the packaged all-MiniLM-L6-v2 (hash-checked), or a local sentence-transformers folder.",
@@ -97,8 +97,12 @@ class Settings(BaseSettings):
     sms_limit: int = Field(10, ge=1, description="Messages one sender may send per window before being asked to call.")
     sms_window_seconds: int = Field(600, ge=1, description="The SMS sender limit's window.")
     log_key: str = Field("", description="Key for hashing phone numbers in logs; random per process when empty.")
-    admin_token: str = Field("", description="Bearer token for /admin/reload; the admin routes do not exist without it.")
-    var_dir: Path = Field(Path("var"), validate_default=True, description="Folder for the unanswered-questions database.")
+    admin_token: str = Field(
+        "", description="Bearer token for /admin/reload; the admin routes do not exist without it."
+    )
+    var_dir: Path = Field(
+        Path("var"), validate_default=True, description="Folder for the unanswered-questions database."
+    )
     retention_days: int = Field(30, ge=1, description="Days unanswered questions are kept.")
     rate_limit: str = Field("60/minute", description="Requests per client on /v1/ask, e.g. 60/minute, or off.")
     limits_storage: str = Field(
@@ -106,7 +110,8 @@ class Settings(BaseSettings):
         description="Where rate-limit counts and shared state live: memory:// (each process its own) or redis://host:6379/0.",
     )
     database_url: str = Field(
-        "", description="Empty for the SQLite file in CHATBOT_VAR_DIR, or postgresql://user:password@host/db shared by replicas.",
+        "",
+        description="Empty for the SQLite file in CHATBOT_VAR_DIR, or postgresql://user:password@host/db shared by replicas.",
     )
     max_body_bytes: int = Field(16_384, ge=1024, description="Largest request body accepted.")
     max_header_bytes: int = Field(
@@ -244,8 +249,10 @@ def check_storage(uri: str, name: str = "limits_storage") -> str:
     if problem is None and not re.fullmatch(r"/?\d*", urlsplit(uri).path):
         problem = "the path must be a database number such as /0"
     if problem:
-        raise ValueError(f"{name} has value {describe_storage(uri)!r}. Not a storage URI such as 'memory://' or "
-                         f"'redis://host:6379/0': {problem}.")
+        raise ValueError(
+            f"{name} has value {describe_storage(uri)!r}. Not a storage URI such as 'memory://' or "
+            f"'redis://host:6379/0': {problem}."
+        )
     return uri
 
 
@@ -258,8 +265,10 @@ def check_database_url(url: str, name: str = "database_url") -> str:
     url = url.strip()
     problem = _url_problem(url, DATABASE_SCHEMES, need_host=False) if url else None
     if problem:
-        raise ValueError(f"{name} has value {describe_storage(url)!r}. Not empty (SQLite) or a URL such as "
-                         f"'postgresql://chatbot:password@db.example:5432/chatbot': {problem}.")
+        raise ValueError(
+            f"{name} has value {describe_storage(url)!r}. Not empty (SQLite) or a URL such as "
+            f"'postgresql://chatbot:password@db.example:5432/chatbot': {problem}."
+        )
     return url
 
 
@@ -283,15 +292,24 @@ def describe_storage(url: str) -> str:
         if parts.password is None:
             return url
         host = parts.netloc.rpartition("@")[2]
-        return SplitResult(parts.scheme, f"{parts.username or ''}:***@{host}", parts.path, parts.query, parts.fragment).geturl()
+        return SplitResult(
+            parts.scheme, f"{parts.username or ''}:***@{host}", parts.path, parts.query, parts.fragment
+        ).geturl()
     except ValueError:
         return url.split("@")[-1] if "@" in url else url
+
+
 def optional_features(settings: Settings) -> list[str]:
     """What `chatbot serve` says at start: where its settings come from, and each optional feature on or off, and why."""
     dotenv = env_file()
-    lines = [f"Settings: the environment, then {dotenv}" if dotenv.is_file() else
-             f"Settings: the environment only ({dotenv} not found; see .env.example)"]
-    lines.append(f"Knowledge base: {settings.knowledge_dir}; index: {settings.index_dir}; questions kept in: {settings.var_dir}")
+    lines = [
+        f"Settings: the environment, then {dotenv}"
+        if dotenv.is_file()
+        else f"Settings: the environment only ({dotenv} not found; see .env.example)"
+    ]
+    lines.append(
+        f"Knowledge base: {settings.knowledge_dir}; index: {settings.index_dir}; questions kept in: {settings.var_dir}"
+    )
     if not settings.twilio_verify:
         lines.append("SMS: on WITHOUT checking Twilio's signature (CHATBOT_TWILIO_VERIFY=false): local testing only")
     elif not settings.twilio_auth_token:
@@ -300,13 +318,25 @@ def optional_features(settings: Settings) -> list[str]:
         lines.append("SMS: off, CHATBOT_PUBLIC_URL not set (Twilio's signature covers the URL it posts to)")
     else:
         lines.append(f"SMS: on, Twilio's webhook must be {settings.public_url}/sms/twilio")
-    lines.append("Admin reload: on, POST /admin/reload with CHATBOT_ADMIN_TOKEN" if settings.admin_token else
-                 "Admin reload: off, CHATBOT_ADMIN_TOKEN not set (SIGHUP still reloads)")
+    lines.append(
+        "Admin reload: on, POST /admin/reload with CHATBOT_ADMIN_TOKEN"
+        if settings.admin_token
+        else "Admin reload: off, CHATBOT_ADMIN_TOKEN not set (SIGHUP still reloads)"
+    )
     default_phone = Settings.model_fields["office_phone"].default
-    lines.append(f"Office phone: {settings.office_phone}" if settings.office_phone != default_phone else
-                 f"Office phone: not set, CHATBOT_OFFICE_PHONE; messages say {default_phone!r}")
-    lines.append(f"Widget on other sites: {', '.join(settings.allowed_origins)}" if settings.allowed_origins else
-                 "Widget on other sites: off, CHATBOT_ALLOWED_ORIGINS not set (pages served here only)")
-    lines.append(f"Rate limit: {settings.rate_limit} per client" if settings.rate_limit != RATE_OFF else
-                 "Rate limit: off, CHATBOT_RATE_LIMIT=off")
+    lines.append(
+        f"Office phone: {settings.office_phone}"
+        if settings.office_phone != default_phone
+        else f"Office phone: not set, CHATBOT_OFFICE_PHONE; messages say {default_phone!r}"
+    )
+    lines.append(
+        f"Widget on other sites: {', '.join(settings.allowed_origins)}"
+        if settings.allowed_origins
+        else "Widget on other sites: off, CHATBOT_ALLOWED_ORIGINS not set (pages served here only)"
+    )
+    lines.append(
+        f"Rate limit: {settings.rate_limit} per client"
+        if settings.rate_limit != RATE_OFF
+        else "Rate limit: off, CHATBOT_RATE_LIMIT=off"
+    )
     return lines

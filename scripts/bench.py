@@ -32,19 +32,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import httpx
 import numpy as np
 
-from chatbot.kb.encoder import SentenceTransformerEncoder, resolve_model
-from chatbot.quality.evaluate import load_cases
 from chatbot.answering.normalise import normalise
-from chatbot.settings import Settings
+from chatbot.kb.encoder import SentenceTransformerEncoder, resolve_model
 from chatbot.kb.startup import load_assistant
+from chatbot.quality.evaluate import load_cases
+from chatbot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CORES = os.cpu_count() or 1
@@ -74,14 +75,27 @@ class Target:
         return [self.name, f"{_num(self.value)}{self.unit}", bound, result]
 
     def to_dict(self) -> dict[str, object]:
-        return {"name": self.name, "value": round(self.value, 4), "bound": self.bound,
-                "at_most": self.at_most, "unit": self.unit.strip(), "passed": self.passed}
+        return {
+            "name": self.name,
+            "value": round(self.value, 4),
+            "bound": self.bound,
+            "at_most": self.at_most,
+            "unit": self.unit.strip(),
+            "passed": self.passed,
+        }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--questions", type=int, default=0, help=f"How many evaluation questions (default all; at least {MIN_QUESTIONS}).")
-    parser.add_argument("--load-seconds", type=float, default=10.0, help="How long each concurrency-16 phase runs (default 10).")
+    parser.add_argument(
+        "--questions",
+        type=int,
+        default=0,
+        help=f"How many evaluation questions (default all; at least {MIN_QUESTIONS}).",
+    )
+    parser.add_argument(
+        "--load-seconds", type=float, default=10.0, help="How long each concurrency-16 phase runs (default 10)."
+    )
     parser.add_argument("--fresh-runs", type=int, default=5, help="Fresh `chatbot ask` runs (default 5).")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="Knowledge base folder.")
     parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval.yaml", help="Evaluation set.")
@@ -93,7 +107,9 @@ def main() -> int:
     if len(questions) < MIN_QUESTIONS:
         parser.error(f"--questions is {len(questions)}; the benchmark needs at least {MIN_QUESTIONS}.")
     if os.getloadavg()[0] > CORES / 2:
-        say(f"warning: load average {os.getloadavg()[0]:.1f} on {CORES} cores: other work is running; timings will be inflated.")
+        say(
+            f"warning: load average {os.getloadavg()[0]:.1f} on {CORES} cores: other work is running; timings will be inflated."
+        )
     results = measure(args, questions)
     targets = targets_of(results)
     results["targets"] = [t.to_dict() for t in targets]
@@ -107,11 +123,21 @@ def measure(args: argparse.Namespace, questions: Sequence[str]) -> dict[str, Any
     """Every measurement, on a fresh index built in a temporary folder."""
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="chatbot-bench-") as scratch:
-        settings = Settings(knowledge_dir=args.knowledge.absolute(), index_dir=Path(scratch) / "index",
-                            var_dir=Path(scratch) / "var", threads=1)
-        env = {**os.environ, "CHATBOT_KNOWLEDGE_DIR": str(settings.knowledge_dir), "CHATBOT_INDEX_DIR": str(settings.index_dir),
-               "CHATBOT_VAR_DIR": str(settings.var_dir), "CHATBOT_THREADS": "1", "CHATBOT_RATE_LIMIT": "off",
-               "CHATBOT_ADMIN_TOKEN": ""}
+        settings = Settings(
+            knowledge_dir=args.knowledge.absolute(),
+            index_dir=Path(scratch) / "index",
+            var_dir=Path(scratch) / "var",
+            threads=1,
+        )
+        env = {
+            **os.environ,
+            "CHATBOT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
+            "CHATBOT_INDEX_DIR": str(settings.index_dir),
+            "CHATBOT_VAR_DIR": str(settings.var_dir),
+            "CHATBOT_THREADS": "1",
+            "CHATBOT_RATE_LIMIT": "off",
+            "CHATBOT_ADMIN_TOKEN": "",
+        }
         say(f"Building the index for {settings.knowledge_dir} …")
         build_seconds = timed_run([*chatbot_command(), "build"], env)
         say(f"Serving encoder and in-process answering, {len(questions)} questions …")
@@ -132,8 +158,14 @@ def measure(args: argparse.Namespace, questions: Sequence[str]) -> dict[str, Any
         series[f"HTTP c={CONCURRENCY}, {_workers(workers)}"] = server.pop("c16")
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": {"cores": CORES, "cpu": cpu_model(), "python": platform.python_version(), "platform": platform.platform(),
-                    "load_average_before": round(load_before, 2), "load_average_after": round(os.getloadavg()[0], 2)},
+        "machine": {
+            "cores": CORES,
+            "cpu": cpu_model(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_before": round(load_before, 2),
+            "load_average_after": round(os.getloadavg()[0], 2),
+        },
         "questions": len(questions),
         "timings_ms": series,
         "fresh_ask_s": [round(s, 3) for s in fresh],
@@ -150,18 +182,39 @@ def targets_of(results: dict[str, Any]) -> list[Target]:
     encoder = next(value for name, value in medians.items() if name.startswith("serving encoder"))
     servers = results["servers"]
     return [
-        Target("HTTP c=1 median ÷ one sentence-transformers encode", medians["HTTP c=1, 1 worker"] / reference, 0.6, True),
-        Target("in-process answer ÷ encoder (medians)", medians["in-process answer (Assistant.ask)"] / encoder, 1.2, True),
-        Target(f"throughput c={CONCURRENCY}, 2 workers ÷ (cores ÷ encoder time)",
-               servers["2 workers"]["throughput_rps"] / (CORES / encoder), 0.7, False),
-        Target(f"fresh `chatbot ask \"{FRESH_QUESTION}\"` (median of {len(results['fresh_ask_s'])})",
-               statistics.median(results["fresh_ask_s"]), 1.5, True, " s"),
-        Target("serving process RSS (largest worker)", max(s["rss"]["largest_worker_mib"] for s in servers.values()), 350, True, " MiB"),
+        Target(
+            "HTTP c=1 median ÷ one sentence-transformers encode", medians["HTTP c=1, 1 worker"] / reference, 0.6, True
+        ),
+        Target(
+            "in-process answer ÷ encoder (medians)", medians["in-process answer (Assistant.ask)"] / encoder, 1.2, True
+        ),
+        Target(
+            f"throughput c={CONCURRENCY}, 2 workers ÷ (cores ÷ encoder time)",
+            servers["2 workers"]["throughput_rps"] / (CORES / encoder),
+            0.7,
+            False,
+        ),
+        Target(
+            f'fresh `chatbot ask "{FRESH_QUESTION}"` (median of {len(results["fresh_ask_s"])})',
+            statistics.median(results["fresh_ask_s"]),
+            1.5,
+            True,
+            " s",
+        ),
+        Target(
+            "serving process RSS (largest worker)",
+            max(s["rss"]["largest_worker_mib"] for s in servers.values()),
+            350,
+            True,
+            " MiB",
+        ),
         Target("`chatbot build`, whole knowledge base", results["build_s"], None, True, " s"),
     ]
 
 
-def http_phase(env: dict[str, str], workers: int, questions: Sequence[str], args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
+def http_phase(
+    env: dict[str, str], workers: int, questions: Sequence[str], args: argparse.Namespace, scratch: Path
+) -> dict[str, Any]:
     """Latencies at concurrency 1 and 16, throughput, CPU per request and memory of `chatbot serve --workers N`."""
     say(f"HTTP against `chatbot serve --workers {workers}` …")
     with live_server(env, workers, scratch / f"serve-{workers}.log") as (url, pid):
@@ -173,8 +226,10 @@ def http_phase(env: dict[str, str], workers: int, questions: Sequence[str], args
             "c1": c1,
             "c16": c16,
             "throughput_rps": round(rate, 1),
-            "cpu_ms_per_request": {"server": round(server_cpu / c16["n"] * 1000, 2),
-                                   "load_generator": round(client_cpu / c16["n"] * 1000, 2)},
+            "cpu_ms_per_request": {
+                "server": round(server_cpu / c16["n"] * 1000, 2),
+                "load_generator": round(client_cpu / c16["n"] * 1000, 2),
+            },
             "rss": memory(pid),
         }
 
@@ -211,8 +266,13 @@ def live_server(env: dict[str, str], workers: int, log_file: Path) -> Iterator[t
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with log_file.open("w") as log:
-        server = subprocess.Popen([*chatbot_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-                                  env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(
+            [*chatbot_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             warm_up(url, server, workers)
             yield url, server.pid
@@ -280,19 +340,30 @@ end
 """
 
 
-def concurrent_load(url: str, questions: Sequence[str], seconds: float, scratch: Path) -> tuple[dict[str, float], float, float]:
+def concurrent_load(
+    url: str, questions: Sequence[str], seconds: float, scratch: Path
+) -> tuple[dict[str, float], float, float]:
     """CONCURRENCY connections asking for `seconds` through wrk (a C load generator, so the two cores go to the
     server rather than to a Python client): latencies, requests/s, and wrk's own CPU seconds."""
     script = scratch / "ask.lua"
-    script.write_text(_WRK_SCRIPT % ", ".join(_lua_string(json.dumps({"question": q})) for q in questions), encoding="utf-8")
+    script.write_text(
+        _WRK_SCRIPT % ", ".join(_lua_string(json.dumps({"question": q})) for q in questions), encoding="utf-8"
+    )
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    output = subprocess.run(["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{seconds:g}s", "-s", str(script), url],
-                            capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{seconds:g}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(output.strip().splitlines()[-1])
     if result["errors"] or result["non_2xx"]:
         raise RuntimeError(f"wrk saw {result['errors']} socket errors and {result['non_2xx']} non-2xx replies")
-    latency = {"n": result["requests"], **{k: round(result[p] / 1000, 3) for k, p in (("median", "p50"), ("p95", "p95"), ("p99", "p99"))}}
+    latency = {
+        "n": result["requests"],
+        **{k: round(result[p] / 1000, 3) for k, p in (("median", "p50"), ("p95", "p95"), ("p99", "p99"))},
+    }
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return latency, result["requests"] / result["seconds"], cpu
 
@@ -366,7 +437,9 @@ def chatbot_command() -> list[str]:
 def timed_run(command: list[str], env: dict[str, str]) -> float:
     """Wall clock of one command, start to exit."""
     started = time.perf_counter()
-    done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed (exit status {done.returncode}):\n{done.stderr}")
@@ -387,7 +460,12 @@ def free_port() -> int:
 
 def summary(seconds: Sequence[float]) -> dict[str, float]:
     median, p95, p99 = np.percentile(np.asarray(seconds) * 1000, [50, 95, 99])
-    return {"n": len(seconds), "median": round(float(median), 3), "p95": round(float(p95), 3), "p99": round(float(p99), 3)}
+    return {
+        "n": len(seconds),
+        "median": round(float(median), 3),
+        "p95": round(float(p95), 3),
+        "p99": round(float(p99), 3),
+    }
 
 
 def cpu_model() -> str:
@@ -406,17 +484,30 @@ def report(results: dict[str, Any], targets: list[Target]) -> str:
         f"{results['date']} · {machine['cores']} cores ({machine['cpu']}) · Python {machine['python']} · "
         f"load average {machine['load_average_before']} before, {machine['load_average_after']} after · {results['questions']} questions",
         "",
-        _table(["measurement", "n", "median ms", "p95 ms", "p99 ms"],
-               [[name, str(t["n"]), _num(t["median"]), _num(t["p95"]), _num(t["p99"])] for name, t in results["timings_ms"].items()]),
+        _table(
+            ["measurement", "n", "median ms", "p95 ms", "p99 ms"],
+            [
+                [name, str(t["n"]), _num(t["median"]), _num(t["p95"]), _num(t["p99"])]
+                for name, t in results["timings_ms"].items()
+            ],
+        ),
         "",
-        f"Throughput at c={CONCURRENCY}: " + ", ".join(f"{name}: {s['throughput_rps']} req/s" for name, s in servers.items())
+        f"Throughput at c={CONCURRENCY}: "
+        + ", ".join(f"{name}: {s['throughput_rps']} req/s" for name, s in servers.items())
         + f"; cores ÷ encoder time: {results['ideal_rps']} req/s.",
-        f"CPU per request at c={CONCURRENCY}: " + "; ".join(
+        f"CPU per request at c={CONCURRENCY}: "
+        + "; ".join(
             f"{name}: server {s['cpu_ms_per_request']['server']} ms, load generator {s['cpu_ms_per_request']['load_generator']} ms"
-            for name, s in servers.items()) + " (the load generator shares the cores).",
-        "Resident memory: " + "; ".join(
+            for name, s in servers.items()
+        )
+        + " (the load generator shares the cores).",
+        "Resident memory: "
+        + "; ".join(
             f"{name}: largest worker {s['rss']['largest_worker_mib']} MiB, all {s['rss']['processes']} processes "
-            f"{s['rss']['total_mib']} MiB{', torch loaded' if s['rss']['torch_loaded'] else ''}" for name, s in servers.items()) + ".",
+            f"{s['rss']['total_mib']} MiB{', torch loaded' if s['rss']['torch_loaded'] else ''}"
+            for name, s in servers.items()
+        )
+        + ".",
         f"Fresh `chatbot ask` runs (s): {', '.join(_num(s) for s in results['fresh_ask_s'])}.",
         "",
         _table(["target", "measured", "bound", "result"], [t.row() for t in targets]),

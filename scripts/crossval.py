@@ -20,21 +20,20 @@ import argparse
 import dataclasses
 import random
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from chatbot import evaluate
+from chatbot.answering.assistant import Assistant, Observation
+from chatbot.answering.lexical import tokens
+from chatbot.kb import index as keys
+from chatbot.kb.startup import load_assistant
 from chatbot.quality import calibrate
-
-from chatbot import evaluate  # noqa: E402
-from chatbot.kb import index as keys  # noqa: E402
-from chatbot.answering.assistant import Assistant, Observation  # noqa: E402
-from chatbot.answering.lexical import tokens  # noqa: E402
-from chatbot.settings import Settings  # noqa: E402
-from chatbot.kb.startup import load_assistant  # noqa: E402
+from chatbot.settings import Settings
 
 Variant = Callable[[Observation, np.ndarray], Observation]
 
@@ -49,6 +48,7 @@ def variants(assistant: Assistant) -> dict[str, Variant]:
         def apply(seen: Observation, vector: np.ndarray) -> Observation:
             assert seen.semantic is not None
             return dataclasses.replace(seen, semantic=seen.semantic + weight * (answers @ vector))
+
         return apply
 
     def specific_exemplar(weight: float) -> Variant:
@@ -58,8 +58,10 @@ def variants(assistant: Assistant) -> dict[str, Variant]:
             lacking = np.asarray([len(words - asked) / len(words) if words else 0.0 for words in exemplar_words])
             adjusted = scores - weight * lacking
             best = int(np.argmax(adjusted))
-            return dataclasses.replace(seen, out_of_scope=float(adjusted[best]),
-                                       out_of_scope_text=assistant.index.texts[exemplar_rows[best]])
+            return dataclasses.replace(
+                seen, out_of_scope=float(adjusted[best]), out_of_scope_text=assistant.index.texts[exemplar_rows[best]]
+            )
+
         return apply
 
     return {
@@ -101,11 +103,15 @@ def main() -> None:
     for name, variant in variants(assistant).items():
         if args.only and name not in args.only:
             continue
-        changed = [dataclasses.replace(o, seen=variant(o.seen, v) if o.seen.semantic is not None else o.seen)
-                   for o, v in zip(observed, vectors)]
+        changed = [
+            dataclasses.replace(o, seen=variant(o.seen, v) if o.seen.semantic is not None else o.seen)
+            for o, v in zip(observed, vectors)
+        ]
         m = crossval(assistant, changed, args.shuffles)
-        print(f"{name:<24} {m['right']:>7.1%} {m['wrong']:>7.1%} {m['out_of_scope_answered']:>13.1%} {m['false_alarms']:>13.1f}",
-              flush=True)
+        print(
+            f"{name:<24} {m['right']:>7.1%} {m['wrong']:>7.1%} {m['out_of_scope_answered']:>13.1%} {m['false_alarms']:>13.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -42,20 +42,21 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import httpx
 import yaml
-
 from bench import _table, chatbot_command, cpu_model, live_server, summary
 from servers import PostgresServer, RedisServer, find_postgres, find_redis
+
 from chatbot.answering.assistant import Assistant
+from chatbot.kb.startup import load_assistant
 from chatbot.quality.evaluate import load_cases
 from chatbot.settings import Settings
-from chatbot.kb.startup import load_assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = "zebra quantum marmalade"  # no entry answers this in version A; version B adds it to `wifi`
@@ -113,13 +114,23 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=5000, help="Requests per phase (default 5000).")
     parser.add_argument("--concurrency", type=int, default=50, help="Requests in flight at once (default 50).")
     parser.add_argument("--reloads", type=int, default=3, help="Reloads during the second phase (default 3).")
-    parser.add_argument("--replicas", type=int, default=2,
-                        help="Replicas on one Redis and one PostgreSQL in the third phase (default 2; 0 skips it).")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=2,
+        help="Replicas on one Redis and one PostgreSQL in the third phase (default 2; 0 skips it).",
+    )
     parser.add_argument("--deadline", type=float, default=600.0, help="Seconds the whole test may take (default 600).")
-    parser.add_argument("--index-dir", type=Path, default=None,
-                        help="An index folder already built for the knowledge base, copied instead of building one.")
+    parser.add_argument(
+        "--index-dir",
+        type=Path,
+        default=None,
+        help="An index folder already built for the knowledge base, copied instead of building one.",
+    )
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="Knowledge base folder (version A).")
-    parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval.yaml", help="Where the questions come from.")
+    parser.add_argument(
+        "--eval", type=Path, default=ROOT / "tests" / "data" / "eval.yaml", help="Where the questions come from."
+    )
     parser.add_argument("--out", type=Path, default=Path("loadtest-results.json"), help="Where to write the JSON.")
     args = parser.parse_args()
     if args.requests < 1 or args.concurrency < 1 or args.reloads < 0 or args.replicas < 0:
@@ -128,10 +139,18 @@ def main() -> int:
     deadline = Deadline(time.monotonic() + args.deadline)
     results: dict[str, Any] = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": {"cores": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
-                    "load_average_before": round(os.getloadavg()[0], 2)},
-        "requests": args.requests, "concurrency": args.concurrency, "reloads_asked": args.reloads,
-        "deadline_s": args.deadline, "workers": 1, "replicas": args.replicas,
+        "machine": {
+            "cores": os.cpu_count(),
+            "cpu": cpu_model(),
+            "python": platform.python_version(),
+            "load_average_before": round(os.getloadavg()[0], 2),
+        },
+        "requests": args.requests,
+        "concurrency": args.concurrency,
+        "reloads_asked": args.reloads,
+        "deadline_s": args.deadline,
+        "workers": 1,
+        "replicas": args.replicas,
     }
     try:
         results.update(run(args, deadline))
@@ -173,13 +192,24 @@ def run(args: argparse.Namespace, deadline: Deadline) -> dict[str, Any]:
         say(f"The library's replies to {len(set(questions))} questions under versions A and B …")
         expected, revealing = expected_replies(versions, index_dir, questions)
         distinguishing = sorted(q for q in set(questions) if not same(expected["A"][q], expected["B"][q]))
-        say(f"{len(distinguishing)} questions get a different reply from A and from B; "
-            + "; ".join(f"{n} would reveal {mix}" for mix, n in revealing.items()) + ".")
+        say(
+            f"{len(distinguishing)} questions get a different reply from A and from B; "
+            + "; ".join(f"{n} would reveal {mix}" for mix, n in revealing.items())
+            + "."
+        )
 
         token = secrets.token_urlsafe(24)
-        env = {**os.environ, "CHATBOT_KNOWLEDGE_DIR": str(live), "CHATBOT_INDEX_DIR": str(index_dir),
-               "CHATBOT_VAR_DIR": str(scratch / "var"), "CHATBOT_THREADS": "1", "CHATBOT_RATE_LIMIT": "off",
-               "CHATBOT_ADMIN_TOKEN": token, "CHATBOT_MODEL": "", "HF_HUB_OFFLINE": "1"}
+        env = {
+            **os.environ,
+            "CHATBOT_KNOWLEDGE_DIR": str(live),
+            "CHATBOT_INDEX_DIR": str(index_dir),
+            "CHATBOT_VAR_DIR": str(scratch / "var"),
+            "CHATBOT_THREADS": "1",
+            "CHATBOT_RATE_LIMIT": "off",
+            "CHATBOT_ADMIN_TOKEN": token,
+            "CHATBOT_MODEL": "",
+            "HF_HUB_OFFLINE": "1",
+        }
         say("Starting `chatbot serve` on 127.0.0.1 …")
         with live_server(env, 1, scratch / "serve.log") as (url, _pid):
             say(f"Steady: {args.requests} requests at concurrency {args.concurrency} …")
@@ -187,14 +217,24 @@ def run(args: argparse.Namespace, deadline: Deadline) -> dict[str, Any]:
             say(f"Reloading: {args.requests} requests at concurrency {args.concurrency}, {args.reloads} reloads …")
             plan = Reloader(url, token, live, versions, args.requests, args.reloads, deadline)
             reloading = asyncio.run(load([url], questions, args, deadline, plan))
-        phases = {"steady": judge_phase(steady, expected, reloads=[]),
-                  "reloading": judge_phase(reloading, expected, reloads=plan.reloads)}
+        phases = {
+            "steady": judge_phase(steady, expected, reloads=[]),
+            "reloading": judge_phase(reloading, expected, reloads=plan.reloads),
+        }
         if args.replicas:
-            phases["replicas"] = replicas_phase(args, env | {"CHATBOT_KNOWLEDGE_DIR": str(versions["A"])}, scratch,
-                                                questions, expected, deadline)
-        server_log = [line for log in sorted(scratch.glob("*.log"))
-                      for line in log.read_text(encoding="utf-8", errors="replace").splitlines()]
-        worrying = [line for line in server_log if any(word in line for word in ("Traceback", "Error", "refused", "Cannot", "unreachable"))]
+            phases["replicas"] = replicas_phase(
+                args, env | {"CHATBOT_KNOWLEDGE_DIR": str(versions["A"])}, scratch, questions, expected, deadline
+            )
+        server_log = [
+            line
+            for log in sorted(scratch.glob("*.log"))
+            for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+        ]
+        worrying = [
+            line
+            for line in server_log
+            if any(word in line for word in ("Traceback", "Error", "refused", "Cannot", "unreachable"))
+        ]
         return {
             "indexes_ready_s": round(ready_s, 1),
             "questions": len(set(questions)),
@@ -206,35 +246,56 @@ def run(args: argparse.Namespace, deadline: Deadline) -> dict[str, Any]:
         }
 
 
-def replicas_phase(args: argparse.Namespace, env: dict[str, str], scratch: Path, questions: Sequence[str],
-                   expected: dict[str, dict[str, dict[str, Any]]], deadline: Deadline) -> dict[str, Any]:
+def replicas_phase(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    scratch: Path,
+    questions: Sequence[str],
+    expected: dict[str, dict[str, dict[str, Any]]],
+    deadline: Deadline,
+) -> dict[str, Any]:
     """The load spread over `args.replicas` servers sharing one Redis and one PostgreSQL, all private to this run."""
     redis_binary, postgres_bin = find_redis(), find_postgres()
     if redis_binary is None or postgres_bin is None:
-        raise SystemExit("The replicas phase needs redis-server and PostgreSQL: `make services` installs them (or --replicas 0).")
+        raise SystemExit(
+            "The replicas phase needs redis-server and PostgreSQL: `make services` installs them (or --replicas 0)."
+        )
     say("Replicas: starting a private Redis and PostgreSQL …")
     with RedisServer(redis_binary) as redis_server, PostgresServer(postgres_bin) as postgres, ExitStack() as servers:
         database = postgres.create_database("chatbot")
-        shared = env | {"CHATBOT_LIMITS_STORAGE": redis_server.url, "CHATBOT_DATABASE_URL": database,
-                        "CHATBOT_RATE_LIMIT": REPLICAS_RATE, "CHATBOT_LOG_KEY": secrets.token_urlsafe(24)}
+        shared = env | {
+            "CHATBOT_LIMITS_STORAGE": redis_server.url,
+            "CHATBOT_DATABASE_URL": database,
+            "CHATBOT_RATE_LIMIT": REPLICAS_RATE,
+            "CHATBOT_LOG_KEY": secrets.token_urlsafe(24),
+        }
         urls = []
         for n in range(args.replicas):
             say(f"Starting replica {n + 1} of {args.replicas} …")
-            url, _pid = servers.enter_context(live_server(shared | {"CHATBOT_VAR_DIR": str(scratch / f"var-{n}")}, 1,
-                                                          scratch / f"replica-{n + 1}.log"))
+            url, _pid = servers.enter_context(
+                live_server(
+                    shared | {"CHATBOT_VAR_DIR": str(scratch / f"var-{n}")}, 1, scratch / f"replica-{n + 1}.log"
+                )
+            )
             urls.append(url)
         recorded_before = recorded_fallbacks(database)
         say(f"Replicas: {args.requests} requests at concurrency {args.concurrency} over {len(urls)} replicas …")
         phase = asyncio.run(load(urls, questions, args, deadline))
         import redis
 
-        counted = sum(redis.Redis.from_url(redis_server.url).llen(key) for key in
-                      redis.Redis.from_url(redis_server.url).keys("LIMITS:*"))
+        counted = sum(
+            redis.Redis.from_url(redis_server.url).llen(key)
+            for key in redis.Redis.from_url(redis_server.url).keys("LIMITS:*")
+        )
         recorded = recorded_fallbacks(database) - recorded_before
     judged = judge_phase(phase, expected, reloads=[])
     fallbacks = sum(1 for o in phase["outcomes"] if o.reply is not None and o.reply.get("kind") == "fallback")
-    return judged | {"replicas": len(urls), "fallbacks": fallbacks, "fallbacks_recorded": recorded,
-                     "rate_limit_hits_in_redis": counted}
+    return judged | {
+        "replicas": len(urls),
+        "fallbacks": fallbacks,
+        "fallbacks_recorded": recorded,
+        "rate_limit_hits_in_redis": counted,
+    }
 
 
 def recorded_fallbacks(database_url: str) -> int:
@@ -262,34 +323,51 @@ def make_version_b(folder: Path) -> None:
 
 def build(knowledge_dir: Path, index_dir: Path, deadline: Deadline) -> None:
     """`chatbot build`, unless the index folder already keeps a version for this knowledge base (e.g. from --index-dir)."""
-    from chatbot.kb import index
-    from chatbot.kb import knowledge
+    from chatbot.kb import index, knowledge
     from chatbot.kb.encoder import resolve_model, weights_sha256
 
     if index.find(index_dir, knowledge.load(knowledge_dir).fingerprint, weights_sha256(resolve_model(""))) is not None:
         return
-    env = {**os.environ, "CHATBOT_KNOWLEDGE_DIR": str(knowledge_dir), "CHATBOT_INDEX_DIR": str(index_dir), "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "CHATBOT_KNOWLEDGE_DIR": str(knowledge_dir),
+        "CHATBOT_INDEX_DIR": str(index_dir),
+        "HF_HUB_OFFLINE": "1",
+    }
     try:
-        done = subprocess.run([*chatbot_command(), "build"], env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, timeout=deadline.remaining())
+        done = subprocess.run(
+            [*chatbot_command(), "build"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=deadline.remaining(),
+        )
     except subprocess.TimeoutExpired:
         raise DeadlinePassed() from None
     if done.returncode != 0:
         raise SystemExit(f"`chatbot build` for {knowledge_dir} failed (exit status {done.returncode}):\n{done.stderr}")
 
 
-def expected_replies(versions: dict[str, Path], index_dir: Path, questions: Sequence[str]
-                     ) -> tuple[dict[str, dict[str, dict[str, Any]]], dict[str, int]]:
+def expected_replies(
+    versions: dict[str, Path], index_dir: Path, questions: Sequence[str]
+) -> tuple[dict[str, dict[str, dict[str, Any]]], dict[str, int]]:
     """What the library answers in-process under each version, one reply object per question; and, for
     each way of mixing the two (one's knowledge base and thresholds with the other's index), how many
     questions would then get a reply matching neither version, i.e. how many can reveal that mix."""
     distinct = sorted(set(questions))
-    a, b = (load_assistant(Settings(knowledge_dir=versions[name], index_dir=index_dir, threads=1)) for name in ("A", "B"))
+    a, b = (
+        load_assistant(Settings(knowledge_dir=versions[name], index_dir=index_dir, threads=1)) for name in ("A", "B")
+    )
     expected = {name: {q: assistant.ask(q).to_dict() for q in distinct} for name, assistant in (("A", a), ("B", b))}
-    mixes = {"A's knowledge base with B's index": Assistant(a.kb, b.index, a.encoder, a.messages),
-             "B's knowledge base with A's index": Assistant(b.kb, a.index, b.encoder, b.messages)}
-    revealing = {label: sum(1 for q in distinct if not any(same(mix.ask(q).to_dict(), expected[v][q]) for v in ("A", "B")))
-                 for label, mix in mixes.items()}
+    mixes = {
+        "A's knowledge base with B's index": Assistant(a.kb, b.index, a.encoder, a.messages),
+        "B's knowledge base with A's index": Assistant(b.kb, a.index, b.encoder, b.messages),
+    }
+    revealing = {
+        label: sum(1 for q in distinct if not any(same(mix.ask(q).to_dict(), expected[v][q]) for v in ("A", "B")))
+        for label, mix in mixes.items()
+    }
     del a, b, mixes
     gc.collect()
     return expected, revealing
@@ -297,7 +375,11 @@ def expected_replies(versions: dict[str, Path], index_dir: Path, questions: Sequ
 
 def same(reply: dict[str, Any], other: dict[str, Any]) -> bool:
     """The same reply: kind, entry and text exactly, score to rounding."""
-    if (reply.get("kind"), reply.get("id"), reply.get("answer")) != (other.get("kind"), other.get("id"), other.get("answer")):
+    if (reply.get("kind"), reply.get("id"), reply.get("answer")) != (
+        other.get("kind"),
+        other.get("id"),
+        other.get("answer"),
+    ):
         return False
     if reply.get("score") is None or other.get("score") is None:
         return reply.get("score") is None and other.get("score") is None
@@ -307,7 +389,9 @@ def same(reply: dict[str, Any], other: dict[str, Any]) -> bool:
 class Reloader:
     """Sends the reloads, spaced evenly through the run, switching the live knowledge base between versions."""
 
-    def __init__(self, url: str, token: str, live: Path, versions: dict[str, Path], requests: int, count: int, deadline: Deadline):
+    def __init__(
+        self, url: str, token: str, live: Path, versions: dict[str, Path], requests: int, count: int, deadline: Deadline
+    ):
         self.url, self.token, self.live, self.versions, self.deadline = url, token, live, versions, deadline
         self.marks = [requests * (n + 1) // (count + 1) for n in range(count)]
         self.reloads: list[Reload] = []
@@ -323,7 +407,9 @@ class Reloader:
                 reload = Reload(number, target, time.monotonic(), len(answered))
                 self.reloads.append(reload)
                 response = await asyncio.wait_for(
-                    admin.post("/admin/reload", headers={"Authorization": f"Bearer {self.token}"}), self.deadline.remaining())
+                    admin.post("/admin/reload", headers={"Authorization": f"Bearer {self.token}"}),
+                    self.deadline.remaining(),
+                )
                 reload.done, reload.status = time.monotonic(), response.status_code
                 try:
                     reload.body = response.json()
@@ -339,15 +425,22 @@ def switch_knowledge(source: Path, live: Path) -> None:
         os.replace(staged, live / path.name)
 
 
-async def load(urls: Sequence[str], questions: Sequence[str], args: argparse.Namespace, deadline: Deadline,
-               reloader: Reloader | None = None) -> dict[str, Any]:
+async def load(
+    urls: Sequence[str],
+    questions: Sequence[str],
+    args: argparse.Namespace,
+    deadline: Deadline,
+    reloader: Reloader | None = None,
+) -> dict[str, Any]:
     """`args.requests` questions by `args.concurrency` clients, each client keeping to one of `urls` in turn;
     every outcome, and the phase's wall time."""
     todo = iter([questions[i % len(questions)] for i in range(args.requests)])
     outcomes: list[Outcome] = []
     limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
     async with AsyncExitStack() as stack:
-        clients = [await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30, limits=limits)) for url in urls]
+        clients = [
+            await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30, limits=limits)) for url in urls
+        ]
 
         async def one_client(client: httpx.AsyncClient) -> None:
             for question in todo:
@@ -355,13 +448,14 @@ async def load(urls: Sequence[str], questions: Sequence[str], args: argparse.Nam
                 started = time.monotonic()
                 outcome = Outcome(question, started, 0.0)
                 try:
-                    response = await asyncio.wait_for(client.post("/v1/ask", json={"question": question}),
-                                                      min(30.0, deadline.remaining()))
+                    response = await asyncio.wait_for(
+                        client.post("/v1/ask", json={"question": question}), min(30.0, deadline.remaining())
+                    )
                     outcome.status = response.status_code
                     outcome.reply = response.json() if response.status_code == 200 else None
                     if response.status_code != 200:
                         outcome.error = f"HTTP {response.status_code}: {response.text[:200]}"
-                except (httpx.HTTPError, ValueError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, httpx.HTTPError, ValueError) as exc:
                     outcome.error = f"{type(exc).__name__}: {exc}"
                 outcome.seconds = time.monotonic() - started
                 outcomes.append(outcome)
@@ -375,7 +469,9 @@ async def load(urls: Sequence[str], questions: Sequence[str], args: argparse.Nam
     return {"outcomes": outcomes, "seconds": elapsed, "ended": time.monotonic()}
 
 
-def judge_phase(phase: dict[str, Any], expected: dict[str, dict[str, dict[str, Any]]], reloads: list[Reload]) -> dict[str, Any]:
+def judge_phase(
+    phase: dict[str, Any], expected: dict[str, dict[str, dict[str, Any]]], reloads: list[Reload]
+) -> dict[str, Any]:
     """Latencies, errors and consistency of one phase's outcomes.
 
     Each reply must be version A's or version B's whole. Once a reload has answered, a request sent
@@ -401,8 +497,10 @@ def judge_phase(phase: dict[str, Any], expected: dict[str, dict[str, dict[str, A
         "errors": len(errors),
         "error_examples": sorted({o.error for o in errors if o.error})[:5],
         "replies_matching_neither_version": len(mixed),
-        "mixed_examples": [{"question": o.question, "reply": o.reply, "A": expected["A"][o.question],
-                            "B": expected["B"][o.question]} for o in mixed[:3]],
+        "mixed_examples": [
+            {"question": o.question, "reply": o.reply, "A": expected["A"][o.question], "B": expected["B"][o.question]}
+            for o in mixed[:3]
+        ],
         "replies_from_the_wrong_version": len(stale),
         "stale_examples": [{"question": o.question, "reply": o.reply} for o in stale[:3]],
         "replies_by_version": matched,
@@ -449,46 +547,95 @@ def judge(results: dict[str, Any]) -> list[str]:
     if len(reloads) != results["reloads_asked"] or any(r["status"] != 200 for r in reloads):
         failures.append(f"reloads: {[r['status'] for r in reloads]} (wanted {results['reloads_asked']} times 200).")
     if results["phases"]["reloading"]["reloads_during_load"] != results["reloads_asked"]:
-        failures.append(f"only {results['phases']['reloading']['reloads_during_load']} reloads finished while the load ran.")
+        failures.append(
+            f"only {results['phases']['reloading']['reloads_during_load']} reloads finished while the load ran."
+        )
     if results["reloads_asked"] and not results["distinguishing_questions"]:
         failures.append("no question tells version A from version B: consistency was not tested.")
     replicas = results["phases"].get("replicas")
     if replicas is not None and replicas["fallbacks_recorded"] != replicas["fallbacks"]:
-        failures.append(f"replicas: {replicas['fallbacks']} fallbacks but {replicas['fallbacks_recorded']} rows in PostgreSQL.")
+        failures.append(
+            f"replicas: {replicas['fallbacks']} fallbacks but {replicas['fallbacks_recorded']} rows in PostgreSQL."
+        )
     return failures
 
 
 def report(results: dict[str, Any]) -> str:
     machine = results["machine"]
-    lines = [f"{results['date']} · {machine['cores']} cores ({machine['cpu']}) · Python {machine['python']} · load average "
-             f"{machine['load_average_before']} before, {machine.get('load_average_after')} after"]
+    lines = [
+        f"{results['date']} · {machine['cores']} cores ({machine['cpu']}) · Python {machine['python']} · load average "
+        f"{machine['load_average_before']} before, {machine.get('load_average_after')} after"
+    ]
     phases = results.get("phases", {})
     if phases:
         lines += [
             f"{results['questions']} distinct questions, {results['distinguishing_questions']} answered differently by versions "
-            f"A and B; " + "; ".join(f"{n} would reveal {mix}" for mix, n in results["questions_revealing_a_mix"].items())
+            f"A and B; "
+            + "; ".join(f"{n} would reveal {mix}" for mix, n in results["questions_revealing_a_mix"].items())
             + f". One worker; both versions' indexes ready in {results['indexes_ready_s']} s.",
             "",
-            _table(["phase", "requests", "concurrency", "errors", "neither version", "wrong version", "reloads",
-                    "p50 ms", "p95 ms", "p99 ms", "max ms", "req/s"],
-                   [[name, str(p["requests"]), str(results["concurrency"]), str(p["errors"]),
-                     str(p["replies_matching_neither_version"]), str(p["replies_from_the_wrong_version"]),
-                     str(p["reloads_during_load"]), *(_ms(p["latency_ms"], key) for key in ("median", "p95", "p99", "max")),
-                     str(p["throughput_rps"])] for name, p in phases.items()]),
+            _table(
+                [
+                    "phase",
+                    "requests",
+                    "concurrency",
+                    "errors",
+                    "neither version",
+                    "wrong version",
+                    "reloads",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                    "max ms",
+                    "req/s",
+                ],
+                [
+                    [
+                        name,
+                        str(p["requests"]),
+                        str(results["concurrency"]),
+                        str(p["errors"]),
+                        str(p["replies_matching_neither_version"]),
+                        str(p["replies_from_the_wrong_version"]),
+                        str(p["reloads_during_load"]),
+                        *(_ms(p["latency_ms"], key) for key in ("median", "p95", "p99", "max")),
+                        str(p["throughput_rps"]),
+                    ]
+                    for name, p in phases.items()
+                ],
+            ),
             "",
-            "Replies while reloading: " + ", ".join(f"{n} {'the same from both' if v == 'both' else 'only ' + v + ' gives'}"
-                                                     for v, n in phases["reloading"]["replies_by_version"].items()) + ".",
+            "Replies while reloading: "
+            + ", ".join(
+                f"{n} {'the same from both' if v == 'both' else 'only ' + v + ' gives'}"
+                for v, n in phases["reloading"]["replies_by_version"].items()
+            )
+            + ".",
             "",
-            _table(["reload", "to", "after request", "status", "seconds", "entries", "fingerprint"],
-                   [[str(r["number"]), r["to_version"], str(r["after_requests"]), str(r["status"]), str(r["seconds"]),
-                     str(r["reply"].get("entries", "")), str(r["reply"].get("fingerprint", r["reply"].get("error", "")))[:12]]
-                    for r in results["reloads"]]),
+            _table(
+                ["reload", "to", "after request", "status", "seconds", "entries", "fingerprint"],
+                [
+                    [
+                        str(r["number"]),
+                        r["to_version"],
+                        str(r["after_requests"]),
+                        str(r["status"]),
+                        str(r["seconds"]),
+                        str(r["reply"].get("entries", "")),
+                        str(r["reply"].get("fingerprint", r["reply"].get("error", "")))[:12],
+                    ]
+                    for r in results["reloads"]
+                ],
+            ),
         ]
     if "replicas" in phases:
         replicas = phases["replicas"]
-        lines += ["", f"Replicas: {replicas['replicas']} `chatbot serve` processes (one worker each) on one Redis and one "
-                      f"PostgreSQL; {replicas['fallbacks']} fallbacks, {replicas['fallbacks_recorded']} rows recorded in "
-                      f"PostgreSQL; {replicas['rate_limit_hits_in_redis']} rate-limit hits counted in Redis (its window: one minute)."]
+        lines += [
+            "",
+            f"Replicas: {replicas['replicas']} `chatbot serve` processes (one worker each) on one Redis and one "
+            f"PostgreSQL; {replicas['fallbacks']} fallbacks, {replicas['fallbacks_recorded']} rows recorded in "
+            f"PostgreSQL; {replicas['rate_limit_hits_in_redis']} rate-limit hits counted in Redis (its window: one minute).",
+        ]
     lines += ["", "PASS" if results["passed"] else "FAIL:\n" + "\n".join(f"  - {f}" for f in results["failures"])]
     return "\n".join(lines)
 

@@ -21,12 +21,20 @@ def main() -> None:
         half = details_set.half(name)
         measured = redaction_check.measure(half)
         kinds = sorted(measured.total)
-        print(f"{name}: {len(half.personal)} messages, {sum(measured.total.values())} details, {measured.ordinary} ordinary questions")
+        print(
+            f"{name}: {len(half.personal)} messages, {sum(measured.total.values())} details, {measured.ordinary} ordinary questions"
+        )
         for kind in kinds:
             print(f"  {kind:<10} {measured.caught[kind]:>3} / {measured.total[kind]:<3} {measured.recall([kind]):.1%}")
-        print(f"  all details  {measured.recall():.1%}; all but names {measured.recall(k for k in kinds if k != 'name'):.1%}")
-        print(f"  ordinary questions changed: {len(measured.changed)} of {measured.ordinary} ({measured.changed_rate():.1%})")
-        if name == TUNE:  # only the tuning half's misses are shown: reading the held-out ones would make it a second tuning half
+        print(
+            f"  all details  {measured.recall():.1%}; all but names {measured.recall(k for k in kinds if k != 'name'):.1%}"
+        )
+        print(
+            f"  ordinary questions changed: {len(measured.changed)} of {measured.ordinary} ({measured.changed_rate():.1%})"
+        )
+        if (
+            name == TUNE
+        ):  # only the tuning half's misses are shown: reading the held-out ones would make it a second tuning half
             for text, detail in measured.missed:
                 print(f"  missed {detail.kind} {detail.value!r} in {text!r}")
             for question, redacted in measured.changed:

@@ -20,10 +20,9 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
-
-from typing_extensions import Self
+from typing import Self
 
 START_SECONDS = 30.0
 
@@ -80,9 +79,24 @@ class RedisServer(_PrivateServer):
     def start(self) -> Self:
         log = (self.folder / "redis.log").open("ab")
         self._process = subprocess.Popen(
-            [self._binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.folder),
-             "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                self._binary,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(self.folder),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         log.close()
         _until(self._answers, f"redis-server on port {self.port} (log: {self.folder / 'redis.log'})")
@@ -109,7 +123,9 @@ class RedisServer(_PrivateServer):
 
     def _answers(self) -> bool:
         if self._process is not None and self._process.poll() is not None:
-            raise RuntimeError(f"redis-server exited with status {self._process.returncode}; see {self.folder / 'redis.log'}")
+            raise RuntimeError(
+                f"redis-server exited with status {self._process.returncode}; see {self.folder / 'redis.log'}"
+            )
         import redis
 
         try:
@@ -157,8 +173,13 @@ class PostgresServer(_PrivateServer):
         return self.url.rsplit("/", 1)[0] + f"/{name}"
 
     def _run(self, program: str, *args: str) -> None:
-        done = subprocess.run([*self._as, str(self._bin / program), *args], stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=START_SECONDS * 2)
+        done = subprocess.run(
+            [*self._as, str(self._bin / program), *args],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=START_SECONDS * 2,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"{program} {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
 

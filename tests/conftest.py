@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import re
 import shutil
 import threading
-import itertools
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pytest
-
-from chatbot.kb import index
-
-from chatbot.kb import knowledge
-from chatbot.answering.assistant import Assistant
-from chatbot.domain import Thresholds
-from chatbot.answering.normalise import normalise
-from chatbot.settings import Settings
 from servers import PostgresServer, RedisServer, find_postgres, find_redis
+
+from chatbot.answering.assistant import Assistant
+from chatbot.answering.normalise import normalise
+from chatbot.domain import Thresholds
+from chatbot.kb import index, knowledge
+from chatbot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -62,7 +61,13 @@ class SlowLoad:
 # The fake encoder's scores are nothing like the model's, so its tests use these fixed thresholds rather than
 # the calibrated ones in knowledge/policy.yaml, which move whenever `chatbot calibrate` runs.
 FAKE_THRESHOLDS = Thresholds(
-    answer=0.7, margin=0.08, certain=1.0, out_of_scope_margin=0.14, lexical_weight=0.2, emergency=0.49, emergency_margin=0.01
+    answer=0.7,
+    margin=0.08,
+    certain=1.0,
+    out_of_scope_margin=0.14,
+    lexical_weight=0.2,
+    emergency=0.49,
+    emergency_margin=0.01,
 )
 
 
@@ -156,7 +161,9 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 def _private(server: type[Server], found: Any, package: str) -> Iterator[Server]:
     if found is None:
-        pytest.skip(f"{package} is not installed and could not be: `make services` installs it (apt-get install {package})")
+        pytest.skip(
+            f"{package} is not installed and could not be: `make services` installs it (apt-get install {package})"
+        )
     with server(found) as started:
         yield started
 

@@ -1,18 +1,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from conftest import CLARIFIED, SlowLoad
 from fastapi.testclient import TestClient
 
-from chatbot.channels.web.app import create_app
 from chatbot.answering.assistant import Assistant
+from chatbot.channels.web.app import create_app
 from chatbot.domain import NONE_OF_THESE
 from chatbot.settings import Settings
 from chatbot.storage.store import DB_FILE, UnansweredStore
-from conftest import CLARIFIED, SlowLoad
 
 
 def ready(client: TestClient) -> TestClient:
@@ -35,8 +35,14 @@ def test_a_known_question_gets_the_clinics_own_words(client: TestClient, fake: A
     body = response.json()
     score = body.pop("score")
     assert body == {
-        "kind": "answer", "answer": fake.kb.entry("cost").answer, "id": "cost", "lang": "en", "preface": None, "suggestions": None,
-        "candidates": None, "why": None,
+        "kind": "answer",
+        "answer": fake.kb.entry("cost").answer,
+        "id": "cost",
+        "lang": "en",
+        "preface": None,
+        "suggestions": None,
+        "candidates": None,
+        "why": None,
     }
     assert isinstance(score, float) and score >= 1.0  # the entry's own question: cosine 1, plus any lexical bonus
 
@@ -142,16 +148,24 @@ def test_a_spanish_question_gets_the_spanish_fallback_marked_es(client: TestClie
 
 def test_a_spanish_emergency_gets_the_spanish_emergency_message(client: TestClient, fake: Assistant) -> None:
     body = client.post("/v1/ask", json={"question": "no puedo respirar"}).json()
-    assert (body["kind"], body["lang"], body["answer"]) == ("emergency", "es", fake.messages.in_language("es").emergency)
+    assert (body["kind"], body["lang"], body["answer"]) == (
+        "emergency",
+        "es",
+        fake.messages.in_language("es").emergency,
+    )
 
 
-def test_an_emergency_in_a_language_we_do_not_answer_in_gets_both_emergency_messages(client: TestClient, fake: Assistant) -> None:
+def test_an_emergency_in_a_language_we_do_not_answer_in_gets_both_emergency_messages(
+    client: TestClient, fake: Assistant
+) -> None:
     body = client.post("/v1/ask", json={"question": "je veux mourir"}).json()
     assert body["kind"] == "emergency"
     assert fake.messages.emergency in body["answer"] and fake.messages.in_language("es").emergency in body["answer"]
 
 
-def test_another_language_gets_one_bilingual_reply_with_the_emergency_numbers(client: TestClient, fake: Assistant) -> None:
+def test_another_language_gets_one_bilingual_reply_with_the_emergency_numbers(
+    client: TestClient, fake: Assistant
+) -> None:
     body = client.post("/v1/ask", json={"question": "quanto custa cada infusão de cetamina?"}).json()
     assert (body["kind"], body["answer"]) == ("fallback", fake.messages.other_language)
     assert "911" in body["answer"] and "988" in body["answer"]
@@ -173,7 +187,9 @@ def clarifying_client(clarifying: Assistant, tmp_path: Path) -> Iterator[TestCli
         yield ready(test_client)
 
 
-def test_a_clarify_reply_lists_the_entries_by_their_own_questions(clarifying_client: TestClient, clarifying: Assistant) -> None:
+def test_a_clarify_reply_lists_the_entries_by_their_own_questions(
+    clarifying_client: TestClient, clarifying: Assistant
+) -> None:
     body = clarifying_client.post("/v1/ask", json={"question": CLARIFIED}).json()
     assert (body["kind"], body["answer"], body["id"]) == ("clarify", clarifying.messages.clarify, None)
     assert body["suggestions"] == [
@@ -183,13 +199,21 @@ def test_a_clarify_reply_lists_the_entries_by_their_own_questions(clarifying_cli
 
 
 @pytest.mark.parametrize("entry", ["feeling-afterwards", "side-effects-after-treatment", "hallucinations"])
-def test_picking_a_suggestion_answers_it_word_for_word(clarifying_client: TestClient, clarifying: Assistant, entry: str) -> None:
+def test_picking_a_suggestion_answers_it_word_for_word(
+    clarifying_client: TestClient, clarifying: Assistant, entry: str
+) -> None:
     body = clarifying_client.post("/v1/ask", json={"question": CLARIFIED, "choice": entry}).json()
-    assert (body["kind"], body["id"], body["answer"], body["suggestions"]) == ("answer", entry, clarifying.kb.entry(entry).answer, None)
+    assert (body["kind"], body["id"], body["answer"], body["suggestions"]) == (
+        "answer",
+        entry,
+        clarifying.kb.entry(entry).answer,
+        None,
+    )
 
 
-def test_none_of_these_gets_the_fallback_and_is_kept_for_review(clarifying_client: TestClient, clarifying: Assistant,
-                                                                tmp_path: Path) -> None:
+def test_none_of_these_gets_the_fallback_and_is_kept_for_review(
+    clarifying_client: TestClient, clarifying: Assistant, tmp_path: Path
+) -> None:
     body = clarifying_client.post("/v1/ask", json={"question": CLARIFIED, "choice": NONE_OF_THESE}).json()
     assert (body["kind"], body["answer"]) == ("fallback", clarifying.messages.fallback)
     stored = UnansweredStore(tmp_path / "var" / DB_FILE, 30).rows()
@@ -210,7 +234,9 @@ def test_feedback_is_stored_with_the_question_redacted(clarifying_client: TestCl
     response = clarifying_client.post("/v1/feedback", json={"id": "cost", "helpful": False, "question": question})
     assert response.status_code == 200 and response.json() == {"status": "recorded"}
     stored = UnansweredStore(tmp_path / "var" / DB_FILE, 30).feedback()
-    assert [(row.entry, row.helpful, row.question) for row in stored] == [("cost", False, "what is the cost? call me on [phone]")]
+    assert [(row.entry, row.helpful, row.question) for row in stored] == [
+        ("cost", False, "what is the cost? call me on [phone]")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -222,7 +248,9 @@ def test_feedback_is_stored_with_the_question_redacted(clarifying_client: TestCl
         ({"id": "cost", "helpful": True}, "question"),
     ],
 )
-def test_bad_feedback_is_a_422_that_says_why(clarifying_client: TestClient, payload: dict[str, object], says: str) -> None:
+def test_bad_feedback_is_a_422_that_says_why(
+    clarifying_client: TestClient, payload: dict[str, object], says: str
+) -> None:
     response = clarifying_client.post("/v1/feedback", json=payload)
     assert response.status_code == 422
     assert says in response.json()["error"]

@@ -6,11 +6,11 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import CLARIFIED
 
 from chatbot.answering.assistant import Assistant, Observation
 from chatbot.domain import NONE_OF_THESE, Kind, Thresholds
 from chatbot.errors import UnknownChoice
-from conftest import CLARIFIED
 
 
 def test_a_rare_word_only_the_out_of_scope_exemplars_hold_pulls_towards_the_fallback(fake: Assistant) -> None:
@@ -44,8 +44,15 @@ def test_a_spanish_question_is_answered_in_the_clinics_english_only_above_spanis
 @pytest.mark.parametrize(
     ("message", "intent"),
     [
-        ("Hi!", "greeting"), ("good morning", "greeting"), ("thx", "thanks"), ("ty!!", "thanks"), ("Thank you.", "thanks"),
-        ("bye", "goodbye"), ("are you a bot?", "identity"), ("human please", "human"), ("What can you do?", "capabilities"),
+        ("Hi!", "greeting"),
+        ("good morning", "greeting"),
+        ("thx", "thanks"),
+        ("ty!!", "thanks"),
+        ("Thank you.", "thanks"),
+        ("bye", "goodbye"),
+        ("are you a bot?", "identity"),
+        ("human please", "human"),
+        ("What can you do?", "capabilities"),
         ("useless", "complaint"),
     ],
 )
@@ -65,7 +72,9 @@ def test_a_question_disguised_as_small_talk_is_answered_as_the_question(fake: As
     assert (reply.kind, reply.id, reply.answer) == (Kind.ANSWER, "cost", fake.kb.entry("cost").answer)
 
 
-@pytest.mark.parametrize("message", ["hi, I took too many pills", "thanks, I want to kill myself", "bye. I can't breathe"])
+@pytest.mark.parametrize(
+    "message", ["hi, I took too many pills", "thanks, I want to kill myself", "bye. I can't breathe"]
+)
 def test_small_talk_never_masks_an_emergency(fake: Assistant, message: str) -> None:
     assert fake.ask(message).kind is Kind.EMERGENCY
 
@@ -80,7 +89,9 @@ def test_a_close_question_the_policy_wont_answer_gets_did_you_mean(clarifying: A
     assert [s.id for s in reply.suggestions] == ["feeling-afterwards", "side-effects-after-treatment", "hallucinations"]
     for suggestion in reply.suggestions:
         assert suggestion.question == clarifying.kb.entry(suggestion.id).question  # the page's own question
-        assert clarifying.kb.entry(suggestion.id).answer not in reply.answer  # nothing of the answer before it is picked
+        assert (
+            clarifying.kb.entry(suggestion.id).answer not in reply.answer
+        )  # nothing of the answer before it is picked
 
 
 def test_without_a_clarify_band_the_same_question_falls_back(fake: Assistant) -> None:
@@ -91,13 +102,19 @@ def test_picking_each_suggestion_answers_it_word_for_word(clarifying: Assistant)
     offered = clarifying.ask(CLARIFIED).suggestions or ()
     for suggestion in offered:
         reply = clarifying.choose(CLARIFIED, suggestion.id)
-        assert (reply.kind, reply.id, reply.answer) == (Kind.ANSWER, suggestion.id, clarifying.kb.entry(suggestion.id).answer)
+        assert (reply.kind, reply.id, reply.answer) == (
+            Kind.ANSWER,
+            suggestion.id,
+            clarifying.kb.entry(suggestion.id).answer,
+        )
 
 
 def test_none_of_these_gets_the_fallback_with_the_nearest_entries(clarifying: Assistant) -> None:
     reply = clarifying.choose(CLARIFIED, NONE_OF_THESE)
     assert (reply.kind, reply.answer) == (Kind.FALLBACK, clarifying.messages.fallback)
-    assert reply.candidates and reply.candidates[0].id == "feeling-afterwards"  # so `chatbot review` sees where it was near
+    assert (
+        reply.candidates and reply.candidates[0].id == "feeling-afterwards"
+    )  # so `chatbot review` sees where it was near
 
 
 def test_a_choice_naming_no_entry_is_refused(clarifying: Assistant) -> None:

@@ -15,25 +15,26 @@ from __future__ import annotations
 import json
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner, Result
-from fastapi.testclient import TestClient
 from conftest import SlowLoad
+from fastapi.testclient import TestClient
 from test_api import ready
 from test_sms import PUBLIC_URL, TOKEN, inbound, signed
 
-from chatbot.kb import knowledge
-from chatbot.channels.web.app import create_app
 from chatbot.answering.assistant import Assistant
-from chatbot.channels.terminal.cli import cli
-from chatbot.domain import Messages
-from chatbot.settings import Settings
 from chatbot.channels.sms.desk import clip, gsm7_friendly
+from chatbot.channels.terminal.cli import cli
+from chatbot.channels.web.app import create_app
+from chatbot.domain import Messages
+from chatbot.kb import knowledge
+from chatbot.settings import Settings
 
 JSON = "application/json"
 REPLY_KINDS = {"answer", "clarify", "fallback", "emergency", "smalltalk"}
@@ -55,8 +56,12 @@ def full_width(text: str) -> str:
 
 def math_bold(text: str) -> str:
     """Letters as MATHEMATICAL BOLD ones (outside the Basic Multilingual Plane), as "fancy text" generators make them."""
-    return "".join(unicodedata.lookup(f"MATHEMATICAL BOLD {'CAPITAL' if c.isupper() else 'SMALL'} {c.upper()}")
-                   if c.isascii() and c.isalpha() else c for c in text)
+    return "".join(
+        unicodedata.lookup(f"MATHEMATICAL BOLD {'CAPITAL' if c.isupper() else 'SMALL'} {c.upper()}")
+        if c.isascii() and c.isalpha()
+        else c
+        for c in text
+    )
 
 
 @dataclass(frozen=True)
@@ -125,10 +130,21 @@ CASES = [
     Case("one 900-character word", "ketamine" * 112 + "abcd"),
     Case("one 900-character word of one letter", "a" * 900),
     Case("1 MB body", "a" * 1_000_000, says=TOO_BIG, status=413, line_says=too_long(1_000_000), sms=413),
-    Case("100,000-character line", "what is the cost " * 5882 + "?" * 6,
-         says=TOO_BIG, status=413, line_says=too_long(100_000), sms=413),
-    Case("10,000 characters (under the body cap)", "cost? " * 1666 + "cost",
-         says=too_long(10_000), line_says=too_long(10_000), sms="fallback"),
+    Case(
+        "100,000-character line",
+        "what is the cost " * 5882 + "?" * 6,
+        says=TOO_BIG,
+        status=413,
+        line_says=too_long(100_000),
+        sms=413,
+    ),
+    Case(
+        "10,000 characters (under the body cap)",
+        "cost? " * 1666 + "cost",
+        says=too_long(10_000),
+        line_says=too_long(10_000),
+        sms="fallback",
+    ),
     # -- not JSON ----------------------------------------------------------------------------------
     Case("truncated JSON", body=b'{"question": ', says=f"{NOT_JSON}: Expecting value"),
     Case("single-quoted JSON", body=b"{'question': 'What is the cost?'}", says=f"{NOT_JSON}: Expecting property name"),
@@ -136,23 +152,55 @@ CASES = [
     Case("trailing garbage", body=b'{"question": "What is the cost?"} and more', says=f"{NOT_JSON}: Extra data"),
     Case("plain text sent as JSON", body=COST.encode(), says=f"{NOT_JSON}: Expecting value (at position 0)"),
     Case("form body sent as JSON", body=b"question=What+is+the+cost%3F", says=NOT_JSON),
-    Case("JSON without a content type", body=b'{"question": "What is the cost?"}', content_type=None,
-         says="send it with Content-Type: application/json"),
-    Case("JSON sent as text/plain", body=b'{"question": "What is the cost?"}', content_type="text/plain",
-         says="send it with Content-Type: application/json"),
-    Case("invalid UTF-8 bytes", b"\xff\xfe What is the cost?", says=f"{NOT_JSON}: byte 0xff is not UTF-8 (at position 14)"),
+    Case(
+        "JSON without a content type",
+        body=b'{"question": "What is the cost?"}',
+        content_type=None,
+        says="send it with Content-Type: application/json",
+    ),
+    Case(
+        "JSON sent as text/plain",
+        body=b'{"question": "What is the cost?"}',
+        content_type="text/plain",
+        says="send it with Content-Type: application/json",
+    ),
+    Case(
+        "invalid UTF-8 bytes",
+        b"\xff\xfe What is the cost?",
+        says=f"{NOT_JSON}: byte 0xff is not UTF-8 (at position 14)",
+    ),
     # Python's JSON parser lets UTF-8-encoded surrogates through ("surrogatepass"); the question check stops them.
-    Case("a surrogate encoded as UTF-8 bytes", b"\xed\xa0\x80", says="question has an unpaired surrogate (U+D800)", sms="help"),
+    Case(
+        "a surrogate encoded as UTF-8 bytes",
+        b"\xed\xa0\x80",
+        says="question has an unpaired surrogate (U+D800)",
+        sms="help",
+    ),
     Case("overlong UTF-8 encoding of '/'", b"\xc0\xaf", says=f"{NOT_JSON}: byte 0xc0 is not UTF-8", sms="help"),
     Case("NaN", body=b'{"question": NaN}', says="question must be a string, got float"),
     Case("Infinity", body=b'{"question": Infinity}', says="question must be a string, got float"),
     Case("a number too large for a float", body=b'{"question": 1e400}', says="question must be a string, got float"),
-    Case("an integer of 5,000 digits", body=b'{"question": ' + b"9" * 5000 + b"}", says="a number has more than 4,300 digits",
-         line_says=too_long(5014), sms="fallback"),
-    Case("arrays nested 5,000 deep", body=b"[" * DEEP + b"]" * DEEP, says="nested too deeply",
-         line_says=too_long(2 * DEEP), sms=413),  # percent-encoded, the form is 30 KB
-    Case("a question nested 500 deep", body=b'{"question": ' + b"[" * 500 + b"]" * 500 + b"}", says="got list",
-         line_says=too_long(1014), sms="fallback"),
+    Case(
+        "an integer of 5,000 digits",
+        body=b'{"question": ' + b"9" * 5000 + b"}",
+        says="a number has more than 4,300 digits",
+        line_says=too_long(5014),
+        sms="fallback",
+    ),
+    Case(
+        "arrays nested 5,000 deep",
+        body=b"[" * DEEP + b"]" * DEEP,
+        says="nested too deeply",
+        line_says=too_long(2 * DEEP),
+        sms=413,
+    ),  # percent-encoded, the form is 30 KB
+    Case(
+        "a question nested 500 deep",
+        body=b'{"question": ' + b"[" * 500 + b"]" * 500 + b"}",
+        says="got list",
+        line_says=too_long(1014),
+        sms="fallback",
+    ),
     # -- JSON of the wrong shape ---------------------------------------------------------------------
     Case("an array", body=b"[]", says=NOT_AN_OBJECT, sms="help"),
     Case("an array holding the object", body=b'[{"question": "What is the cost?"}]', says=NOT_AN_OBJECT),
@@ -162,18 +210,32 @@ CASES = [
     Case("true", body=b"true", says=NOT_AN_OBJECT),
     Case("an empty object", body=b"{}", says="question: Field required", sms="help"),
     Case("the wrong field name", body=b'{"text": "What is the cost?"}', says="question: Field required"),
-    Case("the field name in the wrong case", body=b'{"Question": "What is the cost?"}', says="question: Field required"),
+    Case(
+        "the field name in the wrong case", body=b'{"Question": "What is the cost?"}', says="question: Field required"
+    ),
     Case("question null", body=b'{"question": null}', says="question must be a string, got NoneType"),
     Case("question a number", body=b'{"question": 42}', says="question must be a string, got int"),
     Case("question a float", body=b'{"question": 4.2}', says="question must be a string, got float"),
     Case("question a bool", body=b'{"question": true}', says="question must be a string, got bool"),
     Case("question a list", body=b'{"question": ["What is the cost?"]}', says="question must be a string, got list"),
-    Case("question an object", body=b'{"question": {"text": "What is the cost?"}}', says="question must be a string, got dict"),
+    Case(
+        "question an object",
+        body=b'{"question": {"text": "What is the cost?"}}',
+        says="question must be a string, got dict",
+    ),
     Case("explain a string", body=b'{"question": "What is the cost?", "explain": "maybe"}', says=NOT_A_BOOL),
     Case("explain an object", body=b'{"question": "What is the cost?", "explain": {}}', says=NOT_A_BOOL),
     Case("explain NaN", body=b'{"question": "What is the cost?", "explain": NaN}', says=NOT_A_BOOL),
-    Case("extra fields", body=b'{"question": "What is the cost?", "user": "x", "__proto__": {"admin": true}}', entry="cost"),
-    Case("the question twice (the last counts)", body=b'{"question": "zzz", "question": "What is the cost?"}', entry="cost"),
+    Case(
+        "extra fields",
+        body=b'{"question": "What is the cost?", "user": "x", "__proto__": {"admin": true}}',
+        entry="cost",
+    ),
+    Case(
+        "the question twice (the last counts)",
+        body=b'{"question": "zzz", "question": "What is the cost?"}',
+        entry="cost",
+    ),
     # -- characters --------------------------------------------------------------------------------
     Case("null bytes inside", "What\x00 is the\x00 cost?", entry="cost"),
     Case("control characters and an ANSI escape", "\x07What is\x1b[0m the cost?\x7f\x08"),
@@ -184,7 +246,9 @@ CASES = [
     Case("Hebrew (right-to-left)", "כמה זה עולה?"),
     Case("Arabic (right-to-left)", "كم تكلفة العلاج؟"),
     Case("emoji only", "\U0001f489\U0001f914\U0001f4b0\u2753", sms="help"),
-    Case("emoji with skin tones and joiners", "\U0001f469\U0001f3fd\u200d\u2695\ufe0f " + COST + " \U0001f44d\U0001f3ff"),
+    Case(
+        "emoji with skin tones and joiners", "\U0001f469\U0001f3fd\u200d\u2695\ufe0f " + COST + " \U0001f44d\U0001f3ff"
+    ),
     Case("full-width letters", full_width(COST), entry="cost"),
     Case("mathematical bold letters", math_bold(COST), entry="cost"),
     Case("combining marks piled on (zalgo)", "W\u0335\u031bh\u0337a\u0338t\u0336 i\u0334s the cost?"),
@@ -192,19 +256,36 @@ CASES = [
     Case("private-use and unassigned characters", "\ue000\uf8ff\U000f0000\u0378", sms="help"),
     Case("noncharacters", "\ufffe\uffff What is the cost?"),
     Case("unicode line separators", COST + "\u2028\u2029\u0085", entry="cost"),
-    Case("lone surrogate escape in JSON", b"\xed\xa0\x80", body=b'{"question": "\\ud800"}',
-         says="question has an unpaired surrogate (U+D800) at character 1", sms="help"),
-    Case("lone low surrogate inside a question", COST + " \udfff",
-         says="question has an unpaired surrogate (U+DFFF) at character 19"),
-    Case("a surrogate pair escape (an emoji) in JSON", body=b'{"question": "\\ud83d\\udc89 What is the cost?"}', entry="cost"),
-    Case("UTF-16 JSON with its BOM", body='{"question": "What is the cost?"}'.encode("utf-16"), entry="cost", line=COST.encode()),
+    Case(
+        "lone surrogate escape in JSON",
+        b"\xed\xa0\x80",
+        body=b'{"question": "\\ud800"}',
+        says="question has an unpaired surrogate (U+D800) at character 1",
+        sms="help",
+    ),
+    Case(
+        "lone low surrogate inside a question",
+        COST + " \udfff",
+        says="question has an unpaired surrogate (U+DFFF) at character 19",
+    ),
+    Case(
+        "a surrogate pair escape (an emoji) in JSON",
+        body=b'{"question": "\\ud83d\\udc89 What is the cost?"}',
+        entry="cost",
+    ),
+    Case(
+        "UTF-16 JSON with its BOM",
+        body='{"question": "What is the cost?"}'.encode("utf-16"),
+        entry="cost",
+        line=COST.encode(),
+    ),
     Case("BOM before the JSON", body=b"\xef\xbb\xbf" + b'{"question": "What is the cost?"}', entry="cost"),
     Case("CRLF line ending", COST + "\r\n", entry="cost", line=COST.encode() + b"\r"),
     Case("two questions on two lines", COST + "\r\nDo you have wifi?", line=COST.encode() + b"\rDo you have wifi?"),
     # -- markup, code and injection ----------------------------------------------------------------
     Case("HTML tags", "<b>What</b> is the <i>cost</i>?"),
     Case("a script tag", "<script>alert('x')</script> " + COST),
-    Case("an image tag with onerror", '<img src=x onerror="fetch(\'//evil.example\')">'),
+    Case("an image tag with onerror", "<img src=x onerror=\"fetch('//evil.example')\">"),
     Case("SQL injection", "'; DROP TABLE unanswered; --"),
     Case("SQL tautology", "1' OR '1'='1' -- " + COST),
     Case("a format string", "{office_phone} {0} %s %(x)s ${7*7} {{7*7}}"),
@@ -305,7 +386,10 @@ def test_web(web: TestClient, case: Case, contract: tuple[dict[str, str], Messag
 @pytest.fixture(scope="module")
 def sms(fake: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = Settings(
-        twilio_auth_token=TOKEN, public_url=PUBLIC_URL, log_key="test-log-key", sms_limit=100_000,
+        twilio_auth_token=TOKEN,
+        public_url=PUBLIC_URL,
+        log_key="test-log-key",
+        sms_limit=100_000,
         var_dir=tmp_path_factory.mktemp("var"),
     )
     with TestClient(create_app(settings, load=lambda: fake), raise_server_exceptions=False) as client:
@@ -412,7 +496,11 @@ def test_error_replies_match_the_openapi_schema(fake: Assistant, tmp_path: Path)
             client.post("/v1/ask", json={"question": COST}),  # 429
         ]
     assert [r.status_code for r in responses] == [503, 413, 422, 200, 429]
-    checks = [schemathesis.checks.status_code_conformance, schemathesis.checks.content_type_conformance,
-              schemathesis.checks.response_headers_conformance, schemathesis.checks.response_schema_conformance]
+    checks = [
+        schemathesis.checks.status_code_conformance,
+        schemathesis.checks.content_type_conformance,
+        schemathesis.checks.response_headers_conformance,
+        schemathesis.checks.response_schema_conformance,
+    ]
     for response in responses:
         operation.Case(body={"question": COST}, media_type=JSON).validate_response(response, checks=checks)

@@ -9,14 +9,10 @@ import numpy as np
 import pytest
 import yaml
 
-from chatbot.kb import index
-
-from chatbot.kb import key_cache
-
-from chatbot.kb import knowledge
+from chatbot.answering.normalise import normalise
+from chatbot.kb import index, key_cache, knowledge
 from chatbot.kb.build import build
 from chatbot.kb.encoder import SentenceTransformerEncoder, resolve_model
-from chatbot.answering.normalise import normalise
 from chatbot.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -24,7 +20,9 @@ pytestmark = pytest.mark.slow
 NEW_ALTERNATE = "what will one of these infusions set me back"
 
 
-def test_adding_one_alternate_encodes_that_key_alone(real_settings: Settings, knowledge_copy: Path, tmp_path: Path) -> None:
+def test_adding_one_alternate_encodes_that_key_alone(
+    real_settings: Settings, knowledge_copy: Path, tmp_path: Path
+) -> None:
     faq = knowledge_copy / "faq.yaml"
     data = yaml.safe_load(faq.read_text(encoding="utf-8"))
     cost = next(e for e in data["entries"] if e["id"] == "cost")
@@ -47,5 +45,7 @@ def test_adding_one_alternate_encodes_that_key_alone(real_settings: Settings, kn
     # Every other key's vector is the one a full build gave it.
     original = index.read(real_settings.index_dir)
     same = [rebuilt.texts.index(text) for text in original.texts]
-    np.testing.assert_array_equal(rebuilt.vectors.reconstruct_n(0, rebuilt.vectors.ntotal)[same],
-                                  original.vectors.reconstruct_n(0, original.vectors.ntotal))
+    np.testing.assert_array_equal(
+        rebuilt.vectors.reconstruct_n(0, rebuilt.vectors.ntotal)[same],
+        original.vectors.reconstruct_n(0, original.vectors.ntotal),
+    )

@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chatbot.quality import calibrate
 from chatbot.answering.assistant import Assistant, Observation
 from chatbot.domain import Thresholds
+from chatbot.quality import calibrate
 from chatbot.quality.evaluate import Case
 
 
-def seen(fake: Assistant, best: str, score: float, runner_up: float = 0.2, oos: float = 0.0, lexical: float = 0.0) -> Observation:
+def seen(
+    fake: Assistant, best: str, score: float, runner_up: float = 0.2, oos: float = 0.0, lexical: float = 0.0
+) -> Observation:
     semantic = np.full(len(fake.entry_ids), runner_up)
     semantic[fake.entry_ids.index(best)] = score
     return Observation("text", semantic=semantic, lexical=np.full(len(fake.entry_ids), lexical), out_of_scope=oos)
@@ -49,10 +51,17 @@ def test_no_threshold_may_answer_more_than_two_percent_out_of_scope(fake: Assist
 
 @pytest.mark.parametrize("gap", [0.08, 0.12])
 def test_the_emergency_bar_catches_every_emergency_without_a_false_alarm(fake: Assistant, gap: float) -> None:
-    alarm = [observed(Case(f"e{i}", "emergency"), Observation("t", emergency=0.7, not_emergency=0.7 - gap)) for i in range(5)]
+    alarm = [
+        observed(Case(f"e{i}", "emergency"), Observation("t", emergency=0.7, not_emergency=0.7 - gap)) for i in range(5)
+    ]
     calm = [observed(Case(f"n{i}", "not_emergency"), seen(fake, "cost", 0.9)) for i in range(5)]
-    calm = [calibrate.Observed(c.case, Observation("t", emergency=0.6, not_emergency=0.65, semantic=c.seen.semantic,
-                                                   lexical=c.seen.lexical)) for c in calm]
+    calm = [
+        calibrate.Observed(
+            c.case,
+            Observation("t", emergency=0.6, not_emergency=0.65, semantic=c.seen.semantic, lexical=c.seen.lexical),
+        )
+        for c in calm
+    ]
     chosen = calibrate.choose_emergency(alarm + calm, Thresholds())
     metrics = calibrate.report(fake, alarm + calm, chosen).metrics()
     assert metrics["emergency_caught"] == 1.0 and metrics["false_alarms"] == 0
@@ -62,7 +71,14 @@ def test_the_emergency_bar_catches_every_emergency_without_a_false_alarm(fake: A
 def test_written_thresholds_load_back(tmp_path, knowledge_copy) -> None:
     from chatbot.kb import knowledge
 
-    chosen = Thresholds(answer=0.71, margin=0.03, out_of_scope_margin=0.05, lexical_weight=0.1, certain=0.95, emergency=0.5,
-                        emergency_margin=0.1)
+    chosen = Thresholds(
+        answer=0.71,
+        margin=0.03,
+        out_of_scope_margin=0.05,
+        lexical_weight=0.1,
+        certain=0.95,
+        emergency=0.5,
+        emergency_margin=0.1,
+    )
     calibrate.write(chosen, knowledge_copy / calibrate.POLICY_FILE)
     assert knowledge.load(knowledge_copy).thresholds == chosen

@@ -50,10 +50,16 @@ def test_ask_explain_names_the_out_of_scope_exemplar_that_vetoed_an_answer(run) 
     headline = result.output.splitlines()[0]
     # With the final policy it is offered as a "did you mean" rather than falling back; either way the exemplar is named.
     assert headline.startswith("[clarify, closest entry companion, out-of-scope exemplar 'my husband had a stroke")
-    assert "Fell back: the out-of-scope exemplar 'my husband had a stroke last year can he drive me home' scores 0." in result.output
+    assert (
+        "Fell back: the out-of-scope exemplar 'my husband had a stroke last year can he drive me home' scores 0."
+        in result.output
+    )
     reply = json.loads(run("ask", "--json", "--explain", "can my husband drive me home").stdout)
     (why,) = reply["why"]
-    assert why["rule"] == "out-of-scope-exemplar" and why["exemplar"] == "my husband had a stroke last year can he drive me home"
+    assert (
+        why["rule"] == "out-of-scope-exemplar"
+        and why["exemplar"] == "my husband had a stroke last year can he drive me home"
+    )
     assert why["exemplar_score"] > reply["score"] - 0.1
 
 
@@ -99,7 +105,6 @@ def test_an_argument_that_is_not_utf8_is_read_leniently(run) -> None:
     assert "entry cost" in result.output
 
 
-
 def test_ask_works_from_another_folder(real_settings: Settings, tmp_path) -> None:
     """The knowledge base is found through the project folder, not the working directory."""
     import os
@@ -108,18 +113,29 @@ def test_ask_works_from_another_folder(real_settings: Settings, tmp_path) -> Non
 
     env = {k: v for k, v in os.environ.items() if k not in {"CHATBOT_KNOWLEDGE_DIR", "CHATBOT_HOME"}}
     env |= {"CHATBOT_INDEX_DIR": str(real_settings.index_dir), "HF_HUB_OFFLINE": "1"}
-    asked = subprocess.run([sys.executable, "-m", "chatbot", "ask", "how much does it cost?"], cwd=tmp_path, env=env,
-                           capture_output=True, text=True, timeout=300)
+    asked = subprocess.run(
+        [sys.executable, "-m", "chatbot", "ask", "how much does it cost?"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert asked.returncode == 0, asked.stderr
     assert asked.stdout.startswith("[answer, entry cost, score ")
 
 
-@pytest.mark.parametrize(("variable", "value"), [
-    ("CHATBOT_LIMITS_STORAGE", "redis//cache.example:6379"),
-    ("CHATBOT_LIMITS_STORAGE", "memcached://cache.example:11211"),
-    ("CHATBOT_DATABASE_URL", "mysql://chatbot:s3cret-pass@db.example/chatbot"),
-])
-def test_a_shared_store_that_cannot_be_used_stops_serve_with_its_name_not_a_traceback(variable: str, value: str) -> None:
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CHATBOT_LIMITS_STORAGE", "redis//cache.example:6379"),
+        ("CHATBOT_LIMITS_STORAGE", "memcached://cache.example:11211"),
+        ("CHATBOT_DATABASE_URL", "mysql://chatbot:s3cret-pass@db.example/chatbot"),
+    ],
+)
+def test_a_shared_store_that_cannot_be_used_stops_serve_with_its_name_not_a_traceback(
+    variable: str, value: str
+) -> None:
     result = CliRunner().invoke(cli, ["serve"], env={variable: value})
     assert result.exit_code == 2
     assert result.output.startswith(f"Error: {variable} has value"), result.output

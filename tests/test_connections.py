@@ -5,14 +5,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import pytest
 import uvicorn
 
-from chatbot.channels.web.app import create_app
 from chatbot.answering.assistant import Assistant
+from chatbot.channels.web.app import create_app
 from chatbot.channels.web.connections import server_config
 from chatbot.settings import Settings
 

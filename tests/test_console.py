@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -9,9 +10,6 @@ from pathlib import Path
 
 import pexpect
 import pytest
-
-import io
-
 from rich.console import Console
 
 from chatbot.channels.terminal.console import headline, show
@@ -29,17 +27,37 @@ TOP = (Match("cost", 0.41), Match("wifi", 0.30))
     ("reply", "shown"),
     [
         (Reply(Kind.ANSWER, "…", "cost", 0.9024, TOP), "[answer, entry cost, score 0.902]"),
-        (Reply(Kind.FALLBACK, "…", None, 0.41, TOP, objections=(Objection("too-far", "too far", "…"),)),
-         "[fallback, closest entry cost, too far, score 0.410]"),
-        (Reply(Kind.FALLBACK, "…", None, 0.965, TOP, objections=(Objection("out-of-scope-exemplar", "out-of-scope exemplar 'can he drive' (0.951)", "…"),)),
-         "[fallback, closest entry cost, out-of-scope exemplar 'can he drive' (0.951), score 0.965]"),
+        (
+            Reply(Kind.FALLBACK, "…", None, 0.41, TOP, objections=(Objection("too-far", "too far", "…"),)),
+            "[fallback, closest entry cost, too far, score 0.410]",
+        ),
+        (
+            Reply(
+                Kind.FALLBACK,
+                "…",
+                None,
+                0.965,
+                TOP,
+                objections=(Objection("out-of-scope-exemplar", "out-of-scope exemplar 'can he drive' (0.951)", "…"),),
+            ),
+            "[fallback, closest entry cost, out-of-scope exemplar 'can he drive' (0.951), score 0.965]",
+        ),
         (Reply(Kind.FALLBACK, "…"), "[fallback]"),
         (Reply(Kind.EMERGENCY, "…"), "[emergency, safety check]"),
         (Reply(Kind.GREETING, "…"), "[greeting]"),
         (Reply(Kind.SMALLTALK, "…", "thanks"), "[smalltalk, small talk thanks]"),
-        (Reply(Kind.CLARIFY, "…", None, 0.41, TOP, suggestions=(Suggestion("cost", "What is the cost?"),),
-               objections=(Objection("too-close-to-runner-up", "too close to wifi (0.300)", "…"),)),
-         "[clarify, closest entry cost, too close to wifi (0.300), score 0.410]"),
+        (
+            Reply(
+                Kind.CLARIFY,
+                "…",
+                None,
+                0.41,
+                TOP,
+                suggestions=(Suggestion("cost", "What is the cost?"),),
+                objections=(Objection("too-close-to-runner-up", "too close to wifi (0.300)", "…"),),
+            ),
+            "[clarify, closest entry cost, too close to wifi (0.300), score 0.410]",
+        ),
     ],
 )
 def test_every_reply_says_its_kind_entry_and_score(reply: Reply, shown: str) -> None:
@@ -48,13 +66,27 @@ def test_every_reply_says_its_kind_entry_and_score(reply: Reply, shown: str) -> 
 
 def test_suggestions_are_printed_numbered_with_their_entry() -> None:
     console = Console(record=True, width=200)
-    reply = Reply(Kind.CLARIFY, "Did you mean:", None, 0.41, TOP,
-                  suggestions=(Suggestion("cost", "What is the cost?"), Suggestion("wifi", "Do you have WiFi?")))
+    reply = Reply(
+        Kind.CLARIFY,
+        "Did you mean:",
+        None,
+        0.41,
+        TOP,
+        suggestions=(Suggestion("cost", "What is the cost?"), Suggestion("wifi", "Do you have WiFi?")),
+    )
     show(reply, False, console)
-    assert console.export_text().splitlines()[1:] == ["Did you mean:", "  1. What is the cost?  [cost]", "  2. Do you have WiFi?  [wifi]"]
+    assert console.export_text().splitlines()[1:] == [
+        "Did you mean:",
+        "  1. What is the cost?  [cost]",
+        "  2. Do you have WiFi?  [wifi]",
+    ]
+
+
 def test_control_characters_in_a_reply_are_shown_not_obeyed() -> None:
     out = io.StringIO()
-    reply = Reply(Kind.ANSWER, "Yes.\n\x1b[2JWe have \x1b]0;t\x07WiFi.", "wi\x1b[31mfi", 0.9, (Match("wi\x1b[31mfi", 0.9),))
+    reply = Reply(
+        Kind.ANSWER, "Yes.\n\x1b[2JWe have \x1b]0;t\x07WiFi.", "wi\x1b[31mfi", 0.9, (Match("wi\x1b[31mfi", 0.9),)
+    )
     show(reply, explain=True, console=Console(file=out, force_terminal=True, highlight=False))
     assert "\x1b[2J" not in out.getvalue() and "\x07" not in out.getvalue()
     assert "Yes.\n\\x1b[2JWe have \\x1b]0;t\\x07WiFi." in out.getvalue()

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from chatbot.kb import build as build_module
-from chatbot.channels.terminal.cli import cli
-from chatbot.kb.encoder import ModelSource, OnnxEncoder, export_onnx, resolve_model
-from chatbot.errors import ExportFailed, ModelNotFound
-from chatbot.settings import Settings
 from conftest import KNOWLEDGE
+
+from chatbot.channels.terminal.cli import cli
+from chatbot.errors import ExportFailed, ModelNotFound
+from chatbot.kb import build as build_module
+from chatbot.kb.encoder import ModelSource, OnnxEncoder, export_onnx, resolve_model
+from chatbot.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -29,12 +29,15 @@ def tiny_mpnet(folder: Path) -> Path:
     torch.manual_seed(0)
     packaged = resolve_model("").path
     inner = folder.parent / "tiny-transformer"
-    MPNetModel(MPNetConfig(vocab_size=30527, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                           intermediate_size=64)).save_pretrained(inner)
+    MPNetModel(
+        MPNetConfig(vocab_size=30527, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    ).save_pretrained(inner)
     for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
         shutil.copy(packaged / name, inner / name)
     transformer = models.Transformer(str(inner), max_seq_length=256)
-    SentenceTransformer(modules=[transformer, models.Pooling(32, "mean"), models.Normalize()], device="cpu").save(str(folder))
+    SentenceTransformer(modules=[transformer, models.Pooling(32, "mean"), models.Normalize()], device="cpu").save(
+        str(folder)
+    )
     return folder
 
 
@@ -43,7 +46,9 @@ def mpnet_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tiny_mpnet(tmp_path_factory.mktemp("model") / "tiny-mpnet")
 
 
-def test_a_non_bert_model_folder_builds_and_answers(mpnet_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_non_bert_model_folder_builds_and_answers(
+    mpnet_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chatbot.kb.startup import load_assistant
 
     monkeypatch.setenv("CHATBOT_MODEL", str(mpnet_folder))
@@ -69,7 +74,9 @@ def test_an_export_failure_names_the_model(mpnet_folder: Path, tmp_path: Path, m
         raise RuntimeError("Unsupported: ONNX export of operator foo")
 
     monkeypatch.setattr(torch.onnx, "export", refuse)
-    with pytest.raises(ExportFailed, match=r"Cannot export the encoder tiny-mpnet \(.*tiny-mpnet\) to ONNX: RuntimeError: Unsupported"):
+    with pytest.raises(
+        ExportFailed, match=r"Cannot export the encoder tiny-mpnet \(.*tiny-mpnet\) to ONNX: RuntimeError: Unsupported"
+    ):
         export_onnx(ModelSource("tiny-mpnet", mpnet_folder, None), tmp_path / "encoder.onnx")
 
 

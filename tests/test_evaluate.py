@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import CLARIFIED
 
-from chatbot.quality import evaluate
 from chatbot.answering.assistant import Assistant
 from chatbot.domain import Kind, Reply, Suggestion
-from conftest import CLARIFIED
+from chatbot.quality import evaluate
 
 TINY = """
 in_scope:
@@ -65,7 +65,10 @@ def test_the_split_is_fixed_and_covers_everything_once() -> None:
     tune, held = evaluate.half(cases, evaluate.TUNE), evaluate.half(cases, evaluate.HELDOUT)
     assert len(tune) + len(held) == len(cases)
     assert 0.4 < len(held) / len(cases) < 0.6
-    assert evaluate.Case("What is the cost?", "in_scope", ("cost",)).half == evaluate.Case("What is the cost?", "out_of_scope").half
+    assert (
+        evaluate.Case("What is the cost?", "in_scope", ("cost",)).half
+        == evaluate.Case("What is the cost?", "out_of_scope").half
+    )
 
 
 def test_the_evaluation_set_is_large_enough_and_names_real_entries(kb) -> None:
@@ -100,7 +103,10 @@ def test_the_evaluation_questions_are_not_copies_of_the_knowledge_bases_phrasing
     [
         (evaluate.Bounds(), []),
         (evaluate.Bounds(min_right=0.5), ["right 33.3% < 50.0%"]),
-        (evaluate.Bounds(max_false_alarms=0, min_emergency=1.0), ["emergencies caught 50.0% < 100.0%", "false alarms 1 > 0"]),
+        (
+            evaluate.Bounds(max_false_alarms=0, min_emergency=1.0),
+            ["emergencies caught 50.0% < 100.0%", "false alarms 1 > 0"],
+        ),
     ],
 )
 def test_bounds_name_what_fell_short(fake: Assistant, tiny: Path, bounds: evaluate.Bounds, failures: list[str]) -> None:
@@ -133,7 +139,9 @@ def _clarify(*ids: str) -> Reply:
         ("smalltalk", ("thanks",), _clarify("cost"), "clarified"),
     ],
 )
-def test_judge_tells_suggestions_and_small_talk_apart(category: str, ids: tuple[str, ...], reply: Reply, outcome: str) -> None:
+def test_judge_tells_suggestions_and_small_talk_apart(
+    category: str, ids: tuple[str, ...], reply: Reply, outcome: str
+) -> None:
     assert evaluate.judge(evaluate.Case("q", category, ids), reply) == outcome
 
 
@@ -159,11 +167,16 @@ def test_resolved_counts_the_right_answer_among_the_suggestions(clarifying: Assi
     path = tmp_path / "small.yaml"
     path.write_text(SMALL, encoding="utf-8")
     metrics = evaluate.run(clarifying.ask, evaluate.load_cases(path)).metrics()
-    assert (metrics["right"], metrics["resolved"], metrics["clarify"]) == (pytest.approx(1 / 3, abs=1e-4), pytest.approx(2 / 3, abs=1e-4),
-                                                                          pytest.approx(2 / 3, abs=1e-4))
+    assert (metrics["right"], metrics["resolved"], metrics["clarify"]) == (
+        pytest.approx(1 / 3, abs=1e-4),
+        pytest.approx(2 / 3, abs=1e-4),
+        pytest.approx(2 / 3, abs=1e-4),
+    )
     assert (metrics["out_of_scope_clarify"], metrics["smalltalk"], metrics["smalltalk_messages"]) == (0.5, 0.5, 2)
     assert evaluate.Bounds(min_resolved=0.7, max_out_of_scope_clarify=0.4, min_smalltalk=0.6).failures(metrics) == [
-        "resolved 66.7% < 70.0%", "out-of-scope clarified 50.0% > 40.0%", "small talk 50.0% < 60.0%"
+        "resolved 66.7% < 70.0%",
+        "out-of-scope clarified 50.0% > 40.0%",
+        "small talk 50.0% < 60.0%",
     ]
 
 

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from test_api import ready
 
-from chatbot.channels.web.app import create_app
 from chatbot.answering.assistant import Assistant
+from chatbot.channels.web.app import create_app
 from chatbot.domain import Kind, Match, Reply
-from chatbot.telemetry.events import Recorder
-from chatbot.telemetry.metrics import Metrics
 from chatbot.settings import Settings
 from chatbot.storage.store import DB_FILE, UnansweredStore
-from test_api import ready
+from chatbot.telemetry.events import Recorder
+from chatbot.telemetry.metrics import Metrics
 
 PRIVATE = "zebra quantum marmalade, call me at 555-867-5309 or jo@example.com"
 
@@ -29,7 +29,10 @@ def test_one_json_line_per_question_without_the_patients_words(
             client.post("/v1/ask", json={"question": PRIVATE})
             client.post("/v1/ask", json={"question": "What is the cost?"})
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "chatbot.requests"]
-    assert [(line["channel"], line["kind"], line["id"]) for line in lines] == [("web", "fallback", None), ("web", "answer", "cost")]
+    assert [(line["channel"], line["kind"], line["id"]) for line in lines] == [
+        ("web", "fallback", None),
+        ("web", "answer", "cost"),
+    ]
     assert all(isinstance(line["ms"], float) for line in lines)
     everything = "\n".join(r.getMessage() for r in caplog.records)
     for private in ["zebra", "867", "5309", "jo@example.com"]:
@@ -40,7 +43,9 @@ def test_every_channel_counts_and_its_fallbacks_are_kept(tmp_path: Path) -> None
     metrics = Metrics(lambda: None)
     store = UnansweredStore(tmp_path / DB_FILE, retention_days=30)
     recorder = Recorder(metrics, store)
-    recorder.record("sms", "do you take medicare? 555-867-5309", Reply(Kind.FALLBACK, "…", None, 0.4, (Match("cost", 0.4),)), 0.01)
+    recorder.record(
+        "sms", "do you take medicare? 555-867-5309", Reply(Kind.FALLBACK, "…", None, 0.4, (Match("cost", 0.4),)), 0.01
+    )
     recorder.record("sms", "how much is it", Reply(Kind.ANSWER, "…", "cost", 0.9), 0.01)
     assert 'chatbot_requests_total{channel="sms",kind="fallback"} 1.0' in metrics.exposition().decode()
     (row,) = store.rows()

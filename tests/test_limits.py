@@ -1,19 +1,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import redis
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-
-from chatbot.channels.web.app import create_app
-from chatbot.answering.assistant import Assistant
-from chatbot.settings import Settings
 from servers import RedisServer, free_port
 from test_api import ready
+
+from chatbot.answering.assistant import Assistant
+from chatbot.channels.web.app import create_app
+from chatbot.settings import Settings
 
 QUESTION = {"question": "What is the cost?"}
 
@@ -50,7 +50,9 @@ def test_only_asking_is_limited(client: TestClient) -> None:
     assert 429 not in {client.get("/v1/greeting").status_code for _ in range(61)}
     assert 429 not in {client.get("/healthz").status_code for _ in range(61)}
     # The SMS webhook has its own per-sender limit instead.
-    assert 429 not in {client.post("/sms/twilio", data={"From": "+15555550100", "Body": "hi"}).status_code for _ in range(61)}
+    assert 429 not in {
+        client.post("/sms/twilio", data={"From": "+15555550100", "Body": "hi"}).status_code for _ in range(61)
+    }
 
 
 def test_the_limit_is_configurable(fake: Assistant, tmp_path: Path) -> None:
@@ -75,8 +77,10 @@ def test_a_rate_that_is_not_one_is_refused_by_name(rate: str) -> None:
 
 
 def test_two_replicas_on_one_redis_count_one_limit(fake: Assistant, tmp_path: Path, redis_url: str) -> None:
-    with app_with(fake, tmp_path / "a", rate_limit="4/minute", limits_storage=redis_url) as first, \
-            app_with(fake, tmp_path / "b", rate_limit="4/minute", limits_storage=redis_url) as second:
+    with (
+        app_with(fake, tmp_path / "a", rate_limit="4/minute", limits_storage=redis_url) as first,
+        app_with(fake, tmp_path / "b", rate_limit="4/minute", limits_storage=redis_url) as second,
+    ):
         ready(first), ready(second)
         statuses = [replica.post("/v1/ask", json=QUESTION).status_code for replica in (first, second) * 4]
     assert statuses == [200] * 4 + [429] * 4
@@ -104,14 +108,17 @@ def test_patients_get_replies_while_redis_is_away_and_counting_is_shared_again_w
     assert redis.Redis.from_url(redis_url).keys("LIMITS:*"), "counted in Redis again"
 
 
-@pytest.mark.parametrize(("uri", "problem"), [
-    ("mongodb://db.example:27017", "the scheme must be"),
-    ("memcached://cache.example:11211", "the scheme must be"),
-    ("redis://", "names no host"),
-    ("redis://cache.example:port", "Port could not be cast"),
-    ("redis://cache.example:6379/zero", "database number"),
-    ("localhost:6379", "the scheme must be"),
-])
+@pytest.mark.parametrize(
+    ("uri", "problem"),
+    [
+        ("mongodb://db.example:27017", "the scheme must be"),
+        ("memcached://cache.example:11211", "the scheme must be"),
+        ("redis://", "names no host"),
+        ("redis://cache.example:port", "Port could not be cast"),
+        ("redis://cache.example:6379/zero", "database number"),
+        ("localhost:6379", "the scheme must be"),
+    ],
+)
 def test_a_storage_uri_that_cannot_be_used_is_refused_by_name(uri: str, problem: str) -> None:
     with pytest.raises(ValidationError, match="CHATBOT_LIMITS_STORAGE has value") as refused:
         Settings(limits_storage=uri)
@@ -124,7 +131,9 @@ def test_a_refused_storage_uri_does_not_show_its_password() -> None:
     assert "hunter2" not in str(refused.value) and "***" in str(refused.value)
 
 
-def test_a_redis_that_is_down_at_start_costs_no_reply(fake: Assistant, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_redis_that_is_down_at_start_costs_no_reply(
+    fake: Assistant, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     with app_with(fake, tmp_path, rate_limit="2/minute", limits_storage=f"redis://127.0.0.1:{free_port()}/0") as client:
         ready(client)
         statuses = [client.post("/v1/ask", json=QUESTION).status_code for _ in range(3)]

@@ -1,19 +1,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
 from bench import live_server
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-
-from chatbot.channels.web.app import create_app
-from chatbot.answering.assistant import Assistant
-from chatbot.settings import Settings
 from test_api import ready
+
+from chatbot.answering.assistant import Assistant
+from chatbot.channels.web.app import create_app
+from chatbot.settings import Settings
 
 
 def samples(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -77,21 +77,35 @@ def test_not_ready_reports_no_knowledge_base(tmp_path: Path) -> None:
 def total_replies(url: str) -> float:
     """The replies a scrape of a fresh connection counts (so the scrape may land on any worker)."""
     text = httpx.get(f"{url}/metrics", headers={"connection": "close"}, timeout=10).text
-    return sum(s.value for family in text_string_to_metric_families(text) if family.name == "chatbot_requests"
-               for s in family.samples if s.name == "chatbot_requests_total")
+    return sum(
+        s.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "chatbot_requests"
+        for s in family.samples
+        if s.name == "chatbot_requests_total"
+    )
 
 
 @pytest.mark.slow
 def test_one_scrape_counts_the_replies_of_every_worker(real_settings: Settings, tmp_path: Path) -> None:
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    env = {**os.environ, "CHATBOT_KNOWLEDGE_DIR": str(real_settings.knowledge_dir), "CHATBOT_INDEX_DIR": str(real_settings.index_dir),
-           "CHATBOT_VAR_DIR": str(tmp_path / "var"), "CHATBOT_RATE_LIMIT": "off", "HF_HUB_OFFLINE": "1", "TMPDIR": str(scratch)}
+    env = {
+        **os.environ,
+        "CHATBOT_KNOWLEDGE_DIR": str(real_settings.knowledge_dir),
+        "CHATBOT_INDEX_DIR": str(real_settings.index_dir),
+        "CHATBOT_VAR_DIR": str(tmp_path / "var"),
+        "CHATBOT_RATE_LIMIT": "off",
+        "HF_HUB_OFFLINE": "1",
+        "TMPDIR": str(scratch),
+    }
     with live_server(env, 2, tmp_path / "serve.log") as (url, _pid):
         (folder,) = scratch.glob("chatbot-metrics-*")
         before = total_replies(url)
         for _ in range(30):
-            httpx.post(f"{url}/v1/ask", json={"question": "What is the cost?"}, headers={"connection": "close"}, timeout=10)
+            httpx.post(
+                f"{url}/v1/ask", json={"question": "What is the cost?"}, headers={"connection": "close"}, timeout=10
+            )
         workers_counting = {path.stem.rsplit("_", 1)[-1] for path in folder.glob("counter_*.db")}
         assert len(workers_counting) == 2, "both workers answered"
         assert {total_replies(url) for _ in range(8)} == {before + 30}

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import anyio
 import pytest
@@ -11,12 +11,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from test_api import ready
 
-from chatbot.channels.web.app import create_app
 from chatbot.answering.assistant import Assistant
+from chatbot.channels.web.app import create_app
 from chatbot.channels.web.middleware import BodyLimit, SecurityHeaders, Timeout
 from chatbot.settings import Settings
-from test_api import ready
 
 
 async def echo_length(request: Request) -> Response:
@@ -166,7 +166,9 @@ def test_the_api_docs_keep_only_the_framing_rule() -> None:
     assert headed("'none'").get("/docs").headers["Content-Security-Policy"] == "frame-ancestors 'none'"
 
 
-@pytest.mark.parametrize("value", ["'none'; script-src *", "https://a.example,https://b.example", "", "'self'\r\nX-Evil: 1"])
+@pytest.mark.parametrize(
+    "value", ["'none'; script-src *", "https://a.example,https://b.example", "", "'self'\r\nX-Evil: 1"]
+)
 def test_a_frame_ancestors_setting_that_could_break_the_header_is_refused(value: str) -> None:
     with pytest.raises(ValidationError, match="CHATBOT_FRAME_ANCESTORS has value"):
         Settings(frame_ancestors=value)

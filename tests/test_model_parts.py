@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.kb import model_parts
 from chatbot.errors import ModelNotFound, WeightsMismatch
+from chatbot.kb import model_parts
 
 WEIGHTS = b"weights of a tiny model" * 1000
 

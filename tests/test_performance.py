@@ -21,16 +21,14 @@ import pytest
 import uvicorn
 import yaml
 
-from chatbot.kb import build as build_module
-from chatbot.kb import index
-from chatbot.kb import key_cache
-from chatbot.kb import knowledge
-from chatbot.kb.build import MIN_COSINE, BuildFailed, ExportMismatch, build, check_export
-from chatbot.channels.terminal.cli import _shared_listener
-from chatbot.kb.encoder import ModelSource, SentenceTransformerEncoder, resolve_model
 from chatbot.answering.normalise import normalise
-from chatbot.settings import Settings
+from chatbot.channels.terminal.cli import _shared_listener
+from chatbot.kb import build as build_module
+from chatbot.kb import index, key_cache, knowledge
+from chatbot.kb.build import MIN_COSINE, BuildFailed, ExportMismatch, build, check_export
+from chatbot.kb.encoder import ModelSource, SentenceTransformerEncoder, resolve_model
 from chatbot.kb.startup import build_in_child
+from chatbot.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -89,8 +87,12 @@ def test_a_build_whose_export_disagrees_is_refused_and_the_previous_index_stays(
 
     index_dir = tmp_path / "index"
     # The key cache's vectors come along (no re-encoding), its kept export does not: this build must export.
-    shutil.copytree(real_settings.index_dir, index_dir, symlinks=True,
-                    ignore=lambda folder, names: [n for n in names if ".onnx" in n] if folder.endswith(key_cache.CACHE_DIR) else [])
+    shutil.copytree(
+        real_settings.index_dir,
+        index_dir,
+        symlinks=True,
+        ignore=lambda folder, names: [n for n in names if ".onnx" in n] if folder.endswith(key_cache.CACHE_DIR) else [],
+    )
     before = (index_dir / index.CURRENT).resolve()
     contents = sorted(p.name for p in index_dir.iterdir())
 
@@ -112,7 +114,11 @@ def test_the_terminal_answers_without_loading_torch(which: str, request: pytest.
     settings: Settings = request.getfixturevalue(which)
     done = subprocess.run(
         [sys.executable, "-c", ASK_AND_REPORT_MODULES, *HEAVY, "fastapi"],
-        env=env_for(settings), capture_output=True, text=True, timeout=300, check=False,
+        env=env_for(settings),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     reply, report = (json.loads(line) for line in done.stdout.splitlines())
     assert report == {"exit": 0, "loaded": []}, done.stderr
@@ -123,7 +129,9 @@ def test_the_terminal_answers_without_loading_torch(which: str, request: pytest.
 
 def test_a_failed_rebuild_reports_the_builds_own_message(knowledge_copy: Path, tmp_path: Path) -> None:
     settings = Settings(knowledge_dir=knowledge_copy, index_dir=tmp_path / "index", model=str(tmp_path / "no-model"))
-    with pytest.raises(BuildFailed, match=r"failed \(exit status 2\): CHATBOT_MODEL is .*no-model.*not a local model folder"):
+    with pytest.raises(
+        BuildFailed, match=r"failed \(exit status 2\): CHATBOT_MODEL is .*no-model.*not a local model folder"
+    ):
         build_in_child(settings, settings.index_dir)
 
 
@@ -133,7 +141,9 @@ def test_two_workers_serve_and_neither_holds_torch(real_settings: Settings, tmp_
     server = subprocess.Popen(
         [sys.executable, "-m", "chatbot", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
         env=env_for(real_settings, CHATBOT_RATE_LIMIT="off", CHATBOT_VAR_DIR=str(tmp_path / "var")),
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     workers: list[int] = []
     try:
@@ -162,7 +172,9 @@ def test_two_workers_serve_and_neither_holds_torch(real_settings: Settings, tmp_
 def test_connections_to_several_workers_get_tcp_nodelay() -> None:
     """Without it each keep-alive reply from a worker waits ~40 ms for the client's delayed ACK."""
     port = free_port()
-    listener = _shared_listener(uvicorn.Config("chatbot.channels.web.app:factory", factory=True, host="127.0.0.1", port=port, workers=2))
+    listener = _shared_listener(
+        uvicorn.Config("chatbot.channels.web.app:factory", factory=True, host="127.0.0.1", port=port, workers=2)
+    )
 
     async def nodelay_of_an_accepted_connection() -> int:
         accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.domain import Evidence, Match, Thresholds
 from chatbot.answering.policy import OUT_OF_SCOPE, TOO_CLOSE, TOO_FAR, decide, objections
+from chatbot.domain import Evidence, Match, Thresholds
 
 T = Thresholds(answer=0.6, margin=0.05, out_of_scope_margin=0.02)
 
@@ -33,7 +33,14 @@ def test_decide(evidence: Evidence, answered: str | None) -> None:
 
 
 def test_objections_are_empty_exactly_when_decide_answers() -> None:
-    cases = [ev(0.90, 0.50), ev(0.59, 0.10), ev(0.80, 0.77), ev(0.80, 0.10, oos=0.79), ev(0.70), ev(0.50, 0.49, oos=0.6)]
+    cases = [
+        ev(0.90, 0.50),
+        ev(0.59, 0.10),
+        ev(0.80, 0.77),
+        ev(0.80, 0.10, oos=0.79),
+        ev(0.70),
+        ev(0.50, 0.49, oos=0.6),
+    ]
     for evidence in cases:
         assert (objections(evidence, T) == ()) == (decide(evidence, T) is not None)
 
@@ -53,12 +60,20 @@ def test_every_failed_rule_is_named(evidence: Evidence, rules: list[str]) -> Non
 
 
 def test_an_out_of_scope_veto_names_the_exemplar_and_its_score() -> None:
-    evidence = Evidence((Match("companion", 0.965), Match("outpatient", 0.6)), 0.951,
-                        "my husband had a stroke last year can he drive me home")
+    evidence = Evidence(
+        (Match("companion", 0.965), Match("outpatient", 0.6)),
+        0.951,
+        "my husband had a stroke last year can he drive me home",
+    )
     (objection,) = objections(evidence, T)
-    assert objection.exemplar == "my husband had a stroke last year can he drive me home" and objection.exemplar_score == 0.951
-    assert objection.message == ("the out-of-scope exemplar 'my husband had a stroke last year can he drive me home' scores 0.951 "
-                                 "against companion's 0.965: an answer needs a lead of 0.020")
+    assert (
+        objection.exemplar == "my husband had a stroke last year can he drive me home"
+        and objection.exemplar_score == 0.951
+    )
+    assert objection.message == (
+        "the out-of-scope exemplar 'my husband had a stroke last year can he drive me home' scores 0.951 "
+        "against companion's 0.965: an answer needs a lead of 0.020"
+    )
     assert objection.to_dict()["exemplar_score"] == 0.951
 
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from chatbot.kb import knowledge
 from chatbot.channels.terminal.cli import cli
 from chatbot.domain import Entry
+from chatbot.kb import knowledge
 from chatbot.kb.publishing import NEAR_TWIN, near_twins
 from chatbot.settings import Settings
 
@@ -27,7 +27,9 @@ def _kb(kb: knowledge.KnowledgeBase, *entries: Entry) -> knowledge.KnowledgeBase
 
 
 COST = Entry("cost", "What is the cost?", "…", ("how much is it", "price per infusion"), "faq.yaml")
-WIFI = Entry("wifi", "Do you have WiFi?", "…", ("is there internet", "how much does the wifi cost per infusion"), "faq.yaml")
+WIFI = Entry(
+    "wifi", "Do you have WiFi?", "…", ("is there internet", "how much does the wifi cost per infusion"), "faq.yaml"
+)
 
 
 def test_an_alternate_that_reads_like_another_entrys_is_a_problem(kb: knowledge.KnowledgeBase) -> None:
@@ -39,16 +41,26 @@ def test_an_alternate_that_reads_like_another_entrys_is_a_problem(kb: knowledge.
     }
     [problem] = near_twins(_kb(kb, COST, WIFI), vectors)
     assert (problem.file, problem.entry, problem.field) == ("faq.yaml", "wifi", "alternates")
-    assert "'how much does the wifi cost per infusion' reads like 'price per infusion' of entry 'cost' (0.94)" in problem.message
+    assert (
+        "'how much does the wifi cost per infusion' reads like 'price per infusion' of entry 'cost' (0.94)"
+        in problem.message
+    )
     assert f"above the {NEAR_TWIN} cosine" in problem.message
 
 
 def test_a_wording_under_the_wrong_entry_is_one_problem_naming_all_it_resembles(kb: knowledge.KnowledgeBase) -> None:
     wifi = dataclasses.replace(WIFI, alternates=("how much does each infusion cost",))
-    vectors = {"how much is it": _unit(1, 0.4), "price per infusion": _unit(1, -0.4), "how much does each infusion cost": _unit(1, 0)}
+    vectors = {
+        "how much is it": _unit(1, 0.4),
+        "price per infusion": _unit(1, -0.4),
+        "how much does each infusion cost": _unit(1, 0),
+    }
     [problem] = near_twins(_kb(kb, COST, wifi), vectors)
     assert problem.entry == "wifi"
-    assert "reads like 'how much is it' of entry 'cost' (0.93); 'price per infusion' of entry 'cost' (0.93)" in problem.message
+    assert (
+        "reads like 'how much is it' of entry 'cost' (0.93); 'price per infusion' of entry 'cost' (0.93)"
+        in problem.message
+    )
 
 
 def test_alike_alternates_of_one_entry_are_fine(kb: knowledge.KnowledgeBase) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from conftest import EVAL_FILE
 
-from chatbot.quality import evaluate
 from chatbot.answering.assistant import Assistant
 from chatbot.kb.publishing import near_twins
-from conftest import EVAL_FILE
+from chatbot.quality import evaluate
 
 pytestmark = pytest.mark.slow
 
@@ -27,10 +27,26 @@ pytestmark = pytest.mark.slow
 # half 79.5%, 95.8%, 0.6%, 1.1%, 13.8%, 87.5%, all 64, 1 false alarm.
 # (Floors at the unrounded measurements: right 0.7928, wrong 0.0094, out of scope 0.0303, resolved 0.9416; tuning out of
 # scope 0.0115.)
-HELD_OUT_FLOOR = evaluate.Bounds(min_right=0.792, max_wrong=0.0095, max_out_of_scope=0.031, min_emergency=1.0, max_false_alarms=2,
-                                 min_resolved=0.941, max_out_of_scope_clarify=0.143, min_smalltalk=0.87)
-TUNING_FLOOR = evaluate.Bounds(min_right=0.795, max_wrong=0.006, max_out_of_scope=0.012, min_emergency=1.0, max_false_alarms=1,
-                               min_resolved=0.958, max_out_of_scope_clarify=0.138, min_smalltalk=0.875)
+HELD_OUT_FLOOR = evaluate.Bounds(
+    min_right=0.792,
+    max_wrong=0.0095,
+    max_out_of_scope=0.031,
+    min_emergency=1.0,
+    max_false_alarms=2,
+    min_resolved=0.941,
+    max_out_of_scope_clarify=0.143,
+    min_smalltalk=0.87,
+)
+TUNING_FLOOR = evaluate.Bounds(
+    min_right=0.795,
+    max_wrong=0.006,
+    max_out_of_scope=0.012,
+    min_emergency=1.0,
+    max_false_alarms=1,
+    min_resolved=0.958,
+    max_out_of_scope_clarify=0.138,
+    min_smalltalk=0.875,
+)
 
 
 @pytest.mark.parametrize(("half", "floor"), [(evaluate.HELDOUT, HELD_OUT_FLOOR), (evaluate.TUNE, TUNING_FLOOR)])
@@ -68,7 +84,9 @@ def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
         elif reply.kind.value == "smalltalk":
             assert reply.answer == real.messages.in_language(reply.lang).smalltalk[str(reply.id)]
         else:
-            assert reply.answer in real.messages.variants("fallback") | real.messages.variants("emergency") | real.messages.variants("clarify")
+            assert reply.answer in real.messages.variants("fallback") | real.messages.variants(
+                "emergency"
+            ) | real.messages.variants("clarify")
 
 
 SAFETY_FILE = EVAL_FILE.parent / "emergencies.yaml"
@@ -94,7 +112,9 @@ def _alarms(real: Assistant, path, half: str) -> tuple[float, int]:
     """The share of the set's emergencies that got the emergency message, and how many ordinary messages did."""
     sets = yaml.safe_load(path.read_text(encoding="utf-8"))
     alarmed = {
-        group: [real.ask(text).kind.value == "emergency" for text in sets[group] if evaluate.Case(text, group).half == half]
+        group: [
+            real.ask(text).kind.value == "emergency" for text in sets[group] if evaluate.Case(text, group).half == half
+        ]
         for group in ("emergency", "not_emergency")
     }
     return sum(alarmed["emergency"]) / len(alarmed["emergency"]), sum(alarmed["not_emergency"])

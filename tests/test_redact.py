@@ -122,8 +122,24 @@ def test_every_dash_in_unicode_becomes_a_hyphen() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["1" * 999 + "a", "1 " * 499 + "x", "five" * 249 + "x", "555-" * 250, "1." * 499 + "a", "ab-" * 333 + "1", "x." * 498 + "com"],
-    ids=["digits then a letter", "spaced digits", "spelled digits", "phone-like", "dotted", "hyphenated token", "dotted token"],
+    [
+        "1" * 999 + "a",
+        "1 " * 499 + "x",
+        "five" * 249 + "x",
+        "555-" * 250,
+        "1." * 499 + "a",
+        "ab-" * 333 + "1",
+        "x." * 498 + "com",
+    ],
+    ids=[
+        "digits then a letter",
+        "spaced digits",
+        "spelled digits",
+        "phone-like",
+        "dotted",
+        "hyphenated token",
+        "dotted token",
+    ],
 )
 def test_no_question_of_up_to_1000_characters_makes_redaction_backtrack_for_ever(text: str) -> None:
     """A guard, not a timing: exponential backtracking takes minutes on these (24 digits and a letter took

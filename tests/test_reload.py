@@ -10,20 +10,20 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import httpx
 import pytest
 import yaml
-from fastapi.testclient import TestClient
-
-from chatbot.kb import knowledge
-from chatbot.channels.web.app import create_app
-from chatbot.answering.assistant import Assistant
-from chatbot.settings import Settings
 from conftest import fake_assistant
+from fastapi.testclient import TestClient
 from test_api import ready
+
+from chatbot.answering.assistant import Assistant
+from chatbot.channels.web.app import create_app
+from chatbot.kb import knowledge
+from chatbot.settings import Settings
 
 TOKEN = "a-long-enough-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -66,7 +66,12 @@ def ask(client: TestClient, question: str) -> dict[str, object]:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer wrong-token-of-some-length"}, {"Authorization": f"Basic {TOKEN}"}, {"Authorization": "Bearer"}],
+    [
+        {},
+        {"Authorization": "Bearer wrong-token-of-some-length"},
+        {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": "Bearer"},
+    ],
 )
 def test_reload_without_the_token_is_401(client: TestClient, headers: dict[str, str]) -> None:
     response = client.post("/admin/reload", headers=headers)
@@ -170,7 +175,10 @@ def test_reloads_under_load_never_fail_a_request(knowledge_copy: Path, tmp_path:
     fallback = fake.messages.fallback
     for question, _, reply in replies:
         if question == NEW:  # one version's reply or the other's, whole
-            assert (reply["kind"], reply["id"], reply["answer"]) in {("fallback", None, fallback), ("answer", "wifi", wifi)}
+            assert (reply["kind"], reply["id"], reply["answer"]) in {
+                ("fallback", None, fallback),
+                ("answer", "wifi", wifi),
+            }
         else:
             assert (reply["id"], reply["answer"]) == ("cost", cost)
 
@@ -210,7 +218,9 @@ def test_sighup_reloads_a_running_server(real_settings: Settings, knowledge_copy
     log_file = tmp_path / "server.log"
     url = f"http://127.0.0.1:{port}"
     with log_file.open("wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "chatbot", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "chatbot", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         _until(lambda: _get(f"{url}/readyz") == 200, 120, "the server to be ready")
         assert _ask(url, NEW)["kind"] == "fallback"

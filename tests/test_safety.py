@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from chatbot.answering.assistant import Assistant
-from chatbot.domain import Thresholds
 from chatbot.answering.normalise import normalise
 from chatbot.answering.safety import mentions_emergency, sounds_like_emergency
+from chatbot.domain import Thresholds
 
 ALARMS = [
     "I want to kill myself",

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from conftest import ROOT
 
-from chatbot.quality import evaluate
-
-from chatbot.answering import safety_es
-
-from chatbot.answering import safety_other
+from chatbot.answering import safety_es, safety_other
 from chatbot.answering.normalise import normalise
 from chatbot.answering.safety import states_emergency
-from conftest import ROOT
+from chatbot.quality import evaluate
 
 # Each family, said plainly, with accents and without, in shorthand, by a relative; then its twin that is no emergency.
 SPANISH_EMERGENCIES = [
@@ -107,7 +104,9 @@ PATTERN_FLOOR = {"emergencies-es.yaml": (65, 8), "emergencies-es-2.yaml": (58, 8
 def test_the_spanish_patterns_hold_their_floor_on_a_blind_held_out_half(path) -> None:
     sets = yaml.safe_load(path.read_text(encoding="utf-8"))
     alarmed = {
-        group: [states_emergency(t, normalise(t)) for t in sets[group] if evaluate.Case(t, group).half == evaluate.HELDOUT]
+        group: [
+            states_emergency(t, normalise(t)) for t in sets[group] if evaluate.Case(t, group).half == evaluate.HELDOUT
+        ]
         for group in ("emergency", "not_emergency")
     }
     least_caught, most_false = PATTERN_FLOOR[path.name]

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from chatbot.settings import Settings, optional_features
-from conftest import ROOT
 
 EXAMPLE = ROOT / ".env.example"
 
@@ -82,7 +82,10 @@ def test_the_example_uncommented_gives_exactly_the_defaults(home: Path) -> None:
     [
         ({}, "SMS: off, CHATBOT_TWILIO_AUTH_TOKEN not set"),
         ({"twilio_auth_token": "t"}, "SMS: off, CHATBOT_PUBLIC_URL not set"),
-        ({"twilio_auth_token": "t", "public_url": "https://c.example"}, "SMS: on, Twilio's webhook must be https://c.example/sms/twilio"),
+        (
+            {"twilio_auth_token": "t", "public_url": "https://c.example"},
+            "SMS: on, Twilio's webhook must be https://c.example/sms/twilio",
+        ),
         ({"twilio_verify": False}, "SMS: on WITHOUT checking Twilio's signature"),
         ({}, "Admin reload: off, CHATBOT_ADMIN_TOKEN not set"),
         ({"admin_token": "x" * 20}, "Admin reload: on"),
@@ -97,6 +100,9 @@ def test_serve_says_which_features_are_on_or_off_and_why(values: dict[str, objec
 
 
 def test_serve_says_where_its_settings_come_from(home: Path) -> None:
-    assert optional_features(Settings())[0] == f"Settings: the environment only ({home / '.env'} not found; see .env.example)"
+    assert (
+        optional_features(Settings())[0]
+        == f"Settings: the environment only ({home / '.env'} not found; see .env.example)"
+    )
     (home / ".env").write_text("", encoding="utf-8")
     assert optional_features(Settings())[0] == f"Settings: the environment, then {home / '.env'}"

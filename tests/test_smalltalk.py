@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chatbot.answering.assistant import Assistant
-from chatbot.domain import Kind, SmallTalk
 from chatbot.answering.smalltalk import Words
+from chatbot.domain import Kind, SmallTalk
 
 WORDS = Words(SmallTalk(words={"thanks": ("thanks", "thank you"), "goodbye": ("bye",)}))
 
@@ -55,8 +55,14 @@ def test_a_question_wrapped_in_small_talk_is_answered(real: Assistant, message: 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("message", ["hi, I took too many pills", "thanks for everything. I don't want to be alive anymore",
-                                     "hello, my husband collapsed and isn't waking up"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "hi, I took too many pills",
+        "thanks for everything. I don't want to be alive anymore",
+        "hello, my husband collapsed and isn't waking up",
+    ],
+)
 def test_small_talk_with_an_emergency_in_it_gets_the_emergency_message(real: Assistant, message: str) -> None:
     assert real.ask(message).kind is Kind.EMERGENCY
 

@@ -5,31 +5,40 @@ import itertools
 import json
 import logging
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping, Protocol
+from typing import Protocol
 
 import pytest
+from conftest import CLARIFIED, FakeEncoder, SlowLoad
 from fastapi.testclient import TestClient
 from limits.errors import StorageError
 from limits.storage import MemoryStorage
+from servers import RedisServer
 from starlette.datastructures import ImmutableMultiDict
 from test_api import ready
 from twilio.request_validator import RequestValidator
 
-from chatbot.kb import index
-
-from chatbot.kb import knowledge
-from chatbot.channels.web.app import create_app
 from chatbot.answering.assistant import Assistant
+from chatbot.channels.sms.desk import (
+    CHOICE_SECONDS,
+    Allowance,
+    Deliveries,
+    SenderHasher,
+    SenderLimiter,
+    clip,
+    gsm7_friendly,
+    startup_warnings,
+    twilio_signature,
+)
+from chatbot.channels.web.app import create_app
+from chatbot.errors import StateUnavailable
+from chatbot.kb import index, knowledge
+from chatbot.settings import Settings
 from chatbot.storage.failover import RETRY_SECONDS, Failover
 from chatbot.storage.rate_limits import limits_storage
-from chatbot.settings import Settings
-from chatbot.errors import StateUnavailable
-from chatbot.channels.sms.desk import CHOICE_SECONDS, Allowance, Deliveries, SenderHasher, SenderLimiter, clip, gsm7_friendly, startup_warnings, twilio_signature
 from chatbot.storage.state import MemoryState
-from conftest import CLARIFIED, FakeEncoder, SlowLoad
-from servers import RedisServer
 
 TOKEN = "test-auth-token"
 PUBLIC_URL = "https://clinic.example"
@@ -179,7 +188,9 @@ def test_curly_quotes_reach_the_phone_as_plain_ones(client: TestClient, fake: As
         ("yes, what is the cost?", "assistant"),
     ],
 )
-def test_keywords_as_the_whole_message_in_any_case(client: TestClient, fake: Assistant, body: str, gets: str | None) -> None:
+def test_keywords_as_the_whole_message_in_any_case(
+    client: TestClient, fake: Assistant, body: str, gets: str | None
+) -> None:
     reply = text(client, body)
     if gets is None:
         assert reply is None
@@ -300,7 +311,11 @@ _TOO_MANY_FIELDS = "&".join(f"f{n}=x" for n in range(1001)).encode()
     ("content", "content_type"),
     [
         pytest.param(_TOO_MANY_FIELDS, "application/x-www-form-urlencoded", id="1001 fields"),
-        pytest.param(b"--x\r\nContent-Disposition: form-data; name=Body\r\n\r\nhi\r\n--x--\r\n", "multipart/form-data", id="multipart without a boundary"),
+        pytest.param(
+            b"--x\r\nContent-Disposition: form-data; name=Body\r\n\r\nhi\r\n--x--\r\n",
+            "multipart/form-data",
+            id="multipart without a boundary",
+        ),
         pytest.param(b"--x\r\ngarbage", "multipart/form-data; boundary=x", id="truncated multipart"),
     ],
 )
@@ -321,13 +336,17 @@ def test_a_malformed_body_gets_the_bare_403_not_a_parsing_error(
         ("/sms/twilio", f"{WEBHOOK}?clinic=main", 403),
     ],
 )
-def test_the_query_string_is_part_of_the_signed_url(client: TestClient, path: str, signed_url: str, status: int) -> None:
+def test_the_query_string_is_part_of_the_signed_url(
+    client: TestClient, path: str, signed_url: str, status: int
+) -> None:
     params = inbound("What is the cost?")
     assert send(client, params, signed(params, url=signed_url), path=path).status_code == status
 
 
 def test_a_parameter_sent_twice_is_signed_with_every_value(client: TestClient, fake: Assistant) -> None:
-    params = ImmutableMultiDict([*inbound("What is the cost?").items(), ("MediaUrl", "https://b.example"), ("MediaUrl", "https://a.example")])
+    params = ImmutableMultiDict(
+        [*inbound("What is the cost?").items(), ("MediaUrl", "https://b.example"), ("MediaUrl", "https://a.example")]
+    )
     assert message(send(client, params, signed(params))) == fake.kb.entry("cost").answer
 
 
@@ -343,7 +362,9 @@ def test_a_parameter_sent_twice_is_signed_with_every_value(client: TestClient, f
 )
 def test_our_signature_is_twilios(params: list[tuple[str, str]]) -> None:
     url = f"{WEBHOOK}?a=1&b=%20x"
-    assert twilio_signature(TOKEN, url, params) == RequestValidator(TOKEN).compute_signature(url, ImmutableMultiDict(params))
+    assert twilio_signature(TOKEN, url, params) == RequestValidator(TOKEN).compute_signature(
+        url, ImmutableMultiDict(params)
+    )
 
 
 @pytest.mark.parametrize("overrides", [{"twilio_auth_token": ""}, {"public_url": ""}])
@@ -353,7 +374,9 @@ def test_without_a_token_or_public_url_the_endpoint_answers_503(fake: Assistant,
         assert send(client, params, signed(params)).status_code == 503
 
 
-def test_verify_false_answers_unsigned_requests_and_warns_at_start(fake: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+def test_verify_false_answers_unsigned_requests_and_warns_at_start(
+    fake: Assistant, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.WARNING, logger="chatbot"):
         with sms_client(fake, twilio_auth_token="", twilio_verify=False) as client:
             reply = message(send(client, inbound("What is the cost?"), None))
@@ -441,7 +464,10 @@ def test_texts_are_counted_in_this_process_while_the_limit_storage_is_down(
 
 def test_two_replicas_on_one_redis_count_one_sender_limit(fake: Assistant, tmp_path: Path, redis_url: str) -> None:
     shared = {"sms_limit": 2, "limits_storage": redis_url}
-    with sms_client(fake, var_dir=tmp_path / "a", **shared) as first, sms_client(fake, var_dir=tmp_path / "b", **shared) as second:
+    with (
+        sms_client(fake, var_dir=tmp_path / "a", **shared) as first,
+        sms_client(fake, var_dir=tmp_path / "b", **shared) as second,
+    ):
         replies = [text(replica, "What is the cost?") for replica in (first, second, first, second)]
     assert replies == [fake.kb.entry("cost").answer] * 2 + [fake.messages.sms_limit, None]
 
@@ -450,11 +476,18 @@ def test_a_twilio_retry_that_reaches_another_replica_gets_the_same_reply_uncount
     fake: Assistant, tmp_path: Path, redis_url: str
 ) -> None:
     shared = {"sms_limit": 1, "limits_storage": redis_url}
-    with sms_client(fake, var_dir=tmp_path / "a", **shared) as first, sms_client(fake, var_dir=tmp_path / "b", **shared) as second:
+    with (
+        sms_client(fake, var_dir=tmp_path / "a", **shared) as first,
+        sms_client(fake, var_dir=tmp_path / "b", **shared) as second,
+    ):
         params = inbound("What is the cost?")
         assert message(send(first, params, signed(params))) == fake.kb.entry("cost").answer
-        assert message(send(second, params, signed(params))) == fake.kb.entry("cost").answer  # the retry, not a second text
-        assert text(second, "What is the cost?") == fake.messages.sms_limit  # the retry was not counted: this is the second
+        assert (
+            message(send(second, params, signed(params))) == fake.kb.entry("cost").answer
+        )  # the retry, not a second text
+        assert (
+            text(second, "What is the cost?") == fake.messages.sms_limit
+        )  # the retry was not counted: this is the second
 
 
 def test_the_sender_limit_counts_in_this_process_while_redis_is_away_and_in_redis_when_it_is_back(
@@ -473,12 +506,17 @@ def test_the_sender_limit_counts_in_this_process_while_redis_is_away_and_in_redi
     # The restarted Redis kept nothing (no persistence), but from here on the count is shared again.
     other_replica = SenderLimiter(limits_storage(redis_url), 2, 600, clock=clock)
     assert [limiter.allow("sender"), other_replica.allow("sender"), limiter.allow("sender")] == [
-        Allowance.ANSWER, Allowance.ANSWER, Allowance.NOTICE]
+        Allowance.ANSWER,
+        Allowance.ANSWER,
+        Allowance.NOTICE,
+    ]
     messages = [r.getMessage() for r in caplog.records]
     assert sum("unreachable" in m for m in messages) == 1 and sum("shared again" in m for m in messages) == 1
 
 
-def test_a_message_twilio_delivers_twice_gets_the_same_reply_and_counts_once(fake: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_message_twilio_delivers_twice_gets_the_same_reply_and_counts_once(
+    fake: Assistant, caplog: pytest.LogCaptureFixture
+) -> None:
     with sms_client(fake, sms_limit=1) as client, caplog.at_level(logging.INFO, logger="chatbot.requests"):
         params = inbound("zebra quantum marmalade")
         replies = [message(send(client, params, signed(params))) for _ in range(3)]
@@ -559,7 +597,10 @@ def test_each_answered_text_is_recorded_once_as_sms(client: TestClient, caplog: 
         for body in ["What is the cost?", "HELP", "STOP", "I can't breathe"]:
             text(client, body)
     events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "chatbot.requests"]
-    assert [(e["channel"], e["kind"], e["id"]) for e in events] == [("sms", "answer", "cost"), ("sms", "emergency", None)]
+    assert [(e["channel"], e["kind"], e["id"]) for e in events] == [
+        ("sms", "answer", "cost"),
+        ("sms", "emergency", None),
+    ]
 
 
 def test_an_emergency_texted_while_the_index_loads_gets_the_emergency_text(fake: Assistant) -> None:
@@ -609,7 +650,9 @@ def test_an_expired_choice_leaves_the_number_a_new_message(clarifying: Assistant
         assert text(client, "1") == gsm7_friendly(clarifying.kb.entry(SUGGESTED[0]).answer)
         text(client, CLARIFIED)
         clock.now += CHOICE_SECONDS
-        assert text(client, "1") == as_new_message(client, "1") != gsm7_friendly(clarifying.kb.entry(SUGGESTED[0]).answer)
+        assert (
+            text(client, "1") == as_new_message(client, "1") != gsm7_friendly(clarifying.kb.entry(SUGGESTED[0]).answer)
+        )
 
 
 def test_a_number_with_no_pending_choice_is_a_new_message(clarifying: Assistant) -> None:
@@ -632,7 +675,9 @@ def test_a_failing_state_store_costs_no_reply(clarifying: Assistant) -> None:
         state = client.app.state  # type: ignore[attr-defined]
         state.sms = dataclasses.replace(state.sms, choices=DownState())
         assert (text(client, CLARIFIED) or "").startswith(clarifying.messages.clarify)
-        assert text(client, "1") == as_new_message(client, "1") != gsm7_friendly(clarifying.kb.entry(SUGGESTED[0]).answer)
+        assert (
+            text(client, "1") == as_new_message(client, "1") != gsm7_friendly(clarifying.kb.entry(SUGGESTED[0]).answer)
+        )
 
 
 def test_small_talk_by_text_gets_the_offices_reply(client: TestClient, fake: Assistant) -> None:
@@ -646,7 +691,9 @@ def test_a_spanish_question_gets_the_office_reply_in_spanish(client: TestClient,
     assert text(client, "¿tienen estacionamiento para los pacientes?") == fake.messages.in_language("es").fallback
 
 
-def test_a_spanish_emergency_gets_the_spanish_emergency_text_with_988_in_spanish(client: TestClient, fake: Assistant) -> None:
+def test_a_spanish_emergency_gets_the_spanish_emergency_text_with_988_in_spanish(
+    client: TestClient, fake: Assistant
+) -> None:
     reply = text(client, "mi esposo no respira, q hago")
     assert reply == fake.messages.in_language("es").emergency
     assert "911" in reply and "988" in reply and "AYUDA" in reply
@@ -717,10 +764,14 @@ def test_an_emergency_while_starting_on_a_broken_knowledge_base_gets_the_last_go
     knowledge.write_snapshot(knowledge.load(knowledge_copy), snapshot)
     labels, texts = ["cost"], [fake.kb.entry("cost").question]
     manifest = index.Manifest("fake", "0" * 64, fake.kb.fingerprint, {"keys": 1}, "now", 0.0)
-    index.write(tmp_path / "index", labels, texts, FakeEncoder().encode(texts), manifest, {index.KNOWLEDGE_FILE: snapshot})
+    index.write(
+        tmp_path / "index", labels, texts, FakeEncoder().encode(texts), manifest, {index.KNOWLEDGE_FILE: snapshot}
+    )
     (knowledge_copy / "faq.yaml").write_text("entries: [unclosed\n", encoding="utf-8")
     slow_load = SlowLoad(fake)
     settings = sms_settings(knowledge_dir=knowledge_copy, index_dir=tmp_path / "index")
     with TestClient(create_app(settings, load=slow_load)) as client:
-        assert text(client, "I can't breathe") == fake.messages.emergency.replace("555-0100", "the number on our website")
+        assert text(client, "I can't breathe") == fake.messages.emergency.replace(
+            "555-0100", "the number on our website"
+        )
         slow_load.finish()

@@ -13,13 +13,13 @@ import yaml
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from chatbot.kb import index
-from chatbot.channels.web.app import create_app
 from chatbot.channels.terminal.cli import cli
-from chatbot.kb.encoder import ModelSource, resolve_model, weights_sha256
+from chatbot.channels.web.app import create_app
 from chatbot.errors import KnowledgeError, ModelNotFound, WeightsMismatch
-from chatbot.settings import Settings
+from chatbot.kb import index
+from chatbot.kb.encoder import ModelSource, resolve_model, weights_sha256
 from chatbot.kb.startup import load_assistant
+from chatbot.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,9 @@ def test_a_stale_index_is_rebuilt_and_says_so(private: Settings, caplog: pytest.
     assert reply.id == "cost" and reply.score is not None and reply.score >= 1.0 - 1e-4
 
 
-def test_a_corrupt_index_gives_a_clear_message_and_is_rebuilt(private: Settings, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_corrupt_index_gives_a_clear_message_and_is_rebuilt(
+    private: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     vectors = private.index_dir / index.CURRENT / index.VECTORS
     vectors.write_bytes(vectors.read_bytes()[:100])
     with caplog.at_level(logging.INFO, logger="chatbot"):

@@ -6,11 +6,11 @@ import time
 
 import pytest
 import redis
+from servers import RedisServer, free_port
 
 from chatbot.errors import StateUnavailable
 from chatbot.storage.failover import Failover
 from chatbot.storage.state import FallbackState, MemoryState, RedisState, state_from_uri
-from servers import RedisServer, free_port
 
 
 class Clock:

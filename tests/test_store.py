@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 import logging
 import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -13,12 +13,12 @@ from pydantic import ValidationError
 from servers import PostgresServer
 from test_api import ready
 
-from chatbot.channels.web.app import create_app
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.terminal.cli import cli
+from chatbot.channels.web.app import create_app
 from chatbot.domain import Match
-from chatbot.storage.postgres import PostgresBackend
 from chatbot.settings import Settings
+from chatbot.storage.postgres import PostgresBackend
 from chatbot.storage.store import DB_FILE, PRUNE_EVERY_SECONDS, UnansweredStore
 
 DAY = 86_400.0
@@ -82,7 +82,9 @@ def test_rows_past_the_retention_period_are_not_read(opener: Callable[[], Unansw
     assert [row.question for row in opener().rows()] == ["a newer question"]
 
 
-def test_feedback_is_kept_redacted_for_the_same_retention_period(opener: Callable[[], UnansweredStore], clock: Clock) -> None:
+def test_feedback_is_kept_redacted_for_the_same_retention_period(
+    opener: Callable[[], UnansweredStore], clock: Clock
+) -> None:
     first = opener()
     first.add_feedback("cost", False, "too much, text me at 555-867-5309")
     clock.now += 10 * DAY
@@ -90,13 +92,16 @@ def test_feedback_is_kept_redacted_for_the_same_retention_period(opener: Callabl
     first.close()
     kept = opener().feedback()
     assert [(row.entry, row.helpful, row.question) for row in kept] == [
-        ("cost", False, "too much, text me at [phone]"), ("wifi", True, "do you have wifi")
+        ("cost", False, "too much, text me at [phone]"),
+        ("wifi", True, "do you have wifi"),
     ]
     clock.now += 25 * DAY  # the first is 35 days old, the second 25
     assert [row.entry for row in opener().feedback()] == ["wifi"]
 
 
-def test_a_long_running_store_deletes_old_rows_as_it_writes(opener: Callable[[], UnansweredStore], clock: Clock) -> None:
+def test_a_long_running_store_deletes_old_rows_as_it_writes(
+    opener: Callable[[], UnansweredStore], clock: Clock
+) -> None:
     store = opener()
     store.add("web", "an old question", NEAREST)
     clock.now += 31 * DAY + PRUNE_EVERY_SECONDS
@@ -105,7 +110,9 @@ def test_a_long_running_store_deletes_old_rows_as_it_writes(opener: Callable[[],
     assert [row.question for row in store.rows()] == ["a new question"]
 
 
-def test_a_pruned_question_is_gone_from_the_database_and_its_write_ahead_log(store: UnansweredStore, clock: Clock) -> None:
+def test_a_pruned_question_is_gone_from_the_database_and_its_write_ahead_log(
+    store: UnansweredStore, clock: Clock
+) -> None:
     store.add("web", "can my parrot Zanzibar come along", NEAREST)
     clock.now += 31 * DAY + PRUNE_EVERY_SECONDS
     store.add("web", "a new question", NEAREST)  # prunes, with the store still open as in a running server
@@ -139,7 +146,10 @@ def test_several_workers_write_to_one_database(opener: Callable[[], UnansweredSt
 def test_characters_that_are_not_text_are_dropped_before_storing(store: UnansweredStore) -> None:
     store.add("web", "a lone surrogate \ud800 slipped through", NEAREST)
     store.add("web", "\x1b[2J\x1b]0;HACKED\x07is \x1b[31mthere\x1b[0m parking\x00\r\n", NEAREST)
-    assert [row.question for row in store.rows()] == ["a lone surrogate slipped through", "[2J]0;HACKEDis [31mthere[0m parking"]
+    assert [row.question for row in store.rows()] == [
+        "a lone surrogate slipped through",
+        "[2J]0;HACKEDis [31mthere[0m parking",
+    ]
 
 
 def test_an_unwritable_store_logs_once_and_never_raises(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -222,7 +232,9 @@ def test_two_replicas_write_to_one_postgresql_and_review_reads_both(
     fake: Assistant, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, question in [("a", "zebra quantum marmalade"), ("b", "can i pay in seashells, call 555-123-4567")]:
-        with TestClient(create_app(Settings(var_dir=tmp_path / name, database_url=database_url), load=lambda: fake)) as client:
+        with TestClient(
+            create_app(Settings(var_dir=tmp_path / name, database_url=database_url), load=lambda: fake)
+        ) as client:
             ready(client)
             assert client.post("/v1/ask", json={"question": question}).json()["kind"] == "fallback"
     monkeypatch.setenv("CHATBOT_DATABASE_URL", database_url)
@@ -230,20 +242,28 @@ def test_two_replicas_write_to_one_postgresql_and_review_reads_both(
     result = CliRunner().invoke(cli, ["review", "--export", "-"])
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["question"] for line in result.output.splitlines()] == [
-        "zebra quantum marmalade", "can i pay in seashells, call [phone]"]
+        "zebra quantum marmalade",
+        "can i pay in seashells, call [phone]",
+    ]
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists(), "no SQLite file beside PostgreSQL"
 
 
 def test_postgresql_down_at_start_and_mid_run_costs_no_reply_and_recording_resumes_when_it_is_back(
-    fake: Assistant, tmp_path: Path, postgres_server: PostgresServer, database_url: str,
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    fake: Assistant,
+    tmp_path: Path,
+    postgres_server: PostgresServer,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr("chatbot.storage.postgres.RETRY_SECONDS", 0.0)  # try again at once, not after 5 s
     question = {"question": "zebra quantum marmalade"}
     with_password = database_url.replace("postgres@", "postgres:secret-pw@")  # the server trusts any password
     postgres_server.stop()
     try:
-        with TestClient(create_app(Settings(var_dir=tmp_path, database_url=with_password), load=lambda: fake)) as client:
+        with TestClient(
+            create_app(Settings(var_dir=tmp_path, database_url=with_password), load=lambda: fake)
+        ) as client:
             ready(client)
             assert [client.post("/v1/ask", json=question).status_code for _ in range(3)] == [200] * 3  # down at start
             postgres_server.start()
@@ -262,7 +282,9 @@ def test_postgresql_down_at_start_and_mid_run_costs_no_reply_and_recording_resum
     assert not any("secret-pw" in m for m in messages)
 
 
-@pytest.mark.parametrize("url", ["mysql://db.example/chatbot", "postgresql://db.example:port/chatbot", "db.example/chatbot"])
+@pytest.mark.parametrize(
+    "url", ["mysql://db.example/chatbot", "postgresql://db.example:port/chatbot", "db.example/chatbot"]
+)
 def test_a_database_url_that_cannot_be_used_is_refused_by_name(url: str) -> None:
     with pytest.raises(ValidationError, match="CHATBOT_DATABASE_URL has value"):
         Settings(database_url=url)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
-from chatbot.channels.web.app import create_app
 from chatbot.answering.assistant import Assistant
+from chatbot.channels.web.app import create_app
 from chatbot.settings import Settings
 
 ALLOWED = "https://clinic.example"
@@ -82,7 +82,11 @@ def test_ask_keeps_its_contract_without_a_notice(client: TestClient) -> None:
 def test_a_configured_origin_may_call_the_api(client: TestClient) -> None:
     preflight = client.options(
         "/v1/ask",
-        headers={"origin": ALLOWED, "access-control-request-method": "POST", "access-control-request-headers": "content-type"},
+        headers={
+            "origin": ALLOWED,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type",
+        },
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == ALLOWED
@@ -95,7 +99,11 @@ def test_a_configured_origin_may_call_the_api(client: TestClient) -> None:
 def test_any_other_origin_is_refused(client: TestClient, origin: str) -> None:
     preflight = client.options(
         "/v1/ask",
-        headers={"origin": origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type"},
+        headers={
+            "origin": origin,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type",
+        },
     )
     assert preflight.status_code == 400
     assert "access-control-allow-origin" not in preflight.headers

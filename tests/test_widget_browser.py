@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
 import socket
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from chatbot.kb import knowledge
 from chatbot.channels.web.app import create_app
+from chatbot.kb import knowledge
 from chatbot.settings import Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,9 +27,22 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 640}
 # The same property read on the demo page (hostile CSS) and on a bare page must match.
 STYLE_PROPERTIES = [
-    "font-family", "font-size", "font-weight", "letter-spacing", "line-height", "text-transform", "color",
-    "background-color", "padding-top", "padding-left", "border-top-width", "border-top-style", "border-radius",
-    "box-sizing", "width", "height",
+    "font-family",
+    "font-size",
+    "font-weight",
+    "letter-spacing",
+    "line-height",
+    "text-transform",
+    "color",
+    "background-color",
+    "padding-top",
+    "padding-left",
+    "border-top-width",
+    "border-top-style",
+    "border-radius",
+    "box-sizing",
+    "width",
+    "height",
 ]
 
 
@@ -257,7 +269,9 @@ def test_a_greeting_that_fails_is_retried_too(tab: Tab) -> None:
 
 
 def test_the_pages_css_does_not_change_the_widget(tab: Tab) -> None:
-    tab.serve("/bare.html", '<!doctype html><html lang="en"><title>bare</title><body><script src="/widget.js" defer></script>')
+    tab.serve(
+        "/bare.html", '<!doctype html><html lang="en"><title>bare</title><body><script src="/widget.js" defer></script>'
+    )
     parts = [".launcher", "h2", "input", ".send", ".close", "[role=log]", ".from-bot"]
     looks = {}
     for path in ["/bare.html", "/"]:
@@ -301,7 +315,9 @@ def test_no_serious_accessibility_violation_with_the_panel_open(tab: Tab, viewpo
     tab.field.focus()
     results = Axe().run(tab.page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert bad == [], "\n".join(f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']]}" for v in bad)
+    assert bad == [], "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']]}" for v in bad
+    )
 
 
 def test_a_phone_screenshot_with_the_panel_full_width(tab: Tab) -> None:
@@ -310,7 +326,9 @@ def test_a_phone_screenshot_with_the_panel_full_width(tab: Tab) -> None:
     tab.ask("how much does it cost")
     box = tab.panel.bounding_box()
     assert box is not None and (box["x"], box["width"]) == (0, PHONE["width"])
-    assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], "the page scrolls sideways"
+    assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], (
+        "the page scrolls sideways"
+    )
     assert float(tab.styles("input")["font-size"].removesuffix("px")) >= 16, "phones zoom into smaller fields"
     ARTIFACTS.mkdir(exist_ok=True)
     tab.page.screenshot(path=str(ARTIFACTS / "widget-360x640.png"))

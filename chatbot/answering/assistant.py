@@ -18,9 +18,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chatbot.kb import index as keys
-from chatbot.domain import NONE_OF_THESE, Evidence, Kind, Match, Messages, Reply, Suggestion, Thresholds
-from chatbot.errors import UnknownChoice
 from chatbot.answering.language import ENGLISH, OTHER, SPANISH, detect, spanish_words
 from chatbot.answering.lexical import Lexical
 from chatbot.answering.normalise import normalise
@@ -28,6 +25,9 @@ from chatbot.answering.policy import decide, objections, suggestions
 from chatbot.answering.safety import sounds_like_emergency, stated_in
 from chatbot.answering.smalltalk import Words
 from chatbot.answering.spelling import Speller, acronyms
+from chatbot.domain import NONE_OF_THESE, Evidence, Kind, Match, Messages, Reply, Suggestion, Thresholds
+from chatbot.errors import UnknownChoice
+from chatbot.kb import index as keys
 
 if TYPE_CHECKING:
     from chatbot.kb.encoder import Encoder
@@ -82,15 +82,27 @@ class Assistant:
         # Small talk is left out of the ordinary phrasings: "you're useless" must not make "I feel useless, I want
         # to die" sound ordinary.
         chat = np.char.startswith(labels.astype(str), keys.SMALLTALK)
-        self._not_emergency = {ENGLISH: np.flatnonzero(~alarming & ~spanish & ~chat), SPANISH: np.flatnonzero(~alarming & ~chat)}
-        self._smalltalk = {intent: np.flatnonzero(labels == keys.SMALLTALK + intent) for intent in kb.smalltalk.exemplars}
+        self._not_emergency = {
+            ENGLISH: np.flatnonzero(~alarming & ~spanish & ~chat),
+            SPANISH: np.flatnonzero(~alarming & ~chat),
+        }
+        self._smalltalk = {
+            intent: np.flatnonzero(labels == keys.SMALLTALK + intent) for intent in kb.smalltalk.exemplars
+        }
         self.said = Words(kb.smalltalk)
         # The out-of-scope exemplars are one more document, so a rare word the clinic never answers about
         # (tramadol, breastfeeding, insurance) pulls towards the fallback as an entry's rare words pull towards it.
-        self.lexical = Lexical([*(normalise(" ".join((*e.keys, e.answer))) for e in kb.entries), normalise(" ".join(kb.out_of_scope))])
+        self.lexical = Lexical(
+            [*(normalise(" ".join((*e.keys, e.answer))) for e in kb.entries), normalise(" ".join(kb.out_of_scope))]
+        )
         self.speller = Speller.from_texts(
             clinic=[text for e in kb.entries for text in (e.answer, e.question)],
-            patients=[*(a for e in kb.entries for a in e.alternates), *kb.out_of_scope, *kb.emergency, *kb.not_emergency],
+            patients=[
+                *(a for e in kb.entries for a in e.alternates),
+                *kb.out_of_scope,
+                *kb.emergency,
+                *kb.not_emergency,
+            ],
         )
 
     def ask(self, question: str) -> Reply:
@@ -158,12 +170,23 @@ class Assistant:
         if seen.smalltalk_intent and is_smalltalk(seen.smalltalk, candidates[0].score, thresholds):
             return self.smalltalk(seen.smalltalk_intent, seen.lang)
         why = objections(evidence, thresholds)
-        offered = tuple(Suggestion(m.id, self.questions[m.id]) for m in suggestions(evidence, thresholds, MAX_SUGGESTIONS))
+        offered = tuple(
+            Suggestion(m.id, self.questions[m.id]) for m in suggestions(evidence, thresholds, MAX_SUGGESTIONS)
+        )
         if offered:
             return Reply(
-                Kind.CLARIFY, says.clarify, None, candidates[0].score, candidates, seen.lang, suggestions=offered, objections=why
+                Kind.CLARIFY,
+                says.clarify,
+                None,
+                candidates[0].score,
+                candidates,
+                seen.lang,
+                suggestions=offered,
+                objections=why,
             )
-        return Reply(Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang, objections=why)
+        return Reply(
+            Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang, objections=why
+        )
 
     def smalltalk(self, intent: str, lang: str = ENGLISH) -> Reply:
         """The office's reply to small talk, in the patient's language (every intent has a Spanish reply: loading checks)."""
@@ -178,7 +201,9 @@ class Assistant:
             UnknownChoice: `choice` names no entry.
         """
         if choice != NONE_OF_THESE and choice not in self.answers:
-            raise UnknownChoice(f"choice: no entry {choice!r}; send the id of one of the suggestions, or {NONE_OF_THESE!r}")
+            raise UnknownChoice(
+                f"choice: no entry {choice!r}; send the id of one of the suggestions, or {NONE_OF_THESE!r}"
+            )
         asked = self.ask(question)
         if asked.kind is Kind.EMERGENCY:
             return asked
@@ -187,7 +212,9 @@ class Assistant:
             return Reply(Kind.FALLBACK, fallback, None, asked.score, asked.candidates, lang=asked.lang)
         return self.picked(choice, asked.lang)
 
-    def picked(self, entry_id: str, lang: str = ENGLISH, score: float | None = None, candidates: tuple[Match, ...] = ()) -> Reply:
+    def picked(
+        self, entry_id: str, lang: str = ENGLISH, score: float | None = None, candidates: tuple[Match, ...] = ()
+    ) -> Reply:
         """The answer with an entry: the clinic's own words, introduced in Spanish when the patient wrote in Spanish."""
         preface = self.messages.in_language(lang).english_answer if lang != ENGLISH else None
         return Reply(Kind.ANSWER, self.answers[entry_id], entry_id, score, candidates, lang, preface)
@@ -202,7 +229,9 @@ class Assistant:
         combined = seen.semantic + thresholds.lexical_weight * seen.lexical
         order = np.argsort(-combined)
         out_of_scope = seen.out_of_scope + thresholds.lexical_weight * seen.out_of_scope_lexical
-        return Evidence(tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), out_of_scope, seen.out_of_scope_text)
+        return Evidence(
+            tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), out_of_scope, seen.out_of_scope_text
+        )
 
     def _closest_text(self, scores: np.ndarray, rows: np.ndarray) -> str:
         return self.index.texts[rows[int(np.argmax(scores[rows]))]] if len(rows) else ""

@@ -42,15 +42,48 @@ _SPANISH_MARKERS = re.compile(
 )
 # Shorthand people text in Spanish, whole words only.
 _SHORTHAND = {
-    "q": "que", "k": "que", "ke": "que", "xq": "porque", "pq": "porque", "porq": "porque", "xk": "porque",
-    "x": "por", "xfa": "por favor", "xfavor": "por favor", "plis": "por favor", "tb": "tambien", "tmb": "tambien",
-    "d": "de", "toy": "estoy", "toi": "estoy", "sta": "esta", "ta": "esta", "stoy": "estoy", "ntp": "no te preocupes",
-    "tqm": "te quiero mucho", "aki": "aqui", "aca": "aqui", "ahorita": "ahora", "orita": "ahora", "ahoritita": "ahora",
-    "nomas": "no mas", "pa": "para", "mami": "mama", "papi": "papa",
-    "resira": "respira", "respia": "respira",
-    "convulcion": "convulsion", "convulciones": "convulsiones", "convulcionando": "convulsionando",
-    "desmallo": "desmayo", "desmallado": "desmayado", "desmallada": "desmayada", "ise": "hice", "iso": "hizo",
-    "suisidar": "suicidar", "suisidarme": "suicidarme",
+    "q": "que",
+    "k": "que",
+    "ke": "que",
+    "xq": "porque",
+    "pq": "porque",
+    "porq": "porque",
+    "xk": "porque",
+    "x": "por",
+    "xfa": "por favor",
+    "xfavor": "por favor",
+    "plis": "por favor",
+    "tb": "tambien",
+    "tmb": "tambien",
+    "d": "de",
+    "toy": "estoy",
+    "toi": "estoy",
+    "sta": "esta",
+    "ta": "esta",
+    "stoy": "estoy",
+    "ntp": "no te preocupes",
+    "tqm": "te quiero mucho",
+    "aki": "aqui",
+    "aca": "aqui",
+    "ahorita": "ahora",
+    "orita": "ahora",
+    "ahoritita": "ahora",
+    "nomas": "no mas",
+    "pa": "para",
+    "mami": "mama",
+    "papi": "papa",
+    "resira": "respira",
+    "respia": "respira",
+    "convulcion": "convulsion",
+    "convulciones": "convulsiones",
+    "convulcionando": "convulsionando",
+    "desmallo": "desmayo",
+    "desmallado": "desmayado",
+    "desmallada": "desmayada",
+    "ise": "hice",
+    "iso": "hizo",
+    "suisidar": "suicidar",
+    "suisidarme": "suicidarme",
 }
 _WORD = re.compile(r"[a-z0-9']+|[^a-z0-9'\s]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -86,7 +119,8 @@ def detect(text: str) -> str:
     (best, confidence), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
     folded = spanish_words(text)
     if best == SPANISH and (
-        (confidence >= SPANISH_AT_LEAST and confidence - runner_up >= SPANISH_LEAD) or len(_SPANISH_MARKERS.findall(folded)) >= 2
+        (confidence >= SPANISH_AT_LEAST and confidence - runner_up >= SPANISH_LEAD)
+        or len(_SPANISH_MARKERS.findall(folded)) >= 2
     ):
         return SPANISH
     if best not in ANSWERED and confidence >= OTHER_AT_LEAST and len(folded.split()) >= OTHER_MIN_WORDS:
@@ -96,7 +130,10 @@ def detect(text: str) -> str:
 
 def _detector_says(text: str) -> list[tuple[str, float]]:
     """Languages by lingua's relative confidence, most likely first."""
-    return [(v.language.iso_code_639_1.name.lower(), float(v.value)) for v in detector().compute_language_confidence_values(text)]
+    return [
+        (v.language.iso_code_639_1.name.lower(), float(v.value))
+        for v in detector().compute_language_confidence_values(text)
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -104,12 +141,16 @@ def detector() -> LanguageDetector:
     """lingua, restricted to the languages the emergency check knows (loaded once, ~0.4 s)."""
     from lingua import Language, LanguageDetectorBuilder
 
-    return LanguageDetectorBuilder.from_languages(
-        Language.ENGLISH,
-        Language.SPANISH,
-        Language.PORTUGUESE,
-        Language.FRENCH,
-        Language.GERMAN,
-        Language.ITALIAN,
-        Language.VIETNAMESE,
-    ).with_preloaded_language_models().build()
+    return (
+        LanguageDetectorBuilder.from_languages(
+            Language.ENGLISH,
+            Language.SPANISH,
+            Language.PORTUGUESE,
+            Language.FRENCH,
+            Language.GERMAN,
+            Language.ITALIAN,
+            Language.VIETNAMESE,
+        )
+        .with_preloaded_language_models()
+        .build()
+    )

@@ -60,17 +60,34 @@ def objections(evidence: Evidence, thresholds: Thresholds) -> tuple[Objection, .
     close_enough, clear_lead, not_out_of_scope = _rules(best.score, runner_up.score, evidence.out_of_scope, thresholds)
     found = []
     if not close_enough:
-        found.append(Objection(TOO_FAR, "too far",
-                               f"the closest entry, {best.id}, scores {best.score:.3f}: an answer needs {thresholds.answer:.3f}"))
+        found.append(
+            Objection(
+                TOO_FAR,
+                "too far",
+                f"the closest entry, {best.id}, scores {best.score:.3f}: an answer needs {thresholds.answer:.3f}",
+            )
+        )
     if not clear_lead:
-        found.append(Objection(TOO_CLOSE, f"too close to {runner_up.id} ({runner_up.score:.3f})",
-                               f"the runner-up, {runner_up.id}, scores {runner_up.score:.3f} against {best.id}'s "
-                               f"{best.score:.3f}: an answer needs a lead of {thresholds.margin:.3f}"))
+        found.append(
+            Objection(
+                TOO_CLOSE,
+                f"too close to {runner_up.id} ({runner_up.score:.3f})",
+                f"the runner-up, {runner_up.id}, scores {runner_up.score:.3f} against {best.id}'s "
+                f"{best.score:.3f}: an answer needs a lead of {thresholds.margin:.3f}",
+            )
+        )
     if not not_out_of_scope:
         exemplar, score = evidence.out_of_scope_text, evidence.out_of_scope
-        found.append(Objection(OUT_OF_SCOPE, f"out-of-scope exemplar {_clip(exemplar)!r} ({score:.3f})",
-                               f"the out-of-scope exemplar {exemplar!r} scores {score:.3f} against {best.id}'s "
-                               f"{best.score:.3f}: an answer needs a lead of {thresholds.out_of_scope_margin:.3f}", exemplar, score))
+        found.append(
+            Objection(
+                OUT_OF_SCOPE,
+                f"out-of-scope exemplar {_clip(exemplar)!r} ({score:.3f})",
+                f"the out-of-scope exemplar {exemplar!r} scores {score:.3f} against {best.id}'s "
+                f"{best.score:.3f}: an answer needs a lead of {thresholds.out_of_scope_margin:.3f}",
+                exemplar,
+                score,
+            )
+        )
     return tuple(found)
 
 
@@ -80,6 +97,9 @@ def _clip(text: str, limit: int = 48) -> str:
 
 def suggestions(evidence: Evidence, thresholds: Thresholds, most: int) -> tuple[Match, ...]:
     """The entries to offer as "did you mean" when no answer was earned: best first, possibly none."""
-    if not evidence.matches or evidence.matches[0].score - evidence.out_of_scope < thresholds.clarify_out_of_scope_margin:
+    if (
+        not evidence.matches
+        or evidence.matches[0].score - evidence.out_of_scope < thresholds.clarify_out_of_scope_margin
+    ):
         return ()
     return tuple(m for m in evidence.matches[:most] if m.score >= thresholds.clarify)

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import re
 
-from chatbot.answering import safety_es
-
-from chatbot.answering import safety_other
-from chatbot.domain import Thresholds
+from chatbot.answering import safety_es, safety_other
 from chatbot.answering.policy import Score
 from chatbot.answering.tense import said_now
+from chatbot.domain import Thresholds
 
 _SELF = r"(?:i|i'm|i am|im|i've|i have|ive|i'll|i will|i feel|i keep|feeling|me)"
 _PERSON = (

@@ -17,7 +17,6 @@ import re
 from chatbot.answering.language import spanish_words
 from chatbot.answering.tense import said_now
 
-
 # Someone the writer is worried about: "mi esposo", "la abuela", "el niño", or just "él" / "ella".
 _PERSON = (
     r"(?:el|ella|mi \w+|mi \w+ \w+|su \w+|el \w+|la \w+|nuestr[oa] \w+|alguien|una persona|mi (?:esposo|esposa|marido|mujer|pareja|hijo|hija"

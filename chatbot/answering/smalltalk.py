@@ -7,8 +7,8 @@ small talk is recognised by its exemplars, in the index like every other phrasin
 
 from __future__ import annotations
 
-from chatbot.domain import SmallTalk
 from chatbot.answering.normalise import normalise
+from chatbot.domain import SmallTalk
 
 
 def bare(text: str) -> str:

@@ -9,9 +9,9 @@ words the clinic uses, never invent a new term; English words are left alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 from importlib import resources
-from typing import Collection, Iterable
 
 from symspellpy import SymSpell, Verbosity
 

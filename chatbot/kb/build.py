@@ -10,19 +10,24 @@ import datetime
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from chatbot.kb import index
-
-from chatbot.kb import key_cache
-from chatbot.kb.encoder import EXPORT_FORMAT, ModelSource, OnnxEncoder, SentenceTransformerEncoder, export_onnx, weights_sha256
+from chatbot.answering.normalise import normalise
 from chatbot.errors import ChatbotError, KnowledgeError
+from chatbot.kb import index, key_cache
+from chatbot.kb.encoder import (
+    EXPORT_FORMAT,
+    ModelSource,
+    OnnxEncoder,
+    SentenceTransformerEncoder,
+    export_onnx,
+    weights_sha256,
+)
 from chatbot.kb.files import file_sha256
 from chatbot.kb.knowledge import KnowledgeBase, write_snapshot
-from chatbot.answering.normalise import normalise
 from chatbot.kb.publishing import near_twins
 
 MIN_COSINE = 0.9999
@@ -36,8 +41,15 @@ class BuildFailed(ChatbotError):
     """A build run in a child process (see `startup.open_index`) exited with an error."""
 
 
-def build(kb: KnowledgeBase, source: ModelSource, index_dir: Path, threads: int = 1, *, export: bool = True,
-          say: Callable[[str], None] = lambda _: None) -> Path:
+def build(
+    kb: KnowledgeBase,
+    source: ModelSource,
+    index_dir: Path,
+    threads: int = 1,
+    *,
+    export: bool = True,
+    say: Callable[[str], None] = lambda _: None,
+) -> Path:
     """Build and atomically install a new index version for `kb`.
 
     Args:
@@ -78,14 +90,16 @@ def build(kb: KnowledgeBase, source: ModelSource, index_dir: Path, threads: int 
             write_snapshot(kb, extra[index.KNOWLEDGE_FILE])
         min_cosine = None
         if export:
-            onnx_file, min_cosine = exported(source, weights, index_dir, Path(scratch), cache, fresh, normalised, threads, say)
+            onnx_file, min_cosine = exported(
+                source, weights, index_dir, Path(scratch), cache, fresh, normalised, threads, say
+            )
             extra |= {index.ONNX_FILE: onnx_file, index.TOKENIZER_FILE: source.path / "tokenizer.json"}
         manifest = index.Manifest(
             model=source.name,
             weights_sha256=weights,
             fingerprint=kb.fingerprint,
             counts=dict(Counter(_group(label) for label in labels)),
-            built_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            built_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             build_seconds=round(time.perf_counter() - started, 2),
             encoder="onnx" if export else "sentence-transformers",
             onnx_sha256=file_sha256(extra[index.ONNX_FILE]) if export else None,
@@ -94,8 +108,17 @@ def build(kb: KnowledgeBase, source: ModelSource, index_dir: Path, threads: int 
         return index.write(index_dir, labels, texts, vectors, manifest, extra)
 
 
-def exported(source: ModelSource, weights: str, index_dir: Path, scratch: Path, cache: key_cache.KeyCache,
-             fresh: list[str], texts: list[str], threads: int, say: Callable[[str], None]) -> tuple[Path, float]:
+def exported(
+    source: ModelSource,
+    weights: str,
+    index_dir: Path,
+    scratch: Path,
+    cache: key_cache.KeyCache,
+    fresh: list[str],
+    texts: list[str],
+    threads: int,
+    say: Callable[[str], None],
+) -> tuple[Path, float]:
     """The encoder's ONNX export and the lowest cosine it showed against the reference.
 
     An export kept by an earlier build of these weights is checked on the keys encoded just now (it was

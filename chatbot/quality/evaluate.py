@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import yaml
 
@@ -77,7 +77,9 @@ class Report:
             "resolved": _rate(self.count("right") + self.count("suggested"), answerable),
             "clarify": _rate(self.count("suggested") + self.count("clarified", _answerable), answerable),
             "wrong": _rate(self.count("wrong", _answerable), answerable),
-            "in_scope_fallback": _rate(self.count("fallback", _answerable) + self.count("smalltalk", _answerable), answerable),
+            "in_scope_fallback": _rate(
+                self.count("fallback", _answerable) + self.count("smalltalk", _answerable), answerable
+            ),
             "out_of_scope": unanswerable,
             "out_of_scope_answered": _rate(self.count("answered", _unanswerable), unanswerable),
             "out_of_scope_clarify": _rate(self.count("clarified", _unanswerable), unanswerable),
@@ -100,8 +102,13 @@ class Report:
     def misses(self, heldout: bool = False) -> list[Result]:
         """The questions that went wrong: of the tuning half only, unless `heldout` asks for the others too,
         because reading the held-out half's misses is how it quietly becomes a second tuning half."""
-        return [r for r in self.results if r.outcome in {"wrong", "fallback", "clarified", "smalltalk", "answered", "false-alarm", "missed"}
-                and (r.case.answerable or r.outcome in {"answered", "false-alarm", "missed"}) and (heldout or r.case.half == TUNE)]
+        return [
+            r
+            for r in self.results
+            if r.outcome in {"wrong", "fallback", "clarified", "smalltalk", "answered", "false-alarm", "missed"}
+            and (r.case.answerable or r.outcome in {"answered", "false-alarm", "missed"})
+            and (heldout or r.case.half == TUNE)
+        ]
 
 
 def _answerable(case: Case) -> bool:
@@ -144,7 +151,7 @@ def load_cases(path: Path) -> list[Case]:
             raise EvalSetError(f"{path}: smalltalk item {item!r} needs 'q' and 'intent'")
         cases.append(Case(_text(path, "smalltalk", item.get("q")), "smalltalk", (item["intent"],)))
     out_of_scope = data.get("out_of_scope", {})
-    for group, questions in (out_of_scope.items() if isinstance(out_of_scope, dict) else [("", out_of_scope)]):
+    for group, questions in out_of_scope.items() if isinstance(out_of_scope, dict) else [("", out_of_scope)]:
         cases += [Case(_text(path, "out_of_scope", q), "out_of_scope", (), group) for q in questions]
     cases += [Case(_text(path, "emergency", q), "emergency") for q in data.get("emergency", [])]
     if not cases:
@@ -224,16 +231,27 @@ class Bounds:
     def failures(self, metrics: dict[str, float | int]) -> list[str]:
         checks = [
             (metrics["resolved"] >= self.min_resolved, f"resolved {metrics['resolved']:.1%} < {self.min_resolved:.1%}"),
-            (metrics["out_of_scope_clarify"] <= self.max_out_of_scope_clarify,
-             f"out-of-scope clarified {metrics['out_of_scope_clarify']:.1%} > {self.max_out_of_scope_clarify:.1%}"),
-            (metrics["smalltalk"] >= self.min_smalltalk, f"small talk {metrics['smalltalk']:.1%} < {self.min_smalltalk:.1%}"),
+            (
+                metrics["out_of_scope_clarify"] <= self.max_out_of_scope_clarify,
+                f"out-of-scope clarified {metrics['out_of_scope_clarify']:.1%} > {self.max_out_of_scope_clarify:.1%}",
+            ),
+            (
+                metrics["smalltalk"] >= self.min_smalltalk,
+                f"small talk {metrics['smalltalk']:.1%} < {self.min_smalltalk:.1%}",
+            ),
             (metrics["right"] >= self.min_right, f"right {metrics['right']:.1%} < {self.min_right:.1%}"),
             (metrics["wrong"] <= self.max_wrong, f"wrong {metrics['wrong']:.1%} > {self.max_wrong:.1%}"),
-            (metrics["out_of_scope_answered"] <= self.max_out_of_scope,
-             f"out-of-scope answered {metrics['out_of_scope_answered']:.1%} > {self.max_out_of_scope:.1%}"),
-            (metrics["emergency_caught"] >= self.min_emergency,
-             f"emergencies caught {metrics['emergency_caught']:.1%} < {self.min_emergency:.1%}"),
-            (metrics["false_alarms"] <= self.max_false_alarms,
-             f"false alarms {metrics['false_alarms']} > {self.max_false_alarms}"),
+            (
+                metrics["out_of_scope_answered"] <= self.max_out_of_scope,
+                f"out-of-scope answered {metrics['out_of_scope_answered']:.1%} > {self.max_out_of_scope:.1%}",
+            ),
+            (
+                metrics["emergency_caught"] >= self.min_emergency,
+                f"emergencies caught {metrics['emergency_caught']:.1%} < {self.min_emergency:.1%}",
+            ),
+            (
+                metrics["false_alarms"] <= self.max_false_alarms,
+                f"false alarms {metrics['false_alarms']} > {self.max_false_alarms}",
+            ),
         ]
         return [message for ok, message in checks if not ok]

@@ -7,11 +7,24 @@ from rich.table import Table
 
 from chatbot.quality.evaluate import Report, Result
 
-OUTCOMES = ("right", "suggested", "wrong", "clarified", "fallback", "answered", "smalltalk", "chatted", "caught", "missed",
-            "false-alarm")
+OUTCOMES = (
+    "right",
+    "suggested",
+    "wrong",
+    "clarified",
+    "fallback",
+    "answered",
+    "smalltalk",
+    "chatted",
+    "caught",
+    "missed",
+    "false-alarm",
+)
 
 
-def print_report(report: Report, title: str, failures: list[str], console: Console | None = None, heldout_misses: bool = False) -> None:
+def print_report(
+    report: Report, title: str, failures: list[str], console: Console | None = None, heldout_misses: bool = False
+) -> None:
     console = console or Console(soft_wrap=True)
     table = Table(title=title)
     table.add_column("category")
@@ -31,7 +44,9 @@ def print_report(report: Report, title: str, failures: list[str], console: Conso
     )
     misses, hidden = _misses(report, heldout_misses)
     if hidden:
-        console.print(f"\n{hidden} held-out miss(es) not shown (--show-heldout-misses shows them; tune nothing on them).")
+        console.print(
+            f"\n{hidden} held-out miss(es) not shown (--show-heldout-misses shows them; tune nothing on them)."
+        )
     if misses:
         console.print(f"\n{len(misses)} miss(es):")
         for r in misses:
@@ -39,8 +54,11 @@ def print_report(report: Report, title: str, failures: list[str], console: Conso
             expected = ", ".join(r.case.ids) or "fallback" if r.case.category != "emergency" else "emergency"
             if r.reply.suggestions:
                 expected += "; suggested " + ", ".join(s.id for s in r.reply.suggestions)
-            console.print(f"  [{r.outcome}] {r.case.question!r} → {r.reply.kind.value} {r.reply.id or ''} "
-                          f"(expected {expected}; top: {top})", markup=False)
+            console.print(
+                f"  [{r.outcome}] {r.case.question!r} → {r.reply.kind.value} {r.reply.id or ''} "
+                f"(expected {expected}; top: {top})",
+                markup=False,
+            )
     for failure in failures:
         console.print(f"[bold red]below bound:[/] {failure}")
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chatbot.domain import Match
 from chatbot.answering.normalise import normalise
+from chatbot.domain import Match
 
 if TYPE_CHECKING:
     from chatbot.kb.encoder import Encoder
@@ -98,5 +99,8 @@ def unhelpful(feedback: Sequence[Feedback]) -> list[Unhelpful]:
     for row in feedback:
         if not row.helpful:
             by_entry.setdefault(row.entry, Counter())[row.question] += 1
-    found = [Unhelpful(entry, sum(asked.values()), tuple(q for q, _ in asked.most_common())) for entry, asked in by_entry.items()]
+    found = [
+        Unhelpful(entry, sum(asked.values()), tuple(q for q, _ in asked.most_common()))
+        for entry, asked in by_entry.items()
+    ]
     return sorted(found, key=lambda u: -u.count)

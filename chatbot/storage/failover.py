@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 log = logging.getLogger("chatbot")
 
@@ -22,8 +23,9 @@ T = TypeVar("T")
 
 
 class Failover:
-    def __init__(self, shared: str, local: str, retry_seconds: float = RETRY_SECONDS,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, shared: str, local: str, retry_seconds: float = RETRY_SECONDS, clock: Callable[[], float] = time.monotonic
+    ):
         """
         Args:
             shared: the shared service in words, for the log (never with its password).
@@ -54,8 +56,13 @@ class Failover:
             if self._down:
                 return
             self._down = True
-        log.error("%s is unreachable (%s: %s); %s until it answers again. Patients still get their replies.",
-                  self.shared, type(exc).__name__, exc, self.local)
+        log.error(
+            "%s is unreachable (%s: %s); %s until it answers again. Patients still get their replies.",
+            self.shared,
+            type(exc).__name__,
+            exc,
+            self.local,
+        )
 
     def _worked(self) -> None:
         with self._lock:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -74,8 +75,14 @@ class PostgresBackend:
     def _new_pool(self) -> ConnectionPool:
         """Connections on demand (none while idle), each checked before use so one broken by a restart is replaced."""
         return ConnectionPool(
-            self._url, min_size=0, max_size=POOL_SIZE, open=False, timeout=WAIT_SECONDS, name="chatbot-unanswered",
-            kwargs={"autocommit": True, "connect_timeout": CONNECT_SECONDS}, check=ConnectionPool.check_connection,
+            self._url,
+            min_size=0,
+            max_size=POOL_SIZE,
+            open=False,
+            timeout=WAIT_SECONDS,
+            name="chatbot-unanswered",
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_SECONDS},
+            check=ConnectionPool.check_connection,
         )
 
     def _run(self, work: Callable[[psycopg.Connection], T]) -> T:
@@ -102,4 +109,3 @@ class PostgresBackend:
                 if statement.strip():
                     db.execute(statement)
         self._schema_ready = True
-

@@ -25,16 +25,19 @@ from slowapi import Limiter
 from slowapi.errors import RateLimitExceeded
 from slowapi.util import get_remote_address
 
-from chatbot.storage.failover import REDIS_TIMEOUT_SECONDS
 from chatbot.settings import RATE_OFF, check_rate, describe_storage
+from chatbot.storage.failover import REDIS_TIMEOUT_SECONDS
 
 log = logging.getLogger("chatbot.requests")
 
 
 def storage_options(storage_uri: str) -> dict[str, float]:
     """Options for `limits` storage: short Redis timeouts, so an unreachable Redis fails fast and we fall back."""
-    return {} if storage_uri.startswith("memory://") else {
-        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
+    return (
+        {}
+        if storage_uri.startswith("memory://")
+        else {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
+    )
 
 
 def limits_storage(storage_uri: str) -> Storage:
@@ -100,11 +103,15 @@ class _FallbackNews:
         if message.startswith("Rate limit storage unreachable"):
             logging.getLogger("chatbot").error(
                 "The /v1/ask rate limit's storage %s is unreachable; each process counts on its own until it answers again. "
-                "Patients still get their replies.", self.where)
+                "Patients still get their replies.",
+                self.where,
+            )
 
     def info(self, message: str, *args: object, **kwargs: object) -> None:
         if message.startswith("Rate limit storage recovered"):
-            logging.getLogger("chatbot").warning("The /v1/ask rate limit's storage %s is back; shared again.", self.where)
+            logging.getLogger("chatbot").warning(
+                "The /v1/ask rate limit's storage %s is back; shared again.", self.where
+            )
 
     def exception(self, message: str, *args: object, **kwargs: object) -> None:
         log.error(json.dumps({"event": "rate-limit-failed", "detail": message}))

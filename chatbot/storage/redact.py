@@ -20,8 +20,8 @@ Names are caught only where the message introduces them ("this is", "my name is"
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 from phonenumbers import Leniency, PhoneNumberMatcher
 
@@ -44,11 +44,13 @@ MIN_ID_DIGITS = 4  # a token of letters and at least this many digits is an iden
 CARD_DIGITS = range(13, 20)
 
 # Unicode's dash punctuation (category Pd, as of Python 3.11's Unicode 14) and the minus sign.
-_DASHES = str.maketrans(dict.fromkeys(
-    "\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d"
-    "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead\u2212",
-    "-",
-))
+_DASHES = str.maketrans(
+    dict.fromkeys(
+        "\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d"
+        "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead\u2212",
+        "-",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -93,11 +95,14 @@ def find(text: str) -> list[Span]:
 
 _URL = re.compile(r"(?<![\w.@-])(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 _BARE_DOMAIN = re.compile(
-    r"(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|co|us|info|biz|me|health)\b(?:/[^\s<>\"']*)?", re.IGNORECASE
+    r"(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|co|us|info|biz|me|health)\b(?:/[^\s<>\"']*)?",
+    re.IGNORECASE,
 )
 # Any unquoted RFC 5322 local part, "@" with a space either side or none, and a domain with or without a dot.
 # (Each starts where its first part starts, never inside it: a long token is scanned once, not once per character.)
-_EMAIL = re.compile(r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+ ?@ ?[a-z0-9][\w-]*(?:\.[\w-]+)*", re.IGNORECASE)
+_EMAIL = re.compile(
+    r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+ ?@ ?[a-z0-9][\w-]*(?:\.[\w-]+)*", re.IGNORECASE
+)
 # Written out to dodge filters: "jane.doe at gmail dot com", "jane [at] gmail [dot] com", "jane(at)gmail.com".
 _AT = r"(?:\s*[\[({<]\s*at\s*[\])}>]\s*|\s+at\s+)"
 _DOT = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\.)"
@@ -122,8 +127,18 @@ def _emails(text: str) -> Iterator[Span]:
 # -- phone numbers, card numbers and other runs of digits -------------------------------------
 
 _DIGIT_WORDS = {
-    "zero": 1, "oh": 1, "o": 1, "one": 1, "two": 1, "three": 1, "four": 1,
-    "five": 1, "six": 1, "seven": 1, "eight": 1, "nine": 1,
+    "zero": 1,
+    "oh": 1,
+    "o": 1,
+    "one": 1,
+    "two": 1,
+    "three": 1,
+    "four": 1,
+    "five": 1,
+    "six": 1,
+    "seven": 1,
+    "eight": 1,
+    "nine": 1,
 }
 # Possessive (\d++): a run of digits is one item, never split two ways, so a long run followed by a
 # letter fails in linear time instead of trying every way of cutting it (exponential backtracking).
@@ -184,7 +199,9 @@ _CARD_PART = re.compile(
 # Medicare Beneficiary Identifier: 1EG4-TE5-MK73 (digit, letter, letter or digit, digit, ...).
 _MBI = re.compile(r"\b[1-9][a-z][a-z0-9]\d-?[a-z][a-z0-9]\d-?[a-z]{2}\d{2}\b", re.IGNORECASE)
 # A token of letters and digits: member and claim numbers (XJH123456789, GRP-55102, 2024-CLM-88213).
-_ALPHANUMERIC = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[a-z])[a-z0-9][a-z0-9-]{3,}[a-z0-9](?![\w-])", re.IGNORECASE)
+_ALPHANUMERIC = re.compile(
+    r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[a-z])[a-z0-9][a-z0-9-]{3,}[a-z0-9](?![\w-])", re.IGNORECASE
+)
 # What follows a word that names an identifier: "member id ZGP 448 129 307", "ssn 123 45 6789".
 _ID_NAMED = re.compile(
     r"\b(?:member|subscriber|policy|group|grp|medicare|medicaid|medi-cal|mbi|bic|mrn|claim|account|acct|id"
@@ -253,7 +270,7 @@ _BIRTH_YEAR = re.compile(
 
 # Holidays named by their date ("open on the 4th of July?") are everyone's; with a year they are a birthday.
 _HOLIDAYS = frozenset({(1, 1), (2, 14), (7, 4), (10, 31), (11, 11), (12, 24), (12, 25), (12, 31)})
-_MONTH_NUMBERS = {name: n for n, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_MONTH_NUMBERS = {name: n for n, name in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 
 
 def _dates(text: str) -> Iterator[Span]:
@@ -282,10 +299,7 @@ _STREET = (
     r"|plaza|plz|alley|expressway|expy|freeway|fwy|turnpike|tpke|pike|crossing)"
 )
 _UNIT = r"(?:apt|apartment|suite|ste|unit|lot|bldg|building|fl|floor|room|rm|#)"
-_STATES = (
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
-    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"
-).split()
+_STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY"]
 _ADDRESSES = [
     # 123 Main St, N6542 County Road K, 4500 N. Oak Park Avenue Northeast Apt 4B, 47 W 13th Street, 2nd floor
     re.compile(
@@ -330,22 +344,15 @@ _INTRODUCTIONS = (
 _NAME_WORD = r"[^\W\d_][^\W\d_'-]*(?:['-][^\W\d_]+)*"
 _NAME_WORDS = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}"
 _INTRODUCED = re.compile(rf"\b(?:{_INTRODUCTIONS})\s+({_NAME_WORDS})", re.IGNORECASE)
-_HERE = re.compile(rf"^(?:(?:hi|hello|hey)\W+)?({_NAME_WORDS})\s+(?:here|is\s+my\s+name|es\s+mi\s+nombre)\b", re.IGNORECASE)
+_HERE = re.compile(
+    rf"^(?:(?:hi|hello|hey)\W+)?({_NAME_WORDS})\s+(?:here|is\s+my\s+name|es\s+mi\s+nombre)\b", re.IGNORECASE
+)
 _SIGNED_OFF = re.compile(rf"(?:-\s*|[.!?]\s+)({_NAME_WORDS})\W*$")
 _OPENING = re.compile(rf"^({_NAME_WORD}\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})(?:\s+-\s|\s*<)")
-_PARTICLES = frozenset("de del della da di dos das du van von der den la le bin ibn al el y".split())
+_PARTICLES = frozenset(["de", "del", "della", "da", "di", "dos", "das", "du", "van", "von", "der", "den", "la", "le", "bin", "ibn", "al", "el", "y"])
 # Capitalised words that are not names: the clinic's world, days, months and words that start sentences.
 _NOT_NAMES = frozenset(
-    """
-    i i'm im dr mr mrs ms miss nurse doctor monday tuesday wednesday thursday friday saturday sunday mon tue tues
-    wed thu thur thurs fri sat sun january february march april may june july august september october november
-    december jan feb mar apr jun jul aug sep sept oct nov dec today tomorrow tonight yesterday medicare medicaid
-    aetna cigna humana tricare kaiser bcbs uhc blue cross shield united unitedhealthcare ketamine spravato covid
-    fda va hsa fsa carecredit zofran xanax the a an and or but so is are was my your our his her their this that
-    it its hi hello hey thanks thank please yes no ok okay not again here there about for with from on in at to
-    of by if can could would should do does did how what when where who why which regards best love cheers
-    sincerely email phone cell number address dob ssn id member patient name appointment infusion clinic office
-    """.split()
+    ["i", "i'm", "im", "dr", "mr", "mrs", "ms", "miss", "nurse", "doctor", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "today", "tomorrow", "tonight", "yesterday", "medicare", "medicaid", "aetna", "cigna", "humana", "tricare", "kaiser", "bcbs", "uhc", "blue", "cross", "shield", "united", "unitedhealthcare", "ketamine", "spravato", "covid", "fda", "va", "hsa", "fsa", "carecredit", "zofran", "xanax", "the", "a", "an", "and", "or", "but", "so", "is", "are", "was", "my", "your", "our", "his", "her", "their", "this", "that", "it", "its", "hi", "hello", "hey", "thanks", "thank", "please", "yes", "no", "ok", "okay", "not", "again", "here", "there", "about", "for", "with", "from", "on", "in", "at", "to", "of", "by", "if", "can", "could", "would", "should", "do", "does", "did", "how", "what", "when", "where", "who", "why", "which", "regards", "best", "love", "cheers", "sincerely", "email", "phone", "cell", "number", "address", "dob", "ssn", "id", "member", "patient", "name", "appointment", "infusion", "clinic", "office"]
 )
 _LOWER_CASE_ALLOWED = re.compile(r"(?:my\s+)?name(?:\s+is|'s|\s*:)", re.IGNORECASE)
 
@@ -369,7 +376,9 @@ def _name_span(words: str, start: int, lower_ok: bool, whole: bool = False) -> I
         word = match.group()
         if word.lower() in _PARTICLES and taken:
             continue
-        if word.lower() in _NOT_NAMES or not (word[0].isupper() or lower_ok) or (len(word) > 1 and word[:2].isupper()):  # TMJ, OD'd
+        if (
+            word.lower() in _NOT_NAMES or not (word[0].isupper() or lower_ok) or (len(word) > 1 and word[:2].isupper())
+        ):  # TMJ, OD'd
             if whole:
                 return
             break
@@ -381,7 +390,16 @@ def _name_span(words: str, start: int, lower_ok: bool, whole: bool = False) -> I
 # -- putting it together -----------------------------------------------------------------------
 
 _FINDERS: list[Callable[[str], Iterable[Span]]] = [
-    _urls, _emails, _dates, _phones, _digit_runs, _card_parts, _identifiers, _addresses, _long_numbers, _names,
+    _urls,
+    _emails,
+    _dates,
+    _phones,
+    _digit_runs,
+    _card_parts,
+    _identifiers,
+    _addresses,
+    _long_numbers,
+    _names,
 ]
 
 

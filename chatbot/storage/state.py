@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator, Protocol
+from typing import Protocol
 
 from chatbot.errors import StateUnavailable
-from chatbot.storage.failover import REDIS_TIMEOUT_SECONDS, Failover
 from chatbot.settings import describe_storage
+from chatbot.storage.failover import REDIS_TIMEOUT_SECONDS, Failover
 
 
 class State(Protocol):
@@ -73,7 +74,10 @@ class RedisState:
         import redis
 
         self._redis = redis.Redis.from_url(
-            uri, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS, decode_responses=True
+            uri,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            decode_responses=True,
         )
         self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
 
@@ -110,8 +114,11 @@ class FallbackState:
         return self._failover.call(lambda: self._shared.get(key), lambda: self._local.get(key), (StateUnavailable,))
 
     def put(self, key: str, value: str, ttl_seconds: float) -> None:
-        self._failover.call(lambda: self._shared.put(key, value, ttl_seconds),
-                            lambda: self._local.put(key, value, ttl_seconds), (StateUnavailable,))
+        self._failover.call(
+            lambda: self._shared.put(key, value, ttl_seconds),
+            lambda: self._local.put(key, value, ttl_seconds),
+            (StateUnavailable,),
+        )
 
     def delete(self, key: str) -> None:
         self._failover.call(lambda: self._shared.delete(key), lambda: self._local.delete(key), (StateUnavailable,))

@@ -25,10 +25,11 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from chatbot.domain import Match
 from chatbot.errors import ChatbotError
@@ -158,7 +159,11 @@ class UnansweredStore:
 
     def add(self, channel: str, question: str, candidates: Sequence[Match]) -> None:
         """Record one unanswered question, redacted. Never raises: a failure is logged once."""
-        self._write(lambda now: self.backend.insert((now, channel, redact(question), json.dumps([[m.id, m.score] for m in candidates]))))
+        self._write(
+            lambda now: self.backend.insert(
+                (now, channel, redact(question), json.dumps([[m.id, m.score] for m in candidates]))
+            )
+        )
 
     def add_feedback(self, entry: str, helpful: bool, question: str) -> None:
         """Record a thumbs up or down on `entry`'s answer to `question`, redacted. Never raises."""
@@ -189,10 +194,14 @@ class UnansweredStore:
                 if now - self._pruned_at >= PRUNE_EVERY_SECONDS:
                     self.backend.prune(now - self.retention_seconds)
                     self._pruned_at = now
-            except Exception as exc:  # noqa: BLE001 - whatever goes wrong here must never cost a patient the reply
+            except Exception as exc:
                 if not self._failing:
-                    log.error("Cannot record unanswered questions in %s (%s); patients still get their replies. "
-                              "This is logged once until it works again.", self.where, exc)
+                    log.error(
+                        "Cannot record unanswered questions in %s (%s); patients still get their replies. "
+                        "This is logged once until it works again.",
+                        self.where,
+                        exc,
+                    )
                     self._failing = True
                 return
             if self._failing:
@@ -205,7 +214,7 @@ class UnansweredStore:
                 return select(self._clock() - self.retention_seconds)
             except StoreError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - each backend fails in its own driver's words
+            except Exception as exc:
                 raise StoreError(f"Cannot read {self.where}: {exc}") from exc
 
     def close(self) -> None:
@@ -313,4 +322,4 @@ def _row(at: float, channel: str, question: str, candidates: str) -> Unanswered:
 
 
 def _when(at: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc)
+    return datetime.datetime.fromtimestamp(at, tz=datetime.UTC)

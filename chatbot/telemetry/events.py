@@ -13,8 +13,8 @@ import logging
 from starlette.concurrency import run_in_threadpool
 
 from chatbot.domain import Kind, Reply
-from chatbot.telemetry.metrics import Metrics
 from chatbot.storage.store import UnansweredStore
+from chatbot.telemetry.metrics import Metrics
 
 log = logging.getLogger("chatbot.requests")
 

@@ -11,11 +11,12 @@ that answers the scrape.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 
 if TYPE_CHECKING:
     from chatbot.answering.assistant import Assistant
@@ -39,22 +40,30 @@ class Metrics:
         """
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "chatbot_requests", "Questions replied to, by channel and kind of reply.", ["channel", "kind"],
+            "chatbot_requests",
+            "Questions replied to, by channel and kind of reply.",
+            ["channel", "kind"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "chatbot_reply_seconds", "Time taken to reply to one question.", ["channel"],
-            buckets=LATENCY_BUCKETS, registry=self.registry,
+            "chatbot_reply_seconds",
+            "Time taken to reply to one question.",
+            ["channel"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.reloads = Counter(
-            "chatbot_reloads", "Knowledge-base reloads asked for, by outcome (ok, refused).", ["outcome"],
+            "chatbot_reloads",
+            "Knowledge-base reloads asked for, by outcome (ok, refused).",
+            ["outcome"],
             registry=self.registry,
         )
         self.sms_events = Counter(
             "chatbot_sms_events",
             "Texts that got no ordinary answer, by event: opt-out, opt-in, help, limit-notice, limited, "
             "emergency-over-limit, signature-refused.",
-            ["event"], registry=self.registry,
+            ["event"],
+            registry=self.registry,
         )
         self._scraped = self.registry
         if multiprocess_dir:
@@ -83,14 +92,19 @@ class _KnowledgeCollector:
 
     def collect(self) -> Iterator[Metric]:
         assistant = self._current()
-        yield GaugeMetricFamily("chatbot_ready", "1 once a knowledge base is loaded and answering.", value=int(assistant is not None))
+        yield GaugeMetricFamily(
+            "chatbot_ready", "1 once a knowledge base is loaded and answering.", value=int(assistant is not None)
+        )
         if assistant is None:
             return
         info = InfoMetricFamily("chatbot_knowledge_base", "The knowledge base in service.")
         info.add_metric([], {"fingerprint": assistant.kb.fingerprint})
         yield info
-        yield GaugeMetricFamily("chatbot_knowledge_entries", "Entries in the knowledge base in service.", value=len(assistant.kb.entries))
         yield GaugeMetricFamily(
-            "chatbot_knowledge_stale", "1 while the last good knowledge base serves in place of an invalid one on disk.",
+            "chatbot_knowledge_entries", "Entries in the knowledge base in service.", value=len(assistant.kb.entries)
+        )
+        yield GaugeMetricFamily(
+            "chatbot_knowledge_stale",
+            "1 while the last good knowledge base serves in place of an invalid one on disk.",
             value=int(bool(assistant.kb.problems_on_disk)),
         )

@@ -22,9 +22,10 @@ import logging
 import secrets
 import time
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from limits import RateLimitItemPerSecond
@@ -32,13 +33,13 @@ from limits.errors import StorageError
 from limits.storage import MemoryStorage, Storage
 from limits.strategies import FixedWindowRateLimiter
 
+from chatbot.answering.language import SPANISH, detect
+from chatbot.answering.question import InvalidQuestion, check_question
 from chatbot.domain import Kind, Messages, Reply
 from chatbot.errors import ChatbotError, StateUnavailable
-from chatbot.storage.failover import Failover
-from chatbot.answering.language import SPANISH, detect
-from chatbot.storage.rate_limits import limits_storage
-from chatbot.answering.question import InvalidQuestion, check_question
 from chatbot.settings import Settings, describe_storage
+from chatbot.storage.failover import Failover
+from chatbot.storage.rate_limits import limits_storage
 from chatbot.storage.state import MemoryState, State
 
 if TYPE_CHECKING:
@@ -49,7 +50,22 @@ log = logging.getLogger("chatbot.sms")
 MAX_SMS_CHARS = 1600  # Twilio's limit for one outbound message (ten concatenated segments)
 # Twilio's own keywords, and the Spanish ones a clinic adds with Twilio's Advanced Opt-Out (the README says how).
 # A Spanish opt-out gets no reply even where Twilio was not told of it: whoever texts PARAR wants silence.
-OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE", "PARAR", "CANCELAR", "DETENER", "BAJA"})
+OPT_OUT = frozenset(
+    {
+        "STOP",
+        "STOPALL",
+        "UNSUBSCRIBE",
+        "CANCEL",
+        "END",
+        "QUIT",
+        "OPTOUT",
+        "REVOKE",
+        "PARAR",
+        "CANCELAR",
+        "DETENER",
+        "BAJA",
+    }
+)
 OPT_IN = frozenset({"START", "UNSTOP", "YES", "COMENZAR", "INICIAR"})
 HELP = frozenset({"HELP", "INFO", "AYUDA"})
 SPANISH_KEYWORDS = frozenset({"PARAR", "CANCELAR", "DETENER", "BAJA", "COMENZAR", "INICIAR", "AYUDA"})
@@ -132,7 +148,9 @@ class Verifier:
         if not self.enabled:
             return
         if not self.token or not self.public_url:
-            raise SmsNotConfigured("CHATBOT_TWILIO_AUTH_TOKEN and CHATBOT_PUBLIC_URL are needed to check Twilio's signature")
+            raise SmsNotConfigured(
+                "CHATBOT_TWILIO_AUTH_TOKEN and CHATBOT_PUBLIC_URL are needed to check Twilio's signature"
+            )
         if not header:
             raise ForgedRequest("no X-Twilio-Signature header")
 
@@ -207,13 +225,38 @@ def language_of(body: str) -> str:
 # (70 characters a segment instead of 160), mapped to their plain equivalents.
 _GSM7_FRIENDLY = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
         "\u2026": "...",
-        "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2007": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ",
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2007": " ",
+        "\u2009": " ",
+        "\u200a": " ",
+        "\u202f": " ",
         "\u2022": "-",
-        "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None,
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\u2060": None,
+        "\ufeff": None,
+        "\u00ad": None,
     }
 )
 
@@ -281,8 +324,14 @@ class SenderLimiter:
     reached, this process counts on its own (`Failover`): a patient's question beats an exact limit.
     """
 
-    def __init__(self, storage: Storage, limit: int, window_seconds: int, clock: Callable[[], float] = time.time,
-                 failover: Failover | None = None):
+    def __init__(
+        self,
+        storage: Storage,
+        limit: int,
+        window_seconds: int,
+        clock: Callable[[], float] = time.time,
+        failover: Failover | None = None,
+    ):
         self._shared = FixedWindowRateLimiter(storage)
         self._local = FixedWindowRateLimiter(MemoryStorage())
         self._failover = failover or Failover("The SMS sender limit's storage", "counting texts in this process")
@@ -294,7 +343,9 @@ class SenderLimiter:
     @classmethod
     def from_uri(cls, storage_uri: str, limit: int, window_seconds: int) -> SenderLimiter:
         """Count in the storage CHATBOT_LIMITS_STORAGE names, e.g. `memory://` or `redis://host:6379`."""
-        failover = Failover(f"The SMS sender limit's storage {describe_storage(storage_uri)}", "counting texts in this process")
+        failover = Failover(
+            f"The SMS sender limit's storage {describe_storage(storage_uri)}", "counting texts in this process"
+        )
         return cls(limits_storage(storage_uri), limit, window_seconds, failover=failover)
 
     def _window(self) -> str:
@@ -458,12 +509,13 @@ class SmsDesk:
             self.deliveries.remember(sid, outcome.text)
         return outcome
 
-
     def _offer(self, sender: str, entry_ids: list[str]) -> None:
         try:
             self.choices.put(_choice_key(sender), json.dumps(entry_ids), CHOICE_SECONDS)
         except StateUnavailable as exc:
-            log.error("Cannot keep an SMS 'did you mean' choice (a number sent back will be read as a question): %s", exc)
+            log.error(
+                "Cannot keep an SMS 'did you mean' choice (a number sent back will be read as a question): %s", exc
+            )
 
     def _pick(self, sender: str, body: str, assistant: Assistant) -> Reply | None:
         """The answer a number picks from the sender's pending suggestions; None if it picks nothing."""

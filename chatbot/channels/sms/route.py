@@ -14,8 +14,8 @@ from starlette.exceptions import HTTPException
 from chatbot.answering.language import detect
 from chatbot.answering.normalise import normalise
 from chatbot.answering.safety import states_emergency
-from chatbot.channels.web.holder import current_assistant
 from chatbot.channels.sms.desk import ForgedRequest, SmsDesk, SmsNotConfigured, log_event, twiml
+from chatbot.channels.web.holder import current_assistant
 
 router = APIRouter(prefix="/sms", tags=["sms"])
 log = logging.getLogger("chatbot.sms")
@@ -49,9 +49,13 @@ async def twilio(request: Request) -> Response:
         return Response(f"SMS is not configured on this server: {exc}.", status_code=503, media_type="text/plain")
     except ForgedRequest as exc:
         # The usual cause is a proxy: Twilio signs the URL it posted to, which must be CHATBOT_PUBLIC_URL + the path.
-        log.warning("refused a request to %s: %s; checked against %s (if Twilio posts to another URL, e.g. http:// "
-                    "or another host behind a proxy, set CHATBOT_PUBLIC_URL to the base of the URL in Twilio's console)",
-                    request.url.path, exc, desk.verifier.public_url + path)
+        log.warning(
+            "refused a request to %s: %s; checked against %s (if Twilio posts to another URL, e.g. http:// "
+            "or another host behind a proxy, set CHATBOT_PUBLIC_URL to the base of the URL in Twilio's console)",
+            request.url.path,
+            exc,
+            desk.verifier.public_url + path,
+        )
         request.app.state.metrics.sms_event("signature-refused")
         return Response(status_code=403)
 

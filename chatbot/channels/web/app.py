@@ -8,8 +8,9 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager, nullcontext
-from typing import Any, AsyncIterator, Callable, Iterator, Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -18,22 +19,22 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from chatbot.kb import knowledge
 from chatbot.answering.assistant import Assistant
-from chatbot.domain import Messages
-from chatbot.errors import ChatbotError, KnowledgeError
-from chatbot.telemetry.events import Recorder
-from chatbot.storage.rate_limits import per_client_limit
-from chatbot.telemetry.metrics import MULTIPROCESS_DIR_VARIABLE, Metrics
+from chatbot.channels.sms import route as sms_routes
+from chatbot.channels.sms.desk import SmsDesk, startup_warnings
+from chatbot.channels.web.holder import AssistantHolder
 from chatbot.channels.web.middleware import BodyLimit, SecurityHeaders, Timeout
 from chatbot.channels.web.routes import admin, ask, health, widget
 from chatbot.channels.web.routes import metrics as metrics_routes
-from chatbot.channels.sms import route as sms_routes
-from chatbot.channels.web.holder import AssistantHolder
+from chatbot.domain import Messages
+from chatbot.errors import ChatbotError, KnowledgeError
+from chatbot.kb import knowledge
 from chatbot.settings import Settings
-from chatbot.channels.sms.desk import SmsDesk, startup_warnings
+from chatbot.storage.rate_limits import per_client_limit
 from chatbot.storage.state import state_from_uri
 from chatbot.storage.store import open_store
+from chatbot.telemetry.events import Recorder
+from chatbot.telemetry.metrics import MULTIPROCESS_DIR_VARIABLE, Metrics
 
 log = logging.getLogger("chatbot")
 
@@ -98,7 +99,10 @@ def create_app(
     # Browsers on other sites may call the API only from the configured origins; same-origin always works.
     # Best kept outermost, so that error responses (429, 503) carry the headers and the widget can read them.
     app.add_middleware(
-        CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"], allow_headers=["content-type"]
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["content-type"],
     )
     # Outside CORS: it only adds headers, so every response gets them, preflights included.
     app.add_middleware(

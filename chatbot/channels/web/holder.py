@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from fastapi import HTTPException, Request
 
@@ -53,8 +53,12 @@ class AssistantHolder:
     def _load_first(self) -> None:
         try:
             self.assistant = self._first()
-            log.info("ready: %d entries, knowledge base %s", len(self.assistant.kb.entries), self.assistant.kb.fingerprint[:12])
-        except Exception as exc:  # noqa: BLE001 - any failure must leave a readable reason for /readyz and the log
+            log.info(
+                "ready: %d entries, knowledge base %s",
+                len(self.assistant.kb.entries),
+                self.assistant.kb.fingerprint[:12],
+            )
+        except Exception as exc:
             self.error = str(exc)
             log.error("cannot start answering: %s", exc)
 
@@ -68,7 +72,12 @@ class AssistantHolder:
                 fresh = self._load()
             except Exception as exc:
                 serving = f"knowledge base {self.assistant.kb.fingerprint[:12]}" if self.assistant else "nothing yet"
-                log.error("reload refused, still answering with %s: %s", serving, exc, exc_info=not isinstance(exc, ChatbotError))
+                log.error(
+                    "reload refused, still answering with %s: %s",
+                    serving,
+                    exc,
+                    exc_info=not isinstance(exc, ChatbotError),
+                )
                 self._on_reload("refused")
                 raise
             self.assistant = fresh
@@ -83,7 +92,7 @@ class AssistantHolder:
         def run() -> None:
             try:
                 self.reload()
-            except Exception:  # noqa: BLE001, S110 - reload() has logged it, and the old assistant still serves
+            except Exception:
                 pass
 
         thread = threading.Thread(target=run, name="chatbot-reload", daemon=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Collection
+from collections.abc import Collection
 
 import anyio
 from starlette.datastructures import Headers, MutableHeaders
@@ -120,7 +120,7 @@ class Timeout:
             nonlocal failure
             try:
                 await self.app(scope, receive, send_unless_late)
-            except Exception as exc:  # noqa: BLE001 - re-raised below, outside the task group
+            except Exception as exc:
                 failure = exc
             finally:
                 finished.set()

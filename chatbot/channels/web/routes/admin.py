@@ -11,8 +11,8 @@ import time
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from chatbot.errors import ChatbotError, KnowledgeError
 from chatbot.channels.web.holder import AssistantHolder
+from chatbot.errors import ChatbotError, KnowledgeError
 
 
 def router_for(token: str) -> APIRouter:
@@ -45,11 +45,14 @@ def reload(request: Request) -> JSONResponse:
     try:
         fresh = holder.reload()
     except KnowledgeError as exc:
-        problems = [{"file": p.file, "line": p.line, "entry": p.entry, "field": p.field, "message": p.message} for p in exc.problems]
+        problems = [
+            {"file": p.file, "line": p.line, "entry": p.entry, "field": p.field, "message": p.message}
+            for p in exc.problems
+        ]
         return JSONResponse({"error": _still_serving(holder, str(exc)), "problems": problems}, status_code=422)
     except ChatbotError as exc:
         return JSONResponse({"error": _still_serving(holder, str(exc))}, status_code=409)
-    except Exception as exc:  # noqa: BLE001 - the holder has logged the traceback; the caller still needs to know
+    except Exception as exc:
         reason = f"Unexpected {type(exc).__name__} while loading: {exc} (the server's log has the details)."
         return JSONResponse({"error": _still_serving(holder, reason)}, status_code=500)
     return JSONResponse(

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Any, Awaitable, Callable, Literal
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, field_validator
 
-from chatbot.domain import NONE_OF_THESE
-from chatbot.errors import UnknownChoice
 from chatbot.answering.question import MAX_QUESTION_CHARS, check_question
 from chatbot.channels.web.holder import current_assistant
+from chatbot.domain import NONE_OF_THESE
+from chatbot.errors import UnknownChoice
 
 
 def parse_json(body: bytes) -> Any:
@@ -82,8 +83,8 @@ class AskRequest(_Question):
     explain: bool = Field(False, description="Also return the top candidate entries and their scores.")
     choice: str | None = Field(
         None,
-        description=f"A \"did you mean\" pick: the `id` of one of a `clarify` reply's suggestions (answered with that "
-        f"entry), or {NONE_OF_THESE!r} for \"None of these\" (the fallback). Send the same `question` with it.",
+        description=f'A "did you mean" pick: the `id` of one of a `clarify` reply\'s suggestions (answered with that '
+        f'entry), or {NONE_OF_THESE!r} for "None of these" (the fallback). Send the same `question` with it.',
         examples=["companion"],
     )
 
@@ -109,21 +110,27 @@ class AskReply(BaseModel):
     kind: Literal["answer", "clarify", "fallback", "emergency", "greeting", "smalltalk"]
     answer: str = Field(
         description="The text to show; for 'answer', the clinic's own words verbatim; for 'clarify', the office's "
-        "\"did you mean\" prompt to show above the suggestions."
+        '"did you mean" prompt to show above the suggestions.'
     )
-    id: str | None = Field(description="The entry answered with; for 'smalltalk', the intent (greeting, thanks...); else null.")
+    id: str | None = Field(
+        description="The entry answered with; for 'smalltalk', the intent (greeting, thanks...); else null."
+    )
     score: float | None = Field(
         description="How close the best entry came: the cosine of its closest phrasing plus the policy's lexical bonus; or null."
     )
     suggestions: list[SuggestionItem] | None = Field(
-        None, description="For 'clarify' only: 1 to 3 entries to offer, best first (else null). Nothing of their answers is shown."
+        None,
+        description="For 'clarify' only: 1 to 3 entries to offer, best first (else null). Nothing of their answers is shown.",
     )
     lang: str = Field(description="The conversation's language (BCP 47): `en`, or `es` for a Spanish message.")
     preface: str | None = Field(
-        None, description="An office line to show before `answer`: a Spanish question answered with the clinic's English text."
+        None,
+        description="An office line to show before `answer`: a Spanish question answered with the clinic's English text.",
     )
     candidates: list[Candidate] | None = Field(None, description="The top entries, when `explain` was asked.")
-    why: list[Why] | None = Field(None, description="When `explain` was asked: every rule a fallback's best entry failed (empty otherwise).")
+    why: list[Why] | None = Field(
+        None, description="When `explain` was asked: every rule a fallback's best entry failed (empty otherwise)."
+    )
 
 
 class ErrorReply(BaseModel):
@@ -153,7 +160,9 @@ _ASK_ERRORS: dict[int | str, dict[str, Any]] = {
     429: {
         "model": ErrorReply,
         "description": "Over CHATBOT_RATE_LIMIT for this address.",
-        "headers": {"Retry-After": {"description": "Seconds until this address may ask again.", "schema": {"type": "integer"}}},
+        "headers": {
+            "Retry-After": {"description": "Seconds until this address may ask again.", "schema": {"type": "integer"}}
+        },
     },
     **_NOT_READY,
     504: {"model": ErrorReply, "description": "No reply within CHATBOT_REQUEST_TIMEOUT_SECONDS."},
@@ -201,13 +210,17 @@ def _refused(field: str, message: str) -> JSONResponse:
 
 
 class GreetingReply(AskReply):
-    notice: str = Field(description="One line to show beside the greeting: an automated assistant, not for emergencies.")
+    notice: str = Field(
+        description="One line to show beside the greeting: an automated assistant, not for emergencies."
+    )
 
 
 @router.get("/greeting", response_model=GreetingReply, responses=_NOT_READY)
 def greeting(
     request: Request,
-    lang: Literal["en", "es"] = Query("en", description="The page's language: `es` for the Spanish greeting and notice."),
+    lang: Literal["en", "es"] = Query(
+        "en", description="The page's language: `es` for the Spanish greeting and notice."
+    ),
 ) -> dict[str, object]:
     assistant = current_assistant(request)
     return {**assistant.greeting(lang).to_dict(), "notice": assistant.messages.in_language(lang).notice}

@@ -20,7 +20,12 @@ def readyz(request: Request) -> JSONResponse:
         detail = holder.error or "loading the index"
         return JSONResponse({"status": "not ready", "detail": detail}, status_code=503)
     kb = holder.assistant.kb
-    body = {"status": "ready", "entries": len(kb.entries), "fingerprint": kb.fingerprint, "stale": bool(kb.problems_on_disk)}
+    body = {
+        "status": "ready",
+        "entries": len(kb.entries),
+        "fingerprint": kb.fingerprint,
+        "stale": bool(kb.problems_on_disk),
+    }
     if kb.problems_on_disk:
         # Still answering (with the last good knowledge base), so still ready; monitoring sees why it is stale.
         body["problems"] = [str(problem) for problem in kb.problems_on_disk]
