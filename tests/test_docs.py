@@ -2,15 +2,16 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+import readme
+from conftest import ROOT
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.terminal.console import headline as console_headline
 from chatbot.settings import Settings
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_the_readme_starts_with_the_two_commands() -> None:
@@ -49,3 +50,19 @@ def test_the_readme_shows_what_the_api_answers(real: Assistant, request_body: st
     example = json.loads(shown)
     assert reply["answer"].startswith(example.pop("answer").removesuffix("..."))
     assert {key: reply.get(key) for key in example} == example  # "candidates" is null unless asked to explain
+
+
+# -- generated sections: the configuration table from `Settings`, the CLI reference from `--help` ------------
+
+
+@pytest.mark.parametrize("name", sorted(readme.SECTIONS))
+def test_the_generated_section_is_what_the_code_says_today(name: str) -> None:
+    assert readme.section(README, name) == readme.SECTIONS[name](), (
+        f"README.md's {name} section is out of date: run `.venv/bin/python scripts/readme.py`"
+    )
+
+
+def test_every_setting_has_a_description_and_a_default_to_show() -> None:
+    for name, field in Settings.model_fields.items():
+        assert field.description, f"Settings.{name} has no description="
+        assert readme.shown_default(field), f"Settings.{name} has no default to show"
