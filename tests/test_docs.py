@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
 import importlib
 import json
 import re
@@ -213,3 +214,58 @@ def _exists(named: str) -> bool:
 @pytest.mark.parametrize("named", _named_paths())
 def test_every_path_the_readme_names_exists(named: str) -> None:
     assert _exists(named), f"the README names {named}, which is not in the project"
+
+
+# -- the layout section is the tree ----------------------------------------------------------------------
+
+TREE_LINE = re.compile(r"^( *)([\w.-]+)/(?: +(.*))?$")
+MAX_TOP_LEVEL_MODULES = 10
+
+
+def _layout() -> dict[str, str]:
+    """Folder (from the project folder, no trailing slash) -> what the layout section says it holds."""
+    body = README.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    tree = FENCED.search(body)
+    assert tree, "the Layout section has no tree"
+    folders: dict[str, str] = {}
+    parents: list[tuple[int, str]] = []
+    for line in tree.group(1).splitlines():
+        entry = TREE_LINE.match(line)
+        assert entry, f"not a folder line in the Layout tree: {line!r}"
+        indent, name, says = len(entry.group(1)), entry.group(2), entry.group(3) or ""
+        parents = [(depth, path) for depth, path in parents if depth < indent]
+        path = f"{parents[-1][1]}/{name}" if parents else name
+        parents.append((indent, path))
+        folders[path] = says
+    return folders
+
+
+def _ignored(relative: str) -> bool:
+    """Whether .gitignore keeps `relative` (a folder, from the project folder) out of git."""
+    for pattern in (ROOT / ".gitignore").read_text(encoding="utf-8").split():
+        anchored, pattern = pattern.startswith("/"), pattern.strip("/")
+        if fnmatch.fnmatch(relative if anchored else relative.rsplit("/", 1)[-1], pattern):
+            return True
+    return False
+
+
+def test_every_folder_in_the_layout_exists_or_is_built() -> None:
+    for folder, says in _layout().items():
+        assert (ROOT / folder).is_dir() or _ignored(folder), f"the Layout lists {folder}/, which does not exist"
+        assert says, f"the Layout lists {folder}/ without saying what it holds"
+
+
+def test_every_package_and_top_level_folder_is_in_the_layout() -> None:
+    packages = {init.parent.relative_to(ROOT).as_posix() for init in (ROOT / "chatbot").rglob("__init__.py")}
+    top = {
+        path.name
+        for path in ROOT.iterdir()
+        if path.is_dir() and not path.name.startswith(".") and not _ignored(path.name)
+    }
+    missing = (packages | top) - set(_layout())
+    assert not missing, f"add to the README's Layout section: {', '.join(sorted(missing))}"
+
+
+def test_the_package_keeps_at_most_ten_modules_at_its_top_level() -> None:
+    modules = sorted(path.name for path in (ROOT / "chatbot").glob("*.py"))
+    assert len(modules) <= MAX_TOP_LEVEL_MODULES, f"put some of these in a folder by concern: {modules}"
