@@ -68,12 +68,6 @@ def test_the_generated_section_is_what_the_code_says_today(name: str) -> None:
     )
 
 
-def test_every_setting_has_a_description_and_a_default_to_show() -> None:
-    for name, field in Settings.model_fields.items():
-        assert field.description, f"Settings.{name} has no description="
-        assert readme.shown_default(field), f"Settings.{name} has no default to show"
-
-
 # -- the commands the README shows exist, with the options it gives them ----------------------------------
 
 # As CommonMark reads them: a fence with an info string (```console) opens a block but never closes one.
@@ -242,7 +236,8 @@ def _layout() -> dict[str, str]:
 
 def _ignored(relative: str) -> bool:
     """Whether .gitignore keeps `relative` (a folder, from the project folder) out of git."""
-    for pattern in (ROOT / ".gitignore").read_text(encoding="utf-8").split():
+    lines = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    for pattern in (line.strip() for line in lines if line.strip() and not line.startswith("#")):
         anchored, pattern = pattern.startswith("/"), pattern.strip("/")
         if fnmatch.fnmatch(relative if anchored else relative.rsplit("/", 1)[-1], pattern):
             return True
