@@ -78,6 +78,7 @@ INLINE = re.compile(r"`((?:[^`\n]|\n(?![\n|]))+)`")
 # up to where the shell takes over again: a comment, a pipe, a redirection, the next command.
 COMMAND_START = r"(?:^|[$;&|(]\s*)(?:\w+=\S*\s+)*"
 CHATBOT_LINE = re.compile(COMMAND_START + r"(?:\S*/)?chatbot +([a-z][\w-]*)([^\n#|;&<>`]*)", re.MULTILINE)
+MAKE_LINE = re.compile(COMMAND_START + r"make +([a-z][\w-]*)()", re.MULTILINE)
 SCRIPT_LINE = re.compile(COMMAND_START + r"(?:\S*python3? +)?scripts/(\w+)\.py([^\n#|;&<>`]*)", re.MULTILINE)
 OPTION = re.compile(r"(?<![\w-])(--[a-z][\w-]*)")
 
@@ -127,6 +128,12 @@ def test_every_chatbot_command_in_the_readme_has_the_options_it_shows(command: s
     if option:
         shown = readme.help_text((command,))
         assert _lists_option(shown, option), f"the README shows `chatbot {command} {option}`; its --help:\n{shown}"
+
+
+@pytest.mark.parametrize("target", sorted(target for target, _ in _uses(MAKE_LINE)))
+def test_every_make_target_in_the_readme_is_in_the_makefile(target: str) -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(rf"^{re.escape(target)}:", makefile, re.MULTILINE), f"the README shows `make {target}`"
 
 
 @pytest.mark.parametrize(("script", "option"), [use for use in _uses(SCRIPT_LINE) if use[1]])
