@@ -68,6 +68,12 @@ def test_the_generated_section_is_what_the_code_says_today(name: str) -> None:
     )
 
 
+def test_every_variable_the_readme_names_is_a_setting() -> None:
+    settings = {f"CHATBOT_{name.upper()}" for name in Settings.model_fields}
+    unknown = set(re.findall(r"\bCHATBOT_[A-Z][A-Z_]*[A-Z]\b", README)) - settings
+    assert not unknown, f"the README names {', '.join(sorted(unknown))}, which no setting reads"
+
+
 # -- the commands the README shows exist, with the options it gives them ----------------------------------
 
 # As CommonMark reads them: a fence with an info string (```console) opens a block but never closes one.
