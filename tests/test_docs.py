@@ -32,7 +32,9 @@ def test_every_setting_is_in_the_configuration_table(name: str) -> None:
 
 # -- the README's example outputs are what the assistant says today --------------------------------
 
-ASK_EXAMPLE = re.compile(r'^\$ \.venv/bin/chatbot ask "([^"]+)"\n(\[[^\n]+\])\n([^\n]+)$', re.MULTILINE)
+ASK_EXAMPLE = re.compile(
+    r'^\$ (?:\.venv/bin/)?chatbot ask (?:--explain )?"([^"]+)"\n(\[[^\n]+\])\n([^\n]+)$', re.MULTILINE
+)
 CURL_EXAMPLE = re.compile(r"""^\$ curl -s localhost:8000/v1/ask .*-d '(\{[^']+\})'\n(\{[^\n]+\})$""", re.MULTILINE)
 
 
