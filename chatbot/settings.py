@@ -1,6 +1,7 @@
 """The one place configuration is read: CHATBOT_* environment variables, then the `.env` file.
 
-Every field is documented in the README's configuration table and in `.env.example` (tests check both).
+Each field's `description=` and default are its row of the README's configuration table (written there by
+`scripts/readme.py`), and `.env.example` lists each with its default; tests check all three agree.
 Build a `Settings` once at the edge and pass it in; nothing deeper reads the environment.
 
 Relative folders (`knowledge`, `index`, `var`) are resolved against one base, `CHATBOT_HOME`, which
@@ -65,7 +66,7 @@ class Settings(BaseSettings):
 
     home: Path = Field(
         default_factory=default_home,
-        description="Base of the relative folders below and home of the `.env` file (default: the project folder).",
+        description="Base of the relative folders below and home of `.env`; set in the environment only.",
     )
     knowledge_dir: Path = Field(
         Path("knowledge"), validate_default=True, description="Folder of the knowledge base's YAML files."
@@ -75,11 +76,15 @@ class Settings(BaseSettings):
     )
     model: str = Field(
         "",
-        description="Encoder: empty for the packaged all-MiniLM-L6-v2 (hash-checked), or a local sentence-transformers folder.",
+        description=(
+            "Encoder: empty for the packaged all-MiniLM-L6-v2 (hash-checked), or a local sentence-transformers folder, "
+            "e.g. `models/all-mpnet-base-v2` after `make mpnet`."
+        ),
     )
     threads: int = Field(1, ge=1, description="Encoder threads per process (one per worker is fastest under load).")
     office_phone: str = Field(
-        "the number on our website", description="Filled into the fallback and SMS texts where they say {office_phone}."
+        "the number on our website",
+        description="Filled into the fallback and SMS texts where they say `{office_phone}`.",
     )
     host: str = Field("127.0.0.1", description="Address `chatbot serve` listens on.")
     port: int = Field(8000, description="Port `chatbot serve` listens on.")
@@ -89,39 +94,63 @@ class Settings(BaseSettings):
     )
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["*"],
-        description="Comma-separated Host names the server answers to (e.g. clinic.example,*.clinic.example); * for any.",
+        description=(
+            "Comma-separated `Host` names the server answers to (`*.clinic.example` for subdomains); others get a 400. "
+            "`*`: any."
+        ),
     )
     public_url: str = Field("", description="The public base URL Twilio posts to, no trailing slash (signature check).")
-    twilio_auth_token: str = Field("", description="Twilio auth token; without it /sms/twilio answers 503.")
-    twilio_verify: bool = Field(True, description="Set false only for local testing: skips the Twilio signature check.")
+    twilio_auth_token: str = Field("", description="Twilio auth token; without it `/sms/twilio` answers 503.")
+    twilio_verify: bool = Field(
+        True, description="Set `false` only for local testing: skips the Twilio signature check (logged as a warning)."
+    )
     sms_limit: int = Field(10, ge=1, description="Messages one sender may send per window before being asked to call.")
     sms_window_seconds: int = Field(600, ge=1, description="The SMS sender limit's window.")
     log_key: str = Field("", description="Key for hashing phone numbers in logs; random per process when empty.")
     admin_token: str = Field(
-        "", description="Bearer token for /admin/reload; the admin routes do not exist without it."
+        "", description="Bearer token for `/admin/reload`; the admin routes do not exist without it."
     )
     var_dir: Path = Field(
-        Path("var"), validate_default=True, description="Folder for the unanswered-questions database."
+        Path("var"),
+        validate_default=True,
+        description="Folder for the unanswered-questions database (SQLite, when `CHATBOT_DATABASE_URL` is empty).",
     )
     retention_days: int = Field(30, ge=1, description="Days unanswered questions are kept.")
-    rate_limit: str = Field("60/minute", description="Requests per client on /v1/ask, e.g. 60/minute, or off.")
+    rate_limit: str = Field("60/minute", description="Requests per client on `/v1/ask`, e.g. `60/minute`, or `off`.")
     limits_storage: str = Field(
         "memory://",
-        description="Where rate-limit counts and shared state live: memory:// (each process its own) or redis://host:6379/0.",
+        description=(
+            "Where rate-limit counts and shared state live: `memory://` (each process its own) or "
+            "`redis://host:6379/0` (`rediss://` for TLS), shared by every worker and replica."
+        ),
     )
     database_url: str = Field(
         "",
-        description="Empty for the SQLite file in CHATBOT_VAR_DIR, or postgresql://user:password@host/db shared by replicas.",
+        description=(
+            "Empty for the SQLite file in `CHATBOT_VAR_DIR`, or `postgresql://user:password@host:5432/db`, one "
+            "database for every replica."
+        ),
     )
     max_body_bytes: int = Field(16_384, ge=1024, description="Largest request body accepted.")
     max_header_bytes: int = Field(
-        16_384, ge=4096, description="Largest request line plus headers `chatbot serve` reads; more gets a 400."
+        16_384,
+        ge=4096,
+        description=(
+            "Largest request line plus headers `chatbot serve` reads; more gets a 400 and the connection is closed."
+        ),
     )
     header_timeout_seconds: float = Field(
-        10.0, gt=0, description="Longest `chatbot serve` waits for a request's headers before closing the connection."
+        10.0,
+        gt=0,
+        description=(
+            "Longest `chatbot serve` waits for a request's headers (from its first byte, or the connection opening) "
+            "before closing the connection."
+        ),
     )
     request_timeout_seconds: float = Field(10.0, gt=0, description="Longest one request may take.")
-    frame_ancestors: str = Field("'none'", description="CSP frame-ancestors for served pages ('none' forbids framing).")
+    frame_ancestors: str = Field(
+        "'none'", description="CSP `frame-ancestors` for served pages (`'none'` forbids framing)."
+    )
 
     @classmethod
     def settings_customise_sources(
