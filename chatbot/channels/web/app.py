@@ -1,4 +1,4 @@
-"""The HTTP application: `create_app(settings)` wires the routers to one assistant holder."""
+"""The HTTP application: `create_app(settings)` builds one `Services` and wires the routers and middlewares to it."""
 
 from __future__ import annotations
 
@@ -21,20 +21,15 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.sms import route as sms_routes
-from chatbot.channels.sms.desk import SmsDesk, startup_warnings
 from chatbot.channels.web.holder import AssistantHolder
 from chatbot.channels.web.middleware import BodyLimit, SecurityHeaders, Timeout
 from chatbot.channels.web.routes import admin, ask, health, widget
 from chatbot.channels.web.routes import metrics as metrics_routes
-from chatbot.domain import Messages
-from chatbot.errors import ChatbotError, KnowledgeError
-from chatbot.kb import knowledge
+from chatbot.channels.web.services import Services
+from chatbot.errors import AssistantStarting
 from chatbot.settings import Settings
 from chatbot.storage.rate_limits import per_client_limit
-from chatbot.storage.state import state_from_uri
-from chatbot.storage.store import open_store
-from chatbot.telemetry.events import Recorder
-from chatbot.telemetry.metrics import MULTIPROCESS_DIR_VARIABLE, Metrics
+from chatbot.telemetry.metrics import MULTIPROCESS_DIR_VARIABLE
 
 log = logging.getLogger("chatbot")
 
@@ -52,26 +47,14 @@ def create_app(
     `metrics_dir`: the folder where every worker process writes its metrics, so a scrape sums them.
     """
     settings = settings or Settings()
-    first = None
-    if load is None:
-        from chatbot.kb.startup import load_assistant
-
-        def load() -> Assistant:
-            return load_assistant(settings)
-
-        def first() -> Assistant:
-            return load_assistant(settings, last_good=True)
-
-    metrics = Metrics(lambda: holder.assistant, metrics_dir)
-    holder = AssistantHolder(load, first=first, on_reload=metrics.reloaded)
-    unanswered = open_store(settings.database_url, settings.var_dir, settings.retention_days)
+    services = Services.build(settings, load, metrics_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        holder.load_in_background()
-        with _reloading_on_sighup(holder) if reload_on_sighup else nullcontext():
+        services.holder.load_in_background()
+        with _reloading_on_sighup(services.holder) if reload_on_sighup else nullcontext():
             yield
-        unanswered.close()
+        services.unanswered.close()
 
     app = FastAPI(
         title="Clinic FAQ assistant",
@@ -81,18 +64,9 @@ def create_app(
         # A redirect from /v1/ask/ to /v1/ask would be built from the Host header the client sent.
         redirect_slashes=False,
     )
-    app.state.settings = settings
-    app.state.holder = holder
-    app.state.metrics = metrics
-    app.state.recorder = Recorder(app.state.metrics, unanswered)
-    # What replicas must agree on beyond rate counts (the SMS replies already sent, by MessageSid; issue 12's
-    # "did you mean" choice): in Redis when CHATBOT_LIMITS_STORAGE names one.
-    app.state.shared = state_from_uri(settings.limits_storage)
-    app.state.sms = SmsDesk.from_settings(settings, app.state.shared)
-    app.state.early_messages = _office_messages(settings)
-    for warning in startup_warnings(settings):
-        log.warning(warning)
+    app.state.services = services
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(AssistantStarting, _starting)
     # Inside CORS, so that a 413 or 504 still carries the CORS headers. Reloads (/admin/) may take longer than any reply.
     app.add_middleware(Timeout, seconds=settings.request_timeout_seconds, exempt=("/admin/",))
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -118,6 +92,11 @@ def create_app(
     if settings.admin_token:
         app.include_router(admin.router_for(settings.admin_token))
     return app
+
+
+async def _starting(request: Request, exc: Exception) -> JSONResponse:
+    """A 503 while nothing is loaded yet, the same for every channel."""
+    return JSONResponse({"detail": str(exc)}, status_code=503)
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
@@ -148,22 +127,6 @@ def _renderable(error: Mapping[str, Any]) -> Any:
         return encoded
     except (ValueError, UnicodeEncodeError, RecursionError):
         return jsonable_encoder({key: value for key, value in error.items() if key != "input"})
-
-
-def _office_messages(settings: Settings) -> Messages | None:
-    """The office's messages, read at once so an emergency texted while the index still loads gets
-    its reply: from the last good knowledge base if the one on disk is invalid (as the load in the
-    background will serve, and say loudly); None if there is none."""
-    from chatbot.kb.startup import last_good_knowledge
-
-    try:
-        kb = knowledge.load(settings.knowledge_dir)
-    except KnowledgeError as invalid:
-        kept = last_good_knowledge(settings.index_dir, invalid)
-        return None if kept is None else knowledge.fill(kept.messages, settings.office_phone)
-    except ChatbotError:
-        return None
-    return knowledge.fill(kb.messages, settings.office_phone)
 
 
 @contextmanager

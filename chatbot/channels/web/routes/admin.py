@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from chatbot.channels.web.holder import AssistantHolder
+from chatbot.channels.web.services import Wired
 from chatbot.errors import ChatbotError, KnowledgeError
 
 
@@ -35,12 +36,12 @@ def router_for(token: str) -> APIRouter:
     return router
 
 
-def reload(request: Request) -> JSONResponse:
+def reload(services: Wired) -> JSONResponse:
     """Validate the knowledge base, build its index beside the old one, and swap; the old one serves until then.
 
     A plain `def`: FastAPI runs it in a worker thread, so a build never blocks the event loop.
     """
-    holder: AssistantHolder = request.app.state.holder
+    holder = services.holder
     started = time.perf_counter()
     try:
         fresh = holder.reload()

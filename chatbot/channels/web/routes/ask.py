@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, field_validator
 
 from chatbot.answering.question import MAX_QUESTION_CHARS, check_question
-from chatbot.channels.web.holder import current_assistant
+from chatbot.channels.web.services import Answering, Wired
 from chatbot.domain import NONE_OF_THESE
 from chatbot.errors import UnknownChoice
 
@@ -170,16 +170,15 @@ _ASK_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/ask", response_model=AskReply, response_model_exclude_none=False, responses=_ASK_ERRORS)
-async def ask(body: AskRequest, request: Request) -> Any:
+async def ask(body: AskRequest, assistant: Answering, services: Wired) -> Any:
     # Answering is ~4 ms of CPU with one encoder thread: run inline on the event loop, which is
     # measurably faster than handing each request to the thread pool and back.
     started = time.perf_counter()
-    assistant = current_assistant(request)
     try:
         reply = assistant.ask(body.question) if body.choice is None else assistant.choose(body.question, body.choice)
     except UnknownChoice as exc:
         return _refused("choice", str(exc))
-    await request.app.state.recorder.record_soon("web", body.question, reply, time.perf_counter() - started)
+    await services.recorder.record_soon("web", body.question, reply, time.perf_counter() - started)
     return reply.to_dict(explain=body.explain)
 
 
@@ -195,11 +194,11 @@ class FeedbackReply(BaseModel):
 
 
 @router.post("/feedback", response_model=FeedbackReply, responses=_ASK_ERRORS)
-async def feedback(body: FeedbackRequest, request: Request) -> Any:
+async def feedback(body: FeedbackRequest, assistant: Answering, services: Wired) -> Any:
     """Was this answer helpful? Kept for CHATBOT_RETENTION_DAYS and listed by `chatbot review`."""
-    if body.id not in current_assistant(request).answers:
+    if body.id not in assistant.answers:
         return _refused("id", f"id: no entry {body.id!r}; send the `id` of the answer being judged")
-    await request.app.state.recorder.feedback_soon(body.id, body.helpful, body.question)
+    await services.recorder.feedback_soon(body.id, body.helpful, body.question)
     return {"status": "recorded"}
 
 
@@ -217,10 +216,9 @@ class GreetingReply(AskReply):
 
 @router.get("/greeting", response_model=GreetingReply, responses=_NOT_READY)
 def greeting(
-    request: Request,
+    assistant: Answering,
     lang: Literal["en", "es"] = Query(
         "en", description="The page's language: `es` for the Spanish greeting and notice."
     ),
 ) -> dict[str, object]:
-    assistant = current_assistant(request)
     return {**assistant.greeting(lang).to_dict(), "notice": assistant.messages.in_language(lang).notice}
