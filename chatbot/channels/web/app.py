@@ -17,6 +17,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from chatbot.answering.assistant import Assistant
@@ -32,6 +33,10 @@ from chatbot.storage.rate_limits import per_client_limit
 from chatbot.telemetry.metrics import MULTIPROCESS_DIR_VARIABLE
 
 log = logging.getLogger("chatbot")
+
+# FastAPI's defaults, named because the security headers treat these pages apart (they load Swagger UI from a CDN).
+DOCS_URL = "/docs"
+REDOC_URL = "/redoc"
 
 
 def create_app(
@@ -63,27 +68,13 @@ def create_app(
         lifespan=lifespan,
         # A redirect from /v1/ask/ to /v1/ask would be built from the Host header the client sent.
         redirect_slashes=False,
+        docs_url=DOCS_URL,
+        redoc_url=REDOC_URL,
+        middleware=_middleware(settings),
     )
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(AssistantStarting, _starting)
-    # Inside CORS, so that a 413 or 504 still carries the CORS headers. Reloads (/admin/) may take longer than any reply.
-    app.add_middleware(Timeout, seconds=settings.request_timeout_seconds, exempt=("/admin/",))
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    # Browsers on other sites may call the API only from the configured origins; same-origin always works.
-    # Best kept outermost, so that error responses (429, 503) carry the headers and the widget can read them.
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.allowed_origins,
-        allow_methods=["GET", "POST"],
-        allow_headers=["content-type"],
-    )
-    # Outside CORS: it only adds headers, so every response gets them, preflights included.
-    app.add_middleware(
-        SecurityHeaders, frame_ancestors=settings.frame_ancestors, relaxed_paths=(app.docs_url, app.redoc_url)
-    )
-    # Outermost: a request for a host this server is not is refused before anything reads it.
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False)
     app.include_router(health.router)
     app.include_router(ask.router, dependencies=per_client_limit(app, settings.rate_limit, settings.limits_storage))
     app.include_router(widget.router)
@@ -92,6 +83,29 @@ def create_app(
     if settings.admin_token:
         app.include_router(admin.router_for(settings.admin_token))
     return app
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    """The middlewares, outermost first: each sees the request before the ones below it, and the response after."""
+    return [
+        # A request for a host this server is not is refused before anything reads it.
+        Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False),
+        # It only adds headers, so it goes around everything that may answer: every response gets them,
+        # preflights and CORS refusals included.
+        Middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors, relaxed_paths=(DOCS_URL, REDOC_URL)),
+        # Browsers on other sites may call the API only from the configured origins; same-origin always works.
+        # Around the limits below and the routes, so that their refusals (413, 504, 429, 503) carry the CORS
+        # headers and the widget can read them.
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type"],
+        ),
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        # Reloads (/admin/) may take longer than any reply.
+        Middleware(Timeout, seconds=settings.request_timeout_seconds, exempt=("/admin/",)),
+    ]
 
 
 async def _starting(request: Request, exc: Exception) -> JSONResponse:
@@ -120,7 +134,8 @@ def _message(error: Mapping[str, Any]) -> str:
 
 
 def _renderable(error: Mapping[str, Any]) -> Any:
-    """One of FastAPI's error dicts as JSON can carry it: an `input` that JSON cannot (NaN, a lone surrogate) is left out."""
+    """One of FastAPI's error dicts as JSON can carry it: an `input` that JSON cannot carry (NaN, a lone
+    surrogate) is left out."""
     try:
         encoded = jsonable_encoder(error, custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")})
         json.dumps(encoded, ensure_ascii=False, allow_nan=False).encode("utf-8")
