@@ -103,8 +103,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
             allow_headers=["content-type"],
         ),
         Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
-        # Reloads (/admin/) may take longer than any reply.
-        Middleware(Timeout, seconds=settings.request_timeout_seconds, exempt=("/admin/",)),
+        Middleware(Timeout, seconds=settings.request_timeout_seconds, exempt=(admin.PREFIX,)),
     ]
 
 

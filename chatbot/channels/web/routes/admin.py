@@ -15,6 +15,10 @@ from chatbot.channels.web.holder import AssistantHolder
 from chatbot.channels.web.services import Wired
 from chatbot.errors import ChatbotError, KnowledgeError
 
+# Where the admin routes live. The app exempts it from the request deadline: a reload builds an index, which takes
+# longer than any reply may.
+PREFIX = "/admin"
+
 
 def router_for(token: str) -> APIRouter:
     """The admin routes, guarded by `token` (compared in constant time)."""
@@ -31,7 +35,7 @@ def router_for(token: str) -> APIRouter:
                 headers={"WWW-Authenticate": "Bearer"},
             )
 
-    router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(authorised)], include_in_schema=False)
+    router = APIRouter(prefix=PREFIX, tags=["admin"], dependencies=[Depends(authorised)], include_in_schema=False)
     router.add_api_route("/reload", reload, methods=["POST"])
     return router
 
