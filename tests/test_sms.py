@@ -28,11 +28,9 @@ from chatbot.channels.sms.desk import (
     Deliveries,
     SenderHasher,
     SenderLimiter,
-    clip,
-    gsm7_friendly,
     startup_warnings,
-    twilio_signature,
 )
+from chatbot.channels.sms.twilio import clip, gsm7_friendly, twilio_signature
 from chatbot.channels.web.app import create_app
 from chatbot.channels.web.services import services
 from chatbot.errors import StateUnavailable
@@ -620,6 +618,21 @@ def test_an_emergency_texted_while_the_index_loads_gets_the_emergency_text(fake:
         assert waiting.status_code == 503  # nothing else can be answered before the index is loaded
         slow_load.finish()
         assert text(ready(client), "What is the cost?") == fake.kb.entry("cost").answer
+
+
+def test_while_starting_an_sms_waits_like_the_web_and_an_emergency_is_counted_without_its_sender(
+    fake: Assistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    slow_load = SlowLoad(fake)
+    with caplog.at_level(logging.INFO), TestClient(create_app(sms_settings(), load=slow_load)) as client:
+        assert "988" in (text(client, "I can't breathe") or "")
+        question = inbound("What is the cost?")
+        assert send(client, question, signed(question)).json() == client.get("/v1/greeting").json()
+        metrics = client.get("/metrics").text
+        slow_load.finish()
+    assert 'chatbot_sms_events_total{event="emergency-while-starting"} 1.0' in metrics
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith('{"event": "sms"')]
+    assert events == [{"event": "sms", "action": "emergency-while-starting"}]
 
 
 # -- did you mean, by text ----------------------------------------------------------------------

@@ -11,12 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from chatbot.answering.language import detect
-from chatbot.answering.normalise import normalise
-from chatbot.answering.safety import states_emergency
-from chatbot.channels.sms.desk import ForgedRequest, SmsDesk, SmsNotConfigured, log_event, twiml
+from chatbot.channels.sms.desk import SmsDesk, log_event
+from chatbot.channels.sms.twilio import ForgedRequest, SmsNotConfigured, twiml
 from chatbot.channels.web.services import Wired
-from chatbot.errors import AssistantStarting
 
 router = APIRouter(prefix="/sms", tags=["sms"])
 log = logging.getLogger("chatbot.sms")
@@ -62,18 +59,10 @@ async def twilio(request: Request, services: Wired) -> Response:
 
     sender = desk.hasher(str(form.get("From", "")))
     body = str(form.get("Body", ""))
-    early = services.early_messages
-    assistant = services.holder.assistant
-    if assistant is None and early is not None and _states_emergency(body):
-        # Still starting (or rebuilding): nothing can be answered yet, but an emergency must not wait.
-        log.info(json.dumps(log_event(sender, "emergency-while-starting")))
-        return Response(twiml(early.emergency_in(detect(body))), media_type="application/xml")
-    if assistant is None:
-        raise AssistantStarting()
     started = time.perf_counter()
     sid = str(form.get("MessageSid", ""))
     opt_out_type = str(form.get("OptOutType", ""))
-    outcome = await run_in_threadpool(desk.answer, sid, sender, body, assistant, opt_out_type)
+    outcome = await run_in_threadpool(desk.answer, sid, sender, body, services.holder.assistant, opt_out_type)
     if outcome.reply is not None:
         await services.recorder.record_soon("sms", body, outcome.reply, time.perf_counter() - started)
     log.info(json.dumps(log_event(sender, outcome.action)))
@@ -91,7 +80,3 @@ async def _form(request: Request, desk: SmsDesk) -> FormData:
         if desk.verifier.enabled:
             raise ForgedRequest(f"unreadable form: {exc.detail}") from exc
         raise
-
-
-def _states_emergency(body: str) -> bool:
-    return states_emergency(body, normalise(body))

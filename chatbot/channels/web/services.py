@@ -66,6 +66,7 @@ class Services:
         holder = AssistantHolder(load, first=first, on_reload=metrics.reloaded)
         unanswered = open_store(settings.database_url, settings.var_dir, settings.retention_days)
         shared = state_from_uri(settings.limits_storage)
+        early_messages = _office_messages(settings)
         for warning in startup_warnings(settings):
             log.warning(warning)
         return cls(
@@ -75,8 +76,8 @@ class Services:
             recorder=Recorder(metrics, unanswered),
             unanswered=unanswered,
             shared=shared,
-            sms=SmsDesk.from_settings(settings, shared),
-            early_messages=_office_messages(settings),
+            sms=SmsDesk.from_settings(settings, shared, early_messages),
+            early_messages=early_messages,
         )
 
 
