@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app
+from chatbot.domain import Kind
 from chatbot.settings import Settings
 
 ALLOWED = "https://clinic.example"
@@ -48,6 +49,12 @@ def test_the_widget_asks_no_third_party_and_never_parses_replies_as_html(client:
     # The one innerHTML is the constant template; nothing else may use it.
     assert re.findall(r"[\w.]*innerHTML\s*\+?=", script) == ["template.innerHTML ="]
     assert "insertAdjacentHTML" not in script and "outerHTML" not in script
+
+
+def test_the_widget_knows_every_kind_of_reply_the_server_sends(client: TestClient) -> None:
+    declared = re.search(r"const KINDS = \[([^\]]*)\]", client.get("/widget.js").text)
+    assert declared, "widget.js no longer lists the kinds of reply as `const KINDS = [...]`"
+    assert set(re.findall(r"'([^']*)'", declared.group(1))) == {kind.value for kind in Kind}
 
 
 def test_the_demo_page_embeds_the_widget_with_one_tag_and_no_inline_script(client: TestClient) -> None:

@@ -6,16 +6,16 @@ import json
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, WithJsonSchema, field_validator
 
 from chatbot.answering.question import MAX_QUESTION_CHARS, check_question
 from chatbot.channels.web.services import Answering, Wired
-from chatbot.domain import NONE_OF_THESE
+from chatbot.domain import NONE_OF_THESE, Kind
 from chatbot.errors import UnknownChoice
 
 
@@ -106,8 +106,13 @@ class Why(BaseModel):
     exemplar_score: float | None = Field(None, description="Its score, compared with the best entry's.")
 
 
+# The domain's reply kinds, listed in place in the schema (rather than as a `$ref` to a component), so that
+# whoever reads AskReply sees the values where `kind` is.
+ReplyKind = Annotated[Kind, WithJsonSchema({"type": "string", "enum": [kind.value for kind in Kind]})]
+
+
 class AskReply(BaseModel):
-    kind: Literal["answer", "clarify", "fallback", "emergency", "greeting", "smalltalk"]
+    kind: ReplyKind
     answer: str = Field(
         description="The text to show; for 'answer', the clinic's own words verbatim; for 'clarify', the office's "
         '"did you mean" prompt to show above the suggestions.'

@@ -29,7 +29,8 @@
   const defaultApi = script && script.dataset.api ? new URL(script.dataset.api, document.baseURI).href : scriptOrigin;
 
   const TIMEOUT_MS = 15000;
-  const KINDS = ['answer', 'clarify', 'fallback', 'emergency', 'greeting', 'smalltalk']; // the reply contract's kinds
+  // The reply contract's kinds: chatbot/domain.py's Kind (tests/test_widget.py checks that the two lists match).
+  const KINDS = ['answer', 'clarify', 'fallback', 'emergency', 'greeting', 'smalltalk'];
   const NONE_OF_THESE = 'none'; // the `choice` that says none of the suggestions was the question
   // The widget's own words, in each language the assistant answers in. The interface follows the host
   // page's <html lang> at first, then the language of the patient's messages (each reply says it).
