@@ -80,6 +80,11 @@ class Services:
             early_messages=early_messages,
         )
 
+    def messages(self) -> Messages | None:
+        """The office's messages now: the loaded assistant's (a reload's included), else those read at the start."""
+        assistant = self.holder.assistant
+        return assistant.messages if assistant is not None else self.early_messages
+
 
 # Both dependencies are `async def`: FastAPI runs a plain `def` one in the thread pool, a hop per request that
 # `POST /v1/ask` (answered inline on the event loop) would pay twice.
