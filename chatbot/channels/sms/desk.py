@@ -353,7 +353,8 @@ class SmsDesk:
         """One inbound text `sid` from `sender` (a digest, never the number); a repeat of an answered
         `sid` gets the same text back, uncounted and unasked. `opt_out_type` is Twilio's `OptOutType`.
 
-        `assistant` is None while it loads: an emergency still gets its text then, uncounted.
+        `assistant` is None while it loads: an emergency still gets its text then (not counted against the
+        sender's limit, and not remembered for a retry).
 
         Raises:
             AssistantStarting: the assistant is loading and the text is not an emergency.
