@@ -49,6 +49,9 @@ class Messages:
     emergency: str
     greeting: str
     notice: str
+    # What the website widget shows when it cannot reach the assistant (offline, starting, over the rate limit):
+    # with 911 and 988, as an emergency typed then must still meet them.
+    unreachable: str
     sms_help: str
     sms_start: str
     sms_limit: str

@@ -75,3 +75,10 @@ class StateUnavailable(ChatbotError):
 
 class UnknownChoice(ChatbotError):
     """A "did you mean" choice that names no entry of the knowledge base."""
+
+
+class AssistantStarting(ChatbotError):
+    """Nothing is loaded to answer with yet: the server has just started (or its first load failed)."""
+
+    def __init__(self) -> None:
+        super().__init__("The assistant is still starting; try again in a few seconds.")

@@ -29,7 +29,7 @@ from test_api import ready
 from test_sms import PUBLIC_URL, TOKEN, inbound, signed
 
 from chatbot.answering.assistant import Assistant
-from chatbot.channels.sms.desk import clip, gsm7_friendly
+from chatbot.channels.sms.twilio import clip, gsm7_friendly
 from chatbot.channels.terminal.cli import cli
 from chatbot.channels.web.app import create_app
 from chatbot.domain import Messages

@@ -116,6 +116,7 @@ def test_the_same_phrasing_under_two_entries_is_refused(knowledge_copy: Path) ->
     [
         ("messages", "fallback", "Sorry, no idea.", r"clinic.yaml: entry 'clinic', field 'messages.fallback'"),
         ("messages_es", "emergency", "Llame al 911.", r"field 'messages_es.emergency': must give both 911 and 988"),
+        ("messages", "unreachable", "Please call 911.", r"field 'messages.unreachable': must give both 911 and 988"),
     ],
 )
 def test_an_office_message_that_breaks_its_rule_is_refused(

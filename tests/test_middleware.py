@@ -50,6 +50,7 @@ TINY = Starlette(
         Route("/echo", echo_length, methods=["POST"]),
         Route("/never", never_replies),
         Route("/admin/slow", slow),
+        Route("/administrator/slow", slow),
         Route("/fails", fails),
         Route("/page", page),
         Route("/docs", page),
@@ -116,6 +117,13 @@ def test_a_request_past_its_deadline_gets_504(deadline: TestClient) -> None:
 
 def test_exempt_paths_have_no_deadline(deadline: TestClient) -> None:
     assert deadline.get("/admin/slow").text == "done"
+
+
+@pytest.mark.parametrize("prefix", ["/admin", "/admin/"])
+def test_an_exempt_prefix_covers_whole_path_segments_only(prefix: str) -> None:
+    deadline = TestClient(Timeout(TINY, seconds=0.01, exempt=(prefix,)))
+    assert deadline.get("/admin/slow").text == "done"
+    assert deadline.get("/administrator/slow").status_code == 504
 
 
 def test_a_failing_app_still_fails_loudly(deadline: TestClient) -> None:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 import pytest
 from conftest import CLARIFIED, FakeEncoder, SlowLoad
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from limits.errors import StorageError
 from limits.storage import MemoryStorage
@@ -27,12 +28,11 @@ from chatbot.channels.sms.desk import (
     Deliveries,
     SenderHasher,
     SenderLimiter,
-    clip,
-    gsm7_friendly,
     startup_warnings,
-    twilio_signature,
 )
+from chatbot.channels.sms.twilio import clip, gsm7_friendly, twilio_signature
 from chatbot.channels.web.app import create_app
+from chatbot.channels.web.services import services
 from chatbot.errors import StateUnavailable
 from chatbot.kb import index, knowledge
 from chatbot.settings import Settings
@@ -72,6 +72,15 @@ def sms_client(assistant: Assistant, **overrides: object) -> Iterator[TestClient
 def client(fake: Assistant) -> Iterator[TestClient]:
     with sms_client(fake) as test_client:
         yield test_client
+
+
+def change_desk(client: TestClient, **parts: object) -> None:
+    """Swap parts of the app's SMS desk, through the one dependency the routes reach it by."""
+    app = client.app
+    assert isinstance(app, FastAPI)
+    wired = app.state.services
+    changed = dataclasses.replace(wired, sms=dataclasses.replace(wired.sms, **parts))
+    app.dependency_overrides[services] = lambda: changed
 
 
 _SIDS = itertools.count()
@@ -435,8 +444,7 @@ def test_a_sender_over_the_limit_still_gets_the_emergency_text_once_per_window(f
 def test_the_limit_lifts_when_the_window_passes(fake: Assistant) -> None:
     clock = Clock(now=600.0 * 1000)  # the start of a 600-second window
     with sms_client(fake) as client:
-        state = client.app.state  # type: ignore[attr-defined]
-        state.sms = dataclasses.replace(state.sms, limiter=SenderLimiter(MemoryStorage(), 2, 600, clock=clock))
+        change_desk(client, limiter=SenderLimiter(MemoryStorage(), 2, 600, clock=clock))
         replies = [text(client, "What is the cost?") for _ in range(4)]
         assert replies[2:] == [fake.messages.sms_limit, None]
         clock.now += 599
@@ -454,8 +462,7 @@ def test_texts_are_counted_in_this_process_while_the_limit_storage_is_down(
     fake: Assistant, caplog: pytest.LogCaptureFixture
 ) -> None:
     with sms_client(fake, sms_limit=2) as client:
-        state = client.app.state  # type: ignore[attr-defined]
-        state.sms = dataclasses.replace(state.sms, limiter=SenderLimiter(DownStorage(), 2, 600))
+        change_desk(client, limiter=SenderLimiter(DownStorage(), 2, 600))
         replies = [text(client, "What is the cost?") for _ in range(4)]
     assert replies == [fake.kb.entry("cost").answer] * 2 + [fake.messages.sms_limit, None]
     down = [r for r in caplog.records if "unreachable" in r.getMessage()]
@@ -538,8 +545,7 @@ class DownState(MemoryState):
 
 def test_a_retried_message_is_answered_again_when_the_state_store_is_down(fake: Assistant) -> None:
     with sms_client(fake) as client:
-        state = client.app.state  # type: ignore[attr-defined]
-        state.sms = dataclasses.replace(state.sms, deliveries=Deliveries(DownState()))
+        change_desk(client, deliveries=Deliveries(DownState()))
         params = inbound("What is the cost?")
         assert [message(send(client, params, signed(params))) for _ in range(2)] == [fake.kb.entry("cost").answer] * 2
 
@@ -614,6 +620,21 @@ def test_an_emergency_texted_while_the_index_loads_gets_the_emergency_text(fake:
         assert text(ready(client), "What is the cost?") == fake.kb.entry("cost").answer
 
 
+def test_while_starting_an_sms_waits_like_the_web_and_an_emergency_is_counted_without_its_sender(
+    fake: Assistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    slow_load = SlowLoad(fake)
+    with caplog.at_level(logging.INFO), TestClient(create_app(sms_settings(), load=slow_load)) as client:
+        assert "988" in (text(client, "I can't breathe") or "")
+        question = inbound("What is the cost?")
+        assert send(client, question, signed(question)).json() == client.get("/v1/greeting").json()
+        metrics = client.get("/metrics").text
+        slow_load.finish()
+    assert 'chatbot_sms_events_total{event="emergency-while-starting"} 1.0' in metrics
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith('{"event": "sms"')]
+    assert events == [{"event": "sms", "action": "emergency-while-starting"}]
+
+
 # -- did you mean, by text ----------------------------------------------------------------------
 
 SUGGESTED = ("feeling-afterwards", "side-effects-after-treatment", "hallucinations")
@@ -643,8 +664,7 @@ def test_a_number_within_ten_minutes_gets_that_entrys_answer(clarifying: Assista
 def test_an_expired_choice_leaves_the_number_a_new_message(clarifying: Assistant) -> None:
     clock = Clock(now=1000.0)
     with sms_client(clarifying) as client:
-        state = client.app.state  # type: ignore[attr-defined]
-        state.sms = dataclasses.replace(state.sms, choices=MemoryState(clock=clock))
+        change_desk(client, choices=MemoryState(clock=clock))
         text(client, CLARIFIED)
         clock.now += CHOICE_SECONDS - 1
         assert text(client, "1") == gsm7_friendly(clarifying.kb.entry(SUGGESTED[0]).answer)
@@ -672,8 +692,7 @@ def test_a_number_beyond_the_suggestions_is_a_new_message(clarifying: Assistant)
 
 def test_a_failing_state_store_costs_no_reply(clarifying: Assistant) -> None:
     with sms_client(clarifying) as client:
-        state = client.app.state  # type: ignore[attr-defined]
-        state.sms = dataclasses.replace(state.sms, choices=DownState())
+        change_desk(client, choices=DownState())
         assert (text(client, CLARIFIED) or "").startswith(clarifying.messages.clarify)
         assert (
             text(client, "1") == as_new_message(client, "1") != gsm7_friendly(clarifying.kb.entry(SUGGESTED[0]).answer)

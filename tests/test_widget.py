@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from conftest import SlowLoad
 from fastapi.testclient import TestClient
+from test_api import ready
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app
+from chatbot.domain import Kind, Messages
 from chatbot.settings import Settings
 
 ALLOWED = "https://clinic.example"
@@ -48,6 +54,62 @@ def test_the_widget_asks_no_third_party_and_never_parses_replies_as_html(client:
     # The one innerHTML is the constant template; nothing else may use it.
     assert re.findall(r"[\w.]*innerHTML\s*\+?=", script) == ["template.innerHTML ="]
     assert "insertAdjacentHTML" not in script and "outerHTML" not in script
+
+
+def test_the_widget_knows_every_kind_of_reply_the_server_sends(client: TestClient) -> None:
+    declared = re.search(r"const KINDS = \[([^\]]*)\]", client.get("/widget.js").text)
+    assert declared, "widget.js no longer lists the kinds of reply as `const KINDS = [...]`"
+    assert set(re.findall(r"'([^']*)'", declared.group(1))) == {kind.value for kind in Kind}
+
+
+def office_texts(script: str) -> dict[str, dict[str, str]]:
+    """The office's texts the server wrote into the served widget."""
+    written = re.search(r"^  const OFFICE = (.*);$", script, re.M)
+    assert written, "the served widget.js has no `const OFFICE = {...};` line"
+    texts: dict[str, dict[str, str]] = json.loads(written.group(1))
+    return texts
+
+
+def unreachable(messages: Messages) -> dict[str, dict[str, str]]:
+    return {lang: {"unreachable": messages.in_language(lang).unreachable} for lang in ("en", "es")}
+
+
+def test_the_widget_says_the_offices_words_from_clinic_yaml_when_it_cannot_reach_us(
+    client: TestClient, fake: Assistant
+) -> None:
+    script = client.get("/widget.js").text
+    assert office_texts(script) == unreachable(fake.messages)
+    # One text for each language the widget speaks.
+    assert set(office_texts(script)) == set(re.findall(r"^    ([a-z]{2}): \{$", script, re.M))
+
+
+def test_new_words_in_clinic_yaml_reach_the_widget_with_a_new_etag(client: TestClient, fake: Assistant) -> None:
+    reworded = dataclasses.replace(fake.messages, unreachable="We are away: call 911, or call or text 988.")
+    changed = Assistant(fake.kb, fake.index, fake.encoder, reworded)
+    with TestClient(create_app(Settings(), load=lambda: changed)) as other:
+        response = ready(other).get("/widget.js")
+    assert office_texts(response.text)["en"]["unreachable"] == "We are away: call 911, or call or text 988."
+    assert response.headers["etag"] != client.get("/widget.js").headers["etag"]
+
+
+def test_while_the_assistant_loads_the_widget_has_the_words_read_at_the_start(fake: Assistant) -> None:
+    slow_load = SlowLoad(fake)
+    with TestClient(create_app(Settings(), load=slow_load)) as client:
+        response = client.get("/widget.js")
+        slow_load.finish()
+    assert response.status_code == 200
+    assert office_texts(response.text) == unreachable(fake.messages)
+
+
+def test_without_any_knowledge_base_the_widget_is_not_served(fake: Assistant, tmp_path: Path) -> None:
+    def broken() -> Assistant:
+        raise RuntimeError("no knowledge base")
+
+    settings = Settings(knowledge_dir=tmp_path / "missing", index_dir=tmp_path / "index", var_dir=tmp_path)
+    with TestClient(create_app(settings, load=broken)) as client:
+        response = client.get("/widget.js")
+    assert response.status_code == 503
+    assert "no valid knowledge base" in response.text
 
 
 def test_the_demo_page_embeds_the_widget_with_one_tag_and_no_inline_script(client: TestClient) -> None:

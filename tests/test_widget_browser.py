@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -15,6 +16,7 @@ import uvicorn
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from chatbot.channels.web.app import create_app
+from chatbot.channels.web.routes.widget import STATIC
 from chatbot.kb import knowledge
 from chatbot.settings import Settings
 
@@ -266,6 +268,47 @@ def test_a_greeting_that_fails_is_retried_too(tab: Tab) -> None:
     error.get_by_role("button", name="Retry").click()
     expect(tab.replies.first).to_have_attribute("data-kind", "greeting")
     expect(tab.page.locator("clinic-faq-assistant .notice")).to_contain_text("911")
+
+
+def test_a_spanish_page_that_cannot_reach_us_says_the_offices_spanish_words(tab: Tab, real_settings: Settings) -> None:
+    spanish = knowledge.fill(knowledge.load(real_settings.knowledge_dir).messages, "555-0100").in_language("es")
+    tab.serve("/es.html", SPANISH_PAGE)
+    tab.page.route(tab.base + "/v1/greeting*", lambda route: route.fulfill(status=503, body="starting"))
+    tab.goto("/es.html")
+    tab.launcher.click()
+    error = tab.page.locator("clinic-faq-assistant .error")
+    expect(error).to_contain_text(spanish.unreachable)
+    expect(error.get_by_role("button", name="Reintentar")).to_be_visible()
+
+
+def test_the_widget_says_whatever_words_the_server_wrote_into_it(tab: Tab) -> None:
+    with urllib.request.urlopen(f"{tab.base}/widget.js") as response:
+        script = response.read().decode("utf-8")
+    written = re.search(r"^  const OFFICE = (.*);$", script, re.M)
+    assert written
+    office = json.loads(written.group(1))
+    office["en"]["unreachable"] = "The office is away today. In an emergency call 911; call or text 988."
+    reworded = script.replace(written.group(1), json.dumps(office))
+    tab.page.route(
+        tab.base + "/widget.js",
+        lambda route: route.fulfill(status=200, content_type="application/javascript", body=reworded),
+    )
+    tab.page.route(tab.base + "/v1/greeting*", lambda route: route.fulfill(status=503, body="starting"))
+    tab.goto()
+    tab.launcher.click()
+    expect(tab.page.locator("clinic-faq-assistant .error")).to_contain_text("The office is away today.")
+
+
+def test_a_copy_of_the_widget_without_the_offices_words_stays_hidden_and_says_why(tab: Tab) -> None:
+    copy = (STATIC / "widget.js").read_text(encoding="utf-8")  # as a clinic might host it, not served by us
+    tab.page.route(
+        tab.base + "/widget.js",
+        lambda route: route.fulfill(status=200, content_type="application/javascript", body=copy),
+    )
+    with tab.page.expect_console_message(lambda message: message.type == "error") as logged:
+        tab.goto()
+    assert "lacks the office's texts" in logged.value.text
+    assert tab.page.evaluate("() => document.querySelectorAll('clinic-faq-assistant').length") == 0
 
 
 def test_the_pages_css_does_not_change_the_widget(tab: Tab) -> None:

@@ -402,8 +402,9 @@ def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messa
     if "please contact the office" not in english.get("fallback", "").lower():
         problems.append(Problem(name, "clinic", "messages.fallback", "must say 'please contact the office'"))
     for key, texts in (("messages", english), ("messages_es", spanish)):
-        if "911" not in texts.get("emergency", "") or "988" not in texts.get("emergency", ""):
-            problems.append(Problem(name, "clinic", f"{key}.emergency", "must give both 911 and 988"))
+        for message in ("emergency", "unreachable"):
+            if "911" not in texts.get(message, "") or "988" not in texts.get(message, ""):
+                problems.append(Problem(name, "clinic", f"{key}.{message}", "must give both 911 and 988"))
     if "911" not in english.get("other_language", "") or "988" not in english.get("other_language", ""):
         problems.append(Problem(name, "clinic", "messages.other_language", "must give both 911 and 988"))
     if len(problems) > before:

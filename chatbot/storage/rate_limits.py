@@ -12,6 +12,7 @@ limit, and the widget and health checks none.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -68,8 +69,7 @@ def per_client_limit(app: FastAPI, rate: str, storage_uri: str) -> list[Dependen
         storage_options=storage_options(storage_uri),
     )
     limiter.logger = _FallbackNews(describe_storage(storage_uri))  # type: ignore[assignment]
-    app.state.limiter = limiter
-    app.add_exception_handler(RateLimitExceeded, _too_many_requests)
+    app.add_exception_handler(RateLimitExceeded, functools.partial(_too_many_requests, limiter))
 
     @limiter.limit(rate, methods=["POST"])
     def per_client(request: Request) -> None:
@@ -78,9 +78,8 @@ def per_client_limit(app: FastAPI, rate: str, storage_uri: str) -> list[Dependen
     return [Depends(per_client)]
 
 
-def _too_many_requests(request: Request, exc: Exception) -> JSONResponse:
+def _too_many_requests(limiter: Limiter, request: Request, exc: Exception) -> JSONResponse:
     """429 with `Retry-After`: how many seconds until this client may ask again."""
-    limiter: Limiter = request.app.state.limiter
     item, identifiers = request.state.view_rate_limit
     reset_at, _ = limiter.limiter.get_window_stats(item, *identifiers)
     wait = max(1, math.ceil(reset_at - time.time()))

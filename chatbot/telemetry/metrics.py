@@ -61,7 +61,7 @@ class Metrics:
         self.sms_events = Counter(
             "chatbot_sms_events",
             "Texts that got no ordinary answer, by event: opt-out, opt-in, help, limit-notice, limited, "
-            "emergency-over-limit, signature-refused.",
+            "emergency-over-limit, emergency-while-starting, signature-refused.",
             ["event"],
             registry=self.registry,
         )

@@ -1,12 +1,12 @@
-"""The SMS channel: Twilio's signed webhook in, one TwiML message (or none) out.
+"""The SMS desk: what to text back to one inbound message (Twilio's protocol is in `twilio.py`).
 
 Every inbound text goes through `respond`: opt-out keywords get no reply at all (the carrier
 and Twilio handle the opt-out); a sender over the limit gets one "please call the office" per window
 and then silence; START and HELP get the office's texts; anything else is asked of the assistant,
 exactly like the web. A "did you mean" reply lists its suggestions numbered, and a reply of just
 that number within `CHOICE_SECONDS` gets the entry's answer (the pending choice lives in the shared
-`State`, keyed by the sender's digest). What goes back is made GSM-7 friendly, capped at 1,600
-characters and escaped.
+`State`, keyed by the sender's digest). While the assistant is still loading, only an emergency is
+answered (from the office's messages read at the start); anything else must wait (`AssistantStarting`).
 
 The route turns the sender's number into a `SenderHasher` digest before anything else sees it;
 nothing here logs a number or a message.
@@ -14,7 +14,6 @@ nothing here logs a number or a message.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -22,11 +21,10 @@ import logging
 import secrets
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
 
 from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
@@ -34,9 +32,12 @@ from limits.storage import MemoryStorage, Storage
 from limits.strategies import FixedWindowRateLimiter
 
 from chatbot.answering.language import SPANISH, detect
+from chatbot.answering.normalise import normalise
 from chatbot.answering.question import InvalidQuestion, check_question
+from chatbot.answering.safety import states_emergency
+from chatbot.channels.sms.twilio import Verifier
 from chatbot.domain import Kind, Messages, Reply
-from chatbot.errors import ChatbotError, StateUnavailable
+from chatbot.errors import AssistantStarting, StateUnavailable
 from chatbot.settings import Settings, describe_storage
 from chatbot.storage.failover import Failover
 from chatbot.storage.rate_limits import limits_storage
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chatbot.sms")
 
-MAX_SMS_CHARS = 1600  # Twilio's limit for one outbound message (ten concatenated segments)
 # Twilio's own keywords, and the Spanish ones a clinic adds with Twilio's Advanced Opt-Out (the README says how).
 # A Spanish opt-out gets no reply even where Twilio was not told of it: whoever texts PARAR wants silence.
 OPT_OUT = frozenset(
@@ -75,84 +75,6 @@ SENDER_DIGEST_CHARS = 16
 CHOICE_SECONDS = 600  # how long a "did you mean" list waits for the sender's "1", "2" or "3"
 # Twilio retries a webhook it got no answer to within minutes; a day outlasts every retry.
 DELIVERY_MEMORY_SECONDS = 86_400
-_XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
-
-
-class SmsNotConfigured(ChatbotError):
-    """There is no auth token (or no public URL) to check Twilio's signature with."""
-
-
-class ForgedRequest(ChatbotError):
-    """`X-Twilio-Signature` is missing or does not match the request."""
-
-
-# -- who is asking: Twilio's signature ---------------------------------------------------------
-
-
-def twilio_signature(token: str, url: str, params: Iterable[tuple[str, str]]) -> str:
-    """Twilio's `X-Twilio-Signature` for a form POST to `url`.
-
-    HMAC-SHA1 keyed with the auth token over the full URL followed by every parameter's name and
-    value, sorted by name (a name sent several times contributes each of its values, in sorted
-    order), base64-encoded.
-    """
-    signed = url + "".join(name + value for name, value in sorted(params))
-    digest = hmac.new(token.encode("utf-8"), signed.encode("utf-8"), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode("ascii")
-
-
-def check_signature(token: str, url: str, params: Iterable[tuple[str, str]], header: str | None) -> None:
-    """Accept the request only if `header` is Twilio's signature of it.
-
-    Raises:
-        ForgedRequest: the header is missing or wrong.
-    """
-    if not header:
-        raise ForgedRequest("no X-Twilio-Signature header")
-    expected = twilio_signature(token, url, params)
-    if not hmac.compare_digest(expected.encode("utf-8"), header.encode("utf-8")):
-        raise ForgedRequest("X-Twilio-Signature does not match the request")
-
-
-@dataclass(frozen=True)
-class Verifier:
-    """How inbound webhooks are authenticated, decided once from the settings."""
-
-    token: str
-    public_url: str
-    enabled: bool = True
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Verifier:
-        return cls(settings.twilio_auth_token, settings.public_url, settings.twilio_verify)
-
-    def check(self, path_and_query: str, params: Iterable[tuple[str, str]], header: str | None) -> None:
-        """Accept a form POST to `path_and_query` (under the public URL) only if Twilio signed it.
-
-        Raises:
-            SmsNotConfigured: verification is on but the token or the public URL is missing.
-            ForgedRequest: the signature is missing or wrong.
-        """
-        if not self.enabled:
-            return
-        self.expect_signature(header)
-        check_signature(self.token, self.public_url + path_and_query, params, header)
-
-    def expect_signature(self, header: str | None) -> None:
-        """Refuse at once what cannot be signed, before its body is read: an unsigned body is never parsed.
-
-        Raises:
-            SmsNotConfigured: verification is on but the token or the public URL is missing.
-            ForgedRequest: verification is on and there is no signature.
-        """
-        if not self.enabled:
-            return
-        if not self.token or not self.public_url:
-            raise SmsNotConfigured(
-                "CHATBOT_TWILIO_AUTH_TOKEN and CHATBOT_PUBLIC_URL are needed to check Twilio's signature"
-            )
-        if not header:
-            raise ForgedRequest("no X-Twilio-Signature header")
 
 
 def startup_warnings(settings: Settings) -> list[str]:
@@ -221,50 +143,6 @@ def language_of(body: str) -> str:
 
 # -- what goes back ----------------------------------------------------------------------------
 
-# Characters outside GSM-7 that would make the carrier bill the whole message as UCS-2
-# (70 characters a segment instead of 160), mapped to their plain equivalents.
-_GSM7_FRIENDLY = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u2033": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2015": "-",
-        "\u2212": "-",
-        "\u2026": "...",
-        "\u00a0": " ",
-        "\u2002": " ",
-        "\u2003": " ",
-        "\u2007": " ",
-        "\u2009": " ",
-        "\u200a": " ",
-        "\u202f": " ",
-        "\u2022": "-",
-        "\u200b": None,
-        "\u200c": None,
-        "\u200d": None,
-        "\u2060": None,
-        "\ufeff": None,
-        "\u00ad": None,
-    }
-)
-
-
-def gsm7_friendly(text: str) -> str:
-    """Curly quotes, dashes, ellipses and odd spaces turned into their plain ASCII forms."""
-    return text.translate(_GSM7_FRIENDLY)
-
 
 def sms_text(reply: Reply, messages: Messages) -> str:
     """What to text back for a reply: its text, and for "did you mean" the suggestions numbered."""
@@ -272,29 +150,6 @@ def sms_text(reply: Reply, messages: Messages) -> str:
         return reply.text
     numbered = [f"{number}. {s.question}" for number, s in enumerate(reply.suggestions, start=1)]
     return "\n".join([reply.answer, *numbered, messages.in_language(reply.lang).sms_clarify])
-
-
-def clip(text: str, limit: int = MAX_SMS_CHARS) -> str:
-    """At most `limit` characters; a cut text ends with "..." after the last whole word that fits."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 3]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip() + "..."
-
-
-def _xml_safe(text: str) -> str:
-    """Drop the control characters XML 1.0 cannot carry at all."""
-    return "".join(c for c in text if c in "\t\n\r" or unicodedata.category(c) != "Cc")
-
-
-def twiml(text: str | None) -> str:
-    """TwiML that sends `text` (GSM-7 friendly, clipped, escaped) back; no text sends nothing."""
-    if not text:
-        return f"{_XML_DECLARATION}<Response/>"
-    message = escape(_xml_safe(clip(gsm7_friendly(text))))
-    return f"{_XML_DECLARATION}<Response><Message>{message}</Message></Response>"
 
 
 # -- how often: the sender limit ---------------------------------------------------------------
@@ -476,9 +331,14 @@ class SmsDesk:
     limiter: SenderLimiter
     deliveries: Deliveries
     choices: State = field(default_factory=MemoryState)
+    # The office's messages as read when the app started: an emergency texted before the assistant has loaded
+    # gets its text from them. None when there were none to read (a missing or broken knowledge base).
+    early_messages: Messages | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, state: State | None = None) -> SmsDesk:
+    def from_settings(
+        cls, settings: Settings, state: State | None = None, early_messages: Messages | None = None
+    ) -> SmsDesk:
         shared = state or MemoryState()
         return cls(
             Verifier.from_settings(settings),
@@ -486,11 +346,21 @@ class SmsDesk:
             SenderLimiter.from_uri(settings.limits_storage, settings.sms_limit, settings.sms_window_seconds),
             Deliveries(shared),
             shared,
+            early_messages,
         )
 
-    def answer(self, sid: str, sender: str, body: str, assistant: Assistant, opt_out_type: str = "") -> Outcome:
+    def answer(self, sid: str, sender: str, body: str, assistant: Assistant | None, opt_out_type: str = "") -> Outcome:
         """One inbound text `sid` from `sender` (a digest, never the number); a repeat of an answered
-        `sid` gets the same text back, uncounted and unasked. `opt_out_type` is Twilio's `OptOutType`."""
+        `sid` gets the same text back, uncounted and unasked. `opt_out_type` is Twilio's `OptOutType`.
+
+        `assistant` is None while it loads: an emergency still gets its text then (not counted against the
+        sender's limit, and not remembered for a retry).
+
+        Raises:
+            AssistantStarting: the assistant is loading and the text is not an emergency.
+        """
+        if assistant is None:
+            return self._while_starting(body)
         earlier = self.deliveries.earlier(sid) if sid else None
         if earlier is not None:
             return Outcome("repeat", earlier or None)
@@ -508,6 +378,12 @@ class SmsDesk:
         if sid:
             self.deliveries.remember(sid, outcome.text)
         return outcome
+
+    def _while_starting(self, body: str) -> Outcome:
+        """Nothing can be answered before the index is loaded, but an emergency must not wait."""
+        if self.early_messages is None or not states_emergency(body, normalise(body)):
+            raise AssistantStarting()
+        return Outcome("emergency-while-starting", self.early_messages.emergency_in(detect(body)))
 
     def _offer(self, sender: str, entry_ids: list[str]) -> None:
         try:

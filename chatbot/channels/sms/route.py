@@ -11,11 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from chatbot.answering.language import detect
-from chatbot.answering.normalise import normalise
-from chatbot.answering.safety import states_emergency
-from chatbot.channels.sms.desk import ForgedRequest, SmsDesk, SmsNotConfigured, log_event, twiml
-from chatbot.channels.web.holder import current_assistant
+from chatbot.channels.sms.desk import SmsDesk, log_event
+from chatbot.channels.sms.twilio import ForgedRequest, SmsNotConfigured, twiml
+from chatbot.channels.web.services import Wired
 
 router = APIRouter(prefix="/sms", tags=["sms"])
 log = logging.getLogger("chatbot.sms")
@@ -32,9 +30,9 @@ _TWIML = {"content": {"application/xml": {"example": "<Response><Message>...</Me
         503: {"description": "No Twilio auth token is configured, or the assistant is still starting."},
     },
 )
-async def twilio(request: Request) -> Response:
+async def twilio(request: Request, services: Wired) -> Response:
     """Answer one text message. Twilio posts its form (From, Body, ...) signed with the account's auth token."""
-    desk: SmsDesk = request.app.state.sms
+    desk = services.sms
     header = request.headers.get("X-Twilio-Signature")
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     try:
@@ -56,26 +54,20 @@ async def twilio(request: Request) -> Response:
             exc,
             desk.verifier.public_url + path,
         )
-        request.app.state.metrics.sms_event("signature-refused")
+        services.metrics.sms_event("signature-refused")
         return Response(status_code=403)
 
     sender = desk.hasher(str(form.get("From", "")))
     body = str(form.get("Body", ""))
-    early = request.app.state.early_messages
-    if request.app.state.holder.assistant is None and early is not None and _states_emergency(body):
-        # Still starting (or rebuilding): nothing can be answered yet, but an emergency must not wait.
-        log.info(json.dumps(log_event(sender, "emergency-while-starting")))
-        return Response(twiml(early.emergency_in(detect(body))), media_type="application/xml")
-    assistant = current_assistant(request)
     started = time.perf_counter()
     sid = str(form.get("MessageSid", ""))
     opt_out_type = str(form.get("OptOutType", ""))
-    outcome = await run_in_threadpool(desk.answer, sid, sender, body, assistant, opt_out_type)
+    outcome = await run_in_threadpool(desk.answer, sid, sender, body, services.holder.assistant, opt_out_type)
     if outcome.reply is not None:
-        await request.app.state.recorder.record_soon("sms", body, outcome.reply, time.perf_counter() - started)
+        await services.recorder.record_soon("sms", body, outcome.reply, time.perf_counter() - started)
     log.info(json.dumps(log_event(sender, outcome.action)))
     if outcome.reply is None or outcome.action == "emergency-over-limit":  # the rest are counted as replies
-        request.app.state.metrics.sms_event(outcome.action)
+        services.metrics.sms_event(outcome.action)
     return Response(twiml(outcome.text), media_type="application/xml")
 
 
@@ -88,7 +80,3 @@ async def _form(request: Request, desk: SmsDesk) -> FormData:
         if desk.verifier.enabled:
             raise ForgedRequest(f"unreadable form: {exc.detail}") from exc
         raise
-
-
-def _states_emergency(body: str) -> bool:
-    return states_emergency(body, normalise(body))

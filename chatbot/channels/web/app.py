@@ -1,4 +1,4 @@
-"""The HTTP application: `create_app(settings)` wires the routers to one assistant holder."""
+"""The HTTP application: `create_app(settings)` builds one `Services` and wires the routers and middlewares to it."""
 
 from __future__ import annotations
 
@@ -17,26 +17,26 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.sms import route as sms_routes
-from chatbot.channels.sms.desk import SmsDesk, startup_warnings
 from chatbot.channels.web.holder import AssistantHolder
 from chatbot.channels.web.middleware import BodyLimit, SecurityHeaders, Timeout
 from chatbot.channels.web.routes import admin, ask, health, widget
 from chatbot.channels.web.routes import metrics as metrics_routes
-from chatbot.domain import Messages
-from chatbot.errors import ChatbotError, KnowledgeError
-from chatbot.kb import knowledge
+from chatbot.channels.web.services import Services
+from chatbot.errors import AssistantStarting
 from chatbot.settings import Settings
 from chatbot.storage.rate_limits import per_client_limit
-from chatbot.storage.state import state_from_uri
-from chatbot.storage.store import open_store
-from chatbot.telemetry.events import Recorder
-from chatbot.telemetry.metrics import MULTIPROCESS_DIR_VARIABLE, Metrics
+from chatbot.telemetry.metrics import MULTIPROCESS_DIR_VARIABLE
 
 log = logging.getLogger("chatbot")
+
+# FastAPI's defaults, named because the security headers treat these pages apart (they load Swagger UI from a CDN).
+DOCS_URL = "/docs"
+REDOC_URL = "/redoc"
 
 
 def create_app(
@@ -52,26 +52,14 @@ def create_app(
     `metrics_dir`: the folder where every worker process writes its metrics, so a scrape sums them.
     """
     settings = settings or Settings()
-    first = None
-    if load is None:
-        from chatbot.kb.startup import load_assistant
-
-        def load() -> Assistant:
-            return load_assistant(settings)
-
-        def first() -> Assistant:
-            return load_assistant(settings, last_good=True)
-
-    metrics = Metrics(lambda: holder.assistant, metrics_dir)
-    holder = AssistantHolder(load, first=first, on_reload=metrics.reloaded)
-    unanswered = open_store(settings.database_url, settings.var_dir, settings.retention_days)
+    services = Services.build(settings, load, metrics_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        holder.load_in_background()
-        with _reloading_on_sighup(holder) if reload_on_sighup else nullcontext():
+        services.holder.load_in_background()
+        with _reloading_on_sighup(services.holder) if reload_on_sighup else nullcontext():
             yield
-        unanswered.close()
+        services.unanswered.close()
 
     app = FastAPI(
         title="Clinic FAQ assistant",
@@ -80,36 +68,13 @@ def create_app(
         lifespan=lifespan,
         # A redirect from /v1/ask/ to /v1/ask would be built from the Host header the client sent.
         redirect_slashes=False,
+        docs_url=DOCS_URL,
+        redoc_url=REDOC_URL,
+        middleware=_middleware(settings),
     )
-    app.state.settings = settings
-    app.state.holder = holder
-    app.state.metrics = metrics
-    app.state.recorder = Recorder(app.state.metrics, unanswered)
-    # What replicas must agree on beyond rate counts (the SMS replies already sent, by MessageSid; issue 12's
-    # "did you mean" choice): in Redis when CHATBOT_LIMITS_STORAGE names one.
-    app.state.shared = state_from_uri(settings.limits_storage)
-    app.state.sms = SmsDesk.from_settings(settings, app.state.shared)
-    app.state.early_messages = _office_messages(settings)
-    for warning in startup_warnings(settings):
-        log.warning(warning)
+    app.state.services = services
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    # Inside CORS, so that a 413 or 504 still carries the CORS headers. Reloads (/admin/) may take longer than any reply.
-    app.add_middleware(Timeout, seconds=settings.request_timeout_seconds, exempt=("/admin/",))
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    # Browsers on other sites may call the API only from the configured origins; same-origin always works.
-    # Best kept outermost, so that error responses (429, 503) carry the headers and the widget can read them.
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.allowed_origins,
-        allow_methods=["GET", "POST"],
-        allow_headers=["content-type"],
-    )
-    # Outside CORS: it only adds headers, so every response gets them, preflights included.
-    app.add_middleware(
-        SecurityHeaders, frame_ancestors=settings.frame_ancestors, relaxed_paths=(app.docs_url, app.redoc_url)
-    )
-    # Outermost: a request for a host this server is not is refused before anything reads it.
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False)
+    app.add_exception_handler(AssistantStarting, _starting)
     app.include_router(health.router)
     app.include_router(ask.router, dependencies=per_client_limit(app, settings.rate_limit, settings.limits_storage))
     app.include_router(widget.router)
@@ -118,6 +83,33 @@ def create_app(
     if settings.admin_token:
         app.include_router(admin.router_for(settings.admin_token))
     return app
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    """The middlewares, outermost first: each sees the request before the ones below it, and the response after."""
+    return [
+        # A request for a host this server is not is refused before anything reads it.
+        Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False),
+        # It only adds headers, so it goes around everything that may answer: every response gets them,
+        # preflights and CORS refusals included.
+        Middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors, relaxed_paths=(DOCS_URL, REDOC_URL)),
+        # Browsers on other sites may call the API only from the configured origins; same-origin always works.
+        # Around the limits below and the routes, so that their refusals (413, 504, 429, 503) carry the CORS
+        # headers and the widget can read them.
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type"],
+        ),
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        Middleware(Timeout, seconds=settings.request_timeout_seconds, exempt=(admin.PREFIX,)),
+    ]
+
+
+async def _starting(request: Request, exc: Exception) -> JSONResponse:
+    """A 503 while nothing is loaded yet, the same for every channel."""
+    return JSONResponse({"detail": str(exc)}, status_code=503)
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
@@ -141,29 +133,14 @@ def _message(error: Mapping[str, Any]) -> str:
 
 
 def _renderable(error: Mapping[str, Any]) -> Any:
-    """One of FastAPI's error dicts as JSON can carry it: an `input` that JSON cannot (NaN, a lone surrogate) is left out."""
+    """One of FastAPI's error dicts as JSON can carry it: an `input` that JSON cannot carry (NaN, a lone
+    surrogate) is left out."""
     try:
         encoded = jsonable_encoder(error, custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")})
         json.dumps(encoded, ensure_ascii=False, allow_nan=False).encode("utf-8")
         return encoded
     except (ValueError, UnicodeEncodeError, RecursionError):
         return jsonable_encoder({key: value for key, value in error.items() if key != "input"})
-
-
-def _office_messages(settings: Settings) -> Messages | None:
-    """The office's messages, read at once so an emergency texted while the index still loads gets
-    its reply: from the last good knowledge base if the one on disk is invalid (as the load in the
-    background will serve, and say loudly); None if there is none."""
-    from chatbot.kb.startup import last_good_knowledge
-
-    try:
-        kb = knowledge.load(settings.knowledge_dir)
-    except KnowledgeError as invalid:
-        kept = last_good_knowledge(settings.index_dir, invalid)
-        return None if kept is None else knowledge.fill(kept.messages, settings.office_phone)
-    except ChatbotError:
-        return None
-    return knowledge.fill(kb.messages, settings.office_phone)
 
 
 @contextmanager

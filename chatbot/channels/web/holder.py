@@ -10,8 +10,6 @@ import logging
 import threading
 from collections.abc import Callable
 
-from fastapi import HTTPException, Request
-
 from chatbot.answering.assistant import Assistant
 from chatbot.errors import ChatbotError
 
@@ -98,11 +96,3 @@ class AssistantHolder:
         thread = threading.Thread(target=run, name="chatbot-reload", daemon=True)
         thread.start()
         return thread
-
-
-def current_assistant(request: Request) -> Assistant:
-    holder: AssistantHolder = request.app.state.holder
-    assistant = holder.assistant
-    if assistant is None:
-        raise HTTPException(status_code=503, detail="The assistant is still starting; try again in a few seconds.")
-    return assistant

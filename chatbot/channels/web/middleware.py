@@ -90,8 +90,9 @@ class Timeout:
     """Answer 504 when the app has not started its reply within `seconds`.
 
     The app keeps running in the background until it finishes (a worker thread cannot be
-    stopped), but the patient is not left waiting. Paths under `exempt` (e.g. `/admin/`, where a
-    reload builds an index) have no deadline.
+    stopped), but the patient is not left waiting. Paths under the router prefixes in `exempt`
+    (e.g. `/admin`, where a reload builds an index) have no deadline; a prefix is matched by whole
+    path segments, so `/admin` covers `/admin/reload` but not `/administrator`.
     """
 
     def __init__(self, app: ASGIApp, seconds: float, exempt: Collection[str] = ()) -> None:
@@ -99,10 +100,10 @@ class Timeout:
             raise ValueError(f"Timeout seconds has value {seconds!r}. It must be more than 0.")
         self.app = app
         self.seconds = seconds
-        self.exempt = tuple(exempt)
+        self.exempt = tuple(prefix.rstrip("/") + "/" for prefix in exempt)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+        if scope["type"] != "http" or (scope["path"] + "/").startswith(self.exempt):
             await self.app(scope, receive, send)
             return
         started = late = False

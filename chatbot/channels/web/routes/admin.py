@@ -12,7 +12,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from chatbot.channels.web.holder import AssistantHolder
+from chatbot.channels.web.services import Wired
 from chatbot.errors import ChatbotError, KnowledgeError
+
+# Where the admin routes live. The app exempts it from the request deadline: a reload builds an index, which takes
+# longer than any reply may.
+PREFIX = "/admin"
 
 
 def router_for(token: str) -> APIRouter:
@@ -30,17 +35,17 @@ def router_for(token: str) -> APIRouter:
                 headers={"WWW-Authenticate": "Bearer"},
             )
 
-    router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(authorised)], include_in_schema=False)
+    router = APIRouter(prefix=PREFIX, tags=["admin"], dependencies=[Depends(authorised)], include_in_schema=False)
     router.add_api_route("/reload", reload, methods=["POST"])
     return router
 
 
-def reload(request: Request) -> JSONResponse:
+def reload(services: Wired) -> JSONResponse:
     """Validate the knowledge base, build its index beside the old one, and swap; the old one serves until then.
 
     A plain `def`: FastAPI runs it in a worker thread, so a build never blocks the event loop.
     """
-    holder: AssistantHolder = request.app.state.holder
+    holder = services.holder
     started = time.perf_counter()
     try:
         fresh = holder.reload()

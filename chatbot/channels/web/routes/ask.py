@@ -6,16 +6,16 @@ import json
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, WithJsonSchema, field_validator
 
 from chatbot.answering.question import MAX_QUESTION_CHARS, check_question
-from chatbot.channels.web.holder import current_assistant
-from chatbot.domain import NONE_OF_THESE
+from chatbot.channels.web.services import Answering, Wired
+from chatbot.domain import NONE_OF_THESE, Kind
 from chatbot.errors import UnknownChoice
 
 
@@ -106,8 +106,13 @@ class Why(BaseModel):
     exemplar_score: float | None = Field(None, description="Its score, compared with the best entry's.")
 
 
+# The domain's reply kinds, listed in place in the schema (rather than as a `$ref` to a component), so that
+# whoever reads AskReply sees the values where `kind` is.
+ReplyKind = Annotated[Kind, WithJsonSchema({"type": "string", "enum": [kind.value for kind in Kind]})]
+
+
 class AskReply(BaseModel):
-    kind: Literal["answer", "clarify", "fallback", "emergency", "greeting", "smalltalk"]
+    kind: ReplyKind
     answer: str = Field(
         description="The text to show; for 'answer', the clinic's own words verbatim; for 'clarify', the office's "
         '"did you mean" prompt to show above the suggestions.'
@@ -170,16 +175,15 @@ _ASK_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/ask", response_model=AskReply, response_model_exclude_none=False, responses=_ASK_ERRORS)
-async def ask(body: AskRequest, request: Request) -> Any:
+async def ask(body: AskRequest, assistant: Answering, services: Wired) -> Any:
     # Answering is ~4 ms of CPU with one encoder thread: run inline on the event loop, which is
     # measurably faster than handing each request to the thread pool and back.
     started = time.perf_counter()
-    assistant = current_assistant(request)
     try:
         reply = assistant.ask(body.question) if body.choice is None else assistant.choose(body.question, body.choice)
     except UnknownChoice as exc:
         return _refused("choice", str(exc))
-    await request.app.state.recorder.record_soon("web", body.question, reply, time.perf_counter() - started)
+    await services.recorder.record_soon("web", body.question, reply, time.perf_counter() - started)
     return reply.to_dict(explain=body.explain)
 
 
@@ -195,11 +199,11 @@ class FeedbackReply(BaseModel):
 
 
 @router.post("/feedback", response_model=FeedbackReply, responses=_ASK_ERRORS)
-async def feedback(body: FeedbackRequest, request: Request) -> Any:
+async def feedback(body: FeedbackRequest, assistant: Answering, services: Wired) -> Any:
     """Was this answer helpful? Kept for CHATBOT_RETENTION_DAYS and listed by `chatbot review`."""
-    if body.id not in current_assistant(request).answers:
+    if body.id not in assistant.answers:
         return _refused("id", f"id: no entry {body.id!r}; send the `id` of the answer being judged")
-    await request.app.state.recorder.feedback_soon(body.id, body.helpful, body.question)
+    await services.recorder.feedback_soon(body.id, body.helpful, body.question)
     return {"status": "recorded"}
 
 
@@ -217,10 +221,9 @@ class GreetingReply(AskReply):
 
 @router.get("/greeting", response_model=GreetingReply, responses=_NOT_READY)
 def greeting(
-    request: Request,
+    assistant: Answering,
     lang: Literal["en", "es"] = Query(
         "en", description="The page's language: `es` for the Spanish greeting and notice."
     ),
 ) -> dict[str, object]:
-    assistant = current_assistant(request)
     return {**assistant.greeting(lang).to_dict(), "notice": assistant.messages.in_language(lang).notice}

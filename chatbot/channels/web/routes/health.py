@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+
+from chatbot.channels.web.services import Wired
 
 router = APIRouter(tags=["health"])
 
@@ -14,8 +16,8 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-def readyz(request: Request) -> JSONResponse:
-    holder = request.app.state.holder
+def readyz(services: Wired) -> JSONResponse:
+    holder = services.holder
     if holder.assistant is None:
         detail = holder.error or "loading the index"
         return JSONResponse({"status": "not ready", "detail": detail}, status_code=503)

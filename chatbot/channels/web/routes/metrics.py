@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
-from chatbot.telemetry.metrics import CONTENT_TYPE, Metrics
+from chatbot.channels.web.services import Wired
+from chatbot.telemetry.metrics import CONTENT_TYPE
 
 router = APIRouter(tags=["metrics"], include_in_schema=False)
 
 
 @router.get("/metrics")
-def metrics(request: Request) -> Response:
-    registry: Metrics = request.app.state.metrics
-    return Response(registry.exposition(), media_type=CONTENT_TYPE)
+def metrics(services: Wired) -> Response:
+    return Response(services.metrics.exposition(), media_type=CONTENT_TYPE)

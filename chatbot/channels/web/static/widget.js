@@ -28,16 +28,24 @@
   const scriptOrigin = script && script.src ? new URL(script.src, document.baseURI).origin : window.location.origin;
   const defaultApi = script && script.dataset.api ? new URL(script.dataset.api, document.baseURI).href : scriptOrigin;
 
+  // The office's own words from knowledge/clinic.yaml, by language, written in here by the server as it serves
+  // this file. `unreachable` is shown when the server cannot say anything (offline, starting, over the rate
+  // limit), so it carries the emergency numbers itself: an emergency typed then must still meet 911 and 988.
+  const OFFICE = /* the office's texts, written in by the server */ null;
+  if (!OFFICE) {
+    // A copy of this file served from elsewhere: without the office's emergency words the widget must not show.
+    console.error(`${TAG}: load widget.js from the assistant's own server; this copy lacks the office's texts`);
+    return;
+  }
+
   const TIMEOUT_MS = 15000;
-  const KINDS = ['answer', 'clarify', 'fallback', 'emergency', 'greeting', 'smalltalk']; // the reply contract's kinds
+  // The reply contract's kinds: chatbot/domain.py's Kind (tests/test_widget.py checks that the two lists match).
+  const KINDS = ['answer', 'clarify', 'fallback', 'emergency', 'greeting', 'smalltalk'];
   const NONE_OF_THESE = 'none'; // the `choice` that says none of the suggestions was the question
   // The widget's own words, in each language the assistant answers in. The interface follows the host
   // page's <html lang> at first, then the language of the patient's messages (each reply says it).
   const TEXT = {
     en: {
-      // Shown when the server cannot say anything (offline, starting, over the rate limit), so it carries
-      // the emergency numbers itself: an emergency typed then must still meet 911 and 988.
-      unreachable: "Couldn't reach the assistant. Please call the office. In an emergency, call 911; for thoughts of suicide, call or text 988.",
       retry: 'Retry',
       you: 'You: ',
       assistant: 'Assistant: ',
@@ -58,7 +66,6 @@
       thanks: 'Thank you for your feedback.',
     },
     es: {
-      unreachable: 'No pudimos comunicarnos con el asistente. Por favor llame a la oficina. En una emergencia, llame al 911; si tiene pensamientos de suicidio, llame o envíe un mensaje de texto al 988.',
       retry: 'Reintentar',
       you: 'Usted: ',
       assistant: 'Asistente: ',
@@ -566,7 +573,7 @@
       item.className = 'msg error';
       this._retries.set(item, job);
       const words = document.createElement('span');
-      words.textContent = TEXT[this._lang].unreachable;
+      words.textContent = OFFICE[this._lang].unreachable;
       const retry = document.createElement('button');
       retry.type = 'button';
       retry.className = 'retry';
