@@ -21,6 +21,7 @@ from chatbot.errors import ExportFailed, ModelNotFound, WeightsMismatch
 from chatbot.kb.files import file_sha256
 
 if TYPE_CHECKING:
+    import torch
     from numpy.typing import NDArray
 
 PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -200,7 +201,7 @@ def export_onnx(source: ModelSource, destination: Path) -> None:
         ) from exc
 
 
-def model_inputs(model: object) -> tuple[str, ...]:
+def model_inputs(model: torch.nn.Module) -> tuple[str, ...]:
     """The token inputs the model's forward accepts, in the order the exported graph declares them."""
-    accepted = inspect.signature(model.forward).parameters  # type: ignore[attr-defined]
+    accepted = inspect.signature(model.forward).parameters
     return tuple(name for name in TOKEN_INPUTS if name in accepted)

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -325,7 +325,10 @@ def _entry(name: str, position: int, item: Any, source: str, problems: list[Prob
                     problems.append(
                         Problem(name, label, f"alternates[{number}]", f"must be non-empty text, got {alternate!r}")
                     )
-    if len(problems) > before:
+    # A field that failed its check above added a problem; its type, checked again, is what the checker needs.
+    if len(problems) > before or not (
+        isinstance(entry_id, str) and _is_text(question) and _is_text(answer) and isinstance(alternates, list)
+    ):
         return None
     return Entry(
         id=entry_id,
@@ -409,7 +412,15 @@ def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messa
     if len(problems) > before:
         return None
     clinic_name = collapse(clinic["name"])
-    return Messages(clinic_name=clinic_name, **english, spanish=Messages(clinic_name=clinic_name, lang="es", **spanish))
+    # Keyed by Messages' text fields (OFFICE_TEXTS, never `spanish` or `smalltalk`), names known only when this
+    # runs, so the type checker cannot pair each text with its parameter.
+    english_fields: dict[str, Any] = english
+    spanish_fields: dict[str, Any] = spanish
+    return Messages(
+        clinic_name=clinic_name,
+        **english_fields,
+        spanish=Messages(clinic_name=clinic_name, lang="es", **spanish_fields),
+    )
 
 
 def _texts(
@@ -425,25 +436,26 @@ def _texts(
     found: dict[str, str] = {}
     for field in sorted(wanted):
         text = texts.get(field)
-        before = len(problems)
-        _check_message(Problem(name, "clinic", f"{key}.{field}", ""), text, problems)
-        if len(problems) == before:
+        if _check_message(text, Problem(name, "clinic", f"{key}.{field}", ""), problems):
             found[field] = collapse(text)
     return found
 
 
-def _check_message(where: Problem, text: Any, problems: list[Problem]) -> None:
-    """An office message: non-empty text whose placeholders are known ones. `where` names it (its message is unused)."""
+def _check_message(text: object, where: Problem, problems: list[Problem]) -> TypeGuard[str]:
+    """Whether `text` is an office message: non-empty text whose placeholders are known ones; if not, the problem is
+    added. `where` names it (its message is unused)."""
     if not _is_text(text):
         problems.append(replace(where, message=f"must be non-empty text, got {text!r}"))
-        return
+        return False
     try:
         unknown = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None} - PLACEHOLDERS
     except ValueError as exc:  # a lone "{" or "}"
         problems.append(replace(where, message=f"{exc}; write a literal brace as {{{{ or }}}}"))
-        return
+        return False
     if unknown:
         problems.append(replace(where, message=f"unknown placeholder(s) {sorted(unknown)}"))
+        return False
+    return True
 
 
 def _smalltalk(
@@ -470,13 +482,13 @@ def _smalltalk(
             problems.append(
                 Problem(name, "smalltalk", f"replies.{intent}", "an intent must be a lowercase slug like 'greeting'")
             )
-        _check_message(Problem(name, "smalltalk", f"replies.{intent}", ""), text, problems)
+        _check_message(text, Problem(name, "smalltalk", f"replies.{intent}", ""), problems)
     spanish = section.get("replies_es")
     if not isinstance(spanish, dict):
         problems.append(Problem(name, "smalltalk", "replies_es", "expected a mapping of intent: the reply in Spanish"))
         spanish = {}
     for intent in replies:
-        _check_message(Problem(name, "smalltalk", f"replies_es.{intent}", ""), spanish.get(intent), problems)
+        _check_message(spanish.get(intent), Problem(name, "smalltalk", f"replies_es.{intent}", ""), problems)
     for intent in sorted(set(spanish) - set(replies)):
         problems.append(
             Problem(
@@ -609,7 +621,7 @@ def _change(page: str, answer: str) -> str:
     return f"the page says {page!r} where the answer says {answer!r}"
 
 
-def _is_text(value: Any) -> bool:
+def _is_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip())
 
 

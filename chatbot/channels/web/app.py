@@ -106,7 +106,9 @@ def create_app(
     )
     # Outside CORS: it only adds headers, so every response gets them, preflights included.
     app.add_middleware(
-        SecurityHeaders, frame_ancestors=settings.frame_ancestors, relaxed_paths=(app.docs_url, app.redoc_url)
+        SecurityHeaders,
+        frame_ancestors=settings.frame_ancestors,
+        relaxed_paths=[path for path in (app.docs_url, app.redoc_url) if path],
     )
     # Outermost: a request for a host this server is not is refused before anything reads it.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False)

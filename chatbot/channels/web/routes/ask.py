@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -52,7 +52,7 @@ class _JsonRequest(Request):
 class _JsonRoute(APIRoute):
     """A route whose JSON body is parsed by `parse_json` (FastAPI's documented custom-request hook)."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def handle_json(request: Request) -> Response:
