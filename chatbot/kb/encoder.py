@@ -107,7 +107,8 @@ class SentenceTransformerEncoder:
             self.model = SentenceTransformer(str(source.path), device="cpu", local_files_only=True)
         except Exception as exc:
             raise ModelNotFound(
-                f"sentence-transformers cannot load the encoder {source.name} ({source.path}): {type(exc).__name__}: {exc}"
+                f"sentence-transformers cannot load the encoder {source.name} ({source.path}): "
+                f"{type(exc).__name__}: {exc}"
             ) from exc
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
@@ -177,7 +178,7 @@ def export_onnx(source: ModelSource, destination: Path) -> None:
                 self.inner = inner
 
             def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-                return self.inner(**dict(zip(names, inputs)))[0]
+                return self.inner(**dict(zip(names, inputs, strict=True)))[0]
 
         sample = torch.ones((1, 8), dtype=torch.int64)
         axes = {0: "batch", 1: "tokens"}

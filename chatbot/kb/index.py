@@ -293,7 +293,8 @@ def _check_files(folder: Path, manifest: Manifest) -> None:
     for name, digest in sorted(expected.items()):
         if file_sha256(folder / name) != digest:
             raise CorruptIndex(
-                f"{folder / name} does not match the sha256 recorded in {folder / MANIFEST}: it is damaged or was changed."
+                f"{folder / name} does not match the sha256 recorded in {folder / MANIFEST}: "
+                "it is damaged or was changed."
             )
 
 

@@ -64,7 +64,7 @@ class KnowledgeBase:
     fingerprint: str
     spanish_emergency: tuple[str, ...] = ()
     spanish_not_emergency: tuple[str, ...] = ()
-    smalltalk: SmallTalk = SmallTalk()
+    smalltalk: SmallTalk = field(default_factory=SmallTalk)
     # The files it was validated from (name, text), kept with each index version built from it.
     files: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
     # When this is the last good knowledge base served in place of an invalid one on disk: what is wrong there.
@@ -93,7 +93,8 @@ def load(folder: Path) -> KnowledgeBase:
 
 
 def read_files(folder: Path) -> tuple[dict[str, str], list[Problem]]:
-    """The knowledge base's files as text, by name (the clinic's pages and every *.yaml), and those that cannot be read."""
+    """The knowledge base's files as text, by name (the clinic's pages and every *.yaml), and those that cannot be
+    read."""
     source_path = folder / SOURCE_FILE
     try:
         texts = {SOURCE_FILE: source_path.read_text(encoding="utf-8")}
@@ -248,7 +249,8 @@ def write_snapshot(kb: KnowledgeBase, path: Path) -> None:
 
 
 def located(problem: Problem, texts: Mapping[str, str] | tuple[tuple[str, str], ...]) -> Problem:
-    """`problem` with the line of its entry (`id: ...`) in its file's text, when it has none, so staff go straight there."""
+    """`problem` with the line of its entry (`id: ...`) in its file's text, when it has none, so staff go straight
+    there."""
     if problem.line is not None or not _SLUG.match(problem.entry):
         return problem
     text = dict(texts).get(Path(problem.file).name, "")
@@ -434,10 +436,10 @@ def _texts(
     for extra in sorted(set(texts) - wanted):
         problems.append(Problem(name, "clinic", f"{key}.{extra}", f"unknown message; expected {sorted(wanted)}"))
     found: dict[str, str] = {}
-    for field in sorted(wanted):
-        text = texts.get(field)
-        if _check_message(text, Problem(name, "clinic", f"{key}.{field}", ""), problems):
-            found[field] = collapse(text)
+    for message in sorted(wanted):
+        text = texts.get(message)
+        if _check_message(text, Problem(name, "clinic", f"{key}.{message}", ""), problems):
+            found[message] = collapse(text)
     return found
 
 

@@ -110,8 +110,8 @@ class _FallbackNews:
     def warning(self, message: str, *args: object, **kwargs: object) -> None:
         if message.startswith("Rate limit storage unreachable"):
             logging.getLogger("chatbot").error(
-                "The /v1/ask rate limit's storage %s is unreachable; each process counts on its own until it answers again. "
-                "Patients still get their replies.",
+                "The /v1/ask rate limit's storage %s is unreachable; "
+                "each process counts on its own until it answers again. Patients still get their replies.",
                 self.where,
             )
 

@@ -93,7 +93,8 @@ def create_app(
     for warning in startup_warnings(settings):
         log.warning(warning)
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    # Inside CORS, so that a 413 or 504 still carries the CORS headers. Reloads (/admin/) may take longer than any reply.
+    # Inside CORS, so that a 413 or 504 still carries the CORS headers.
+    # Reloads (/admin/) may take longer than any reply.
     app.add_middleware(Timeout, seconds=settings.request_timeout_seconds, exempt=("/admin/",))
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     # Browsers on other sites may call the API only from the configured origins; same-origin always works.
@@ -143,7 +144,7 @@ def _message(error: Mapping[str, Any]) -> str:
 
 
 def _renderable(error: Mapping[str, Any]) -> Any:
-    """One of FastAPI's error dicts as JSON can carry it: an `input` that JSON cannot (NaN, a lone surrogate) is left out."""
+    """One of FastAPI's error dicts as JSON can carry it: an `input` JSON cannot (NaN, a lone surrogate) is left out."""
     try:
         encoded = jsonable_encoder(error, custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")})
         json.dumps(encoded, ensure_ascii=False, allow_nan=False).encode("utf-8")

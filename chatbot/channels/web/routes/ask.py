@@ -116,16 +116,19 @@ class AskReply(BaseModel):
         description="The entry answered with; for 'smalltalk', the intent (greeting, thanks...); else null."
     )
     score: float | None = Field(
-        description="How close the best entry came: the cosine of its closest phrasing plus the policy's lexical bonus; or null."
+        description="How close the best entry came: the cosine of its closest phrasing plus the policy's lexical "
+        "bonus; or null."
     )
     suggestions: list[SuggestionItem] | None = Field(
         None,
-        description="For 'clarify' only: 1 to 3 entries to offer, best first (else null). Nothing of their answers is shown.",
+        description="For 'clarify' only: 1 to 3 entries to offer, best first (else null). "
+        "Nothing of their answers is shown.",
     )
     lang: str = Field(description="The conversation's language (BCP 47): `en`, or `es` for a Spanish message.")
     preface: str | None = Field(
         None,
-        description="An office line to show before `answer`: a Spanish question answered with the clinic's English text.",
+        description="An office line to show before `answer`: a Spanish question answered with the clinic's "
+        "English text.",
     )
     candidates: list[Candidate] | None = Field(None, description="The top entries, when `explain` was asked.")
     why: list[Why] | None = Field(
@@ -184,7 +187,8 @@ async def ask(body: AskRequest, request: Request) -> Any:
 
 
 class FeedbackRequest(_Question):
-    """The question the judged answer was given to is stored with personal details removed, like unanswered questions."""
+    """The question the judged answer was given to is stored with personal details removed, like unanswered
+    questions."""
 
     id: str = Field(description="The entry whose answer the patient judged (the reply's `id`).", examples=["cost"])
     helpful: bool = Field(description="Thumbs up (true) or down (false).")
