@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 WHEELS := $(wildcard /opt/wheels)
 PIP_FLAGS := $(if $(WHEELS),--find-links $(WHEELS),)
 
-.PHONY: install run build test test-fast browser services wrk eval bench loadtest clean mpnet
+.PHONY: install run build check test test-fast browser services wrk eval bench loadtest clean mpnet
 
 install: $(STAMP)
 
@@ -45,10 +45,17 @@ build: install
 run: install
 	$(BIN)/chatbot serve
 
-test: install browser services
+# Format, lint and types, before every test run (so CI fails on them too). mypy checks the packages pyproject.toml names.
+LINTED := chatbot tests scripts
+check: install
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/mypy
+
+test: install check browser services
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
-test-fast: install services
+test-fast: install check services
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not slow and not browser"
 
 eval: install

@@ -329,7 +329,8 @@ def describe_storage(url: str) -> str:
 
 
 def optional_features(settings: Settings) -> list[str]:
-    """What `chatbot serve` says at start: where its settings come from, and each optional feature on or off, and why."""
+    """What `chatbot serve` says at start: where its settings come from, and each optional feature on or off, and
+    why."""
     dotenv = env_file()
     lines = [
         f"Settings: the environment, then {dotenv}"

@@ -108,7 +108,8 @@ def main() -> int:
         parser.error(f"--questions is {len(questions)}; the benchmark needs at least {MIN_QUESTIONS}.")
     if os.getloadavg()[0] > CORES / 2:
         say(
-            f"warning: load average {os.getloadavg()[0]:.1f} on {CORES} cores: other work is running; timings will be inflated."
+            f"warning: load average {os.getloadavg()[0]:.1f} on {CORES} cores: other work is running; "
+            "timings will be inflated."
         )
     results = measure(args, questions)
     targets = targets_of(results)
@@ -238,11 +239,11 @@ def serving_timings(settings: Settings, questions: Sequence[str]) -> tuple[list[
     """The serving encoder's time and `Assistant.ask`'s, interleaved question by question."""
     assistant = load_assistant(settings)
     texts = [normalise(q) for q in questions]
-    for question, text in zip(questions[:WARMUP], texts):
+    for question, text in zip(questions[:WARMUP], texts[:WARMUP], strict=True):
         assistant.encoder.encode([text])
         assistant.ask(question)
     encoder_times, ask_times = [], []
-    for question, text in zip(questions, texts):
+    for question, text in zip(questions, texts, strict=True):
         encoder_times.append(timed(assistant.encoder.encode, [text]))
         ask_times.append(timed(assistant.ask, question))
     name = type(assistant.encoder).__name__.removesuffix("Encoder").lower() + f", {settings.threads} thread"
@@ -333,7 +334,8 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('\\n{"requests": %%d, "seconds": %%f, "errors": %%d, "non_2xx": %%d, "p50": %%d, "p95": %%d, "p99": %%d}\\n',
+  io.write(string.format('\\n{"requests": %%d, "seconds": %%f, "errors": %%d, "non_2xx": %%d, '
+    .. '"p50": %%d, "p95": %%d, "p99": %%d}\\n',
     summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.timeout, e.status,
     latency:percentile(50), latency:percentile(95), latency:percentile(99)))
 end
@@ -482,7 +484,8 @@ def report(results: dict[str, Any], targets: list[Target]) -> str:
     machine, servers = results["machine"], results["servers"]
     lines = [
         f"{results['date']} · {machine['cores']} cores ({machine['cpu']}) · Python {machine['python']} · "
-        f"load average {machine['load_average_before']} before, {machine['load_average_after']} after · {results['questions']} questions",
+        f"load average {machine['load_average_before']} before, {machine['load_average_after']} after · "
+        f"{results['questions']} questions",
         "",
         _table(
             ["measurement", "n", "median ms", "p95 ms", "p99 ms"],
@@ -497,7 +500,8 @@ def report(results: dict[str, Any], targets: list[Target]) -> str:
         + f"; cores ÷ encoder time: {results['ideal_rps']} req/s.",
         f"CPU per request at c={CONCURRENCY}: "
         + "; ".join(
-            f"{name}: server {s['cpu_ms_per_request']['server']} ms, load generator {s['cpu_ms_per_request']['load_generator']} ms"
+            f"{name}: server {s['cpu_ms_per_request']['server']} ms, "
+            f"load generator {s['cpu_ms_per_request']['load_generator']} ms"
             for name, s in servers.items()
         )
         + " (the load generator shares the cores).",
@@ -519,7 +523,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
-        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths)) + " |"
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
 
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
 

@@ -105,11 +105,12 @@ def main() -> None:
             continue
         changed = [
             dataclasses.replace(o, seen=variant(o.seen, v) if o.seen.semantic is not None else o.seen)
-            for o, v in zip(observed, vectors)
+            for o, v in zip(observed, vectors, strict=True)
         ]
         m = crossval(assistant, changed, args.shuffles)
         print(
-            f"{name:<24} {m['right']:>7.1%} {m['wrong']:>7.1%} {m['out_of_scope_answered']:>13.1%} {m['false_alarms']:>13.1f}",
+            f"{name:<24} {m['right']:>7.1%} {m['wrong']:>7.1%} "
+            f"{m['out_of_scope_answered']:>13.1%} {m['false_alarms']:>13.1f}",
             flush=True,
         )
 

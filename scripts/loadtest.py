@@ -322,7 +322,8 @@ def make_version_b(folder: Path) -> None:
 
 
 def build(knowledge_dir: Path, index_dir: Path, deadline: Deadline) -> None:
-    """`chatbot build`, unless the index folder already keeps a version for this knowledge base (e.g. from --index-dir)."""
+    """`chatbot build`, unless the index folder already keeps a version for this knowledge base (e.g. from
+    --index-dir)."""
     from chatbot.kb import index, knowledge
     from chatbot.kb.encoder import resolve_model, weights_sha256
 
@@ -569,8 +570,8 @@ def report(results: dict[str, Any]) -> str:
     phases = results.get("phases", {})
     if phases:
         lines += [
-            f"{results['questions']} distinct questions, {results['distinguishing_questions']} answered differently by versions "
-            f"A and B; "
+            f"{results['questions']} distinct questions, "
+            f"{results['distinguishing_questions']} answered differently by versions A and B; "
             + "; ".join(f"{n} would reveal {mix}" for mix, n in results["questions_revealing_a_mix"].items())
             + f". One worker; both versions' indexes ready in {results['indexes_ready_s']} s.",
             "",
@@ -634,7 +635,8 @@ def report(results: dict[str, Any]) -> str:
             "",
             f"Replicas: {replicas['replicas']} `chatbot serve` processes (one worker each) on one Redis and one "
             f"PostgreSQL; {replicas['fallbacks']} fallbacks, {replicas['fallbacks_recorded']} rows recorded in "
-            f"PostgreSQL; {replicas['rate_limit_hits_in_redis']} rate-limit hits counted in Redis (its window: one minute).",
+            f"PostgreSQL; {replicas['rate_limit_hits_in_redis']} rate-limit hits counted in Redis "
+            "(its window: one minute).",
         ]
     lines += ["", "PASS" if results["passed"] else "FAIL:\n" + "\n".join(f"  - {f}" for f in results["failures"])]
     return "\n".join(lines)

@@ -22,15 +22,18 @@ def main() -> None:
         measured = redaction_check.measure(half)
         kinds = sorted(measured.total)
         print(
-            f"{name}: {len(half.personal)} messages, {sum(measured.total.values())} details, {measured.ordinary} ordinary questions"
+            f"{name}: {len(half.personal)} messages, {sum(measured.total.values())} details, "
+            f"{measured.ordinary} ordinary questions"
         )
         for kind in kinds:
             print(f"  {kind:<10} {measured.caught[kind]:>3} / {measured.total[kind]:<3} {measured.recall([kind]):.1%}")
         print(
-            f"  all details  {measured.recall():.1%}; all but names {measured.recall(k for k in kinds if k != 'name'):.1%}"
+            f"  all details  {measured.recall():.1%}; "
+            f"all but names {measured.recall(k for k in kinds if k != 'name'):.1%}"
         )
         print(
-            f"  ordinary questions changed: {len(measured.changed)} of {measured.ordinary} ({measured.changed_rate():.1%})"
+            f"  ordinary questions changed: {len(measured.changed)} of {measured.ordinary} "
+            f"({measured.changed_rate():.1%})"
         )
         if (
             name == TUNE

@@ -47,7 +47,8 @@ def find_postgres() -> Path | None:
 
 
 class _PrivateServer:
-    """A server in its own temporary folder: `start()` and `stop()` it; `close()` (or the `with` block) also deletes the folder."""
+    """A server in its own temporary folder: `start()` and `stop()` it; `close()` (or the `with` block) also
+    deletes the folder."""
 
     folder: Path
 

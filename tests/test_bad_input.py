@@ -1,4 +1,5 @@
-"""Bad input, tried on every channel: POST /v1/ask, POST /sms/twilio (validly signed) and `chatbot ask --json` batch mode.
+"""Bad input, tried on every channel: POST /v1/ask, POST /sms/twilio (validly signed) and `chatbot ask --json`
+batch mode.
 
 One table of cases (issue 7). Each case is sent as it is to all three channels, and each must end
 either in a 4xx whose JSON `error` names the problem, or in a normal reply that keeps the reply
@@ -55,7 +56,8 @@ def full_width(text: str) -> str:
 
 
 def math_bold(text: str) -> str:
-    """Letters as MATHEMATICAL BOLD ones (outside the Basic Multilingual Plane), as "fancy text" generators make them."""
+    """Letters as MATHEMATICAL BOLD ones (outside the Basic Multilingual Plane), as "fancy text" generators make
+    them."""
     return "".join(
         unicodedata.lookup(f"MATHEMATICAL BOLD {'CAPITAL' if c.isupper() else 'SMALL'} {c.upper()}")
         if c.isascii() and c.isalpha()
@@ -460,7 +462,9 @@ def test_batch_answers_every_line_in_order_and_never_stops_early(batch: tuple[Re
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("number,case", [pytest.param(n, case, id=case.name) for n, case in enumerate(CASES, start=1)])
+@pytest.mark.parametrize(
+    ("number", "case"), [pytest.param(n, case, id=case.name) for n, case in enumerate(CASES, start=1)]
+)
 def test_batch(
     batch: tuple[Result, list[bytes]], number: int, case: Case, contract: tuple[dict[str, str], Messages]
 ) -> None:

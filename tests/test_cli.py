@@ -48,7 +48,8 @@ def test_ask_explain_names_the_out_of_scope_exemplar_that_vetoed_an_answer(run) 
     pointed at that exemplar, not told the entry was 'not close enough'."""
     result = run("ask", "--explain", "can my husband drive me home")
     headline = result.output.splitlines()[0]
-    # With the final policy it is offered as a "did you mean" rather than falling back; either way the exemplar is named.
+    # With the final policy it is offered as a "did you mean" rather than falling back; either way the exemplar is
+    # named.
     assert headline.startswith("[clarify, closest entry companion, out-of-scope exemplar 'my husband had a stroke")
     assert (
         "Fell back: the out-of-scope exemplar 'my husband had a stroke last year can he drive me home' scores 0."

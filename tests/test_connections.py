@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -51,10 +52,8 @@ def wait_until_ready(host: str, port: int, name: str) -> None:
 def exchange(host: str, port: int, request: bytes) -> bytes:
     """Send `request` whole and read until the server closes the connection (at most 10 s)."""
     with socket.create_connection((host, port), timeout=10) as conn:
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the server may refuse before reading it all
             conn.sendall(request)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server may refuse before reading everything we send
         return read_to_close(conn)
 
 

@@ -1,4 +1,5 @@
-"""Encoders from any sentence-transformers folder: a non-BERT one builds, exports and answers; failures name the model."""
+"""Encoders from any sentence-transformers folder: a non-BERT one builds, exports and answers; failures name the
+model."""
 
 from __future__ import annotations
 
@@ -94,5 +95,5 @@ def test_a_folder_that_is_not_a_model_is_refused_by_name(tmp_path: Path, monkeyp
 
 
 def test_a_folder_without_a_fast_tokenizer_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ModelNotFound, match="has no tokenizer.json"):
+    with pytest.raises(ModelNotFound, match=r"has no tokenizer\.json"):
         resolve_model(str(tmp_path))

@@ -90,7 +90,8 @@ def test_the_evaluation_set_is_large_enough_and_names_real_entries(kb) -> None:
 
 @pytest.mark.parametrize("eval_file", ["tests/data/eval.yaml", "tests/data/eval-es.yaml"])
 def test_the_evaluation_questions_are_not_copies_of_the_knowledge_bases_phrasings(kb, eval_file: str) -> None:
-    """The set measures wording the bot has not seen: no copies of alternates or exemplars (the seed's own questions may recur)."""
+    """The set measures wording the bot has not seen: no copies of alternates or exemplars (the seed's own questions
+    may recur)."""
     keys = {k.casefold().strip(" ?!.¿¡") for e in kb.entries for k in e.alternates}
     keys |= {k.casefold().strip(" ?!.¿¡") for k in kb.out_of_scope + kb.emergency + kb.not_emergency}
     keys |= {k.casefold().strip(" ?!.¿¡") for exemplars in kb.smalltalk.exemplars.values() for k in exemplars}
@@ -183,7 +184,7 @@ def test_resolved_counts_the_right_answer_among_the_suggestions(clarifying: Assi
 def test_a_malformed_file_names_the_item(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("in_scope:\n  - q: what\n    ids: cost\n", encoding="utf-8")
-    with pytest.raises(evaluate.EvalSetError, match="bad.yaml: in_scope item .* needs 'q' and 'ids'"):
+    with pytest.raises(evaluate.EvalSetError, match=r"bad\.yaml: in_scope item .* needs 'q' and 'ids'"):
         evaluate.load_cases(path)
 
 

@@ -24,6 +24,7 @@ Two faults cannot be staged for real here, so they are simulated at the nearest 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -409,10 +410,8 @@ class Disk:
 
     @staticmethod
     def _cap(db: sqlite3.Connection) -> None:
-        try:
+        with contextlib.suppress(sqlite3.ProgrammingError):  # closed
             db.execute("PRAGMA max_page_count = 1")  # SQLite keeps it at the current size: no page may be added
-        except sqlite3.ProgrammingError:  # closed
-            pass
 
 
 @pytest.fixture

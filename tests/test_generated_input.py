@@ -117,10 +117,12 @@ def ask_checked(assistant: Assistant, text: str) -> None:
     try:
         question = check_question(text)
     except InvalidQuestion as exc:
-        assert any(reason in str(exc) for reason in REASONS), exc
+        refusal = str(exc)
+    else:
+        assert question is text
+        assert_valid(assistant.ask(question), assistant)
         return
-    assert question is text
-    assert_valid(assistant.ask(question), assistant)
+    assert any(reason in refusal for reason in REASONS), refusal
 
 
 # -- the answering core, with the fake encoder -------------------------------------------------------

@@ -57,11 +57,13 @@ def test_the_knowledge_base_in_service_is_reported(client: TestClient, fake: Ass
 
 
 def test_two_apps_count_separately(fake: Assistant, tmp_path: Path) -> None:
-    with TestClient(create_app(Settings(var_dir=tmp_path), load=lambda: fake)) as one:
-        with TestClient(create_app(Settings(var_dir=tmp_path), load=lambda: fake)) as other:
-            ready(one).post("/v1/ask", json={"question": "What is the cost?"})
-            assert ("chatbot_requests_total", (("channel", "web"), ("kind", "answer"))) in samples(one)
-            assert ("chatbot_requests_total", (("channel", "web"), ("kind", "answer"))) not in samples(ready(other))
+    with (
+        TestClient(create_app(Settings(var_dir=tmp_path), load=lambda: fake)) as one,
+        TestClient(create_app(Settings(var_dir=tmp_path), load=lambda: fake)) as other,
+    ):
+        ready(one).post("/v1/ask", json={"question": "What is the cost?"})
+        assert ("chatbot_requests_total", (("channel", "web"), ("kind", "answer"))) in samples(one)
+        assert ("chatbot_requests_total", (("channel", "web"), ("kind", "answer"))) not in samples(ready(other))
 
 
 def test_not_ready_reports_no_knowledge_base(tmp_path: Path) -> None:

@@ -19,9 +19,10 @@ from chatbot.quality import evaluate
 pytestmark = pytest.mark.slow
 
 # History: 2026-11-26, 1,381 questions: held-out right 84.4%, wrong 1.2%, out of scope 3.6%, 2 false alarms. 2026-12-01,
-# in order: Spanish questions get Spanish replies (held-out right 83.9%); small talk left the out-of-scope set and "did you
-# mean" arrived (issue 12); round 5 joined (1,714 + small talk) and the policy was recalibrated on the merged tree, with
-# stricter leads over the runner-up (0.08) and over out-of-scope exemplars (0.14), the emergency pair kept at 0.51 / 0.01.
+# in order: Spanish questions get Spanish replies (held-out right 83.9%); small talk left the out-of-scope set and
+# "did you mean" arrived (issue 12); round 5 joined (1,714 + small talk) and the policy was recalibrated on the merged
+# tree, with stricter leads over the runner-up (0.08) and over out-of-scope exemplars (0.14), the emergency pair kept
+# at 0.51 / 0.01.
 # Measured then: held-out right 79.3%, resolved (right, or the right entry among the suggestions) 94.2%, wrong 0.9%, out
 # of scope answered 3.0% and offered suggestions 14.3%, small talk 87.0%, emergencies 67 of 67, 2 false alarms; tuning
 # half 79.5%, 95.8%, 0.6%, 1.1%, 13.8%, 87.5%, all 64, 1 false alarm.
@@ -58,9 +59,9 @@ def test_quality_stays_above_its_floor(real: Assistant, half: str, floor: evalua
 
 
 SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
-# Measured 2026-12-01 on 239 blind Spanish questions (32 copies of knowledge-base phrasings dropped; the small-talk ones are
-# not counted here), with the policy as calibrated on the merged tree: held-out right 24.3% (17 of 70), wrong 2.9% (2 of
-# 70), out of scope answered 2.4% (1 of 42), 1 false alarm; tuning half 25.8% (24 of 93), none, none, none.
+# Measured 2026-12-01 on 239 blind Spanish questions (32 copies of knowledge-base phrasings dropped; the small-talk ones
+# are not counted here), with the policy as calibrated on the merged tree: held-out right 24.3% (17 of 70), wrong 2.9%
+# (2 of 70), out of scope answered 2.4% (1 of 42), 1 false alarm; tuning half 25.8% (24 of 93), none, none, none.
 SPANISH_FLOOR = {
     evaluate.HELDOUT: evaluate.Bounds(min_right=0.242, max_wrong=0.029, max_out_of_scope=0.024, max_false_alarms=1),
     evaluate.TUNE: evaluate.Bounds(min_right=0.258, max_wrong=0.0, max_out_of_scope=0.0, max_false_alarms=0),
@@ -90,7 +91,8 @@ def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
 
 
 SAFETY_FILE = EVAL_FILE.parent / "emergencies.yaml"
-# (emergencies caught at least, ordinary messages alarmed at most), per half; measured 58 of 58 / 1 of 62 and 60 of 62 / 6 of 58.
+# (emergencies caught at least, ordinary messages alarmed at most), per half; measured 58 of 58 / 1 of 62
+# and 60 of 62 / 6 of 58.
 SAFETY_FLOOR = {evaluate.TUNE: (1.0, 1), evaluate.HELDOUT: (0.96, 6)}
 
 
@@ -130,5 +132,5 @@ def test_emergencies_written_blind_get_the_emergency_message(real: Assistant, ha
 
 def test_no_two_entries_share_a_near_twin_alternate(real: Assistant) -> None:
     """The rule `chatbot check` and `chatbot build` apply, on the index as built (see chatbot/publishing.py)."""
-    vectors = dict(zip(real.index.texts, real.index.vectors.reconstruct_n(0, real.index.vectors.ntotal)))
+    vectors = dict(zip(real.index.texts, real.index.vectors.reconstruct_n(0, real.index.vectors.ntotal), strict=True))
     assert near_twins(real.kb, vectors) == []

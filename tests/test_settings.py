@@ -1,4 +1,5 @@
-"""Settings: the environment, then `.env` in CHATBOT_HOME; folders resolved against CHATBOT_HOME; `.env.example` in step."""
+"""Settings: the environment, then `.env` in CHATBOT_HOME; folders resolved against CHATBOT_HOME; `.env.example`
+in step."""
 
 from __future__ import annotations
 

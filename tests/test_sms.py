@@ -386,9 +386,11 @@ def test_without_a_token_or_public_url_the_endpoint_answers_503(fake: Assistant,
 def test_verify_false_answers_unsigned_requests_and_warns_at_start(
     fake: Assistant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="chatbot"):
-        with sms_client(fake, twilio_auth_token="", twilio_verify=False) as client:
-            reply = message(send(client, inbound("What is the cost?"), None))
+    with (
+        caplog.at_level(logging.WARNING, logger="chatbot"),
+        sms_client(fake, twilio_auth_token="", twilio_verify=False) as client,
+    ):
+        reply = message(send(client, inbound("What is the cost?"), None))
     assert reply == fake.kb.entry("cost").answer
     assert any("CHATBOT_TWILIO_VERIFY=false" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
 
@@ -406,7 +408,7 @@ def test_verify_false_answers_unsigned_requests_and_warns_at_start(
 def test_startup_warnings(overrides: dict[str, object], warns: list[str]) -> None:
     warnings = startup_warnings(sms_settings(**overrides))
     assert len(warnings) == len(warns)
-    assert all(fragment in warning for fragment, warning in zip(warns, warnings))
+    assert all(fragment in warning for fragment, warning in zip(warns, warnings, strict=True))
 
 
 # -- the sender limit --------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_tampered_weights_are_refused(tmp_path: Path) -> None:
     fake_folder = tmp_path / "model"
     fake_folder.mkdir()
     (fake_folder / "model.safetensors").write_bytes(b"not the official weights")
-    with pytest.raises(WeightsMismatch, match="Refusing to start: .* has sha256 .* official"):
+    with pytest.raises(WeightsMismatch, match=r"Refusing to start: .* has sha256 .* official"):
         weights_sha256(ModelSource(packaged.name, fake_folder, packaged.expected_sha256))
 
 

@@ -24,7 +24,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-UNREACHABLE = "Couldn't reach the assistant. Please call the office. In an emergency, call 911; for thoughts of suicide, call or text 988."
+UNREACHABLE = (
+    "Couldn't reach the assistant. Please call the office. "
+    "In an emergency, call 911; for thoughts of suicide, call or text 988."
+)
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 640}
 # The same property read on the demo page (hostile CSS) and on a bare page must match.
@@ -209,7 +212,8 @@ def test_html_in_a_question_is_shown_as_text_and_runs_nothing(tab: Tab) -> None:
     expect(tab.page.locator("clinic-faq-assistant .from-user .text")).to_have_text(attack)
     tab.page.wait_for_timeout(300)  # time for an onerror to fire, were there an image
     images = tab.page.evaluate(
-        "() => document.querySelectorAll('img').length + document.querySelector('clinic-faq-assistant').shadowRoot.querySelectorAll('img').length"
+        "() => document.querySelectorAll('img').length"
+        " + document.querySelector('clinic-faq-assistant').shadowRoot.querySelectorAll('img').length"
     )
     assert images == 0
     assert tab.dialogs == []
@@ -377,7 +381,10 @@ def test_a_phone_screenshot_with_the_panel_full_width(tab: Tab) -> None:
     tab.page.screenshot(path=str(ARTIFACTS / "widget-360x640.png"))
 
 
-SPANISH_PAGE = '<!doctype html><html lang="es"><title>Clínica</title><body><main><h1>Clínica</h1></main><script src="/widget.js" defer></script>'
+SPANISH_PAGE = (
+    '<!doctype html><html lang="es"><title>Clínica</title>'
+    '<body><main><h1>Clínica</h1></main><script src="/widget.js" defer></script>'
+)
 
 
 def test_a_spanish_page_gets_the_widget_and_the_greeting_in_spanish(tab: Tab, real_settings: Settings) -> None:

@@ -189,7 +189,10 @@ class Assistant:
         )
 
     def smalltalk(self, intent: str, lang: str = ENGLISH) -> Reply:
-        """The office's reply to small talk, in the patient's language (every intent has a Spanish reply: loading checks)."""
+        """The office's reply to small talk, in the patient's language.
+
+        Every intent has a Spanish reply: loading the knowledge base checks it.
+        """
         return Reply(Kind.SMALLTALK, self.messages.in_language(lang).smalltalk[intent], intent, lang=lang)
 
     def choose(self, question: str, choice: str) -> Reply:
@@ -220,11 +223,12 @@ class Assistant:
         return Reply(Kind.ANSWER, self.answers[entry_id], entry_id, score, candidates, lang, preface)
 
     def emergency(self, lang: str) -> Reply:
-        """The emergency message in the patient's language; in a language we do not answer in, in English and Spanish."""
+        """The emergency message in the patient's language; in a language we do not answer in, English and Spanish."""
         return Reply(Kind.EMERGENCY, self.messages.emergency_in(lang), lang=SPANISH if lang == SPANISH else ENGLISH)
 
     def evidence(self, seen: Observation, thresholds: Thresholds) -> Evidence:
-        """Entries ranked by their best key plus the weighted lexical signal; and the out-of-scope exemplars, scored alike."""
+        """Entries ranked by their best key plus the weighted lexical signal, and the out-of-scope exemplars scored
+        alike."""
         assert seen.semantic is not None and seen.lexical is not None
         combined = seen.semantic + thresholds.lexical_weight * seen.lexical
         order = np.argsort(-combined)

@@ -15,9 +15,14 @@ from rank_bm25 import BM25Okapi
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Words too common in this clinic's questions to tell entries apart.
-_STOP = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "do", "does", "for", "from", "had", "has", "have", "how", "i", "if", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "should", "so", "that", "the", "their", "them", "then", "there", "they", "this", "to", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with", "would", "you", "your", "ketamine", "infusion", "infusions"]
-)
+# fmt: off
+_STOP = frozenset([
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "do", "does", "for", "from", "had",
+    "has", "have", "how", "i", "if", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "should", "so",
+    "that", "the", "their", "them", "then", "there", "they", "this", "to", "was", "we", "what", "when", "where",
+    "which", "who", "why", "will", "with", "would", "you", "your", "ketamine", "infusion", "infusions",
+])
+# fmt: on
 
 
 def tokens(text: str) -> list[str]:

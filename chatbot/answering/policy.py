@@ -14,7 +14,7 @@ mean", unless an out-of-scope exemplar is closer than the best of them by more t
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, overload
 
 import numpy as np
 
@@ -32,14 +32,28 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> Match | None:
     return best if bool(confident(best.score, runner_up, evidence.out_of_scope, thresholds)) else None
 
 
-def confident(best: Score, runner_up: Score, out_of_scope: Score, thresholds: Thresholds) -> Score:
+@overload
+def confident(best: float, runner_up: float, out_of_scope: float, thresholds: Thresholds) -> bool: ...
+@overload
+def confident(
+    best: np.ndarray, runner_up: np.ndarray, out_of_scope: np.ndarray, thresholds: Thresholds
+) -> np.ndarray: ...
+def confident(best: Score, runner_up: Score, out_of_scope: Score, thresholds: Thresholds) -> bool | np.ndarray:
     """Whether the best entry has earned an answer. Elementwise on numpy arrays too, so calibration
     can try a threshold on every question at once with this very rule."""
     close_enough, clear_lead, not_out_of_scope = _rules(best, runner_up, out_of_scope, thresholds)
     return close_enough & clear_lead & not_out_of_scope
 
 
-def _rules(best: Score, runner_up: Score, out_of_scope: Score, thresholds: Thresholds) -> tuple[Score, Score, Score]:
+@overload
+def _rules(best: float, runner_up: float, out_of_scope: float, thresholds: Thresholds) -> tuple[bool, bool, bool]: ...
+@overload
+def _rules(
+    best: np.ndarray, runner_up: np.ndarray, out_of_scope: np.ndarray, thresholds: Thresholds
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+def _rules(
+    best: Score, runner_up: Score, out_of_scope: Score, thresholds: Thresholds
+) -> tuple[bool, bool, bool] | tuple[np.ndarray, np.ndarray, np.ndarray]:
     close_enough = best >= thresholds.answer
     clear_lead = (best - runner_up >= thresholds.margin) | (best >= thresholds.certain)
     not_out_of_scope = best - out_of_scope >= thresholds.out_of_scope_margin

@@ -29,7 +29,7 @@ def check_question(value: object) -> str:
         raise InvalidQuestion(f"question is {len(value):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
     if surrogate := _SURROGATE.search(value):
         raise InvalidQuestion(
-            f"question has an unpaired surrogate (U+{ord(surrogate.group()):04X}) at character {surrogate.start() + 1:,}; "
-            "it is not valid Unicode text"
+            f"question has an unpaired surrogate (U+{ord(surrogate.group()):04X}) "
+            f"at character {surrogate.start() + 1:,}; it is not valid Unicode text"
         )
     return value

@@ -14,21 +14,29 @@ from chatbot.answering.language import fold
 
 _PATTERNS = [
     # Portuguese
-    r"\b(?:quero|vou|queria|penso em|pensando em) (?:me )?(?:morrer|matar|suicidar)\b|\bme matar\b|\bsuicidar\b|\bnao quero mais viver\b",
-    r"\bnao (?:consigo|consegue|esta|ta|tá) (?:respirar|respirando)\b|\bnao (?:esta |ta )?respira\b|\bparou de respirar\b|\bfalta de ar\b",
+    r"\b(?:quero|vou|queria|penso em|pensando em) (?:me )?(?:morrer|matar|suicidar)\b|\bme matar\b|\bsuicidar\b"
+    r"|\bnao quero mais viver\b",
+    r"\bnao (?:consigo|consegue|esta|ta|tá) (?:respirar|respirando)\b|\bnao (?:esta |ta )?respira\b"
+    r"|\bparou de respirar\b|\bfalta de ar\b",
     r"\b(?:tomei|tomou|engoliu|engoli)\b[^.?!]{0,25}\b(?:muitos|todos|todas|demais|cartela|frasco|caixa)\b",
     # ("infarto", "inconsciente" and "ataque cardiaco" are Spanish too: safety_es reads them with their tense.)
     r"\bdor (?:forte )?no peito\b|\b(?:desmaiou|desmaiado|desmaiada|nao acorda|nao responde)\b|\bconvulsao\b",
     # French
     r"\bje (?:veux|vais) (?:mourir|me tuer|me suicider|en finir)\b|\bme suicider\b|\ben finir avec la vie\b",
-    r"\b(?:je |il |elle )?(?:ne peux|ne peut|n'arrive|narrive) (?:pas|plus) (?:a )?respirer\b|\bne respire (?:pas|plus)\b|\bj'etouffe\b|\bil etouffe\b",
+    r"\b(?:je |il |elle )?(?:ne peux|ne peut|n'arrive|narrive) (?:pas|plus) (?:a )?respirer\b"
+    r"|\bne respire (?:pas|plus)\b|\bj'etouffe\b|\bil etouffe\b",
     r"\b(?:ai|a|as) (?:pris|avale)\b[^.?!]{0,30}\b(?:trop|toute? (?:la|le|les)|boite|flacon)\b|\bsurdose\b",
-    r"\bdouleur (?:a|dans) la poitrine\b|\bmal a la poitrine\b|\b(?:inconscient|inconsciente|ne se reveille pas|ne repond pas|ne reagit (?:pas|plus))\b|(?<!failli faire une )\bcrise cardiaque\b|\ben convulsion\b|\bconvulse\b",
+    r"\bdouleur (?:a|dans) la poitrine\b|\bmal a la poitrine\b"
+    r"|\b(?:inconscient|inconsciente|ne se reveille pas|ne repond pas|ne reagit (?:pas|plus))\b"
+    r"|(?<!failli faire une )\bcrise cardiaque\b|\ben convulsion\b|\bconvulse\b",
     # German
-    r"\bich (?:will|mochte|werde) (?:sterben|mich umbringen|mich toten|nicht mehr leben)\b|\bmich umbringen\b|\bselbstmord\b|\bbringe mich um\b",
+    r"\bich (?:will|mochte|werde) (?:sterben|mich umbringen|mich toten|nicht mehr leben)\b|\bmich umbringen\b"
+    r"|\bselbstmord\b|\bbringe mich um\b",
     r"\b(?:kann|kann er|kann sie|konnen) nicht (?:mehr )?atmen\b|\batmet nicht\b|\bkeine luft\b|\bbekomme keine luft\b",
-    r"\bzu viele (?:tabletten|pillen|medikamente)\b|\b(?:alle|ganze packung|ganze flasche) (?:tabletten|pillen)\b|\buberdosis\b",
-    r"\bbrustschmerz\w*\b|\bschmerzen in der brust\b|\bbewusstlos\b|\breagiert nicht\b|\blippen (?:sind |werden )?blau\b|\bwacht nicht (?:mehr )?auf\b|\bherzinfarkt\b|\bkrampfanfall\b",
+    r"\bzu viele (?:tabletten|pillen|medikamente)\b|\b(?:alle|ganze packung|ganze flasche) (?:tabletten|pillen)\b"
+    r"|\buberdosis\b",
+    r"\bbrustschmerz\w*\b|\bschmerzen in der brust\b|\bbewusstlos\b|\breagiert nicht\b"
+    r"|\blippen (?:sind |werden )?blau\b|\bwacht nicht (?:mehr )?auf\b|\bherzinfarkt\b|\bkrampfanfall\b",
     # Vietnamese (folded: accents and đ dropped)
     r"(?<!dau )\bmuon (?:chet|tu tu)\b|\btu tu\b|\bket thuc cuoc doi\b|\bkhong muon song\b",
     r"\bkhong (?:the )?tho (?:duoc)?\b|\bkho tho\b|\bngung tho\b|\bngat tho\b",

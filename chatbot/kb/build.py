@@ -81,7 +81,7 @@ def build(
             cache.add(fresh, SentenceTransformerEncoder(source, threads).encode(fresh))
         vectors = cache.lookup(normalised)
         key_cache.save(index_dir, cache, normalised)
-        twins = near_twins(kb, dict(zip(texts, vectors)))
+        twins = near_twins(kb, dict(zip(texts, vectors, strict=True)))
         if twins:
             raise KnowledgeError(twins)
         extra: dict[str, Path] = {}

@@ -21,6 +21,7 @@ from chatbot.errors import ExportFailed, ModelNotFound, WeightsMismatch
 from chatbot.kb.files import file_sha256
 
 if TYPE_CHECKING:
+    import torch
     from numpy.typing import NDArray
 
 PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -106,7 +107,8 @@ class SentenceTransformerEncoder:
             self.model = SentenceTransformer(str(source.path), device="cpu", local_files_only=True)
         except Exception as exc:
             raise ModelNotFound(
-                f"sentence-transformers cannot load the encoder {source.name} ({source.path}): {type(exc).__name__}: {exc}"
+                f"sentence-transformers cannot load the encoder {source.name} ({source.path}): "
+                f"{type(exc).__name__}: {exc}"
             ) from exc
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
@@ -176,7 +178,7 @@ def export_onnx(source: ModelSource, destination: Path) -> None:
                 self.inner = inner
 
             def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-                return self.inner(**dict(zip(names, inputs)))[0]
+                return self.inner(**dict(zip(names, inputs, strict=True)))[0]
 
         sample = torch.ones((1, 8), dtype=torch.int64)
         axes = {0: "batch", 1: "tokens"}
@@ -200,7 +202,7 @@ def export_onnx(source: ModelSource, destination: Path) -> None:
         ) from exc
 
 
-def model_inputs(model: object) -> tuple[str, ...]:
+def model_inputs(model: torch.nn.Module) -> tuple[str, ...]:
     """The token inputs the model's forward accepts, in the order the exported graph declares them."""
-    accepted = inspect.signature(model.forward).parameters  # type: ignore[attr-defined]
+    accepted = inspect.signature(model.forward).parameters
     return tuple(name for name in TOKEN_INPUTS if name in accepted)

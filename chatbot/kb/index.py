@@ -274,6 +274,8 @@ def _manifest(raw: object) -> Manifest:
         value = getattr(manifest, name)
         if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, kind) for k, v in value.items()):
             raise ValueError(f"{MANIFEST} field {name!r} is {value!r}, not an object of {kind.__name__}s")
+    if manifest.encoder == "onnx" and not isinstance(manifest.onnx_sha256, str):
+        raise ValueError(f"{MANIFEST} field 'onnx_sha256' is {manifest.onnx_sha256!r}, not the ONNX file's sha256")
     return manifest
 
 
@@ -285,11 +287,14 @@ def _check_files(folder: Path, manifest: Manifest) -> None:
     for name in sorted(needed):
         if "/" in name or name.startswith(".") or not (folder / name).is_file():
             raise CorruptIndex(f"The index file {folder / name} is missing.")
-    expected = manifest.files or ({ONNX_FILE: manifest.onnx_sha256} if manifest.encoder == "onnx" else {})
+    # Versions that list no files record the ONNX export's sha256 alone (`_manifest` refuses an onnx one without it).
+    onnx_sha256 = manifest.onnx_sha256 if manifest.encoder == "onnx" else None
+    expected = manifest.files or ({ONNX_FILE: onnx_sha256} if onnx_sha256 is not None else {})
     for name, digest in sorted(expected.items()):
         if file_sha256(folder / name) != digest:
             raise CorruptIndex(
-                f"{folder / name} does not match the sha256 recorded in {folder / MANIFEST}: it is damaged or was changed."
+                f"{folder / name} does not match the sha256 recorded in {folder / MANIFEST}: "
+                "it is damaged or was changed."
             )
 
 

@@ -47,7 +47,7 @@ class KeyCache:
         return list(dict.fromkeys(t for t in texts if t not in self.vectors))
 
     def add(self, texts: Sequence[str], vectors: NDArray[np.float32]) -> None:
-        self.vectors.update(zip(texts, vectors))
+        self.vectors.update(zip(texts, vectors, strict=True))
 
     def lookup(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """The vectors of `texts`, all of which must be cached."""
@@ -76,7 +76,7 @@ def load(index_dir: Path, weights_sha256: str) -> KeyCache:
     except Exception as exc:
         log.warning("Ignoring the damaged key cache %s (%s); every key is encoded afresh.", path, exc)
         return KeyCache(weights_sha256)
-    return KeyCache(weights_sha256, dict(zip(texts, vectors)))
+    return KeyCache(weights_sha256, dict(zip(texts, vectors, strict=True)))
 
 
 def save(index_dir: Path, cache: KeyCache, current: Sequence[str]) -> None:

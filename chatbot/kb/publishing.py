@@ -76,8 +76,8 @@ def alternate_vectors(
     known: dict[str, NDArray[np.float32]] = {}
     if built is not None:
         stored = built.vectors.reconstruct_n(0, built.vectors.ntotal)
-        known = dict(zip(built.texts, stored))
+        known = dict(zip(built.texts, stored, strict=True))
     missing = sorted({text for entry in kb.entries for text in entry.alternates} - known.keys())
     if missing:
-        known.update(zip(missing, encoder.encode([normalise(text) for text in missing])))
+        known.update(zip(missing, encoder.encode([normalise(text) for text in missing]), strict=True))
     return known

@@ -61,7 +61,8 @@ def load_assistant(settings: Settings, *, last_good: bool = False) -> Assistant:
 def ensure_ready(
     settings: Settings, *, last_good: bool = False
 ) -> tuple[knowledge.KnowledgeBase, ModelSource, index.Index]:
-    """The validated knowledge base (or the last good one, see `load_assistant`), the checked model, and a fresh index."""
+    """The validated knowledge base (or the last good one, see `load_assistant`), the checked model, and a fresh
+    index."""
     kb = knowledge_to_serve(settings) if last_good else knowledge.load(settings.knowledge_dir)
     source = resolve_model(settings.model)
     weights = weights_sha256(source)
@@ -92,7 +93,8 @@ def knowledge_to_serve(settings: Settings) -> knowledge.KnowledgeBase:
 
 
 def last_good_knowledge(index_dir: Path, invalid: KnowledgeError) -> knowledge.KnowledgeBase | None:
-    """The newest valid knowledge base the index versions keep (the current one's first), marked with `invalid`'s problems."""
+    """The newest valid knowledge base the index versions keep (the current one's first), marked with `invalid`'s
+    problems."""
     for snapshot in index.snapshots(index_dir):
         try:
             kept = knowledge.load_snapshot(snapshot)

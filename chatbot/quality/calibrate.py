@@ -128,7 +128,9 @@ def choose_policy(assistant: Assistant, observed: Sequence[Observed], base: Thre
         top = np.asarray([e.matches[0].score for e in ranked])
         runner_up = np.asarray([e.matches[1].score if len(e.matches) > 1 else -np.inf for e in ranked])
         out_of_scope = np.asarray([e.out_of_scope for e in ranked])
-        right_entry = np.asarray([e.matches[0].id in o.case.ids for e, o in zip(ranked, ordinary)], dtype=bool)
+        right_entry = np.asarray(
+            [e.matches[0].id in o.case.ids for e, o in zip(ranked, ordinary, strict=True)], dtype=bool
+        )
         for answer, margin, oos, certain in itertools.product(ANSWER, MARGIN, OUT_OF_SCOPE_MARGIN, CERTAIN):
             candidate = replace(
                 with_weight,
@@ -230,7 +232,7 @@ def choose_spanish(assistant: Assistant, observed: Sequence[Observed], base: Thr
 
 
 def _share(outcomes: Sequence[str], where: Sequence[bool], outcome: str) -> float:
-    chosen = [o for o, keep in zip(outcomes, where) if keep]
+    chosen = [o for o, keep in zip(outcomes, where, strict=True) if keep]
     return chosen.count(outcome) / len(chosen) if chosen else 0.0
 
 
@@ -244,6 +246,9 @@ def calibrate(assistant: Assistant, tune: Sequence[Case], spanish: Sequence[Case
 
 
 def write(thresholds: Thresholds, path: Path) -> None:
-    header = "# The decision policy's thresholds. Written by `chatbot calibrate` from the tuning half of the evaluation set.\n"
+    header = (
+        "# The decision policy's thresholds. Written by `chatbot calibrate` from the tuning half of the evaluation set."
+        "\n"
+    )
     values = {k: round(float(v), 4) for k, v in vars(thresholds).items()}
     path.write_text(header + yaml.safe_dump({"policy": values}, sort_keys=False), encoding="utf-8")

@@ -36,7 +36,8 @@ def print_report(
     console.print(table)
     m = report.metrics()
     console.print(
-        f"answered right {m['right']:.1%} · resolved (right or suggested) {m['resolved']:.1%} · clarify {m['clarify']:.1%} · "
+        f"answered right {m['right']:.1%} · resolved (right or suggested) {m['resolved']:.1%} · "
+        f"clarify {m['clarify']:.1%} · "
         f"wrong {m['wrong']:.1%} · fallback {m['in_scope_fallback']:.1%} (of {m['in_scope']} in scope) · "
         f"out-of-scope answered {m['out_of_scope_answered']:.1%}, clarified {m['out_of_scope_clarify']:.1%} "
         f"(of {m['out_of_scope']}) · small talk {m['smalltalk']:.1%} (of {m['smalltalk_messages']}) · "

@@ -94,7 +94,8 @@ class Unhelpful:
 
 def unhelpful(feedback: Sequence[Feedback]) -> list[Unhelpful]:
     """The entries marked unhelpful, most often first (ties: first marked first), each with its distinct
-    questions, most frequent first: each one belongs as an alternate of the right entry or as an out-of-scope exemplar."""
+    questions, most frequent first: each one belongs as an alternate of the right entry or as an out-of-scope
+    exemplar."""
     by_entry: dict[str, Counter[str]] = {}
     for row in feedback:
         if not row.helpful:

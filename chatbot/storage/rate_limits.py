@@ -42,8 +42,15 @@ def storage_options(storage_uri: str) -> dict[str, float]:
 
 
 def limits_storage(storage_uri: str) -> Storage:
-    """The `limits` storage CHATBOT_LIMITS_STORAGE names; its failures raise `limits.errors.StorageError`."""
-    return storage_from_string(storage_uri, wrap_exceptions=True, **storage_options(storage_uri))
+    """The `limits` storage CHATBOT_LIMITS_STORAGE names; its failures raise `limits.errors.StorageError`.
+
+    Raises:
+        ValueError: the URI names one of `limits`' asyncio storages (`async+redis://`), which cannot count here.
+    """
+    storage = storage_from_string(storage_uri, wrap_exceptions=True, **storage_options(storage_uri))
+    if not isinstance(storage, Storage):
+        raise ValueError(f"{describe_storage(storage_uri)!r} is an asyncio storage; use memory:// or redis://")
+    return storage
 
 
 def per_client_limit(app: FastAPI, rate: str, storage_uri: str) -> list[Dependency]:
@@ -66,7 +73,8 @@ def per_client_limit(app: FastAPI, rate: str, storage_uri: str) -> list[Dependen
         key_prefix="chatbot",
         in_memory_fallback_enabled=True,
         swallow_errors=True,
-        storage_options=storage_options(storage_uri),
+        # slowapi declares dict[str, str], but hands the options to `limits`, whose Redis needs its timeouts as numbers.
+        storage_options=storage_options(storage_uri),  # type: ignore[arg-type]
     )
     limiter.logger = _FallbackNews(describe_storage(storage_uri))  # type: ignore[assignment]
     app.add_exception_handler(RateLimitExceeded, functools.partial(_too_many_requests, limiter))
@@ -101,8 +109,8 @@ class _FallbackNews:
     def warning(self, message: str, *args: object, **kwargs: object) -> None:
         if message.startswith("Rate limit storage unreachable"):
             logging.getLogger("chatbot").error(
-                "The /v1/ask rate limit's storage %s is unreachable; each process counts on its own until it answers again. "
-                "Patients still get their replies.",
+                "The /v1/ask rate limit's storage %s is unreachable; "
+                "each process counts on its own until it answers again. Patients still get their replies.",
                 self.where,
             )
 

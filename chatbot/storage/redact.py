@@ -270,7 +270,8 @@ _BIRTH_YEAR = re.compile(
 
 # Holidays named by their date ("open on the 4th of July?") are everyone's; with a year they are a birthday.
 _HOLIDAYS = frozenset({(1, 1), (2, 14), (7, 4), (10, 31), (11, 11), (12, 24), (12, 25), (12, 31)})
-_MONTH_NUMBERS = {name: n for n, name in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_MONTH_NUMBERS = {name: n for n, name in enumerate(_MONTHS, start=1)}
 
 
 def _dates(text: str) -> Iterator[Span]:
@@ -299,7 +300,13 @@ _STREET = (
     r"|plaza|plz|alley|expressway|expy|freeway|fwy|turnpike|tpke|pike|crossing)"
 )
 _UNIT = r"(?:apt|apartment|suite|ste|unit|lot|bldg|building|fl|floor|room|rm|#)"
-_STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY"]
+# fmt: off
+_STATES = [
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
+    "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR",
+    "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+]
+# fmt: on
 _ADDRESSES = [
     # 123 Main St, N6542 County Road K, 4500 N. Oak Park Avenue Northeast Apt 4B, 47 W 13th Street, 2nd floor
     re.compile(
@@ -349,11 +356,29 @@ _HERE = re.compile(
 )
 _SIGNED_OFF = re.compile(rf"(?:-\s*|[.!?]\s+)({_NAME_WORDS})\W*$")
 _OPENING = re.compile(rf"^({_NAME_WORD}\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})(?:\s+-\s|\s*<)")
-_PARTICLES = frozenset(["de", "del", "della", "da", "di", "dos", "das", "du", "van", "von", "der", "den", "la", "le", "bin", "ibn", "al", "el", "y"])
+# fmt: off
+_PARTICLES = frozenset([
+    "de", "del", "della", "da", "di", "dos", "das", "du", "van", "von",
+    "der", "den", "la", "le", "bin", "ibn", "al", "el", "y",
+])
+# fmt: on
 # Capitalised words that are not names: the clinic's world, days, months and words that start sentences.
-_NOT_NAMES = frozenset(
-    ["i", "i'm", "im", "dr", "mr", "mrs", "ms", "miss", "nurse", "doctor", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "today", "tomorrow", "tonight", "yesterday", "medicare", "medicaid", "aetna", "cigna", "humana", "tricare", "kaiser", "bcbs", "uhc", "blue", "cross", "shield", "united", "unitedhealthcare", "ketamine", "spravato", "covid", "fda", "va", "hsa", "fsa", "carecredit", "zofran", "xanax", "the", "a", "an", "and", "or", "but", "so", "is", "are", "was", "my", "your", "our", "his", "her", "their", "this", "that", "it", "its", "hi", "hello", "hey", "thanks", "thank", "please", "yes", "no", "ok", "okay", "not", "again", "here", "there", "about", "for", "with", "from", "on", "in", "at", "to", "of", "by", "if", "can", "could", "would", "should", "do", "does", "did", "how", "what", "when", "where", "who", "why", "which", "regards", "best", "love", "cheers", "sincerely", "email", "phone", "cell", "number", "address", "dob", "ssn", "id", "member", "patient", "name", "appointment", "infusion", "clinic", "office"]
-)
+# fmt: off
+_NOT_NAMES = frozenset([
+    "i", "i'm", "im", "dr", "mr", "mrs", "ms", "miss", "nurse", "doctor", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "today", "tomorrow", "tonight",
+    "yesterday", "medicare", "medicaid", "aetna", "cigna", "humana", "tricare", "kaiser", "bcbs", "uhc", "blue",
+    "cross", "shield", "united", "unitedhealthcare", "ketamine", "spravato", "covid", "fda", "va", "hsa", "fsa",
+    "carecredit", "zofran", "xanax", "the", "a", "an", "and", "or", "but", "so", "is", "are", "was", "my", "your",
+    "our", "his", "her", "their", "this", "that", "it", "its", "hi", "hello", "hey", "thanks", "thank", "please", "yes",
+    "no", "ok", "okay", "not", "again", "here", "there", "about", "for", "with", "from", "on", "in", "at", "to", "of",
+    "by", "if", "can", "could", "would", "should", "do", "does", "did", "how", "what", "when", "where", "who", "why",
+    "which", "regards", "best", "love", "cheers", "sincerely", "email", "phone", "cell", "number", "address", "dob",
+    "ssn", "id", "member", "patient", "name", "appointment", "infusion", "clinic", "office",
+])
+# fmt: on
 _LOWER_CASE_ALLOWED = re.compile(r"(?:my\s+)?name(?:\s+is|'s|\s*:)", re.IGNORECASE)
 
 

@@ -8,9 +8,9 @@ that every replica writes (`chatbot/postgres.py`). Each row holds the time, the 
 question with its personal details removed (`redact.py`) and the nearest entries with their
 scores; a feedback row, the entry answered, whether it helped and the question, redacted alike.
 Rows older than the retention period are never read, and are deleted on the first write
-and then at most once an hour; SQLite overwrites deleted rows (`secure_delete`), not just unlinks them, and checkpoints and truncates
-its write-ahead log after every prune and on close, so no copy of a deleted row waits in
-`chatbot.db-wal` for SQLite's own checkpoint (about a thousand pages later).
+and then at most once an hour; SQLite overwrites deleted rows (`secure_delete`), not just unlinks
+them, and checkpoints and truncates its write-ahead log after every prune and on close, so no copy
+of a deleted row waits in `chatbot.db-wal` for SQLite's own checkpoint (about a thousand pages later).
 
 Recording must never cost a patient their reply: `add` does not raise. When the database cannot
 be written the error is logged once, and once more when writing works again.
@@ -137,7 +137,8 @@ class Feedback:
 
 
 class UnansweredStore:
-    """The unanswered questions: redaction, retention and failure handling over a backend; safe to share between threads."""
+    """The unanswered questions: redaction, retention and failure handling over a backend; safe to share between
+    threads."""
 
     def __init__(self, backend: Backend | Path, retention_days: int, clock: Callable[[], float] = time.time):
         """

@@ -23,7 +23,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from limits import RateLimitItemPerSecond
@@ -98,7 +98,7 @@ def startup_warnings(settings: Settings) -> list[str]:
 # -- what they said ----------------------------------------------------------------------------
 
 
-class Intent(str, Enum):
+class Intent(StrEnum):
     OPT_OUT = "opt-out"
     OPT_IN = "opt-in"
     HELP = "help"
@@ -165,7 +165,7 @@ class SenderHasher:
         return hmac.new(self._key, number.encode("utf-8"), hashlib.sha256).hexdigest()[:SENDER_DIGEST_CHARS]
 
 
-class Allowance(str, Enum):
+class Allowance(StrEnum):
     ANSWER = "answer"
     NOTICE = "notice"  # the first message over the limit: tell them to call
     SILENCE = "silence"  # every later one in the same window: no reply
@@ -313,7 +313,7 @@ def respond(
 
 
 def _ask(body: str, messages: Messages, ask: Callable[[str], Reply]) -> Reply:
-    """The assistant's reply; a text it cannot take (over 1,000 characters) gets the fallback, as SMS shows no errors."""
+    """The assistant's reply; a text it cannot take (over 1,000 characters) gets the fallback: SMS shows no errors."""
     try:
         return ask(check_question(body))
     except InvalidQuestion:

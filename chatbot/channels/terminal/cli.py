@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -298,10 +298,10 @@ def ask(question: str | None, as_json: bool, explain: bool) -> None:
         _print_reply(reply, as_json, explain)
 
 
-def _lines(stream: object) -> Iterator[tuple[int, str]]:
+def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
     """Each input line, decoded leniently: a line of invalid UTF-8 must not stop the batch."""
     buffer = getattr(stream, "buffer", None)
-    raw_lines = buffer if buffer is not None else (line.encode("utf-8", "surrogateescape") for line in stream)  # type: ignore[attr-defined]
+    raw_lines = buffer if buffer is not None else (line.encode("utf-8", "surrogateescape") for line in stream)
     for number, raw in enumerate(raw_lines, start=1):
         yield number, raw.decode("utf-8", "replace").rstrip("\r\n")
 
@@ -387,7 +387,7 @@ def eval_command(
     help="How alike (cosine) questions must be to share a group.",
 )
 @click.option("--unresolved", is_flag=True, help="Hide the questions the current knowledge base now answers.")
-def review(export_to: object, threshold: float, unresolved: bool) -> None:
+def review(export_to: TextIO | None, threshold: float, unresolved: bool) -> None:
     """Group the questions the assistant could not answer by meaning, most asked first; then the answers
     patients marked unhelpful, by entry.
 
@@ -416,9 +416,8 @@ def review(export_to: object, threshold: float, unresolved: bool) -> None:
     if export_to is not None:
         for row in rows:
             # Printable: rows stored before control characters were dropped may still hold escape codes.
-            click.echo(printable(json.dumps(row.to_dict(), ensure_ascii=False)), file=export_to)  # type: ignore[arg-type]
+            click.echo(printable(json.dumps(row.to_dict(), ensure_ascii=False)), file=export_to)
         return
-    kept = f"kept {settings.retention_days} days"
     if not rows:
         click.echo(f"No unanswered questions in {store.where} (kept {settings.retention_days} days).")
         _print_unhelpful(marked, settings.retention_days)

@@ -22,7 +22,10 @@ _STYLE = {
     Kind.GREETING: "cyan",
     Kind.SMALLTALK: "cyan",
 }
-HELP = "Type a question, or the number of a suggestion. :explain toggles the candidates table, :help shows this, Ctrl-D leaves."
+HELP = (
+    "Type a question, or the number of a suggestion. "
+    ":explain toggles the candidates table, :help shows this, Ctrl-D leaves."
+)
 COMMANDS = (":explain", ":help")
 
 

@@ -6,6 +6,7 @@ finishes on the index it started with and none ever sees half of a new one.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -88,10 +89,8 @@ class AssistantHolder:
         """Reload in a worker thread (for SIGHUP: a signal handler must not build an index); failures are logged."""
 
         def run() -> None:
-            try:
+            with contextlib.suppress(Exception):  # `reload` has logged it
                 self.reload()
-            except Exception:
-                pass
 
         thread = threading.Thread(target=run, name="chatbot-reload", daemon=True)
         thread.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -52,7 +52,7 @@ class _JsonRequest(Request):
 class _JsonRoute(APIRoute):
     """A route whose JSON body is parsed by `parse_json` (FastAPI's documented custom-request hook)."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def handle_json(request: Request) -> Response:
@@ -121,16 +121,19 @@ class AskReply(BaseModel):
         description="The entry answered with; for 'smalltalk', the intent (greeting, thanks...); else null."
     )
     score: float | None = Field(
-        description="How close the best entry came: the cosine of its closest phrasing plus the policy's lexical bonus; or null."
+        description="How close the best entry came: the cosine of its closest phrasing plus the policy's lexical "
+        "bonus; or null."
     )
     suggestions: list[SuggestionItem] | None = Field(
         None,
-        description="For 'clarify' only: 1 to 3 entries to offer, best first (else null). Nothing of their answers is shown.",
+        description="For 'clarify' only: 1 to 3 entries to offer, best first (else null). "
+        "Nothing of their answers is shown.",
     )
     lang: str = Field(description="The conversation's language (BCP 47): `en`, or `es` for a Spanish message.")
     preface: str | None = Field(
         None,
-        description="An office line to show before `answer`: a Spanish question answered with the clinic's English text.",
+        description="An office line to show before `answer`: a Spanish question answered with the clinic's "
+        "English text.",
     )
     candidates: list[Candidate] | None = Field(None, description="The top entries, when `explain` was asked.")
     why: list[Why] | None = Field(
@@ -188,7 +191,8 @@ async def ask(body: AskRequest, assistant: Answering, services: Wired) -> Any:
 
 
 class FeedbackRequest(_Question):
-    """The question the judged answer was given to is stored with personal details removed, like unanswered questions."""
+    """The question the judged answer was given to is stored with personal details removed, like unanswered
+    questions."""
 
     id: str = Field(description="The entry whose answer the patient judged (the reply's `id`).", examples=["cost"])
     helpful: bool = Field(description="Thumbs up (true) or down (false).")
