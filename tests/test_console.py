@@ -82,6 +82,15 @@ def test_suggestions_are_printed_numbered_with_their_entry() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("kind", "said"), [(Kind.FALLBACK, "Fell back: too far."), (Kind.CLARIFY, "Asked instead of answering: too far.")]
+)
+def test_the_explanation_says_what_happened_a_did_you_mean_did_not_fall_back(kind: Kind, said: str) -> None:
+    console = Console(record=True, width=200)
+    show(Reply(kind, "…", None, 0.41, TOP, objections=(Objection("too-far", "too far", "too far"),)), True, console)
+    assert console.export_text().splitlines()[-1] == said
+
+
 def test_control_characters_in_a_reply_are_shown_not_obeyed() -> None:
     out = io.StringIO()
     reply = Reply(

@@ -70,8 +70,10 @@ def show(reply: Reply, explain: bool, console: Console) -> None:
         console.print(f"  {number}. {printable(suggestion.question)}  [{suggestion.id}]", markup=False, highlight=False)
     if explain and reply.candidates:
         candidates_table(reply, console)
+        # A "did you mean" did not fall back: staff must not be told it did.
+        outcome = "Asked instead of answering" if reply.kind is Kind.CLARIFY else "Fell back"
         for objection in reply.objections:
-            console.print(f"Fell back: {printable(objection.message)}.", markup=False, highlight=False)
+            console.print(f"{outcome}: {printable(objection.message)}.", markup=False, highlight=False)
 
 
 def run_console(settings: Settings, explain: bool = False) -> None:
