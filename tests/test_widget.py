@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import SlowLoad
 from fastapi.testclient import TestClient
+from httpx import Response
 from test_api import ready
 
 from chatbot.answering.assistant import Assistant
@@ -141,15 +142,18 @@ def test_ask_keeps_its_contract_without_a_notice(client: TestClient) -> None:
     assert set(body) == {"kind", "answer", "id", "score", "lang", "preface", "suggestions", "candidates", "why"}
 
 
+def preflight_from(client: TestClient, origin: str) -> Response:
+    """What a browser asks before a page on `origin` may POST JSON to the API."""
+    headers = {
+        "origin": origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+    }
+    return client.options("/v1/ask", headers=headers)
+
+
 def test_a_configured_origin_may_call_the_api(client: TestClient) -> None:
-    preflight = client.options(
-        "/v1/ask",
-        headers={
-            "origin": ALLOWED,
-            "access-control-request-method": "POST",
-            "access-control-request-headers": "content-type",
-        },
-    )
+    preflight = preflight_from(client, ALLOWED)
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == ALLOWED
     assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
@@ -159,14 +163,7 @@ def test_a_configured_origin_may_call_the_api(client: TestClient) -> None:
 
 @pytest.mark.parametrize("origin", ["https://evil.example", "https://clinic.example.evil.example", "null"])
 def test_any_other_origin_is_refused(client: TestClient, origin: str) -> None:
-    preflight = client.options(
-        "/v1/ask",
-        headers={
-            "origin": origin,
-            "access-control-request-method": "POST",
-            "access-control-request-headers": "content-type",
-        },
-    )
+    preflight = preflight_from(client, origin)
     assert preflight.status_code == 400
     assert "access-control-allow-origin" not in preflight.headers
     response = client.get("/v1/greeting", headers={"origin": origin})
