@@ -52,8 +52,8 @@ def test_ask_explain_names_the_out_of_scope_exemplar_that_vetoed_an_answer(run) 
     # named.
     assert headline.startswith("[clarify, closest entry companion, out-of-scope exemplar 'my husband had a stroke")
     assert (
-        "Asked instead of answering: the out-of-scope exemplar 'my husband had a stroke last year can he drive me home' scores 0."
-        in result.output
+        "Asked instead of answering: the out-of-scope exemplar"
+        " 'my husband had a stroke last year can he drive me home' scores 0." in result.output
     )
     reply = json.loads(run("ask", "--json", "--explain", "can my husband drive me home").stdout)
     (why,) = reply["why"]
