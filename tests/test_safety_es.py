@@ -37,6 +37,21 @@ SPANISH_EMERGENCIES = [
     "SE DESMAYO Y NO REACCIONA",
     "q hago mi esposo no respira bien",
     "tenía una pregunta sobre la cita pero mi esposo se desmayó y no despierta",
+    # A farewell, a means at hand, a poison, violence, choking, collapse said in two clauses.
+    "adiós a todos, gracias por todo",
+    "este es mi último msj",
+    "mañana ya no voy a estar.",
+    "estoy en el baño con la navaja",
+    "ya compré la soga",
+    "me tomé un vaso de cloro",
+    "mi papá se está atragantando con un pedazo de carne",
+    "está boqueando",
+    "mi tío se desplomó en la cocina",
+    "mi mamá se cayó en el baño, no contesta",
+    "no puedo más. adiós.",
+    "mi vecino está afuera con una pistola",
+    "le dio un paro cardiaco",
+    "mi abuela tiene el peor dolor de cabeza de su vida",
 ]
 SPANISH_ORDINARY = [
     "el dolor me está matando, ¿cuántas infusiones necesito?",
@@ -50,6 +65,15 @@ SPANISH_ORDINARY = [
     "¿se puede tener una sobredosis de ketamina en la clínica?",
     "ando con los labios morados del frío jaja",
     "casi me ahogo de la risa con el precio",
+    "ya no tengo ganas de morirme, la ketamina me ayudó",
+    "me quiero morir con lo que cuesta la gasolina",
+    "me voy a tirar a dormir un rato antes de la cita",
+    "¿voy a quedar inconsciente durante la infusión?",
+    "en la película alguien se muere de una sobredosis, ¿pasa en la vida real?",
+    "ya no voy a estar en la ciudad el jueves, ¿puedo cambiar la cita?",
+    "la última vez que hablamos me dijo que trajera los análisis",
+    "tomo ácido fólico, ¿hay problema?",
+    "se cayó la llamada y nadie contesta",
 ]
 # Spanglish: neither language alone says it all.
 CODE_MIXED = [
@@ -68,6 +92,18 @@ OTHER_LANGUAGES = [
     "toi muon chet",
     "我想自杀",
     "我老公没有呼吸了",
+    "voglio morire",
+    "mio marito non respira",
+    "gusto ko nang mamatay",
+    "hindi humihinga ang tatay ko",
+    "mwen vle mouri",
+    "papa m pa respire",
+    "я хочу умереть",
+    "моя мама не дышит",
+    "أريد أن أموت",
+    "زوجي لا يتنفس",
+    "죽고 싶어요",
+    "아빠가 숨을 안 쉬어요",
 ]
 
 

@@ -302,8 +302,9 @@ _HYPOTHETICAL = re.compile(
     r"|atraganto|atragante)|se puede|puede tener|pueden tener|podria tener|puede haber|si llega a|si me llega"
     r"|si le llega|en caso de|puede causar|puede provocar|pueden causar|causa|provoca|es normal|es posible"
     r"|es peligroso|hay riesgo|riesgo de|que hago si|que debo hacer si|que hacemos si|como saber si|puede dar|da"
-    r"|ayuda con|sirve para|tratar|tratamiento para|(?:vi|vimos|lei) (?:una|un) (?:pelicula|serie|video|noticia"
-    r"|articulo)|cuando (?:se|me|uno) (?:corta|corto|pega|pego|lastima|lastimo))\b"
+    r"|ayuda con|sirve para|tratar|tratamiento para"
+    r"|(?:vi|vimos|lei|en) (?:una|un|la|el) (?:pelicula|serie|video|noticia|articulo)"
+    r"|cuando (?:se|me|uno) (?:corta|corto|pega|pego|lastima|lastimo))\b"
 )
 _NEVER = re.compile(r"(?!)")
 # A question about what will happen ("¿me voy a quedar inconsciente durante la infusión?") states nothing now.
