@@ -130,10 +130,12 @@ def test_the_other_languages_patterns_never_fire_on_english_or_a_bare_word(messa
     assert not safety_other.mentions_emergency(message)
 
 
-BLIND = [ROOT / "tests" / "data" / "emergencies-es.yaml", ROOT / "tests" / "data" / "emergencies-es-2.yaml"]
-# The patterns alone on each blind Spanish set's held-out half, measured 2026-12-01 (see the README): caught at least,
+BLIND = [
+    ROOT / "tests" / "data" / name for name in ("emergencies-es.yaml", "emergencies-es-2.yaml", "emergencies-es-3.yaml")
+]
+# The patterns alone on each blind Spanish set's held-out half, measured 2026-12-02 (see the README): caught at least,
 # ordinary messages alarmed at most. The real-model floors, semantic check included, are in test_quality.py.
-PATTERN_FLOOR = {"emergencies-es.yaml": (65, 8), "emergencies-es-2.yaml": (58, 8)}
+PATTERN_FLOOR = {"emergencies-es.yaml": (68, 6), "emergencies-es-2.yaml": (67, 7), "emergencies-es-3.yaml": (118, 1)}
 
 
 @pytest.mark.parametrize("path", BLIND, ids=lambda p: p.name)
@@ -146,5 +148,22 @@ def test_the_spanish_patterns_hold_their_floor_on_a_blind_held_out_half(path) ->
         for group in ("emergency", "not_emergency")
     }
     least_caught, most_false = PATTERN_FLOOR[path.name]
+    assert sum(alarmed["emergency"]) >= least_caught
+    assert sum(alarmed["not_emergency"]) <= most_false
+
+
+# The third set's messages in eleven other languages, held-out half: 16 of 17 emergencies caught, 1 of 15 ordinary
+# messages alarmed; every tuning-half emergency caught, none alarmed.
+OTHER_FLOOR = {evaluate.HELDOUT: (16, 1), evaluate.TUNE: (33, 0)}
+
+
+@pytest.mark.parametrize("half", [evaluate.HELDOUT, evaluate.TUNE])
+def test_the_other_languages_patterns_hold_their_floor_on_the_blind_set(half: str) -> None:
+    sets = yaml.safe_load(BLIND[2].read_text(encoding="utf-8"))["other_languages"]
+    alarmed = {
+        group: [states_emergency(t, normalise(t)) for t in sets[group] if evaluate.Case(t, group).half == half]
+        for group in ("emergency", "not_emergency")
+    }
+    least_caught, most_false = OTHER_FLOOR[half]
     assert sum(alarmed["emergency"]) >= least_caught
     assert sum(alarmed["not_emergency"]) <= most_false
