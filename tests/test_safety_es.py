@@ -52,6 +52,15 @@ SPANISH_EMERGENCIES = [
     "mi vecino está afuera con una pistola",
     "le dio un paro cardiaco",
     "mi abuela tiene el peor dolor de cabeza de su vida",
+    # Said indirectly, or of someone else.
+    "estoy cansada de vivir",
+    "no le encuentro sentido a la vida",
+    "ojalá no despierte mañana",
+    "mi hijo dice que ya no quiere vivir",
+    "mi hermana habla de matarse",
+    "tengo un plan para matarme",
+    "me estoy ahogando",
+    "no hay manera de despertarlo",
 ]
 SPANISH_ORDINARY = [
     "el dolor me está matando, ¿cuántas infusiones necesito?",
@@ -74,6 +83,11 @@ SPANISH_ORDINARY = [
     "la última vez que hablamos me dijo que trajera los análisis",
     "tomo ácido fólico, ¿hay problema?",
     "se cayó la llamada y nadie contesta",
+    "me estoy ahogando en deudas jaja",
+    "¿es cierto que la ketamina quita las ganas de morirse?",
+    "quiero desaparecer del mapa unos días jaja",
+    "perdón por todo el lío con el seguro",
+    "la semana pasada tuve dolor en el pecho, ¿puedo ir a la cita?",
 ]
 # Spanglish: neither language alone says it all.
 CODE_MIXED = [

@@ -44,8 +44,8 @@ _TO_ONESELF = _any(
 )  # fmt: skip
 _INTENT = _any(
     "me (?:quiero|voy a|kiero)", "quiero", "quisiera", "voy a", "pienso", "estoy pensando en", "pensando en",
-    "(?<!no )(?<!no tengo )(?<!no tenia )ganas de", "planeo", "decidi", "he decidido", "voy a ir a",
-    "estoy (?:a punto de|por)", "necesito",
+    "(?<!no )(?<!no tengo )(?<!no tenia )(?<!las )ganas de", "planeo", "decidi", "he decidido", "voy a ir a",
+    "estoy (?:a punto de|por)", "necesito", "un plan para", "(?:la )?(?:forma|manera) de", "como",
 )  # fmt: skip
 # "me quiero morir con el precio", "me quiero morir de la vergüenza": an idiom; "... de dolor" is not excused.
 _IDIOM_AFTER = r"(?!\s+(?:con|de|del)\b(?!\s+(?:una vez|verdad|dolor|este dolor|tanto dolor)\b))"
@@ -75,6 +75,11 @@ _PATTERNS = [
     r"\b(?:tengo|tener|con|tuve|estoy teniendo|tengo muchos|tengo unos) pensamientos"
     r" (?:suicidas|de suicidio|de muerte|de matarme|de quitarme la vida|de hacerme dano)\b",
     r"\b(?:estoy|me siento|me sient[oa]|sigo) (?:\w+ )?suicida\b",
+    # Said indirectly: tired of living, no sense in it, wishing not to wake.
+    r"\bcansad[oa] de vivir\b|\bno (?:le )?(?:encuentro|veo|tiene) sentido (?:a )?(?:la vida|vivir|seguir|nada)\b"
+    r"|\bpara que seguir\b|\bdormir para siempre\b|\b(?:me|irme) (?:voy|ir) para siempre\b"
+    r"|\bojala (?:me muera|me muriera|no despierte|no despertara|no amanezca|no amaneciera)\b"
+    r"|\bquiero desaparecer\b(?! (?:del mapa|unos|un rato|de aqui|de la oficina|de las redes))",
     # A farewell: "adiós a todos", "este es mi último mensaje", "mañana ya no voy a estar".
     r"\b(?:ultimo|ultima) (?:mensaje|msj|msg|carta|vez que (?:me )?(?:escribo|hablo))\b|\bcartas? de despedida\b"
     r"|\b(?:nota|mensaje) de despedida\b"
@@ -84,7 +89,9 @@ _PATTERNS = [
     r"\besto es (?:un )?adios\b|\bdej[oe] (?:una )?(?:cartas?|nota) (?:para|a) (?:cada|todos|sus|mis|nosotros|su|mi)\b"
     r"|\b(?:escribi|deje) (?:las|mis|unas) cartas (?:para|a)\b"
     r"|\b(?:nota|carta)\b[^.?!]{0,30}\b(?:lo|la|los) perdon\w*\b",
-    r"\bya no (?:quiere|quiero) ser (?:un estorbo|una carga)\b|\bya no (?:sere|voy a ser) una carga\b",
+    r"\bya no (?:quiere|quiero) ser (?:un estorbo|una carga)\b|\bya no (?:sere|voy a ser) una carga\b"
+    r"|\b(?:ya no|no) me (?:van a|vas a) (?:volver a )?ver\b|\bnunca mas me (?:van|vas) a ver\b"
+    r"|\bultima vez que (?:les|te|le) (?:escribo|hablo)\b|\bperdon\w* por todo\b(?! (?:el|lo|la|esto|eso)\b)",
     r"\bya no (?:voy a|vaya a|va a) estar(?=\s*(?:$|[,.!;]|y\b|para (?:cuidar|ver|ayudar|ustedes|ti|mis)|mas\b"
     r"|(?:aqui|con ustedes)\s*(?:$|[,.!;])))|\bcuando (?:yo )?(?:ya )?no este(?=\s*(?:$|[,.!;]|y\b))",
     r"\bcuid(?:a|e|en|ar) (?:a |de )?(?:mis? \w+|los ninos)\b[^.?!]{0,20}\b(?:por mi|cuando (?:yo )?no este)\b"
@@ -106,13 +113,17 @@ _PATTERNS = [
     r"\b(?:tengo|traigo) (?:the|a|la|una|el) (?:gun|pistola|arma)\b[^.?!]{0,20}\b(?:aqui|conmigo|with me)\b",
     r"\b(?:me estoy|acabo de|me acabo de|estoy) (?:cortando|cortar(?:me)?|quemando|quemar(?:me)?|lastimando"
     r"|lastimar(?:me)?|haciendo dano|hacer(?:me)? dano)\b",
-    r"\bme (?:corte|raje|queme) (?:las venas|la muneca|las munecas|los brazos|el brazo|las piernas|la piel)\b"
+    r"\bhasta sangrar\b"
+    r"|\bme (?:corte|corto|raje|queme) (?:las venas|la muneca|las munecas|los brazos|el brazo|las piernas|la piel)\b"
     r"|\bcortarme las venas\b",
     # Said of someone else: "dice que se va a matar", "se quiere suicidar", "las voces le dicen que se mate".
     r"\bse (?:quiere|va a|iba a|esta tratando de|trato de) (?:matar|suicidar|quitar la vida|colgar|ahorcar|tirar"
-    r"|aventar|cortar las venas|disparar|envenenar)\b",
-    r"\b(?:quiere|va a|amenaza con|amenazo con|dice que va a|intento|intenta|esta intentando)"
-    r" (?:matarse|suicidarse|quitarse la vida|ahorcarse|colgarse|tirarse|aventarse|cortarse|envenenarse)\b",
+    r"|aventar|cortar las venas|disparar|envenenar)\b|\bse quiere morir\b" + _IDIOM_AFTER,
+    r"\b(?:quiere|va a|amenaza con|amenazo con|dice que va a|intento|intenta|esta intentando|pensando en|piensa"
+    r"|habla de|hablando de|hablo de|planea|decidio|(?<!las )ganas de)"
+    r" (?:matarse|suicidarse|quitarse la vida|ahorcarse|colgarse|tirarse|aventarse|cortarse|envenenarse|dispararse"
+    r"|morirse)\b" + _IDIOM_AFTER,
+    r"\b(?:ya )?no quiere (?:seguir )?(?:vivir|viviendo|despertar|estar aqui|existir)\b",
     r"\b(?:se encerro|esta encerrad[oa])\b[^.?!]{0,40}\b(?:pistola|arma|cuchillo|navaja|soga|pastillas)\b",
     r"\b(?:se esta|esta) (?:cortando|quemando|lastimando|haciendo dano)\b",
     r"\bvoces\b[^.?!]{0,30}\b(?:se mate|matar\w*|se lastime|se muera|hacer\w* dano)\b",
@@ -148,6 +159,9 @@ _PATTERNS = [
     r"\brespira (?:muy |bien )?(?:poco|raro|lento|lentito|feo|mal|despacio|con dificultad)\b"
     r"|\brespira como (?:boque|pescado|ronc|si se ahog|ahogad)"
     r"|\brespiracion (?:muy )?(?:lenta|rara|debil|entrecortada)\b",
+    r"\b(?:estoy|esta|estan) (?:ahogando|asfixiando)(?:me|se)?\b(?! en\b)|\bno (?:me|le) llega (?:el )?aire\b"
+    r"|\b(?:silba|silbido|chilla)\b[^.?!]{0,20}\b(?:pecho|respir\w*)\b|\brespir\w* con (?:un )?silbido\b"
+    r"|\b(?:esta|is) choking\b",
     r"\b(?:me|se|te) (?:esta )?(?:ahog\w*|asfixi\w*)\b|\b(?:me|le|nos) falta (?:el )?aire\b"
     r"|\bno (?:me|le) entra (?:el )?aire\b|\bsin aire\b",
     r"\bboque(?:ando|a|o|aba)\b|\b(?:me|le) cuesta (?:mucho )?respirar\b|\bjalando aire\b",
@@ -156,7 +170,8 @@ _PATTERNS = [
     # Unresponsive: "no despierta", "no reacciona", "está inconsciente", "se desmayó", "se desplomó".
     r"\bno se mueve\b[^.?!]{0,20}\b(?:ni|no) (?:contesta|responde|reacciona|habla|respira)\b"
     r"|\bno (?:despierta|reacciona|se despierta|abre los ojos|se mueve y no|vuelve en si)\b"
-    r"|\bno (?:lo|la|los|le) (?:puedo|podemos) despertar\b|\bno puedo despertarl[oa]\b",
+    r"|\bno (?:lo|la|los|le) (?:puedo|podemos) despertar\b|\bno puedo despertarl[oa]\b"
+    r"|\bno (?:hay (?:forma|manera) de|logro|logramos|consigo|podemos) despertarl[oa]\b|\besta como muert[oa]\b",
     rf"\b{_PERSON}\b[^.?!]{{0,40}}\bno (?:responde|contesta|me responde|me contesta)\b"
     r"|\bno responde (?:a nada|cuando le|al hablarle|a mi voz)\b",
     r"\b(?:esta|quedo|sigue) (?:medio |como )?(?:inconsciente|desmayad[oa]|sin sentido|sin conocimiento|privad[oa]"
@@ -188,7 +203,9 @@ _PATTERNS = [
     r"\b(?:no (?:puedo|puede) (?:mover|levantar)|no siento|no siente|se (?:me|le) durmio)\b[^.?!]{0,20}"
     r"\b(?:brazo|pierna|lado|mitad|cara)\b|\b(?:un lado|la mitad) del cuerpo\b",
     r"\b(?:derrame cerebral|embolia|ataque cerebral|accidente cerebrovascular)\b(?!\s*(?:\?|hace|el ano))",
-    r"\bde (?:repente|golpe|la nada)\b[^.?!]{0,30}\bno (?:puede|puedo) (?:hablar|caminar|ver|mover|levantar)\b",
+    r"\bde (?:repente|golpe|la nada)\b[^.?!]{0,30}\bno (?:puede|puedo) (?:hablar|caminar|ver|mover|levantar)\b"
+    r"|\bhabla como borrach[oa]\b|\bno (?:me|le) salen (?:bien )?las palabras\b|\bconvulsion\w* (?:que )?no para\b",
+    r"\bse (?:me|le) (?:cerro|esta cerrando) la garganta\b",
     # Bleeding.
     r"\b(?:sangr\w*|sangre)\b[^.?!]{0,25}\bno (?:para|paraba|se detiene|deja de|se quita|se corta)\b"
     r"|\bno (?:para|deja) de (?:sangrar|salir sangre|brotar sangre)\b|\bsigue (?:saliendo|brotando) sangre\b",
@@ -276,9 +293,11 @@ _COLLAPSED = (
 _WHOLE = re.compile(
     rf"\b{_FELL}\b[^?!]{{0,100}}\b(?:no sabe (?:ni )?donde|no me reconoce|sin sentido|vomit\w*|confus\w*|confused"
     r"|mareado|no me acuerdo|no se acuerda|no despierta)\b"
-    rf"|\b{_KIN}\b[^.?!]{{0,15}}\boverdosed\b"
+    rf"|\b{_KIN}\b[^.?!]{{0,15}}\b(?:overdosed|od'?d|collapsed)\b"
     rf"|\b{_COLLAPSED}\b[^?]{{0,80}}\bno (?:responde|contesta|reacciona|despierta|se mueve|respira|abre|me contesta)\b"
     r"|\bno (?:puedo|aguanto|doy) mas\b[^?]{0,20}\badios\b"
+    r"|\b(?:los|las) (?:amo|quiero) (?:mucho )?a todos\b[^?]{0,60}\b(?:adios|perdon\w*|me voy|gracias por todo)\b"
+    r"|\b(?:adios|perdon\w*|gracias por todo)\b[^?]{0,60}\b(?:los|las) (?:amo|quiero) (?:mucho )?a todos\b"
     r"|\bno es culpa de\b[^?]{0,60}\b(?:ya me voy|adios|me despido|perdon\w*)\b"
     r"|\bya no importa\b[^?]{0,60}\b(?:no voy a estar|cancel\w* (?:todas )?mis citas|adios)\b"
     r"|\bhoy es el dia\b[^?]{0,40}\b(?:soga|cuerda|pastillas|adios|me voy|me mato|lo hago|hacerlo)\b"
@@ -291,7 +310,8 @@ _DYING_NOW = re.compile(
     r"(?!\s+(?:de|del)\b)"
 )
 _PAST = re.compile(
-    r"\b(?:hace (?:\w+ )?(?:anos|ano|meses|mes|semanas|tiempo|mucho)|el ano pasado|el mes pasado"
+    r"\b(?:hace (?:\w+ )?(?:anos|ano|meses|mes|semanas|tiempo|mucho)|el ano pasado|el mes pasado|la semana pasada"
+    r"|la vez pasada"
     r"|de (?:nino|nina|joven|chico|chica|adolescente)|cuando (?:era|tenia|estaba) |en (?:19|20)\d\d|a los \d+(?: anos)?"
     r"|antes (?:solia|tenia)|solia|solian|historial de|antecedentes de|una vez (?:tuve|tuvo|me)|ya paso|en el pasado"
     r")\b"
