@@ -161,7 +161,7 @@ _PATTERNS = [
     r"|\brespiracion (?:muy )?(?:lenta|rara|debil|entrecortada)\b",
     r"\b(?:estoy|esta|estan) (?:ahogando|asfixiando)(?:me|se)?\b(?! en\b)|\bno (?:me|le) llega (?:el )?aire\b"
     r"|\b(?:silba|silbido|chilla)\b[^.?!]{0,20}\b(?:pecho|respir\w*)\b|\brespir\w* con (?:un )?silbido\b"
-    r"|\b(?:esta|is) choking\b",
+    r"|\besta choking\b",
     r"\b(?:me|se|te) (?:esta )?(?:ahog\w*|asfixi\w*)\b|\b(?:me|le|nos) falta (?:el )?aire\b"
     r"|\bno (?:me|le) entra (?:el )?aire\b|\bsin aire\b",
     r"\bboque(?:ando|a|o|aba)\b|\b(?:me|le) cuesta (?:mucho )?respirar\b|\bjalando aire\b",
@@ -231,7 +231,7 @@ _PATTERNS += [
     r"|\bparo (?:cardiaco|respiratorio|cardiorespiratorio)\b"
     r"|\bno (?:da|tiene) (?:senales|signos) (?:de vida|vitales)\b",
     r"\b(?:me voy a|siento que me voy a|se va a|me estoy por) desmayar\b" + _IDIOM_AFTER,
-    r"\bno (?:esta )?breathing\b|\b(?:esta|quedo) (?:unconscious|unresponsive)\b",
+    r"\bno esta breathing\b|\b(?:esta|quedo) (?:unconscious|unresponsive)\b",
     # A plan, a means at hand, a farewell.
     r"\b(?:todo listo para|ya tengo todo (?:listo|preparado)|ya escogi|ya escogio)\b[^.?!]{0,30}"
     r"\b(?:matar\w*|morir\w*|soga|cuerda|pastillas|irme|hacerlo)\b",
