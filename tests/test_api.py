@@ -171,6 +171,14 @@ def test_another_language_gets_one_bilingual_reply_with_the_emergency_numbers(
     assert "911" in body["answer"] and "988" in body["answer"]
 
 
+@pytest.mark.parametrize("question", ["quanto custa?", "combien de temps ça dure"])
+def test_a_fallback_for_a_message_too_short_to_be_sure_of_its_language_still_gives_the_numbers(
+    client: TestClient, fake: Assistant, question: str
+) -> None:
+    body = client.post("/v1/ask", json={"question": question}).json()
+    assert (body["kind"], body["answer"]) == ("fallback", fake.messages.other_language)
+
+
 def test_the_greeting_and_notice_come_in_spanish_for_a_spanish_page(client: TestClient, fake: Assistant) -> None:
     body = client.get("/v1/greeting", params={"lang": "es"}).json()
     spanish = fake.messages.in_language("es")

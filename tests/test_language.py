@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.answering.language import ENGLISH, OTHER, SPANISH, detect, fold, spanish_words
+from chatbot.answering.language import ENGLISH, OTHER, SPANISH, detect, fold, leans_elsewhere, spanish_words
 
 
 @pytest.mark.parametrize(
@@ -25,6 +25,8 @@ from chatbot.answering.language import ENGLISH, OTHER, SPANISH, detect, fold, sp
         ("wie viel kostet eine Infusion?", OTHER),
         ("我想知道费用", OTHER),  # another script
         ("12345 ???", ENGLISH),  # no letters
+        ("pwede po ba akong magdala ng kasama?", OTHER),  # Tagalog: the detector does not know it
+        ("eske mwen ka manje anvan perfizyon an?", OTHER),  # Haitian Creole, nor this one
     ],
 )
 def test_the_reply_language_follows_the_message_only_when_it_is_clear(message: str, lang: str) -> None:
@@ -37,3 +39,13 @@ def test_folding_drops_accents_and_case_as_phones_do() -> None:
 
 def test_spanish_shorthand_is_spelled_out() -> None:
     assert spanish_words("q hago xq no respira x favor") == "que hago porque no respira por favor"
+
+
+@pytest.mark.parametrize(
+    ("message", "elsewhere"),
+    [("li pa respire", True), ("Was kostet eine Infusion?", True), ("how much does it cost?", False), ("$$$?", False)],
+)
+def test_a_message_read_as_english_may_still_lean_to_a_language_we_do_not_answer_in(
+    message: str, elsewhere: bool
+) -> None:
+    assert leans_elsewhere(message) is elsewhere

@@ -37,6 +37,30 @@ SPANISH_EMERGENCIES = [
     "SE DESMAYO Y NO REACCIONA",
     "q hago mi esposo no respira bien",
     "tenía una pregunta sobre la cita pero mi esposo se desmayó y no despierta",
+    # A farewell, a means at hand, a poison, violence, choking, collapse said in two clauses.
+    "adiós a todos, gracias por todo",
+    "les mando mi último msj",
+    "mañana ya no voy a estar.",
+    "estoy en el baño con la navaja",
+    "ya compré la soga",
+    "me tomé un vaso de cloro",
+    "mi papá se está atragantando con un pedazo de carne",
+    "mi esposa está boqueando en la cama",
+    "mi tío se desplomó en la cocina",
+    "mi mamá se cayó en el baño, no contesta",
+    "ya no aguanto más. adiós.",
+    "mi vecino está afuera con una pistola",
+    "le dio un paro cardiaco",
+    "mi abuela tiene el peor dolor de cabeza de su vida",
+    # Said indirectly, or of someone else.
+    "estoy cansada de vivir",
+    "no le encuentro sentido a la vida",
+    "ojalá no despierte mañana",
+    "mi hijo dice que ya no quiere vivir",
+    "mi hermana habla de matarse",
+    "tengo un plan para matarme",
+    "me estoy ahogando",
+    "no hay manera de despertarlo",
 ]
 SPANISH_ORDINARY = [
     "el dolor me está matando, ¿cuántas infusiones necesito?",
@@ -50,6 +74,20 @@ SPANISH_ORDINARY = [
     "¿se puede tener una sobredosis de ketamina en la clínica?",
     "ando con los labios morados del frío jaja",
     "casi me ahogo de la risa con el precio",
+    "ya no tengo ganas de morirme, la ketamina me ayudó",
+    "me quiero morir con lo que cuesta la gasolina",
+    "me voy a tirar a dormir un rato antes de la cita",
+    "¿voy a quedar inconsciente durante la infusión?",
+    "en la película alguien se muere de una sobredosis, ¿pasa en la vida real?",
+    "ya no voy a estar en la ciudad el jueves, ¿puedo cambiar la cita?",
+    "la última vez que hablamos me dijo que trajera los análisis",
+    "tomo ácido fólico, ¿hay problema?",
+    "se cayó la llamada y nadie contesta",
+    "me estoy ahogando en deudas jaja",
+    "¿es cierto que la ketamina quita las ganas de morirse?",
+    "quiero desaparecer del mapa unos días jaja",
+    "perdón por todo el lío con el seguro",
+    "la semana pasada tuve dolor en el pecho, ¿puedo ir a la cita?",
 ]
 # Spanglish: neither language alone says it all.
 CODE_MIXED = [
@@ -68,6 +106,18 @@ OTHER_LANGUAGES = [
     "toi muon chet",
     "我想自杀",
     "我老公没有呼吸了",
+    "voglio morire",
+    "mio marito non respira",
+    "gusto ko nang mamatay",
+    "hindi humihinga ang tatay ko",
+    "mwen vle mouri",
+    "papa m pa respire",
+    "я хочу умереть",
+    "моя мама не дышит",
+    "أريد أن أموت",
+    "زوجي لا يتنفس",
+    "죽고 싶어요",
+    "아빠가 숨을 안 쉬어요",
 ]
 
 
@@ -94,10 +144,12 @@ def test_the_other_languages_patterns_never_fire_on_english_or_a_bare_word(messa
     assert not safety_other.mentions_emergency(message)
 
 
-BLIND = [ROOT / "tests" / "data" / "emergencies-es.yaml", ROOT / "tests" / "data" / "emergencies-es-2.yaml"]
-# The patterns alone on each blind Spanish set's held-out half, measured 2026-12-01 (see the README): caught at least,
+BLIND = [
+    ROOT / "tests" / "data" / name for name in ("emergencies-es.yaml", "emergencies-es-2.yaml", "emergencies-es-3.yaml")
+]
+# The patterns alone on each blind Spanish set's held-out half, measured 2026-12-02 (see the README): caught at least,
 # ordinary messages alarmed at most. The real-model floors, semantic check included, are in test_quality.py.
-PATTERN_FLOOR = {"emergencies-es.yaml": (65, 8), "emergencies-es-2.yaml": (58, 8)}
+PATTERN_FLOOR = {"emergencies-es.yaml": (69, 6), "emergencies-es-2.yaml": (68, 7), "emergencies-es-3.yaml": (120, 1)}
 
 
 @pytest.mark.parametrize("path", BLIND, ids=lambda p: p.name)
@@ -110,5 +162,22 @@ def test_the_spanish_patterns_hold_their_floor_on_a_blind_held_out_half(path) ->
         for group in ("emergency", "not_emergency")
     }
     least_caught, most_false = PATTERN_FLOOR[path.name]
+    assert sum(alarmed["emergency"]) >= least_caught
+    assert sum(alarmed["not_emergency"]) <= most_false
+
+
+# The third set's messages in eleven other languages, held-out half: 16 of 17 emergencies caught, 1 of 15 ordinary
+# messages alarmed; every tuning-half emergency caught, none alarmed.
+OTHER_FLOOR = {evaluate.HELDOUT: (16, 1), evaluate.TUNE: (33, 0)}
+
+
+@pytest.mark.parametrize("half", [evaluate.HELDOUT, evaluate.TUNE])
+def test_the_other_languages_patterns_hold_their_floor_on_the_blind_set(half: str) -> None:
+    sets = yaml.safe_load(BLIND[2].read_text(encoding="utf-8"))["other_languages"]
+    alarmed = {
+        group: [states_emergency(t, normalise(t)) for t in sets[group] if evaluate.Case(t, group).half == half]
+        for group in ("emergency", "not_emergency")
+    }
+    least_caught, most_false = OTHER_FLOOR[half]
     assert sum(alarmed["emergency"]) >= least_caught
     assert sum(alarmed["not_emergency"]) <= most_false

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chatbot.answering.language import ENGLISH, OTHER, SPANISH, detect, spanish_words
+from chatbot.answering.language import ENGLISH, OTHER, SPANISH, detect, leans_elsewhere, spanish_words
 from chatbot.answering.lexical import Lexical
 from chatbot.answering.normalise import normalise
 from chatbot.answering.policy import decide, objections, suggestions
@@ -55,6 +55,7 @@ class Observation:
     smalltalk: float = float("-inf")  # the closest small-talk exemplar
     smalltalk_intent: str | None = None  # and its intent
     out_of_scope_text: str = ""  # the closest out-of-scope exemplar itself
+    elsewhere: bool = False  # read as English, but the detector's best guess is a language we do not answer in
 
 
 class Assistant:
@@ -148,6 +149,7 @@ class Assistant:
             smalltalk=chat[intent] if intent else float("-inf"),
             smalltalk_intent=intent,
             out_of_scope_text=self._closest_text(scores, self._out_of_scope),
+            elsewhere=lang == ENGLISH and leans_elsewhere(question),
         )
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
@@ -184,9 +186,9 @@ class Assistant:
                 suggestions=offered,
                 objections=why,
             )
-        return Reply(
-            Kind.FALLBACK, says.fallback, None, candidates[0].score, candidates, lang=seen.lang, objections=why
-        )
+        # Someone who may not read English gets the bilingual reply, which carries 911 and 988.
+        fallback = self.messages.other_language if seen.elsewhere else says.fallback
+        return Reply(Kind.FALLBACK, fallback, None, candidates[0].score, candidates, lang=seen.lang, objections=why)
 
     def smalltalk(self, intent: str, lang: str = ENGLISH) -> Reply:
         """The office's reply to small talk, in the patient's language.

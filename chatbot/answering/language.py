@@ -40,6 +40,12 @@ _SPANISH_MARKERS = re.compile(
     r"|mi|me|se|es|el|la|lo|le|muy|pero|con|sin|despues|antes|usted|ketamina|infusion|infusiones|dolor|cita|clinica|efectos"
     r"|esposo|esposa|marido|mama|papa|hijo|hija|abuela|abuelo|hermano|hermana)\b"
 )
+# Tagalog and Haitian Creole words that neither English nor Spanish uses: two of them and the message is in a language
+# we do not answer in. The detector knows neither language (given Tagalog, it takes Spanish questions for it).
+_ELSEWHERE_MARKERS = re.compile(
+    r"\b(?:po|ang|ng|mga|ako|siya|niya|hindi|pwede|naman|kasi|mwen|nou|kijan|eske|konbyen|bezwen|anpil|pou"
+    r"|kounye)\b"
+)
 # Shorthand people text in Spanish, whole words only.
 _SHORTHAND = {
     "q": "que",
@@ -112,12 +118,14 @@ def detect(text: str) -> str:
     if sum(ch.isascii() for ch in fold("".join(letters))) < len(letters) / 2:
         # Mostly another script (Chinese, Arabic, Cyrillic...): not a language we answer in.
         return OTHER
+    folded = spanish_words(text)
+    if len(_ELSEWHERE_MARKERS.findall(folded)) >= 2:
+        return OTHER
     # Accents are half of what tells Vietnamese, Portuguese or French apart: the detector sees them.
     ranked = _detector_says(" ".join(text.lower().split()))
     if not ranked:
         return ENGLISH
     (best, confidence), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
-    folded = spanish_words(text)
     if best == SPANISH and (
         (confidence >= SPANISH_AT_LEAST and confidence - runner_up >= SPANISH_LEAD)
         or len(_SPANISH_MARKERS.findall(folded)) >= 2
@@ -126,6 +134,16 @@ def detect(text: str) -> str:
     if best not in ANSWERED and confidence >= OTHER_AT_LEAST and len(folded.split()) >= OTHER_MIN_WORDS:
         return OTHER
     return ENGLISH
+
+
+def leans_elsewhere(text: str) -> bool:
+    """True when the detector's best guess is a language we do not answer in, however unsure of it.
+
+    "li pa respire" (Haitian Creole, which the detector does not know) leans French and is read as English;
+    if nothing answers it, the bilingual reply with 911 and 988 serves its writer better than the English fallback.
+    """
+    ranked = _detector_says(" ".join(text.lower().split()))
+    return bool(ranked) and ranked[0][0] not in ANSWERED and ranked[0][1] > 0
 
 
 def _detector_says(text: str) -> list[tuple[str, float]]:
