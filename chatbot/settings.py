@@ -147,6 +147,12 @@ class Settings(BaseSettings):
             "before closing the connection."
         ),
     )
+    keep_alive_seconds: int = Field(
+        130,
+        ge=1,
+        description="How long `chatbot serve` keeps an idle connection open for the next request: longer than the "
+        "proxy in front keeps its idle connections (Caddy 2 minutes, nginx and AWS 60 s), so the proxy closes first.",
+    )
     request_timeout_seconds: float = Field(10.0, gt=0, description="Longest one request may take.")
     frame_ancestors: str = Field(
         "'none'", description="CSP `frame-ancestors` for served pages (`'none'` forbids framing)."
