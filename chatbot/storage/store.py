@@ -33,11 +33,11 @@ from typing import Any, Protocol, TypeVar
 
 from chatbot.domain import Match
 from chatbot.errors import ChatbotError
+from chatbot.settings import DB_FILE
 from chatbot.storage.redact import redact
 
 log = logging.getLogger("chatbot")
 
-DB_FILE = "chatbot.db"
 PRUNE_EVERY_SECONDS = 3600
 BUSY_TIMEOUT_SECONDS = 5.0
 DAY_SECONDS = 86_400
