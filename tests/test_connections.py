@@ -158,7 +158,7 @@ def test_a_pooled_connection_a_client_still_trusts_is_answered_while_the_server_
     4.8 s while the server's event loop is busy with other connections' reads (stretched by a starved CPU), the
     request waits unread; a server that timed out idle connections after 5 s would run that timer first and close
     the connection with the request unread, and the client would get a reset instead of a reply."""
-    with running(fake) as server, httpx.Client(limits=httpx.Limits(keepalive_expiry=5.0)) as client:
+    with running(fake) as server, httpx.Client(timeout=30, limits=httpx.Limits(keepalive_expiry=5.0)) as client:
         host, port = server.servers[0].sockets[0].getsockname()[:2]
         url = f"http://{host}:{port}/v1/ask"
         assert client.post(url, json={"question": "cost"}).status_code == 200
