@@ -457,7 +457,7 @@ async def load(
                     if response.status_code != 200:
                         outcome.error = f"HTTP {response.status_code}: {response.text[:200]}"
                 except (TimeoutError, httpx.HTTPError, ValueError) as exc:
-                    outcome.error = f"{type(exc).__name__}: {exc}"
+                    outcome.error = describe_error(exc)
                 outcome.seconds = time.monotonic() - started
                 outcomes.append(outcome)
 
@@ -468,6 +468,17 @@ async def load(
         await asyncio.gather(*askers)
         elapsed = time.monotonic() - started
     return {"outcomes": outcomes, "seconds": elapsed, "ended": time.monotonic()}
+
+
+def describe_error(exc: BaseException) -> str:
+    """The exception and what caused it, e.g. "ReadError <- BrokenResourceError <- ConnectionResetError: [Errno 104]
+    Connection reset by peer": httpx's own message is often empty, and the cause tells a reset from a close."""
+    chain = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 5:
+        chain.append(f"{type(seen).__name__}: {seen}" if str(seen) else type(seen).__name__)
+        seen = seen.__cause__ or seen.__context__
+    return " <- ".join(chain)
 
 
 def judge_phase(
