@@ -437,7 +437,12 @@ async def load(
     every outcome, and the phase's wall time."""
     todo = iter([questions[i % len(questions)] for i in range(args.requests)])
     outcomes: list[Outcome] = []
-    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+    # The clients stand in for a load balancer, which keeps idle connections 60 s (nginx, AWS), under the
+    # servers' 130 s keep-alive so that it closes first. httpx's default of 5 s made a client starved for
+    # 5 s close, as expired, a connection it had just handed to a request (encode/httpcore#1110): a ReadError.
+    limits = httpx.Limits(
+        max_connections=args.concurrency, max_keepalive_connections=args.concurrency, keepalive_expiry=60.0
+    )
     async with AsyncExitStack() as stack:
         clients = [
             await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30, limits=limits)) for url in urls
