@@ -28,6 +28,8 @@ from pydantic_settings import (
 
 MIN_ADMIN_TOKEN_CHARS = 16
 ENV_FILE = ".env"
+# The unanswered-questions database in CHATBOT_VAR_DIR when CHATBOT_DATABASE_URL is empty.
+DB_FILE = "chatbot.db"
 # The checkout `pip install -e .` (and so `make install`) installed from: where knowledge/ and .venv/ live.
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -146,6 +148,12 @@ class Settings(BaseSettings):
             "Longest `chatbot serve` waits for a request's headers (from its first byte, or the connection opening) "
             "before closing the connection."
         ),
+    )
+    keep_alive_seconds: int = Field(
+        130,
+        ge=1,
+        description="How long `chatbot serve` keeps an idle connection open for the next request: longer than the "
+        "proxy in front keeps its idle connections (Caddy 2 minutes, nginx and AWS 60 s), so the proxy closes first.",
     )
     request_timeout_seconds: float = Field(10.0, gt=0, description="Longest one request may take.")
     frame_ancestors: str = Field(
@@ -337,9 +345,7 @@ def optional_features(settings: Settings) -> list[str]:
         if dotenv.is_file()
         else f"Settings: the environment only ({dotenv} not found; see .env.example)"
     ]
-    lines.append(
-        f"Knowledge base: {settings.knowledge_dir}; index: {settings.index_dir}; questions kept in: {settings.var_dir}"
-    )
+    lines += [f"Knowledge base: {settings.knowledge_dir}; index: {settings.index_dir}", *shared_parts(settings)]
     if not settings.twilio_verify:
         lines.append("SMS: on WITHOUT checking Twilio's signature (CHATBOT_TWILIO_VERIFY=false): local testing only")
     elif not settings.twilio_auth_token:
@@ -370,3 +376,17 @@ def optional_features(settings: Settings) -> list[str]:
         else "Rate limit: off, CHATBOT_RATE_LIMIT=off"
     )
     return lines
+
+
+def shared_parts(settings: Settings) -> list[str]:
+    """Where the rate limits and shared state, and the unanswered questions, are kept: a replica's start lines show
+    at a glance whether it is wired to the shared Redis and PostgreSQL (never with their passwords)."""
+    shared, alone = "shared by every replica using it", "not set (not shared)"
+    return [
+        f"Rate limits and shared state: {describe_storage(settings.limits_storage)}, {shared}"
+        if settings.limits_storage != "memory://"
+        else f"Rate limits and shared state: this process's memory, CHATBOT_LIMITS_STORAGE {alone}",
+        f"Unanswered questions: PostgreSQL {describe_storage(settings.database_url)}, {shared}"
+        if settings.database_url
+        else f"Unanswered questions: SQLite file {settings.var_dir / DB_FILE}, CHATBOT_DATABASE_URL {alone}",
+    ]

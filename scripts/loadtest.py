@@ -437,7 +437,12 @@ async def load(
     every outcome, and the phase's wall time."""
     todo = iter([questions[i % len(questions)] for i in range(args.requests)])
     outcomes: list[Outcome] = []
-    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+    # The clients stand in for a load balancer, which keeps idle connections 60 s (nginx, AWS), under the
+    # servers' 130 s keep-alive so that it closes first. httpx's default of 5 s made a client starved for
+    # 5 s close, as expired, a connection it had just handed to a request (encode/httpcore#1110): a ReadError.
+    limits = httpx.Limits(
+        max_connections=args.concurrency, max_keepalive_connections=args.concurrency, keepalive_expiry=60.0
+    )
     async with AsyncExitStack() as stack:
         clients = [
             await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30, limits=limits)) for url in urls
@@ -457,7 +462,7 @@ async def load(
                     if response.status_code != 200:
                         outcome.error = f"HTTP {response.status_code}: {response.text[:200]}"
                 except (TimeoutError, httpx.HTTPError, ValueError) as exc:
-                    outcome.error = f"{type(exc).__name__}: {exc}"
+                    outcome.error = describe_error(exc)
                 outcome.seconds = time.monotonic() - started
                 outcomes.append(outcome)
 
@@ -468,6 +473,17 @@ async def load(
         await asyncio.gather(*askers)
         elapsed = time.monotonic() - started
     return {"outcomes": outcomes, "seconds": elapsed, "ended": time.monotonic()}
+
+
+def describe_error(exc: BaseException) -> str:
+    """The exception and what caused it, e.g. "ReadError <- BrokenResourceError <- ConnectionResetError: [Errno 104]
+    Connection reset by peer": httpx's own message is often empty, and the cause tells a reset from a close."""
+    chain = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 5:
+        chain.append(f"{type(seen).__name__}: {seen}" if str(seen) else type(seen).__name__)
+        seen = seen.__cause__ or seen.__context__
+    return " <- ".join(chain)
 
 
 def judge_phase(

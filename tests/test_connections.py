@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import pytest
 import uvicorn
 
@@ -23,6 +24,13 @@ ADMIN_TOKEN = "a-real-admin-token-for-tests"
 @contextmanager
 def serving(fake: Assistant, **overrides: object) -> Iterator[tuple[str, int]]:
     """`chatbot serve`'s uvicorn configuration around the app with the fake assistant, on a free loopback port."""
+    with running(fake, **overrides) as server:
+        yield server.servers[0].sockets[0].getsockname()[:2]
+
+
+@contextmanager
+def running(fake: Assistant, **overrides: object) -> Iterator[uvicorn.Server]:
+    """`serving`, yielding the running uvicorn server itself."""
     settings = Settings(**{"admin_token": ADMIN_TOKEN, "rate_limit": "off", **overrides})  # type: ignore[arg-type]
     server = uvicorn.Server(server_config(create_app(settings, load=lambda: fake), settings, host="127.0.0.1", port=0))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -35,7 +43,7 @@ def serving(fake: Assistant, **overrides: object) -> Iterator[tuple[str, int]]:
         assert server.started, "the server did not start"
         host, port = server.servers[0].sockets[0].getsockname()[:2]
         wait_until_ready(host, port, settings.allowed_hosts[0].replace("*", "localhost"))
-        yield host, port
+        yield server
     finally:
         server.should_exit = True
         thread.join(10)
@@ -140,6 +148,42 @@ def test_keep_alive_requests_each_get_their_own_header_deadline(server: tuple[st
             time.sleep(0.4)  # each request well within its deadline; together longer than one
             conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
             assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+
+
+# -- keep-alive: the client closes an idle connection first -----------------------------------
+
+
+def test_a_pooled_connection_a_client_still_trusts_is_answered_while_the_server_is_starved(fake: Assistant) -> None:
+    """A client's pool (httpx's, like the load test's; a proxy's) reuses a connection idle for up to 5 s. Sent at
+    4.8 s while the server's event loop is busy with other connections' reads (stretched by a starved CPU), the
+    request waits unread; a server that timed out idle connections after 5 s would run that timer first and close
+    the connection with the request unread, and the client would get a reset instead of a reply."""
+    with running(fake) as server, httpx.Client(timeout=30, limits=httpx.Limits(keepalive_expiry=5.0)) as client:
+        host, port = server.servers[0].sockets[0].getsockname()[:2]
+        url = f"http://{host}:{port}/v1/ask"
+        assert client.post(url, json={"question": "cost"}).status_code == 200
+        time.sleep(4.7)
+        with stalled_reading(server, seconds=1.0):  # from 4.7 s to 5.7 s
+            time.sleep(0.1)
+            assert client.post(url, json={"question": "cost"}).status_code == 200
+
+
+@contextmanager
+def stalled_reading(server: uvicorn.Server, seconds: float) -> Iterator[None]:
+    """Hold the server's event loop for `seconds` in a read callback, as a burst of other connections'
+    requests does on a starved CPU: what arrives meanwhile stays unread, and timers that fall due run first."""
+    loop = server.servers[0].get_loop()
+    wake, waker = socket.socketpair()
+
+    def stall() -> None:
+        loop.remove_reader(wake)
+        time.sleep(seconds)
+
+    with wake, waker:
+        loop.call_soon_threadsafe(loop.add_reader, wake, stall)
+        time.sleep(0.05)  # the reader is in place
+        waker.send(b"x")
+        yield
 
 
 # -- the Host header ---------------------------------------------------------------------------

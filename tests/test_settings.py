@@ -100,6 +100,38 @@ def test_serve_says_which_features_are_on_or_off_and_why(values: dict[str, objec
     assert any(line.startswith(says) for line in lines), lines
 
 
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        (
+            {},
+            [
+                "Rate limits and shared state: this process's memory, CHATBOT_LIMITS_STORAGE not set (not shared)",
+                "Unanswered questions: SQLite file /srv/clinic/var/chatbot.db, "
+                "CHATBOT_DATABASE_URL not set (not shared)",
+            ],
+        ),
+        (
+            {
+                "limits_storage": "redis://:s3cret-redis@10.0.0.5:6379/0",
+                "database_url": "postgresql://chatbot:s3cret-pg@db.clinic.example:5432/chatbot",
+            },
+            [
+                "Rate limits and shared state: redis://:***@10.0.0.5:6379/0, shared by every replica using it",
+                "Unanswered questions: PostgreSQL postgresql://chatbot:***@db.clinic.example:5432/chatbot, "
+                "shared by every replica using it",
+            ],
+        ),
+    ],
+)
+def test_serve_says_which_shared_parts_it_uses_without_their_passwords(
+    values: dict[str, object], says: list[str]
+) -> None:
+    lines = optional_features(Settings(var_dir=Path("/srv/clinic/var"), **values))  # type: ignore[arg-type]
+    assert [line for line in lines if line.startswith(("Rate limits and", "Unanswered questions:"))] == says
+    assert not any("s3cret" in line for line in lines)
+
+
 def test_serve_says_where_its_settings_come_from(home: Path) -> None:
     assert (
         optional_features(Settings())[0]

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import stat
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from chatbot.channels.web.app import create_app
 from chatbot.domain import Match
 from chatbot.settings import Settings
 from chatbot.storage.postgres import PostgresBackend
-from chatbot.storage.store import DB_FILE, PRUNE_EVERY_SECONDS, UnansweredStore
+from chatbot.storage.store import DB_FILE, PRUNE_EVERY_SECONDS, Row, SqliteBackend, UnansweredStore
 
 DAY = 86_400.0
 NEAREST = (Match("cost", 0.51), Match("insurance", 0.47))
@@ -152,20 +155,107 @@ def test_characters_that_are_not_text_are_dropped_before_storing(store: Unanswer
     ]
 
 
-def test_an_unwritable_store_logs_once_and_never_raises(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_an_unwritable_store_logs_once_never_raises_and_writes_the_kept_rows_when_it_can(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("chatbot.storage.store.RETRY_SECONDS", 0.05)
     in_the_way = tmp_path / "var"
     in_the_way.write_text("a file where the folder should be")
     store = UnansweredStore(in_the_way / DB_FILE, retention_days=30)
-    for _ in range(5):
-        store.add("web", "is there parking", NEAREST)
+    for n in range(5):
+        store.add("web", f"is there parking {n}", NEAREST)
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
     assert "Cannot record unanswered questions" in errors[0].getMessage()
 
     in_the_way.unlink()
-    store.add("web", "is there parking", NEAREST)
-    assert [row.question for row in store.rows()] == ["is there parking"]
-    assert "again" in caplog.records[-1].getMessage()
+    store.add("web", "is there parking 5", NEAREST)
+    eventually(lambda: len(store.rows()) == 6)
+    assert [row.question for row in store.rows()] == [f"is there parking {n}" for n in range(6)]
+    assert caplog.records[-1].getMessage().endswith("again: the 6 kept meanwhile are written.")
+    store.close()
+
+
+def eventually(done: Callable[[], bool], seconds: float = 30.0) -> None:
+    """Wait until `done()` (a background writer at work), failing after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, f"not done after {seconds} s"
+        time.sleep(0.05)
+
+
+class Outage(SqliteBackend):
+    """A SQLite file that refuses writes while `down`, or, while `hanging`, holds each write until `released`
+    (a database that takes a connection attempt's whole timeout to fail)."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.down = self.hanging = False
+        self.released = threading.Event()
+
+    def insert(self, row: Row) -> None:
+        if self.hanging:
+            self.released.wait()
+        if self.down:
+            raise sqlite3.OperationalError("the database is down")
+        super().insert(row)
+
+
+def test_while_the_database_is_down_the_newest_rows_wait_in_memory_and_the_oldest_are_dropped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("chatbot.storage.store.KEEP_AT_MOST", 3)
+    backend = Outage(tmp_path / DB_FILE)
+    store = UnansweredStore(backend, retention_days=30)
+    backend.down = True
+    for n in range(5):
+        store.add("web", f"call me on 555-123-456{n}", NEAREST)
+    backend.down = False
+    store.close()  # its last try writes what waits
+
+    stored = [row.question for row in UnansweredStore(tmp_path / DB_FILE, retention_days=30).rows()]
+    assert stored == ["call me on [phone]"] * 3
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("the oldest are dropped" in m for m in messages) == 1
+    assert messages[-1].endswith(
+        "again: the 3 kept meanwhile are written, 2 older ones were dropped (at most 3 are kept)."
+    )
+    assert not any("555-123" in m for m in messages)
+
+
+def test_rows_still_waiting_when_the_server_stops_are_counted_as_lost(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    backend = Outage(tmp_path / DB_FILE)
+    store = UnansweredStore(backend, retention_days=30)
+    backend.down = True
+    for n in range(2):
+        store.add("web", f"question {n}", NEAREST)
+    store.close()
+    assert caplog.records[-1].getMessage() == (
+        f"2 unanswered questions could not be written to {tmp_path / DB_FILE} before closing and are lost."
+    )
+
+
+def test_no_reply_waits_on_a_database_that_is_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a write has failed, new rows queue behind the waiting ones: they never wait for the database,
+    even while the writer is stuck in a connection attempt."""
+    monkeypatch.setattr("chatbot.storage.store.RETRY_SECONDS", 0.01)
+    backend = Outage(tmp_path / DB_FILE)
+    store = UnansweredStore(backend, retention_days=30)
+    backend.down = True
+    store.add("web", "question 0", NEAREST)  # fails at once: the outage starts
+    backend.hanging = True  # the writer's next try hangs
+    asking = threading.Thread(target=lambda: [store.add("web", f"question {n}", NEAREST) for n in range(1, 4)])
+    asking.start()
+    asking.join(10)
+    done_while_hanging = not asking.is_alive()
+    backend.down = False
+    backend.released.set()
+    asking.join()
+    assert done_while_hanging, "a patient's reply waited on the database"
+    eventually(lambda: len(store.rows()) == 4)
+    assert [row.question for row in store.rows()] == [f"question {n}" for n in range(4)]
     store.close()
 
 
@@ -248,7 +338,7 @@ def test_two_replicas_write_to_one_postgresql_and_review_reads_both(
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists(), "no SQLite file beside PostgreSQL"
 
 
-def test_postgresql_down_at_start_and_mid_run_costs_no_reply_and_recording_resumes_when_it_is_back(
+def test_questions_asked_while_postgresql_is_down_cost_no_reply_and_are_written_when_it_is_back(
     fake: Assistant,
     tmp_path: Path,
     postgres_server: PostgresServer,
@@ -256,30 +346,46 @@ def test_postgresql_down_at_start_and_mid_run_costs_no_reply_and_recording_resum
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr("chatbot.storage.postgres.RETRY_SECONDS", 0.0)  # try again at once, not after 5 s
-    question = {"question": "zebra quantum marmalade"}
+    monkeypatch.setattr("chatbot.storage.store.RETRY_SECONDS", 0.1)  # try again soon, not after 5 s
+    monkeypatch.setattr("chatbot.storage.postgres.RETRY_SECONDS", 0.0)
+    monkeypatch.setenv("CHATBOT_DATABASE_URL", database_url)
     with_password = database_url.replace("postgres@", "postgres:secret-pw@")  # the server trusts any password
+    asked: list[str] = []
+
+    def ask_while_down(client: TestClient, when: str) -> None:
+        for n in range(3):
+            question = f"zebra quantum marmalade {when} {n}, call 555-123-456{n}"
+            reply = client.post("/v1/ask", json={"question": question})
+            assert reply.status_code == 200 and reply.json()["kind"] == "fallback"
+            asked.append(f"zebra quantum marmalade {when} {n}, call [phone]")
+
     postgres_server.stop()
     try:
         with TestClient(
             create_app(Settings(var_dir=tmp_path, database_url=with_password), load=lambda: fake)
         ) as client:
             ready(client)
-            assert [client.post("/v1/ask", json=question).status_code for _ in range(3)] == [200] * 3  # down at start
+            ask_while_down(client, "down at start")
             postgres_server.start()
-            assert client.post("/v1/ask", json=question).status_code == 200  # recorded
+            eventually(lambda: reviewed() == asked)
             postgres_server.stop()
-            assert [client.post("/v1/ask", json=question).status_code for _ in range(3)] == [200] * 3  # down mid-run
+            ask_while_down(client, "down mid-run")
             postgres_server.start()
-            assert client.post("/v1/ask", json=question).status_code == 200  # recorded
+            eventually(lambda: reviewed() == asked)
     finally:
         if not postgres_server.running:
             postgres_server.start()
-    assert len(UnansweredStore(PostgresBackend(database_url), retention_days=30).rows()) == 2
     messages = [r.getMessage() for r in caplog.records if r.name == "chatbot"]
     assert sum("Cannot record unanswered questions" in m for m in messages) == 2  # once per outage
-    assert sum("Recording unanswered questions in" in m and "again" in m for m in messages) == 2
+    assert sum("again: the 3 kept meanwhile are written." in m for m in messages) == 2
     assert not any("secret-pw" in m for m in messages)
+
+
+def reviewed() -> list[str]:
+    """The questions `chatbot review` shows, oldest first."""
+    result = CliRunner().invoke(cli, ["review", "--export", "-"])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line)["question"] for line in result.output.splitlines()]
 
 
 @pytest.mark.parametrize(

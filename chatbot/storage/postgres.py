@@ -4,7 +4,8 @@ The same table as the SQLite file (`store.Sql`), written through a small psycopg
 Connections are made on demand, so a database that is down at start costs nothing until a
 question is recorded. After a failure to reach it, writes fail at once for `RETRY_SECONDS` instead
 of each waiting out a connection timeout, so an outage adds no latency to patients' replies;
-the store logs the outage once and recording resumes by itself when the database is back.
+the store (`store.UnansweredStore`) logs the outage once, keeps the rows in memory meanwhile and
+writes them when the database is back.
 """
 
 from __future__ import annotations

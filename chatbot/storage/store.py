@@ -13,18 +13,24 @@ them, and checkpoints and truncates its write-ahead log after every prune and on
 of a deleted row waits in `chatbot.db-wal` for SQLite's own checkpoint (about a thousand pages later).
 
 Recording must never cost a patient their reply: `add` does not raise. When the database cannot
-be written the error is logged once, and once more when writing works again.
+be written (PostgreSQL down, a full disk) the error is logged once, and the rows, already redacted,
+wait in memory: at most `KEEP_AT_MOST`, the oldest dropped first (and counted in the log). A
+thread tries the database again every `RETRY_SECONDS` and writes them, oldest first, once it
+answers; meanwhile new rows queue behind them, so no reply waits on a database that is down.
+Closing the store makes one last attempt and says how many rows were lost.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import logging
 import os
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,13 +39,15 @@ from typing import Any, Protocol, TypeVar
 
 from chatbot.domain import Match
 from chatbot.errors import ChatbotError
+from chatbot.settings import DB_FILE
 from chatbot.storage.redact import redact
 
 log = logging.getLogger("chatbot")
 
-DB_FILE = "chatbot.db"
 PRUNE_EVERY_SECONDS = 3600
 BUSY_TIMEOUT_SECONDS = 5.0
+KEEP_AT_MOST = 1000  # rows waiting in memory while the database cannot be written: a day of a busy clinic's fallbacks
+RETRY_SECONDS = 5.0  # how often the waiting rows are tried again
 DAY_SECONDS = 86_400
 T = TypeVar("T", bound=Any)
 
@@ -137,8 +145,7 @@ class Feedback:
 
 
 class UnansweredStore:
-    """The unanswered questions: redaction, retention and failure handling over a backend; safe to share between
-    threads."""
+    """The unanswered questions: redaction, retention and failure handling over a backend; thread-safe."""
 
     def __init__(self, backend: Backend | Path, retention_days: int, clock: Callable[[], float] = time.time):
         """
@@ -150,9 +157,15 @@ class UnansweredStore:
         self.backend = SqliteBackend(backend) if isinstance(backend, Path) else backend
         self.retention_seconds = retention_days * DAY_SECONDS
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the backend: one call at a time
         self._pruned_at = float("-inf")
-        self._failing = False
+        # Rows waiting for a database that failed, oldest first, each a write of one redacted row; the thread
+        # writing them exists exactly while an outage lasts (both guarded by _waiting_lock).
+        self._waiting: deque[Callable[[], None]] = deque()
+        self._waiting_lock = threading.Lock()
+        self._writer: threading.Thread | None = None
+        self._kept = self._dropped = 0
+        self._closing = threading.Event()
 
     @property
     def where(self) -> str:
@@ -160,15 +173,14 @@ class UnansweredStore:
 
     def add(self, channel: str, question: str, candidates: Sequence[Match]) -> None:
         """Record one unanswered question, redacted. Never raises: a failure is logged once."""
-        self._write(
-            lambda now: self.backend.insert(
-                (now, channel, redact(question), json.dumps([[m.id, m.score] for m in candidates]))
-            )
-        )
+        row = (self._clock(), channel, redact(question), json.dumps([[m.id, m.score] for m in candidates]))
+        self._write(functools.partial(self.backend.insert, row))
 
     def add_feedback(self, entry: str, helpful: bool, question: str) -> None:
         """Record a thumbs up or down on `entry`'s answer to `question`, redacted. Never raises."""
-        self._write(lambda now: self.backend.insert_feedback((now, entry, int(helpful), redact(question))))
+        self._write(
+            functools.partial(self.backend.insert_feedback, (self._clock(), entry, int(helpful), redact(question)))
+        )
 
     def rows(self) -> list[Unanswered]:
         """Every unanswered question still within the retention period, oldest first.
@@ -187,27 +199,91 @@ class UnansweredStore:
         found = self._read(self.backend.select_feedback)
         return [Feedback(_when(at), str(entry), bool(helpful), str(question)) for at, entry, helpful, question in found]
 
-    def _write(self, insert: Callable[[float], None]) -> None:
-        with self._lock:
-            try:
-                now = self._clock()
-                insert(now)
-                if now - self._pruned_at >= PRUNE_EVERY_SECONDS:
-                    self.backend.prune(now - self.retention_seconds)
-                    self._pruned_at = now
-            except Exception as exc:
-                if not self._failing:
-                    log.error(
-                        "Cannot record unanswered questions in %s (%s); patients still get their replies. "
-                        "This is logged once until it works again.",
-                        self.where,
-                        exc,
-                    )
-                    self._failing = True
+    def _write(self, write: Callable[[], None]) -> None:
+        with self._waiting_lock:
+            if self._writer is not None:  # the database failed moments ago: wait behind the rows already waiting
+                self._keep(write)
                 return
-            if self._failing:
-                log.warning("Recording unanswered questions in %s again.", self.where)
-                self._failing = False
+        try:
+            self._apply(write)
+        except Exception as exc:
+            with self._waiting_lock:
+                self._keep(write)
+                if self._writer is not None:  # another request's write failed first and said so
+                    return
+                self._writer = threading.Thread(target=self._write_waiting, name="unanswered-writer", daemon=True)
+                self._writer.start()
+            log.error(
+                "Cannot record unanswered questions in %s (%s); patients still get their replies. Up to %s are "
+                "kept in memory and written when it works again; this is logged once until then.",
+                self.where,
+                exc,
+                f"{KEEP_AT_MOST:,}",
+            )
+
+    def _apply(self, write: Callable[[], None]) -> None:
+        """One row written (raising if it is not), then the expired ones deleted when that is due."""
+        with self._lock:
+            write()
+            now = self._clock()
+            if now - self._pruned_at < PRUNE_EVERY_SECONDS:
+                return
+            self._pruned_at = now
+            try:
+                self.backend.prune(now - self.retention_seconds)
+            except Exception as exc:  # the row is written: it must not be kept to be written twice
+                log.error(
+                    "Cannot delete expired unanswered questions in %s (%s); trying again in an hour.", self.where, exc
+                )
+
+    def _keep(self, write: Callable[[], None], retried: bool = False) -> None:
+        """Hold `write` until the database works again, past KEEP_AT_MOST dropping the oldest (the caller holds
+        _waiting_lock). A `retried` write goes back to the head: it is the oldest."""
+        if len(self._waiting) >= KEEP_AT_MOST:
+            if not self._dropped:
+                log.error(
+                    "More than %s unanswered questions are waiting for %s; the oldest are dropped until it is back.",
+                    f"{KEEP_AT_MOST:,}",
+                    self.where,
+                )
+            self._dropped += 1
+            if retried:
+                return
+            self._waiting.popleft()
+        if retried:
+            self._waiting.appendleft(write)
+        else:
+            self._waiting.append(write)
+            self._kept += 1
+
+    def _write_waiting(self) -> None:
+        """The outage's writer: every RETRY_SECONDS, the waiting rows oldest first, until none is left."""
+        while not self._closing.wait(RETRY_SECONDS):
+            if self._write_all_waiting():
+                return
+
+    def _write_all_waiting(self) -> bool:
+        """Write the waiting rows, oldest first: True once none is left (the outage is over), False if one fails."""
+        while True:
+            with self._waiting_lock:
+                if not self._waiting:
+                    self._writer = None
+                    kept, dropped, self._kept, self._dropped = self._kept, self._dropped, 0, 0
+                    break
+                write = self._waiting.popleft()
+            try:
+                self._apply(write)
+            except Exception:
+                with self._waiting_lock:
+                    self._keep(write, retried=True)
+                return False
+        log.warning(
+            "Recording unanswered questions in %s again: the %s kept meanwhile are written%s.",
+            self.where,
+            f"{kept - dropped:,}",
+            f", {dropped:,} older ones were dropped (at most {KEEP_AT_MOST:,} are kept)" if dropped else "",
+        )
+        return True
 
     def _read(self, select: Callable[[float], list[T]]) -> list[T]:
         with self._lock:
@@ -219,6 +295,17 @@ class UnansweredStore:
                 raise StoreError(f"Cannot read {self.where}: {exc}") from exc
 
     def close(self) -> None:
+        """Stop the outage's writer, try the waiting rows once more, and close the database."""
+        self._closing.set()
+        writer = self._writer
+        if writer is not None:
+            writer.join()
+            if self._writer is not None and not self._write_all_waiting():  # still down: one last try
+                log.error(
+                    "%s unanswered questions could not be written to %s before closing and are lost.",
+                    f"{len(self._waiting) + self._dropped:,}",
+                    self.where,
+                )
         with self._lock:
             self.backend.close()
 
