@@ -48,7 +48,7 @@ from test_reload import AUTH, NEW, TOKEN, add_alternate
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.terminal.cli import cli
 from chatbot.channels.web.app import create_app
-from chatbot.errors import CorruptIndex
+from chatbot.errors import CorruptIndex, IndexNotWritable
 from chatbot.kb import index, knowledge
 from chatbot.kb.encoder import WEIGHTS_FILE
 from chatbot.kb.startup import load_assistant, open_index, private_index_dir
@@ -212,7 +212,7 @@ def test_a_full_disk_while_writing_an_index_leaves_the_current_one(
 
     monkeypatch.setattr(os, "fsync", no_space)
     with pytest.raises(
-        index.IndexNotWritable,
+        IndexNotWritable,
         match=rf"Cannot write the index in {index_dir} \(.*No space left on device\); "
         "the current version is unchanged",
     ):

@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatbot.answering.assistant import Assistant
-from chatbot.answering.question import InvalidQuestion, check_question
+from chatbot.answering.question import check_question
 from chatbot.channels.web.app import create_app
 from chatbot.domain import Kind, Reply
+from chatbot.errors import InvalidQuestion
 from chatbot.settings import Settings
 
 FAKE_EXAMPLES = 200

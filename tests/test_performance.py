@@ -23,9 +23,10 @@ import yaml
 
 from chatbot.answering.normalise import normalise
 from chatbot.channels.terminal.cli import _shared_listener
+from chatbot.errors import BuildFailed, ExportMismatch
 from chatbot.kb import build as build_module
 from chatbot.kb import index, key_cache, knowledge
-from chatbot.kb.build import MIN_COSINE, BuildFailed, ExportMismatch, build, check_export
+from chatbot.kb.build import MIN_COSINE, build, check_export
 from chatbot.kb.encoder import ModelSource, SentenceTransformerEncoder, resolve_model
 from chatbot.kb.startup import build_in_child
 from chatbot.settings import Settings

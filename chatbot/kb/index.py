@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from chatbot.errors import ChatbotError, CorruptIndex, MissingIndex, StaleIndex
+from chatbot.errors import CorruptIndex, IndexNotWritable, MissingIndex, StaleIndex
 from chatbot.kb.files import file_sha256
 
 if TYPE_CHECKING:
@@ -63,10 +63,6 @@ class Manifest:
     onnx_sha256: str | None = None
     onnx_min_cosine: float | None = None
     files: dict[str, str] = field(default_factory=dict)  # every other file of the version: name -> sha256
-
-
-class IndexNotWritable(ChatbotError):
-    """The index folder cannot be written (permissions, a read-only mount, a full disk)."""
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,8 @@ from pathlib import Path
 
 from chatbot.answering import language
 from chatbot.answering.assistant import Assistant
-from chatbot.errors import CorruptIndex, KnowledgeError, MissingIndex, StaleIndex
+from chatbot.errors import BuildFailed, CorruptIndex, KnowledgeError, MissingIndex, StaleIndex
 from chatbot.kb import index, knowledge
-from chatbot.kb.build import BuildFailed
 from chatbot.kb.encoder import (
     Encoder,
     ModelSource,

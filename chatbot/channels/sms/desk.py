@@ -33,11 +33,11 @@ from limits.strategies import FixedWindowRateLimiter
 
 from chatbot.answering.language import SPANISH, detect
 from chatbot.answering.normalise import normalise
-from chatbot.answering.question import InvalidQuestion, check_question
+from chatbot.answering.question import check_question
 from chatbot.answering.safety import states_emergency
 from chatbot.channels.sms.twilio import Verifier
 from chatbot.domain import Kind, Messages, Reply
-from chatbot.errors import AssistantStarting, StateUnavailable
+from chatbot.errors import AssistantStarting, InvalidQuestion, StateUnavailable
 from chatbot.settings import Settings, describe_storage
 from chatbot.storage.failover import Failover
 from chatbot.storage.rate_limits import limits_storage

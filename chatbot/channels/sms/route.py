@@ -12,8 +12,9 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from chatbot.channels.sms.desk import SmsDesk, log_event
-from chatbot.channels.sms.twilio import ForgedRequest, SmsNotConfigured, twiml
+from chatbot.channels.sms.twilio import twiml
 from chatbot.channels.web.services import Wired
+from chatbot.errors import ForgedRequest, SmsNotConfigured
 
 router = APIRouter(prefix="/sms", tags=["sms"])
 log = logging.getLogger("chatbot.sms")
