@@ -23,6 +23,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
+from chatbot.domain import (
+    EMERGENCY,
+    NOT_EMERGENCY,
+    OUT_OF_SCOPE,
+    SMALLTALK,
+    SPANISH_EMERGENCY,
+    SPANISH_NOT_EMERGENCY,
+)
 from chatbot.errors import CorruptIndex, IndexNotWritable, MissingIndex, StaleIndex
 from chatbot.kb.files import file_sha256
 
@@ -41,14 +49,6 @@ TOKENIZER_FILE = "tokenizer.json"
 KNOWLEDGE_FILE = "knowledge.json"  # the validated knowledge base the version was built from
 KEEP_VERSIONS = 2
 T = TypeVar("T")
-
-# Labels of the keys that are not an entry's: exemplars the policy and the safety check compare against.
-OUT_OF_SCOPE = "~out-of-scope"
-EMERGENCY = "~emergency"
-NOT_EMERGENCY = "~not-emergency"
-SMALLTALK = "~smalltalk:"  # followed by the intent: "~smalltalk:thanks"
-SPANISH_EMERGENCY = "~emergency-es"
-SPANISH_NOT_EMERGENCY = "~not-emergency-es"
 
 
 @dataclass(frozen=True)
