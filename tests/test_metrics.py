@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,15 +91,8 @@ def total_replies(url: str) -> float:
 def test_one_scrape_counts_the_replies_of_every_worker(real_settings: Settings, tmp_path: Path) -> None:
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    env = {
-        **os.environ,
-        "CHATBOT_KNOWLEDGE_DIR": str(real_settings.knowledge_dir),
-        "CHATBOT_INDEX_DIR": str(real_settings.index_dir),
-        "CHATBOT_VAR_DIR": str(tmp_path / "var"),
-        "CHATBOT_RATE_LIMIT": "off",
-        "HF_HUB_OFFLINE": "1",
-        "TMPDIR": str(scratch),
-    }
+    settings = real_settings.model_copy(update={"var_dir": tmp_path / "var", "rate_limit": "off"})
+    env = settings.environment() | {"HF_HUB_OFFLINE": "1", "TMPDIR": str(scratch)}
     with live_server(env, 2, tmp_path / "serve.log") as (url, _pid):
         (folder,) = scratch.glob("chatbot-metrics-*")
         before = total_replies(url)

@@ -50,15 +50,6 @@ print(json.dumps({"exit": code, "loaded": sorted(m for m in watched if m in sys.
 """
 
 
-def env_for(settings: Settings, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CHATBOT_INDEX_DIR": str(settings.index_dir),
-        "CHATBOT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
-        **extra,
-    }
-
-
 @pytest.fixture
 def stale(real_settings: Settings, knowledge_copy: Path, tmp_path: Path) -> Settings:
     """A copy of the session's index, and a knowledge base edited since it was built."""
@@ -115,7 +106,7 @@ def test_the_terminal_answers_without_loading_torch(which: str, request: pytest.
     settings: Settings = request.getfixturevalue(which)
     done = subprocess.run(
         [sys.executable, "-c", ASK_AND_REPORT_MODULES, *HEAVY, "fastapi"],
-        env=env_for(settings),
+        env=settings.environment(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -141,7 +132,7 @@ def test_two_workers_serve_and_neither_holds_torch(real_settings: Settings, tmp_
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "chatbot", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        env=env_for(real_settings, CHATBOT_RATE_LIMIT="off", CHATBOT_VAR_DIR=str(tmp_path / "var")),
+        env=real_settings.model_copy(update={"rate_limit": "off", "var_dir": tmp_path / "var"}).environment(),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

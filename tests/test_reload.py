@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import shutil
 import signal
 import socket
@@ -206,15 +205,10 @@ def test_sighup_reloads_a_running_server(real_settings: Settings, knowledge_copy
     index_dir = tmp_path / "index"
     shutil.copytree(real_settings.index_dir, index_dir, symlinks=True)
     port = _free_port()
-    env = {
-        **os.environ,
-        "CHATBOT_KNOWLEDGE_DIR": str(knowledge_copy),
-        "CHATBOT_INDEX_DIR": str(index_dir),
-        "CHATBOT_VAR_DIR": str(tmp_path / "var"),
-        "CHATBOT_PORT": str(port),
-        "CHATBOT_RATE_LIMIT": "off",
-        "HF_HUB_OFFLINE": "1",
-    }
+    settings = Settings(
+        knowledge_dir=knowledge_copy, index_dir=index_dir, var_dir=tmp_path / "var", port=port, rate_limit="off"
+    )
+    env = settings.environment() | {"HF_HUB_OFFLINE": "1"}
     log_file = tmp_path / "server.log"
     url = f"http://127.0.0.1:{port}"
     with log_file.open("wb") as log:
