@@ -50,8 +50,8 @@ from typing import Any
 
 import httpx
 import yaml
-from bench import _table, chatbot_command, cpu_model, live_server, summary
 from servers import PostgresServer, RedisServer, find_postgres, find_redis
+from support import chatbot_command, cpu_model, live_server, summary, table
 
 from chatbot.answering.assistant import Assistant
 from chatbot.kb.startup import load_assistant
@@ -567,7 +567,7 @@ def report(results: dict[str, Any]) -> str:
             + "; ".join(f"{n} would reveal {mix}" for mix, n in results["questions_revealing_a_mix"].items())
             + f". One worker; both versions' indexes ready in {results['indexes_ready_s']} s.",
             "",
-            _table(
+            table(
                 [
                     "phase",
                     "requests",
@@ -605,7 +605,7 @@ def report(results: dict[str, Any]) -> str:
             )
             + ".",
             "",
-            _table(
+            table(
                 ["reload", "to", "after request", "status", "seconds", "entries", "fingerprint"],
                 [
                     [

@@ -26,7 +26,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import SlowLoad
 from fastapi.testclient import TestClient
-from test_api import ready
+from support import ready
 from test_sms import PUBLIC_URL, TOKEN, inbound, signed
 
 from chatbot.answering.assistant import Assistant

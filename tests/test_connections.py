@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 import uvicorn
+from support import until
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app
@@ -42,11 +43,7 @@ def serving(fake: Assistant, **overrides: object) -> Iterator[tuple[str, int]]:
 
 
 def wait_until_ready(host: str, port: int, name: str) -> None:
-    for _ in range(200):
-        if exchange(host, port, get("/readyz", host=name)).startswith(b"HTTP/1.1 200"):
-            return
-        time.sleep(0.02)
-    raise AssertionError("the app never became ready")
+    until(lambda: exchange(host, port, get("/readyz", host=name)).startswith(b"HTTP/1.1 200"), "the app to be ready")
 
 
 def exchange(host: str, port: int, request: bytes) -> bytes:

