@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import platform
 import re
@@ -24,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,8 +33,11 @@ from chatbot.answering.assistant import Assistant
 from chatbot.answering.normalise import normalise
 from chatbot.domain import Thresholds
 from chatbot.kb import index, knowledge
+from chatbot.telemetry.events import log as event_log
 
 if TYPE_CHECKING:
+    import logging
+
     from fastapi.testclient import TestClient
 
 QUESTION = "What is the cost?"  # answered by the `cost` entry in every version of the knowledge base
@@ -107,6 +111,17 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+# -- the event log -----------------------------------------------------------------------------
+
+EVENTS = event_log.name  # the one logger `chatbot.telemetry.events.emit` writes to
+
+
+def logged(records: Sequence[logging.LogRecord], event: str) -> list[dict[str, Any]]:
+    """The JSON lines of one kind of event (`reply`, `sms`, …) among captured log records, parsed."""
+    lines = [json.loads(r.getMessage()) for r in records if r.name == EVENTS]
+    return [line for line in lines if line["event"] == event]
 
 
 # -- a real server -----------------------------------------------------------------------------

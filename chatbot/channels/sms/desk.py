@@ -412,11 +412,3 @@ class SmsDesk:
 
 def _choice_key(sender: str) -> str:
     return f"sms-choice:{sender}"
-
-
-def log_event(sender: str, action: str) -> dict[str, str]:
-    """The log line for one text. An emergency is logged without its sender: with the log key, anyone
-    could hash candidate numbers and learn who texted in distress."""
-    if action.startswith("emergency"):
-        return {"event": "sms", "action": action}
-    return {"event": "sms", "sender": sender, "action": action}
