@@ -632,7 +632,7 @@ def test_while_starting_an_sms_waits_like_the_web_and_an_emergency_is_counted_wi
         metrics = client.get("/metrics").text
         slow_load.finish()
     assert 'chatbot_sms_events_total{event="emergency-while-starting"} 1.0' in metrics
-    events = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith('{"event": "sms"')]
+    events = logged(caplog.records, "sms")
     assert events == [{"event": "sms", "action": "emergency-while-starting"}]
 
 

@@ -46,7 +46,7 @@ from chatbot.storage.state import MemoryState, State
 if TYPE_CHECKING:
     from chatbot.answering.assistant import Assistant
 
-log = logging.getLogger("chatbot.sms")
+log = logging.getLogger("chatbot")
 
 # Twilio's own keywords, and the Spanish ones a clinic adds with Twilio's Advanced Opt-Out (the README says how).
 # A Spanish opt-out gets no reply even where Twilio was not told of it: whoever texts PARAR wants silence.
