@@ -20,6 +20,15 @@ class Kind(StrEnum):
 # The choice that says none of the suggested questions was the patient's: it gets the fallback.
 NONE_OF_THESE = "none"
 
+# Labels of the index's keys that are not an entry's: exemplars the policy and the safety check compare
+# against. Here, not in `chatbot.kb.index` which writes them, so that answering reads them without the kb.
+OUT_OF_SCOPE = "~out-of-scope"
+EMERGENCY = "~emergency"
+NOT_EMERGENCY = "~not-emergency"
+SMALLTALK = "~smalltalk:"  # followed by the intent: "~smalltalk:thanks"
+SPANISH_EMERGENCY = "~emergency-es"
+SPANISH_NOT_EMERGENCY = "~not-emergency-es"
+
 
 @dataclass(frozen=True)
 class Entry:

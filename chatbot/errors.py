@@ -1,4 +1,24 @@
-"""Domain exceptions. The library raises these; the CLI and the routes turn them into exit codes and HTTP errors."""
+"""Every exception the library raises on purpose, in one module (as httpx keeps its `_exceptions.py`).
+
+The library raises these and never exits; the CLI turns them into exit codes, the routes into HTTP errors.
+Every class below is a direct subclass of `ChatbotError` except where drawn otherwise:
+
+* ChatbotError
+  + the knowledge base:  KnowledgeError (carries every `Problem`), UnknownChoice
+  + serving:             AssistantStarting (nothing loaded to answer with yet)
+  + the question:        InvalidQuestion (also a `ValueError`)
+  + the model:           ModelNotFound, WeightsMismatch, ExportFailed, ExportMismatch
+  + the index on disk:   MissingIndex, StaleIndex, CorruptIndex, IndexNotWritable
+  + a build:             BuildFailed
+  + storage:             StoreError, StateUnavailable
+  + SMS:                 SmsNotConfigured, ForgedRequest
+  + quality files:       EvalSetError, DetailsSetError, CalibrationFailed
+* DatabaseDown (an `Exception`, raised by the PostgreSQL backend): the store logs it on a write and turns it
+  into a StoreError on a read, so it never reaches a patient.
+
+Two signals are not here because they never leave the module that raises them: `HeadersTooLarge` (raised in
+httptools' callback, which answers 400) and the body-size middleware's private `_BodyTooLarge`.
+"""
 
 from __future__ import annotations
 
@@ -57,6 +77,10 @@ class ExportFailed(ChatbotError):
     """The model cannot be exported to ONNX for serving."""
 
 
+class ExportMismatch(ChatbotError):
+    """The ONNX export does not reproduce the reference encoder; serving with it would change answers."""
+
+
 class StaleIndex(ChatbotError):
     """The index on disk was built from another knowledge base or model."""
 
@@ -69,8 +93,32 @@ class MissingIndex(ChatbotError):
     """There is no index on disk yet."""
 
 
+class IndexNotWritable(ChatbotError):
+    """The index folder cannot be written (permissions, a read-only mount, a full disk)."""
+
+
+class BuildFailed(ChatbotError):
+    """A build run in a child process (see `chatbot.kb.startup.open_index`) exited with an error."""
+
+
+class StoreError(ChatbotError):
+    """The unanswered-questions database cannot be read."""
+
+
 class StateUnavailable(ChatbotError):
     """The shared state store (e.g. Redis) cannot be reached; callers go on as if nothing were stored."""
+
+
+class DatabaseDown(Exception):
+    """The database could not be reached moments ago; not tried again yet."""
+
+
+class SmsNotConfigured(ChatbotError):
+    """There is no auth token (or no public URL) to check Twilio's signature with."""
+
+
+class ForgedRequest(ChatbotError):
+    """`X-Twilio-Signature` is missing or does not match the request."""
 
 
 class UnknownChoice(ChatbotError):
@@ -82,3 +130,19 @@ class AssistantStarting(ChatbotError):
 
     def __init__(self) -> None:
         super().__init__("The assistant is still starting; try again in a few seconds.")
+
+
+class InvalidQuestion(ChatbotError, ValueError):
+    """The input cannot be asked; the message says why, for the person who sent it."""
+
+
+class EvalSetError(ChatbotError):
+    """The evaluation file is malformed."""
+
+
+class DetailsSetError(ChatbotError):
+    """The personal-details file is malformed."""
+
+
+class CalibrationFailed(ChatbotError):
+    """No thresholds meet the bounds on the tuning half: the knowledge base needs more exemplars."""

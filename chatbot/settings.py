@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import SplitResult, urlsplit
@@ -28,6 +29,7 @@ from pydantic_settings import (
 
 MIN_ADMIN_TOKEN_CHARS = 16
 ENV_FILE = ".env"
+ENV_PREFIX = "CHATBOT_"
 # The unanswered-questions database in CHATBOT_VAR_DIR when CHATBOT_DATABASE_URL is empty.
 DB_FILE = "chatbot.db"
 # The checkout `pip install -e .` (and so `make install`) installed from: where knowledge/ and .venv/ live.
@@ -64,7 +66,7 @@ class _DotEnv(DotEnvSettingsSource):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHATBOT_", frozen=True, extra="ignore", hide_input_in_errors=True)
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore", hide_input_in_errors=True)
 
     home: Path = Field(
         default_factory=default_home,
@@ -160,6 +162,14 @@ class Settings(BaseSettings):
         "'none'", description="CSP `frame-ancestors` for served pages (`'none'` forbids framing)."
     )
 
+    def environment(self, base: Mapping[str, str] = os.environ) -> dict[str, str]:
+        """The environment for a child process (`chatbot build`, `chatbot serve`) that must read these settings.
+
+        `base` (this process's environment unless given) with every CHATBOT_* variable set from these settings,
+        so the child builds an equal `Settings` whatever its `.env` says.
+        """
+        return {**base, **{f"{ENV_PREFIX}{name.upper()}": _variable(value) for name, value in self}}
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -232,6 +242,15 @@ class Settings(BaseSettings):
     @classmethod
     def _a_source_list(cls, value: str) -> str:
         return check_source_list(value, "CHATBOT_FRAME_ANCESTORS")
+
+
+def _variable(value: object) -> str:
+    """A setting's value as its environment variable spells it (the validators above read it back)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(value)
+    return str(value)
 
 
 RATE_OFF = "off"

@@ -25,21 +25,17 @@ import json
 import os
 import platform
 import resource
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-import numpy as np
+from support import QUESTION, chatbot_command, cpu_model, descendants, live_server, maps, rss_mib, summary, table
 
 from chatbot.answering.normalise import normalise
 from chatbot.kb.encoder import SentenceTransformerEncoder, resolve_model
@@ -49,7 +45,7 @@ from chatbot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CORES = os.cpu_count() or 1
-FRESH_QUESTION = "What is the cost?"
+FRESH_QUESTION = QUESTION
 CONCURRENCY = 16
 WARMUP = 20
 MIN_QUESTIONS = 100
@@ -129,16 +125,10 @@ def measure(args: argparse.Namespace, questions: Sequence[str]) -> dict[str, Any
             index_dir=Path(scratch) / "index",
             var_dir=Path(scratch) / "var",
             threads=1,
+            rate_limit="off",
+            admin_token="",
         )
-        env = {
-            **os.environ,
-            "CHATBOT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
-            "CHATBOT_INDEX_DIR": str(settings.index_dir),
-            "CHATBOT_VAR_DIR": str(settings.var_dir),
-            "CHATBOT_THREADS": "1",
-            "CHATBOT_RATE_LIMIT": "off",
-            "CHATBOT_ADMIN_TOKEN": "",
-        }
+        env = settings.environment()
         say(f"Building the index for {settings.knowledge_dir} …")
         build_seconds = timed_run([*chatbot_command(), "build"], env)
         say(f"Serving encoder and in-process answering, {len(questions)} questions …")
@@ -261,48 +251,6 @@ def reference_timings(settings: Settings, questions: Sequence[str], threads: int
     return times
 
 
-@contextmanager
-def live_server(env: dict[str, str], workers: int, log_file: Path) -> Iterator[tuple[str, int]]:
-    """`chatbot serve` on a free loopback port, ready to answer; stopped (and its workers with it) on exit."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with log_file.open("w") as log:
-        server = subprocess.Popen(
-            [*chatbot_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            warm_up(url, server, workers)
-            yield url, server.pid
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
-
-
-def warm_up(url: str, server: subprocess.Popen[bytes], workers: int, seconds: float = 180) -> None:
-    """Wait until 20 answers per worker come in a row, each on a new connection (a worker still loading answers 503)."""
-    deadline = time.monotonic() + seconds
-    in_a_row = 0
-    with httpx.Client(base_url=url, timeout=10) as client:
-        while in_a_row < 20 * workers:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"`chatbot serve --workers {workers}` did not become ready; see its log.")
-            try:
-                response = client.post("/v1/ask", json={"question": FRESH_QUESTION}, headers={"connection": "close"})
-                in_a_row = in_a_row + 1 if response.status_code == 200 else 0
-            except httpx.TransportError:
-                in_a_row = 0
-            if in_a_row == 0:
-                time.sleep(0.2)
-
-
 def sequential_load(url: str, questions: Sequence[str]) -> list[float]:
     """One keep-alive connection, one question at a time. The standard library's client: httpx spends
     1 to 2 ms of CPU a request of its own, which would be measured as the server's latency."""
@@ -403,39 +351,6 @@ def cpu_seconds(pids: Sequence[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def descendants(pid: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    found, frontier = [], [pid]
-    while frontier:
-        frontier = [child for child, parent in parents.items() if parent in frontier]
-        found += frontier
-    return found
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def maps(pid: int, library: str) -> bool:
-    try:
-        return library in Path(f"/proc/{pid}/maps").read_text()
-    except OSError:
-        return False
-
-
-def chatbot_command() -> list[str]:
-    script = Path(sys.executable).with_name("chatbot")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "chatbot"]
-
-
 def timed_run(command: list[str], env: dict[str, str]) -> float:
     """Wall clock of one command, start to exit."""
     started = time.perf_counter()
@@ -454,32 +369,6 @@ def timed(call: Callable[..., object], *args: object) -> float:
     return time.perf_counter() - started
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def summary(seconds: Sequence[float]) -> dict[str, float]:
-    median, p95, p99 = np.percentile(np.asarray(seconds) * 1000, [50, 95, 99])
-    return {
-        "n": len(seconds),
-        "median": round(float(median), 3),
-        "p95": round(float(p95), 3),
-        "p99": round(float(p99), 3),
-    }
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def report(results: dict[str, Any], targets: list[Target]) -> str:
     machine, servers = results["machine"], results["servers"]
     lines = [
@@ -487,7 +376,7 @@ def report(results: dict[str, Any], targets: list[Target]) -> str:
         f"load average {machine['load_average_before']} before, {machine['load_average_after']} after · "
         f"{results['questions']} questions",
         "",
-        _table(
+        table(
             ["measurement", "n", "median ms", "p95 ms", "p99 ms"],
             [
                 [name, str(t["n"]), _num(t["median"]), _num(t["p95"]), _num(t["p99"])]
@@ -514,18 +403,9 @@ def report(results: dict[str, Any], targets: list[Target]) -> str:
         + ".",
         f"Fresh `chatbot ask` runs (s): {', '.join(_num(s) for s in results['fresh_ask_s'])}.",
         "",
-        _table(["target", "measured", "bound", "result"], [t.row() for t in targets]),
+        table(["target", "measured", "bound", "result"], [t.row() for t in targets]),
     ]
     return "\n".join(lines)
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
-
-    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
 
 
 def _workers(count: int) -> str:

@@ -27,12 +27,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from chatbot import evaluate
 from chatbot.answering.assistant import Assistant, Observation
 from chatbot.answering.lexical import tokens
-from chatbot.kb import index as keys
+from chatbot.domain import OUT_OF_SCOPE
 from chatbot.kb.startup import load_assistant
-from chatbot.quality import calibrate
+from chatbot.quality import calibrate, evaluate
 from chatbot.settings import Settings
 
 Variant = Callable[[Observation, np.ndarray], Observation]
@@ -41,7 +40,7 @@ Variant = Callable[[Observation, np.ndarray], Observation]
 def variants(assistant: Assistant) -> dict[str, Variant]:
     answers = assistant.encoder.encode([e.answer for e in assistant.kb.entries])
     labels = np.asarray(assistant.index.labels)
-    exemplar_rows = np.flatnonzero(labels == keys.OUT_OF_SCOPE)
+    exemplar_rows = np.flatnonzero(labels == OUT_OF_SCOPE)
     exemplar_words = [set(tokens(assistant.index.texts[row])) for row in exemplar_rows]
 
     def answer_text(weight: float) -> Variant:

@@ -50,8 +50,8 @@ from typing import Any
 
 import httpx
 import yaml
-from bench import _table, chatbot_command, cpu_model, live_server, summary
 from servers import PostgresServer, RedisServer, find_postgres, find_redis
+from support import chatbot_command, cpu_model, live_server, summary, table
 
 from chatbot.answering.assistant import Assistant
 from chatbot.kb.startup import load_assistant
@@ -69,6 +69,7 @@ SCORE_TOLERANCE = 1e-3  # the same ONNX encoder in two processes: scores agree t
 # The replicas' rate limit: on (so every request is counted in Redis) but out of reach of the load,
 # which all comes from one address.
 REPLICAS_RATE = "1000000/minute"
+OFFLINE = {"HF_HUB_OFFLINE": "1"}  # the children serve the packaged model: never ask the Hub
 
 
 class DeadlinePassed(Exception):
@@ -199,19 +200,17 @@ def run(args: argparse.Namespace, deadline: Deadline) -> dict[str, Any]:
         )
 
         token = secrets.token_urlsafe(24)
-        env = {
-            **os.environ,
-            "CHATBOT_KNOWLEDGE_DIR": str(live),
-            "CHATBOT_INDEX_DIR": str(index_dir),
-            "CHATBOT_VAR_DIR": str(scratch / "var"),
-            "CHATBOT_THREADS": "1",
-            "CHATBOT_RATE_LIMIT": "off",
-            "CHATBOT_ADMIN_TOKEN": token,
-            "CHATBOT_MODEL": "",
-            "HF_HUB_OFFLINE": "1",
-        }
+        settings = Settings(
+            knowledge_dir=live,
+            index_dir=index_dir,
+            var_dir=scratch / "var",
+            threads=1,
+            rate_limit="off",
+            admin_token=token,
+            model="",
+        )
         say("Starting `chatbot serve` on 127.0.0.1 …")
-        with live_server(env, 1, scratch / "serve.log") as (url, _pid):
+        with live_server(settings.environment() | OFFLINE, 1, scratch / "serve.log") as (url, _pid):
             say(f"Steady: {args.requests} requests at concurrency {args.concurrency} …")
             steady = asyncio.run(load([url], questions, args, deadline))
             say(f"Reloading: {args.requests} requests at concurrency {args.concurrency}, {args.reloads} reloads …")
@@ -222,9 +221,8 @@ def run(args: argparse.Namespace, deadline: Deadline) -> dict[str, Any]:
             "reloading": judge_phase(reloading, expected, reloads=plan.reloads),
         }
         if args.replicas:
-            phases["replicas"] = replicas_phase(
-                args, env | {"CHATBOT_KNOWLEDGE_DIR": str(versions["A"])}, scratch, questions, expected, deadline
-            )
+            replicas = settings.model_copy(update={"knowledge_dir": versions["A"]})
+            phases["replicas"] = replicas_phase(args, replicas, scratch, questions, expected, deadline)
         server_log = [
             line
             for log in sorted(scratch.glob("*.log"))
@@ -248,7 +246,7 @@ def run(args: argparse.Namespace, deadline: Deadline) -> dict[str, Any]:
 
 def replicas_phase(
     args: argparse.Namespace,
-    env: dict[str, str],
+    settings: Settings,
     scratch: Path,
     questions: Sequence[str],
     expected: dict[str, dict[str, dict[str, Any]]],
@@ -263,19 +261,18 @@ def replicas_phase(
     say("Replicas: starting a private Redis and PostgreSQL …")
     with RedisServer(redis_binary) as redis_server, PostgresServer(postgres_bin) as postgres, ExitStack() as servers:
         database = postgres.create_database("chatbot")
-        shared = env | {
-            "CHATBOT_LIMITS_STORAGE": redis_server.url,
-            "CHATBOT_DATABASE_URL": database,
-            "CHATBOT_RATE_LIMIT": REPLICAS_RATE,
-            "CHATBOT_LOG_KEY": secrets.token_urlsafe(24),
+        shared = {
+            "limits_storage": redis_server.url,
+            "database_url": database,
+            "rate_limit": REPLICAS_RATE,
+            "log_key": secrets.token_urlsafe(24),
         }
         urls = []
         for n in range(args.replicas):
             say(f"Starting replica {n + 1} of {args.replicas} …")
+            replica = settings.model_copy(update=shared | {"var_dir": scratch / f"var-{n}"})
             url, _pid = servers.enter_context(
-                live_server(
-                    shared | {"CHATBOT_VAR_DIR": str(scratch / f"var-{n}")}, 1, scratch / f"replica-{n + 1}.log"
-                )
+                live_server(replica.environment() | OFFLINE, 1, scratch / f"replica-{n + 1}.log")
             )
             urls.append(url)
         recorded_before = recorded_fallbacks(database)
@@ -329,12 +326,7 @@ def build(knowledge_dir: Path, index_dir: Path, deadline: Deadline) -> None:
 
     if index.find(index_dir, knowledge.load(knowledge_dir).fingerprint, weights_sha256(resolve_model(""))) is not None:
         return
-    env = {
-        **os.environ,
-        "CHATBOT_KNOWLEDGE_DIR": str(knowledge_dir),
-        "CHATBOT_INDEX_DIR": str(index_dir),
-        "HF_HUB_OFFLINE": "1",
-    }
+    env = Settings(knowledge_dir=knowledge_dir, index_dir=index_dir).environment() | OFFLINE
     try:
         done = subprocess.run(
             [*chatbot_command(), "build"],
@@ -591,7 +583,7 @@ def report(results: dict[str, Any]) -> str:
             + "; ".join(f"{n} would reveal {mix}" for mix, n in results["questions_revealing_a_mix"].items())
             + f". One worker; both versions' indexes ready in {results['indexes_ready_s']} s.",
             "",
-            _table(
+            table(
                 [
                     "phase",
                     "requests",
@@ -629,7 +621,7 @@ def report(results: dict[str, Any]) -> str:
             )
             + ".",
             "",
-            _table(
+            table(
                 ["reload", "to", "after request", "status", "seconds", "entries", "fingerprint"],
                 [
                     [

@@ -16,21 +16,14 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
+from support import free_port, until
+
 START_SECONDS = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def find_redis() -> str | None:
@@ -100,7 +93,8 @@ class RedisServer(_PrivateServer):
             stdin=subprocess.DEVNULL,
         )
         log.close()
-        _until(self._answers, f"redis-server on port {self.port} (log: {self.folder / 'redis.log'})")
+        where = f"redis-server on port {self.port} (log: {self.folder / 'redis.log'})"
+        until(self._answers, where, seconds=START_SECONDS, every=0.05)
         return self
 
     @property
@@ -183,11 +177,3 @@ class PostgresServer(_PrivateServer):
         )
         if done.returncode != 0:
             raise RuntimeError(f"{program} {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-
-
-def _until(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while not check():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"gave up waiting for {what}")
-        time.sleep(0.05)

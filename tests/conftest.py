@@ -3,43 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
-import re
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import numpy as np
 import pytest
 from servers import PostgresServer, RedisServer, find_postgres, find_redis
+from support import FAKE_THRESHOLDS, fake_assistant
 
 from chatbot.answering.assistant import Assistant
-from chatbot.answering.normalise import normalise
-from chatbot.domain import Thresholds
-from chatbot.kb import index, knowledge
+from chatbot.kb import knowledge
 from chatbot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 EVAL_FILE = ROOT / "tests" / "data" / "eval.yaml"
-
-
-class FakeEncoder:
-    """Bag of hashed words: the same words give the same vector, no model needed."""
-
-    name = "fake"
-    dims = 256
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        rows = np.zeros((len(texts), self.dims), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                rows[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dims] += 1.0
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        return rows / np.clip(norms, 1e-12, None)
 
 
 class SlowLoad:
@@ -58,34 +39,9 @@ class SlowLoad:
         self._gate.set()
 
 
-# The fake encoder's scores are nothing like the model's, so its tests use these fixed thresholds rather than
-# the calibrated ones in knowledge/policy.yaml, which move whenever `chatbot calibrate` runs.
-FAKE_THRESHOLDS = Thresholds(
-    answer=0.7,
-    margin=0.08,
-    certain=1.0,
-    out_of_scope_margin=0.14,
-    lexical_weight=0.2,
-    emergency=0.49,
-    emergency_margin=0.01,
-)
-
-
 # With these the fake offers "did you mean" too: "will i be groggy after" gets three suggestions.
 FAKE_CLARIFYING = dataclasses.replace(FAKE_THRESHOLDS, clarify=0.5)
 CLARIFIED = "will i be groggy after"
-
-
-def fake_assistant(kb: knowledge.KnowledgeBase, folder: Path, thresholds: Thresholds = FAKE_THRESHOLDS) -> Assistant:
-    kb = dataclasses.replace(kb, thresholds=thresholds)
-    encoder = FakeEncoder()
-    labelled = index.keys_of(kb)
-    labels = [label for label, _ in labelled]
-    texts = [text for _, text in labelled]
-    vectors = encoder.encode([normalise(t) for t in texts])
-    manifest = index.Manifest("fake", "0" * 64, kb.fingerprint, {"keys": len(labels)}, "now", 0.0)
-    index.write(folder, labels, texts, vectors, manifest, {})
-    return Assistant(kb, index.read(folder), encoder, knowledge.fill(kb.messages, "555-0100"))
 
 
 @pytest.fixture(autouse=True)

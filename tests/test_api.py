@@ -7,20 +7,13 @@ from pathlib import Path
 import pytest
 from conftest import CLARIFIED, SlowLoad
 from fastapi.testclient import TestClient
+from support import ready
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app
 from chatbot.domain import NONE_OF_THESE
 from chatbot.settings import Settings
 from chatbot.storage.store import DB_FILE, UnansweredStore
-
-
-def ready(client: TestClient) -> TestClient:
-    for _ in range(200):
-        if client.get("/readyz").status_code == 200:
-            return client
-        time.sleep(0.02)
-    raise AssertionError("the app never became ready")
 
 
 @pytest.fixture

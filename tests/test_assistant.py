@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -136,3 +139,12 @@ def test_a_spanish_message_gets_no_did_you_mean_until_spanish_clarify_is_calibra
     assert clarifying.respond(seen, clarifying.thresholds).kind is Kind.FALLBACK
     offered = clarifying.respond(seen, dataclasses.replace(clarifying.thresholds, spanish_clarify=0.3))
     assert offered.kind is Kind.CLARIFY and offered.answer == clarifying.messages.in_language("es").clarify
+
+
+def test_the_answering_path_imports_no_model_index_or_web_library() -> None:
+    """`answering/` is handed its encoder and index ready-made; importing it must not pull in what builds
+    or serves them (seconds to import, hundreds of MiB), nor the knowledge-base package beyond its types."""
+    report = "import json, sys, chatbot.answering.assistant; print(json.dumps(sorted(sys.modules)))"
+    loaded = set(json.loads(subprocess.run([sys.executable, "-c", report], capture_output=True, check=True).stdout))
+    assert not loaded & {"faiss", "torch", "fastapi", "onnxruntime", "sentence_transformers"}
+    assert not {name for name in loaded if name.startswith("chatbot.kb")}

@@ -26,7 +26,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import SlowLoad
 from fastapi.testclient import TestClient
-from test_api import ready
+from support import ready
 from test_sms import PUBLIC_URL, TOKEN, inbound, signed
 
 from chatbot.answering.assistant import Assistant
@@ -441,12 +441,13 @@ def test_sms(sms: TestClient, fake: Assistant, case: Case) -> None:
 @pytest.fixture(scope="module")
 def batch(real_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, list[bytes]]:
     """One batch run over every case's line (the last without a final newline), with the real model."""
-    env = {
-        "CHATBOT_INDEX_DIR": str(real_settings.index_dir),
-        "CHATBOT_KNOWLEDGE_DIR": str(real_settings.knowledge_dir),
-        "CHATBOT_OFFICE_PHONE": "555-0100",
-        "CHATBOT_VAR_DIR": str(tmp_path_factory.mktemp("var")),
-    }
+    settings = Settings(
+        index_dir=real_settings.index_dir,
+        knowledge_dir=real_settings.knowledge_dir,
+        office_phone="555-0100",
+        var_dir=tmp_path_factory.mktemp("var"),
+    )
+    env = settings.environment(base={})
     result = CliRunner().invoke(cli, ["ask", "--json"], input=b"\n".join(case.batch_line() for case in CASES), env=env)
     assert result.exit_code == 0, result.output
     return result, result.stdout_bytes.split(b"\n")[:-1]

@@ -7,6 +7,7 @@ import pytest
 
 from chatbot.answering.assistant import Assistant, Observation
 from chatbot.domain import Thresholds
+from chatbot.errors import CalibrationFailed
 from chatbot.quality import calibrate
 from chatbot.quality.evaluate import Case
 
@@ -45,7 +46,7 @@ def test_no_threshold_may_answer_more_than_two_percent_out_of_scope(fake: Assist
     # Indistinguishable questions: the only safe policy is to answer none of them.
     items = [observed(Case(f"in {i}", "in_scope", ("cost",)), seen(fake, "cost", 0.9)) for i in range(10)]
     items += [observed(Case(f"out {i}", "out_of_scope"), seen(fake, "cost", 0.9)) for i in range(10)]
-    with pytest.raises(calibrate.CalibrationFailed, match="No thresholds keep out-of-scope answers at or under 2%"):
+    with pytest.raises(CalibrationFailed, match="No thresholds keep out-of-scope answers at or under 2%"):
         calibrate.choose_policy(fake, items, Thresholds())
 
 

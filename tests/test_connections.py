@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 import uvicorn
+from support import until
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app
@@ -50,11 +51,7 @@ def running(fake: Assistant, **overrides: object) -> Iterator[uvicorn.Server]:
 
 
 def wait_until_ready(host: str, port: int, name: str) -> None:
-    for _ in range(200):
-        if exchange(host, port, get("/readyz", host=name)).startswith(b"HTTP/1.1 200"):
-            return
-        time.sleep(0.02)
-    raise AssertionError("the app never became ready")
+    until(lambda: exchange(host, port, get("/readyz", host=name)).startswith(b"HTTP/1.1 200"), "the app to be ready")
 
 
 def exchange(host: str, port: int, request: bytes) -> bytes:

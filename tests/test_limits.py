@@ -8,8 +8,8 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from servers import RedisServer, free_port
-from test_api import ready
+from servers import RedisServer
+from support import free_port, ready
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app

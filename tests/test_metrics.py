@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from bench import live_server
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from test_api import ready
+from support import live_server, ready
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app
@@ -92,15 +90,8 @@ def total_replies(url: str) -> float:
 def test_one_scrape_counts_the_replies_of_every_worker(real_settings: Settings, tmp_path: Path) -> None:
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    env = {
-        **os.environ,
-        "CHATBOT_KNOWLEDGE_DIR": str(real_settings.knowledge_dir),
-        "CHATBOT_INDEX_DIR": str(real_settings.index_dir),
-        "CHATBOT_VAR_DIR": str(tmp_path / "var"),
-        "CHATBOT_RATE_LIMIT": "off",
-        "HF_HUB_OFFLINE": "1",
-        "TMPDIR": str(scratch),
-    }
+    settings = real_settings.model_copy(update={"var_dir": tmp_path / "var", "rate_limit": "off"})
+    env = settings.environment() | {"HF_HUB_OFFLINE": "1", "TMPDIR": str(scratch)}
     with live_server(env, 2, tmp_path / "serve.log") as (url, _pid):
         (folder,) = scratch.glob("chatbot-metrics-*")
         before = total_replies(url)

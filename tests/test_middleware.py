@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from test_api import ready
+from support import ready
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app

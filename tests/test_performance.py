@@ -20,12 +20,14 @@ import httpx
 import pytest
 import uvicorn
 import yaml
+from support import alive, descendants, free_port, maps
 
 from chatbot.answering.normalise import normalise
 from chatbot.channels.terminal.cli import _shared_listener
+from chatbot.errors import BuildFailed, ExportMismatch
 from chatbot.kb import build as build_module
 from chatbot.kb import index, key_cache, knowledge
-from chatbot.kb.build import MIN_COSINE, BuildFailed, ExportMismatch, build, check_export
+from chatbot.kb.build import MIN_COSINE, build, check_export
 from chatbot.kb.encoder import ModelSource, SentenceTransformerEncoder, resolve_model
 from chatbot.kb.startup import build_in_child
 from chatbot.settings import Settings
@@ -47,15 +49,6 @@ except SystemExit as done:
     code = done.code
 print(json.dumps({"exit": code, "loaded": sorted(m for m in watched if m in sys.modules)}))
 """
-
-
-def env_for(settings: Settings, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CHATBOT_INDEX_DIR": str(settings.index_dir),
-        "CHATBOT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
-        **extra,
-    }
 
 
 @pytest.fixture
@@ -114,7 +107,7 @@ def test_the_terminal_answers_without_loading_torch(which: str, request: pytest.
     settings: Settings = request.getfixturevalue(which)
     done = subprocess.run(
         [sys.executable, "-c", ASK_AND_REPORT_MODULES, *HEAVY, "fastapi"],
-        env=env_for(settings),
+        env=settings.environment(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -140,7 +133,7 @@ def test_two_workers_serve_and_neither_holds_torch(real_settings: Settings, tmp_
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "chatbot", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        env=env_for(real_settings, CHATBOT_RATE_LIMIT="off", CHATBOT_VAR_DIR=str(tmp_path / "var")),
+        env=real_settings.model_copy(update={"rate_limit": "off", "var_dir": tmp_path / "var"}).environment(),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -211,42 +204,3 @@ def until_answered(client: httpx.Client, server: subprocess.Popen[bytes], second
             pass
         time.sleep(0.2)
     raise AssertionError(f"no answer within {seconds} s")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def descendants(pid: int) -> list[int]:
-    """Live processes below `pid` (read from /proc)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = [], [pid]
-    while frontier:
-        children = [child for child, parent in parents.items() if parent in frontier]
-        found += children
-        frontier = children
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def maps(pid: int, library: str) -> bool:
-    """Whether process `pid` has a file whose path contains `library` mapped in memory."""
-    try:
-        return library in Path(f"/proc/{pid}/maps").read_text()
-    except OSError:
-        return False

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from chatbot.errors import DetailsSetError
 from chatbot.quality import redaction_check
 from chatbot.quality.evaluate import HELDOUT, TUNE
 
@@ -55,7 +56,5 @@ def test_a_detail_is_caught_only_when_all_its_words_are(tmp_path: Path) -> None:
 def test_a_detail_that_is_not_in_its_message_is_refused_by_name(tmp_path: Path) -> None:
     path = tmp_path / "details.yaml"
     path.write_text("personal:\n  - text: 'call me'\n    details: [{kind: phone, value: '555-1234'}]\n")
-    with pytest.raises(
-        redaction_check.DetailsSetError, match="personal message 1: detail '555-1234' is not in its text"
-    ):
+    with pytest.raises(DetailsSetError, match="personal message 1: detail '555-1234' is not in its text"):
         redaction_check.load(path)

@@ -2,23 +2,19 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
-from conftest import fake_assistant
 from fastapi.testclient import TestClient
-from test_api import ready
+from support import fake_assistant, free_port, ready, until
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app
@@ -186,35 +182,15 @@ def test_reloads_under_load_never_fail_a_request(knowledge_copy: Path, tmp_path:
 # -- SIGHUP, on a real server with the real model ----------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _until(check: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
 @pytest.mark.slow
 def test_sighup_reloads_a_running_server(real_settings: Settings, knowledge_copy: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     shutil.copytree(real_settings.index_dir, index_dir, symlinks=True)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CHATBOT_KNOWLEDGE_DIR": str(knowledge_copy),
-        "CHATBOT_INDEX_DIR": str(index_dir),
-        "CHATBOT_VAR_DIR": str(tmp_path / "var"),
-        "CHATBOT_PORT": str(port),
-        "CHATBOT_RATE_LIMIT": "off",
-        "HF_HUB_OFFLINE": "1",
-    }
+    port = free_port()
+    settings = Settings(
+        knowledge_dir=knowledge_copy, index_dir=index_dir, var_dir=tmp_path / "var", port=port, rate_limit="off"
+    )
+    env = settings.environment() | {"HF_HUB_OFFLINE": "1"}
     log_file = tmp_path / "server.log"
     url = f"http://127.0.0.1:{port}"
     with log_file.open("wb") as log:
@@ -222,7 +198,7 @@ def test_sighup_reloads_a_running_server(real_settings: Settings, knowledge_copy
             [sys.executable, "-m", "chatbot", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
-        _until(lambda: _get(f"{url}/readyz") == 200, 120, "the server to be ready")
+        until(lambda: _get(f"{url}/readyz") == 200, "the server to be ready", 120, every=0.2)
         assert _ask(url, NEW)["kind"] == "fallback"
         started = log_file.read_text()
         assert f"Listening on {url} (pid {server.pid};" in started and f"`kill -HUP {server.pid}` reloads it" in started
@@ -230,11 +206,11 @@ def test_sighup_reloads_a_running_server(real_settings: Settings, knowledge_copy
 
         add_alternate(knowledge_copy)
         server.send_signal(signal.SIGHUP)
-        _until(lambda: _ask(url, NEW)["id"] == "wifi", 240, "the reload to answer the new alternate")
+        until(lambda: _ask(url, NEW)["id"] == "wifi", "the reload to answer the new alternate", 240, every=0.2)
 
         break_answer(knowledge_copy)
         server.send_signal(signal.SIGHUP)
-        _until(lambda: "reload refused" in log_file.read_text(), 60, "the refusal in the log")
+        until(lambda: "reload refused" in log_file.read_text(), "the refusal in the log", 60, every=0.2)
         assert log_file.read_text().count("entry 'cost', field 'answer'") == 1  # said once, with file, entry and field
         assert _ask(url, NEW)["id"] == "wifi"
         assert server.poll() is None

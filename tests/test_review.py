@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FakeEncoder
 from fastapi.testclient import TestClient
-from test_api import ready
+from support import FakeEncoder, ready
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.terminal.cli import cli

@@ -78,6 +78,29 @@ def test_the_example_uncommented_gives_exactly_the_defaults(home: Path) -> None:
     assert Settings() == defaults
 
 
+def test_a_child_given_the_environment_reads_back_the_same_settings(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every kind of field survives the trip through CHATBOT_* variables, and beats what the child's .env says."""
+    chosen = Settings(
+        index_dir=tmp_path / "built",
+        threads=3,
+        allowed_origins=["https://a.example", "https://b.example"],
+        allowed_hosts=["clinic.example", "*.clinic.example"],
+        twilio_verify=False,
+        admin_token="x" * 20,
+        header_timeout_seconds=2.5,
+        rate_limit="off",
+        frame_ancestors="'self' https://clinic.example",
+    )
+    (home / ".env").write_text("CHATBOT_THREADS=7\nCHATBOT_OFFICE_PHONE=555-0199\n", encoding="utf-8")
+    environment = chosen.environment(base={"PATH": "/bin"})
+    assert environment["PATH"] == "/bin"
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert Settings() == chosen
+
+
 @pytest.mark.parametrize(
     ("values", "says"),
     [

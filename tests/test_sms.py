@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import logging
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
@@ -11,14 +10,14 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
-from conftest import CLARIFIED, FakeEncoder, SlowLoad
+from conftest import CLARIFIED, SlowLoad
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from limits.errors import StorageError
 from limits.storage import MemoryStorage
 from servers import RedisServer
 from starlette.datastructures import ImmutableMultiDict
-from test_api import ready
+from support import EVENTS, FakeEncoder, logged, ready
 from twilio.request_validator import RequestValidator
 
 from chatbot.answering.assistant import Assistant
@@ -526,14 +525,14 @@ def test_the_sender_limit_counts_in_this_process_while_redis_is_away_and_in_redi
 def test_a_message_twilio_delivers_twice_gets_the_same_reply_and_counts_once(
     fake: Assistant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with sms_client(fake, sms_limit=1) as client, caplog.at_level(logging.INFO, logger="chatbot.requests"):
+    with sms_client(fake, sms_limit=1) as client, caplog.at_level(logging.INFO, logger=EVENTS):
         params = inbound("zebra quantum marmalade")
         replies = [message(send(client, params, signed(params))) for _ in range(3)]
         assert replies == [fake.messages.fallback] * 3
         assert text(client, "What is the cost?") == fake.messages.sms_limit  # the second message, not the fourth
         assert text(client, "What is the cost?") is None
         assert message(send(client, params, signed(params))) == fake.messages.fallback  # still the same, a day long
-    recorded = [r for r in caplog.records if r.name == "chatbot.requests"]
+    recorded = logged(caplog.records, "reply")
     assert len(recorded) == 1  # one fallback kept for review, not three
 
 
@@ -584,11 +583,11 @@ def test_phone_numbers_and_messages_never_reach_the_logs(client: TestClient, cap
 
 def test_emergencies_are_logged_without_the_sender(fake: Assistant, caplog: pytest.LogCaptureFixture) -> None:
     digest = SenderHasher("test-log-key")(PATIENT)
-    with sms_client(fake, sms_limit=2) as client, caplog.at_level(logging.INFO, logger="chatbot.sms"):
+    with sms_client(fake, sms_limit=2) as client, caplog.at_level(logging.INFO, logger=EVENTS):
         text(client, "I can't breathe")
         text(client, "What is the cost?")
         text(client, "I can't breathe")  # over the limit
-    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "chatbot.sms"]
+    events = logged(caplog.records, "sms")
     assert [e["action"] for e in events] == ["emergency", "answer", "emergency-over-limit"]
     assert [e.get("sender") for e in events] == [None, digest, None]
 
@@ -601,10 +600,10 @@ def test_sender_digests_are_keyed() -> None:
 
 
 def test_each_answered_text_is_recorded_once_as_sms(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="chatbot.requests"):
+    with caplog.at_level(logging.INFO, logger=EVENTS):
         for body in ["What is the cost?", "HELP", "STOP", "I can't breathe"]:
             text(client, body)
-    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "chatbot.requests"]
+    events = logged(caplog.records, "reply")
     assert [(e["channel"], e["kind"], e["id"]) for e in events] == [
         ("sms", "answer", "cost"),
         ("sms", "emergency", None),
@@ -633,7 +632,7 @@ def test_while_starting_an_sms_waits_like_the_web_and_an_emergency_is_counted_wi
         metrics = client.get("/metrics").text
         slow_load.finish()
     assert 'chatbot_sms_events_total{event="emergency-while-starting"} 1.0' in metrics
-    events = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith('{"event": "sms"')]
+    events = logged(caplog.records, "sms")
     assert events == [{"event": "sms", "action": "emergency-while-starting"}]
 
 

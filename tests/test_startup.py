@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from support import ready
 
 from chatbot.channels.terminal.cli import cli
 from chatbot.channels.web.app import create_app
@@ -118,11 +118,8 @@ def _break_cost_answer(knowledge_dir: Path) -> None:
 
 
 def _ready(client: TestClient) -> dict[str, object]:
-    """/readyz once the app answers (bounded: 60 s)."""
-    deadline = time.monotonic() + 60
-    while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return client.get("/readyz").json()
+    """/readyz once the app answers."""
+    return ready(client).get("/readyz").json()
 
 
 def test_a_fresh_start_on_a_broken_knowledge_base_serves_the_last_good_one(

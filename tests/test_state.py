@@ -6,7 +6,8 @@ import time
 
 import pytest
 import redis
-from servers import RedisServer, free_port
+from servers import RedisServer
+from support import free_port
 
 from chatbot.errors import StateUnavailable
 from chatbot.storage.failover import Failover

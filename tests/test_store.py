@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from servers import PostgresServer
-from test_api import ready
+from support import ready
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.terminal.cli import cli

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from conftest import SlowLoad
 from fastapi.testclient import TestClient
 from httpx import Response
-from test_api import ready
+from support import ready
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app
@@ -26,11 +25,7 @@ ALLOWED = "https://clinic.example"
 @pytest.fixture
 def client(fake: Assistant) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(allowed_origins=ALLOWED), load=lambda: fake)) as test_client:
-        for _ in range(200):
-            if test_client.get("/readyz").status_code == 200:
-                break
-            time.sleep(0.02)
-        yield test_client
+        yield ready(test_client)
 
 
 def test_the_widget_is_served_as_javascript_with_a_short_cache(client: TestClient) -> None:

@@ -25,9 +25,22 @@ from chatbot.answering.policy import decide, objections, suggestions
 from chatbot.answering.safety import sounds_like_emergency, stated_in
 from chatbot.answering.smalltalk import Words
 from chatbot.answering.spelling import Speller, acronyms
-from chatbot.domain import NONE_OF_THESE, Evidence, Kind, Match, Messages, Reply, Suggestion, Thresholds
+from chatbot.domain import (
+    EMERGENCY,
+    NONE_OF_THESE,
+    OUT_OF_SCOPE,
+    SMALLTALK,
+    SPANISH_EMERGENCY,
+    SPANISH_NOT_EMERGENCY,
+    Evidence,
+    Kind,
+    Match,
+    Messages,
+    Reply,
+    Suggestion,
+    Thresholds,
+)
 from chatbot.errors import UnknownChoice
-from chatbot.kb import index as keys
 
 if TYPE_CHECKING:
     from chatbot.kb.encoder import Encoder
@@ -73,23 +86,21 @@ class Assistant:
         labels = np.asarray(index.labels)
         # For each entry, which of the index's keys are its phrasings.
         self._entry_rows = [np.flatnonzero(labels == entry_id) for entry_id in self.entry_ids]
-        self._out_of_scope = np.flatnonzero(labels == keys.OUT_OF_SCOPE)
+        self._out_of_scope = np.flatnonzero(labels == OUT_OF_SCOPE)
         # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones. The Spanish
         # exemplars meet only messages read as Spanish: the encoder puts Spanish texts close together, and an
         # English message that borrows a Spanish word must not be judged against them.
-        spanish = np.isin(labels, [keys.SPANISH_EMERGENCY, keys.SPANISH_NOT_EMERGENCY])
-        alarming = np.isin(labels, [keys.EMERGENCY, keys.SPANISH_EMERGENCY])
+        spanish = np.isin(labels, [SPANISH_EMERGENCY, SPANISH_NOT_EMERGENCY])
+        alarming = np.isin(labels, [EMERGENCY, SPANISH_EMERGENCY])
         self._emergency = {ENGLISH: np.flatnonzero(alarming & ~spanish), SPANISH: np.flatnonzero(alarming)}
         # Small talk is left out of the ordinary phrasings: "you're useless" must not make "I feel useless, I want
         # to die" sound ordinary.
-        chat = np.char.startswith(labels.astype(str), keys.SMALLTALK)
+        chat = np.char.startswith(labels.astype(str), SMALLTALK)
         self._not_emergency = {
             ENGLISH: np.flatnonzero(~alarming & ~spanish & ~chat),
             SPANISH: np.flatnonzero(~alarming & ~chat),
         }
-        self._smalltalk = {
-            intent: np.flatnonzero(labels == keys.SMALLTALK + intent) for intent in kb.smalltalk.exemplars
-        }
+        self._smalltalk = {intent: np.flatnonzero(labels == SMALLTALK + intent) for intent in kb.smalltalk.exemplars}
         self.said = Words(kb.smalltalk)
         # The out-of-scope exemplars are one more document, so a rare word the clinic never answers about
         # (tramadol, breastfeeding, insurance) pulls towards the fallback as an entry's rare words pull towards it.

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import re
 
-from chatbot.errors import ChatbotError
+from chatbot.errors import InvalidQuestion
 
 MAX_QUESTION_CHARS = 1000
 _SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair on its own, e.g. from JSON's "\ud800"
-
-
-class InvalidQuestion(ChatbotError, ValueError):
-    """The input cannot be asked; the message says why, for the person who sent it."""
 
 
 def check_question(value: object) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.answering.normalise import normalise
-from chatbot.errors import ChatbotError, KnowledgeError
+from chatbot.errors import ExportMismatch, IndexNotWritable, KnowledgeError
 from chatbot.kb import index, key_cache
 from chatbot.kb.encoder import (
     EXPORT_FORMAT,
@@ -31,14 +31,6 @@ from chatbot.kb.knowledge import KnowledgeBase, write_snapshot
 from chatbot.kb.publishing import near_twins
 
 MIN_COSINE = 0.9999
-
-
-class ExportMismatch(ChatbotError):
-    """The ONNX export does not reproduce the reference encoder; serving with it would change answers."""
-
-
-class BuildFailed(ChatbotError):
-    """A build run in a child process (see `startup.open_index`) exited with an error."""
 
 
 def build(
@@ -68,7 +60,7 @@ def build(
         index_dir.mkdir(parents=True, exist_ok=True)
         scratch_dir = tempfile.TemporaryDirectory(prefix=".building-export-", dir=index_dir)
     except OSError as exc:
-        raise index.IndexNotWritable(f"Cannot write the index in {index_dir}: {exc}") from exc
+        raise IndexNotWritable(f"Cannot write the index in {index_dir}: {exc}") from exc
     with scratch_dir as scratch:
         labelled = index.keys_of(kb)
         labels = [label for label, _ in labelled]

@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from chatbot.errors import ChatbotError, CorruptIndex, MissingIndex, StaleIndex
+from chatbot.domain import (
+    EMERGENCY,
+    NOT_EMERGENCY,
+    OUT_OF_SCOPE,
+    SMALLTALK,
+    SPANISH_EMERGENCY,
+    SPANISH_NOT_EMERGENCY,
+)
+from chatbot.errors import CorruptIndex, IndexNotWritable, MissingIndex, StaleIndex
 from chatbot.kb.files import file_sha256
 
 if TYPE_CHECKING:
@@ -42,14 +50,6 @@ KNOWLEDGE_FILE = "knowledge.json"  # the validated knowledge base the version wa
 KEEP_VERSIONS = 2
 T = TypeVar("T")
 
-# Labels of the keys that are not an entry's: exemplars the policy and the safety check compare against.
-OUT_OF_SCOPE = "~out-of-scope"
-EMERGENCY = "~emergency"
-NOT_EMERGENCY = "~not-emergency"
-SMALLTALK = "~smalltalk:"  # followed by the intent: "~smalltalk:thanks"
-SPANISH_EMERGENCY = "~emergency-es"
-SPANISH_NOT_EMERGENCY = "~not-emergency-es"
-
 
 @dataclass(frozen=True)
 class Manifest:
@@ -63,10 +63,6 @@ class Manifest:
     onnx_sha256: str | None = None
     onnx_min_cosine: float | None = None
     files: dict[str, str] = field(default_factory=dict)  # every other file of the version: name -> sha256
-
-
-class IndexNotWritable(ChatbotError):
-    """The index folder cannot be written (permissions, a read-only mount, a full disk)."""
 
 
 @dataclass(frozen=True)

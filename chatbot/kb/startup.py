@@ -26,9 +26,8 @@ from pathlib import Path
 
 from chatbot.answering import language
 from chatbot.answering.assistant import Assistant
-from chatbot.errors import CorruptIndex, KnowledgeError, MissingIndex, StaleIndex
+from chatbot.errors import BuildFailed, CorruptIndex, KnowledgeError, MissingIndex, StaleIndex
 from chatbot.kb import index, knowledge
-from chatbot.kb.build import BuildFailed
 from chatbot.kb.encoder import (
     Encoder,
     ModelSource,
@@ -180,13 +179,7 @@ def build_in_child(settings: Settings, index_dir: Path) -> None:
     Raises:
         BuildFailed: the build exited with an error.
     """
-    env = {
-        **os.environ,
-        "CHATBOT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
-        "CHATBOT_INDEX_DIR": str(index_dir),
-        "CHATBOT_MODEL": settings.model,
-        "CHATBOT_THREADS": str(settings.threads),
-    }
+    env = settings.model_copy(update={"index_dir": index_dir}).environment()
     command = [sys.executable, "-m", "chatbot", "build"]
     done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
     for line in done.stdout.splitlines():

@@ -26,7 +26,7 @@ from chatbot.answering.assistant import Assistant, Observation
 from chatbot.answering.policy import confident
 from chatbot.answering.safety import sounds_like_emergency
 from chatbot.domain import Thresholds
-from chatbot.errors import ChatbotError
+from chatbot.errors import CalibrationFailed
 from chatbot.quality.evaluate import Case, Report, Result, judge
 
 ANSWER = np.round(np.arange(0.30, 0.901, 0.025), 3)
@@ -71,10 +71,6 @@ def report(assistant: Assistant, observed: Sequence[Observed], thresholds: Thres
         reply = assistant.respond(item.seen, thresholds)
         result.results.append(Result(item.case, reply, judge(item.case, reply)))
     return result
-
-
-class CalibrationFailed(ChatbotError):
-    """No thresholds meet the bounds on the tuning half: the knowledge base needs more exemplars."""
 
 
 def choose_emergency(observed: Sequence[Observed], base: Thresholds) -> Thresholds:

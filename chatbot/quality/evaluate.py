@@ -19,14 +19,10 @@ from pathlib import Path
 import yaml
 
 from chatbot.domain import Kind, Reply
-from chatbot.errors import ChatbotError
+from chatbot.errors import EvalSetError
 
 SPLIT_SEED = "clinic-eval-2026"
 TUNE, HELDOUT = "tune", "heldout"
-
-
-class EvalSetError(ChatbotError):
-    """The evaluation file is malformed."""
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,11 @@ from pathlib import Path
 
 import yaml
 
-from chatbot.errors import ChatbotError
+from chatbot.errors import DetailsSetError
 from chatbot.quality.evaluate import half_of
 from chatbot.storage.redact import find, prepare, redact
 
 _JOINING_WORDS = frozenset({"at", "dot", "of", "and", "the", "in", "on"})
-
-
-class DetailsSetError(ChatbotError):
-    """The personal-details file is malformed."""
 
 
 @dataclass(frozen=True)

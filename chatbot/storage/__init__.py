@@ -3,5 +3,6 @@ state replicas share (memory or Redis), the rate-limit counts, and the redaction
 
 Each store sits behind a small protocol with an in-memory or embedded version, and a shared service that
 fails costs no patient a reply (`failover`). It may import `chatbot.domain`, `chatbot.errors`,
-`chatbot.settings` and `chatbot.answering.normalise`; never a channel.
+`chatbot.settings`, `chatbot.answering.normalise` and `chatbot.telemetry.events` (the one event log); never
+a channel.
 """

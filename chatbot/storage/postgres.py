@@ -18,6 +18,7 @@ from typing import TypeVar
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from chatbot.errors import DatabaseDown
 from chatbot.settings import describe_storage
 from chatbot.storage.store import FeedbackRow, Row, Sql
 
@@ -30,10 +31,6 @@ POOL_SIZE = 4
 SCHEMA_LOCK = 7_215_001  # any number: replicas starting together create the table one at a time
 
 T = TypeVar("T")
-
-
-class DatabaseDown(Exception):
-    """The database could not be reached moments ago; not tried again yet."""
 
 
 class PostgresBackend:

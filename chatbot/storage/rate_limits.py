@@ -13,7 +13,6 @@ limit, and the widget and health checks none.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
 import time
@@ -28,8 +27,9 @@ from slowapi.util import get_remote_address
 
 from chatbot.settings import RATE_OFF, check_rate, describe_storage
 from chatbot.storage.failover import REDIS_TIMEOUT_SECONDS
+from chatbot.telemetry.events import RateLimited, RateLimitFailed, emit
 
-log = logging.getLogger("chatbot.requests")
+log = logging.getLogger("chatbot")
 
 
 def storage_options(storage_uri: str) -> dict[str, float]:
@@ -91,7 +91,7 @@ def _too_many_requests(limiter: Limiter, request: Request, exc: Exception) -> JS
     item, identifiers = request.state.view_rate_limit
     reset_at, _ = limiter.limiter.get_window_stats(item, *identifiers)
     wait = max(1, math.ceil(reset_at - time.time()))
-    log.info(json.dumps({"event": "rate-limited", "path": request.url.path, "retry_after": wait}))
+    emit(RateLimited(request.url.path, wait))
     return JSONResponse(
         {"error": f"Too many questions from this address (the limit is {item}). Please try again in {wait} seconds."},
         status_code=429,
@@ -108,7 +108,7 @@ class _FallbackNews:
 
     def warning(self, message: str, *args: object, **kwargs: object) -> None:
         if message.startswith("Rate limit storage unreachable"):
-            logging.getLogger("chatbot").error(
+            log.error(
                 "The /v1/ask rate limit's storage %s is unreachable; "
                 "each process counts on its own until it answers again. Patients still get their replies.",
                 self.where,
@@ -116,12 +116,10 @@ class _FallbackNews:
 
     def info(self, message: str, *args: object, **kwargs: object) -> None:
         if message.startswith("Rate limit storage recovered"):
-            logging.getLogger("chatbot").warning(
-                "The /v1/ask rate limit's storage %s is back; shared again.", self.where
-            )
+            log.warning("The /v1/ask rate limit's storage %s is back; shared again.", self.where)
 
     def exception(self, message: str, *args: object, **kwargs: object) -> None:
-        log.error(json.dumps({"event": "rate-limit-failed", "detail": message}))
+        emit(RateLimitFailed(message))
 
     def __getattr__(self, name: str) -> object:
         return lambda *args, **kwargs: None

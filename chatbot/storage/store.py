@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from chatbot.domain import Match
-from chatbot.errors import ChatbotError
+from chatbot.errors import StoreError
 from chatbot.settings import DB_FILE
 from chatbot.storage.redact import redact
 
@@ -88,10 +88,6 @@ class Sql:
             prune_feedback=f"DELETE FROM feedback WHERE at < {p}",
             select_feedback=f"SELECT at, entry, helpful, question FROM feedback WHERE at >= {p} ORDER BY at, id",
         )
-
-
-class StoreError(ChatbotError):
-    """The unanswered-questions database cannot be read."""
 
 
 class Backend(Protocol):

@@ -33,11 +33,11 @@ from limits.strategies import FixedWindowRateLimiter
 
 from chatbot.answering.language import SPANISH, detect
 from chatbot.answering.normalise import normalise
-from chatbot.answering.question import InvalidQuestion, check_question
+from chatbot.answering.question import check_question
 from chatbot.answering.safety import states_emergency
 from chatbot.channels.sms.twilio import Verifier
 from chatbot.domain import Kind, Messages, Reply
-from chatbot.errors import AssistantStarting, StateUnavailable
+from chatbot.errors import AssistantStarting, InvalidQuestion, StateUnavailable
 from chatbot.settings import Settings, describe_storage
 from chatbot.storage.failover import Failover
 from chatbot.storage.rate_limits import limits_storage
@@ -46,7 +46,7 @@ from chatbot.storage.state import MemoryState, State
 if TYPE_CHECKING:
     from chatbot.answering.assistant import Assistant
 
-log = logging.getLogger("chatbot.sms")
+log = logging.getLogger("chatbot")
 
 # Twilio's own keywords, and the Spanish ones a clinic adds with Twilio's Advanced Opt-Out (the README says how).
 # A Spanish opt-out gets no reply even where Twilio was not told of it: whoever texts PARAR wants silence.
@@ -412,11 +412,3 @@ class SmsDesk:
 
 def _choice_key(sender: str) -> str:
     return f"sms-choice:{sender}"
-
-
-def log_event(sender: str, action: str) -> dict[str, str]:
-    """The log line for one text. An emergency is logged without its sender: with the log key, anyone
-    could hash candidate numbers and learn who texted in distress."""
-    if action.startswith("emergency"):
-        return {"event": "sms", "action": action}
-    return {"event": "sms", "sender": sender, "action": action}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
@@ -11,12 +10,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from chatbot.channels.sms.desk import SmsDesk, log_event
-from chatbot.channels.sms.twilio import ForgedRequest, SmsNotConfigured, twiml
+from chatbot.channels.sms.desk import SmsDesk
+from chatbot.channels.sms.twilio import twiml
 from chatbot.channels.web.services import Wired
+from chatbot.errors import ForgedRequest, SmsNotConfigured
+from chatbot.telemetry.events import Texted, emit
 
 router = APIRouter(prefix="/sms", tags=["sms"])
-log = logging.getLogger("chatbot.sms")
+log = logging.getLogger("chatbot")
 
 _TWIML = {"content": {"application/xml": {"example": "<Response><Message>...</Message></Response>"}}}
 
@@ -65,7 +66,7 @@ async def twilio(request: Request, services: Wired) -> Response:
     outcome = await run_in_threadpool(desk.answer, sid, sender, body, services.holder.assistant, opt_out_type)
     if outcome.reply is not None:
         await services.recorder.record_soon("sms", body, outcome.reply, time.perf_counter() - started)
-    log.info(json.dumps(log_event(sender, outcome.action)))
+    emit(Texted(sender, outcome.action))
     if outcome.reply is None or outcome.action == "emergency-over-limit":  # the rest are counted as replies
         services.metrics.sms_event(outcome.action)
     return Response(twiml(outcome.text), media_type="application/xml")

@@ -13,19 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from chatbot.errors import ChatbotError
+from chatbot.errors import ForgedRequest, SmsNotConfigured
 from chatbot.settings import Settings
 
 MAX_SMS_CHARS = 1600  # Twilio's limit for one outbound message (ten concatenated segments)
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
-
-
-class SmsNotConfigured(ChatbotError):
-    """There is no auth token (or no public URL) to check Twilio's signature with."""
-
-
-class ForgedRequest(ChatbotError):
-    """`X-Twilio-Signature` is missing or does not match the request."""
 
 
 # -- who is asking: Twilio's signature ---------------------------------------------------------

@@ -271,7 +271,8 @@ def ask(question: str | None, as_json: bool, explain: bool) -> None:
         chatbot ask                       # an interactive session on a terminal
         chatbot ask --json < questions.txt  # one JSON reply per line
     """
-    from chatbot.answering.question import InvalidQuestion, check_question
+    from chatbot.answering.question import check_question
+    from chatbot.errors import InvalidQuestion
     from chatbot.kb.startup import load_assistant
 
     if question is None and sys.stdin.isatty():

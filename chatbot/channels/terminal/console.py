@@ -79,7 +79,8 @@ def show(reply: Reply, explain: bool, console: Console) -> None:
 def run_console(settings: Settings, explain: bool = False) -> None:
     import readline  # noqa: F401 - importing it gives input() line editing and arrow-key history
 
-    from chatbot.answering.question import InvalidQuestion, check_question
+    from chatbot.answering.question import check_question
+    from chatbot.errors import InvalidQuestion
     from chatbot.kb.startup import load_assistant
 
     console = Console()

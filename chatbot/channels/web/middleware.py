@@ -6,8 +6,6 @@ and security headers. Each checks its settings when it is built and has one `__c
 
 from __future__ import annotations
 
-import json
-import logging
 from collections.abc import Collection
 
 import anyio
@@ -16,8 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatbot.settings import check_source_list
-
-log = logging.getLogger("chatbot")
+from chatbot.telemetry.events import TimedOut, emit
 
 # Every HTML page we serve loads its script and styles from this server and calls the API here.
 # Styles may be inline: the widget's Shadow DOM carries its own.
@@ -132,7 +129,7 @@ class Timeout:
                 await finished.wait()
             if not finished.is_set() and not started:
                 late = True
-                log.warning(json.dumps({"event": "timeout", "path": scope["path"], "seconds": self.seconds}))
+                emit(TimedOut(scope["path"], self.seconds))
                 error = f"The reply took longer than {self.seconds:g} seconds. Please try again."
                 await JSONResponse({"error": error}, status_code=504)(scope, receive, send)
                 tasks.cancel_scope.cancel()
