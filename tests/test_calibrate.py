@@ -90,6 +90,20 @@ def test_spanish_did_you_mean_offers_the_close_entries_and_spares_questions_near
     )
 
 
+def test_small_talk_taken_for_other_small_talk_is_no_wrong_answer_to_the_spanish_bar(fake: Assistant) -> None:
+    items = [
+        observed(Case(f"costo {i}", "in_scope", ("cost",)), dataclasses.replace(seen(fake, "cost", 0.9), lang="es"))
+        for i in range(10)
+    ]
+    items += [
+        observed(Case(f"hola {i}", "smalltalk", ("greeting",)), Observation("hola", "es", said="thanks"))
+        for i in range(5)
+    ]
+    chosen = calibrate.choose_spanish(fake, items, Thresholds())
+    assert chosen.spanish_answer <= 0.9
+    assert calibrate.report(fake, items, chosen).metrics()["right"] == 1.0
+
+
 def test_written_thresholds_load_back(tmp_path, knowledge_copy) -> None:
     from chatbot.kb import knowledge
 

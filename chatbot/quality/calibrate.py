@@ -236,20 +236,10 @@ def choose_spanish_answer(assistant: Assistant, spanish: Sequence[Observed], bas
     same room (`SLACK`); if none does, Spanish questions are never answered outright (they get the Spanish fallback).
     """
     for level in SPANISH_ANSWER:
-        candidate = replace(base, spanish_answer=float(level))
-        loose = replace(base, spanish_answer=float(level) - SLACK)
-        outcomes = [judge(o.case, assistant.respond(o.seen, loose)) for o in spanish]
-        answerable = [o.case.answerable for o in spanish]
-        wrong = _share(outcomes, answerable, "wrong")
-        leaked = _share(outcomes, [not a for a in answerable], "answered")
-        if wrong <= MAX_WRONG and leaked <= MAX_OUT_OF_SCOPE:
-            return candidate
+        loose = report(assistant, spanish, replace(base, spanish_answer=float(level) - SLACK)).metrics()
+        if loose["wrong"] <= MAX_WRONG and loose["out_of_scope_answered"] <= MAX_OUT_OF_SCOPE:
+            return replace(base, spanish_answer=float(level))
     return replace(base, spanish_answer=Thresholds().spanish_answer)
-
-
-def _share(outcomes: Sequence[str], where: Sequence[bool], outcome: str) -> float:
-    chosen = [o for o, keep in zip(outcomes, where, strict=True) if keep]
-    return chosen.count(outcome) / len(chosen) if chosen else 0.0
 
 
 def calibrate(assistant: Assistant, tune: Sequence[Case], spanish: Sequence[Case] = ()) -> Thresholds:
