@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -67,6 +69,40 @@ def test_the_emergency_bar_catches_every_emergency_without_a_false_alarm(fake: A
     metrics = calibrate.report(fake, alarm + calm, chosen).metrics()
     assert metrics["emergency_caught"] == 1.0 and metrics["false_alarms"] == 0
     assert 0.6 < chosen.emergency <= 0.7 or chosen.emergency_margin > 0
+
+
+def test_spanish_did_you_mean_offers_the_close_entries_and_spares_questions_near_an_out_of_scope_exemplar(
+    fake: Assistant,
+) -> None:
+    # Never sure enough to answer (the runner-up is as close), so only suggestions can resolve the in-scope ones;
+    # the out-of-scope ones score as high, but closer still to an out-of-scope exemplar.
+    def spanish(best: str, oos: float) -> Observation:
+        return dataclasses.replace(seen(fake, best, 0.75, runner_up=0.73, oos=oos), lang="es")
+
+    items = [observed(Case(f"en {i}", "in_scope", ("cost",)), spanish("cost", 0.60)) for i in range(10)]
+    items += [observed(Case(f"fuera {i}", "out_of_scope"), spanish("wifi", 0.85)) for i in range(10)]
+    chosen = calibrate.choose_spanish(fake, items, Thresholds())
+    metrics = calibrate.report(fake, items, chosen).metrics()
+    assert metrics == {**metrics, "right": 0.0, "resolved": 1.0, "out_of_scope_clarify": 0.0}
+    assert chosen.spanish_clarify <= 0.75 and -0.06 < chosen.spanish_clarify_out_of_scope_margin <= 0.15
+    assert (chosen.clarify, chosen.clarify_out_of_scope_margin) == (
+        Thresholds().clarify,
+        Thresholds().clarify_out_of_scope_margin,
+    )
+
+
+def test_small_talk_taken_for_other_small_talk_is_no_wrong_answer_to_the_spanish_bar(fake: Assistant) -> None:
+    items = [
+        observed(Case(f"costo {i}", "in_scope", ("cost",)), dataclasses.replace(seen(fake, "cost", 0.9), lang="es"))
+        for i in range(10)
+    ]
+    items += [
+        observed(Case(f"hola {i}", "smalltalk", ("greeting",)), Observation("hola", "es", said="thanks"))
+        for i in range(5)
+    ]
+    chosen = calibrate.choose_spanish(fake, items, Thresholds())
+    assert chosen.spanish_answer <= 0.9
+    assert calibrate.report(fake, items, chosen).metrics()["right"] == 1.0
 
 
 def test_written_thresholds_load_back(tmp_path, knowledge_copy) -> None:

@@ -27,15 +27,16 @@ pytestmark = pytest.mark.slow
 # of scope answered 3.0% and offered suggestions 14.3%, small talk 87.0%, emergencies 67 of 67, 2 false alarms; tuning
 # half 79.5%, 95.8%, 0.6%, 1.1%, 13.8%, 87.5%, all 64, 1 false alarm.
 # (Floors at the unrounded measurements: right 0.7928, wrong 0.0094, out of scope 0.0303, resolved 0.9416; tuning out of
-# scope 0.0115.)
+# scope 0.0115.) 2026-12-02, Spanish "did you mean": the mixes read as Spanish get suggestions, held-out resolved 94.7%
+# (0.9473) and out of scope offered suggestions 14.7% (0.1472, one more of 231); tuning resolved 96.0% (0.9602).
 HELD_OUT_FLOOR = evaluate.Bounds(
     min_right=0.792,
     max_wrong=0.0095,
     max_out_of_scope=0.031,
     min_emergency=1.0,
     max_false_alarms=2,
-    min_resolved=0.941,
-    max_out_of_scope_clarify=0.143,
+    min_resolved=0.947,
+    max_out_of_scope_clarify=0.148,
     min_smalltalk=0.87,
 )
 TUNING_FLOOR = evaluate.Bounds(
@@ -44,7 +45,7 @@ TUNING_FLOOR = evaluate.Bounds(
     max_out_of_scope=0.012,
     min_emergency=1.0,
     max_false_alarms=1,
-    min_resolved=0.958,
+    min_resolved=0.960,
     max_out_of_scope_clarify=0.138,
     min_smalltalk=0.875,
 )
@@ -62,9 +63,25 @@ SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # Measured 2026-12-01 on 239 blind Spanish questions (32 copies of knowledge-base phrasings dropped; the small-talk ones
 # are not counted here), with the policy as calibrated on the merged tree: held-out right 24.3% (17 of 70), wrong 2.9%
 # (2 of 70), out of scope answered 2.4% (1 of 42), 1 false alarm; tuning half 25.8% (24 of 93), none, none, none.
+# 2026-12-02, with Spanish "did you mean" (spanish_clarify 0.57, its out-of-scope margin 0.06): held-out resolved 60.0%
+# (42 of 70) and out of scope offered suggestions 14.3% (6 of 42); tuning half 72.0% (67 of 93) and 11.8% (4 of 34).
 SPANISH_FLOOR = {
-    evaluate.HELDOUT: evaluate.Bounds(min_right=0.242, max_wrong=0.029, max_out_of_scope=0.024, max_false_alarms=1),
-    evaluate.TUNE: evaluate.Bounds(min_right=0.258, max_wrong=0.0, max_out_of_scope=0.0, max_false_alarms=0),
+    evaluate.HELDOUT: evaluate.Bounds(
+        min_right=0.242,
+        max_wrong=0.029,
+        max_out_of_scope=0.024,
+        max_false_alarms=1,
+        min_resolved=0.6,
+        max_out_of_scope_clarify=0.143,
+    ),
+    evaluate.TUNE: evaluate.Bounds(
+        min_right=0.258,
+        max_wrong=0.0,
+        max_out_of_scope=0.0,
+        max_false_alarms=0,
+        min_resolved=0.72,
+        max_out_of_scope_clarify=0.118,
+    ),
 }
 
 

@@ -7,7 +7,8 @@ right answers as possible with out-of-scope answered at most 2% and wrong answer
 small talk (as many small-talk messages recognised as possible, no answerable question taken for
 small talk), then "did you mean" (as many questions resolved, directly or by a suggestion, as
 possible with at most 20% of out-of-scope questions offered suggestions). The answer thresholds are
-chosen before and without the later two, so no direct answer is traded for a clarification.
+chosen before and without the later two, so no direct answer is traded for a clarification. Spanish
+questions then get their own answer threshold and "did you mean" pair, in the same order and bounds.
 Among equally good choices the strictest wins, because a wrong answer costs more than a fallback.
 If nothing meets the bounds, calibration fails and says so rather than write a policy that would.
 """
@@ -191,14 +192,24 @@ def choose_smalltalk(assistant: Assistant, observed: Sequence[Observed], base: T
     return best[1]
 
 
-def choose_clarify(assistant: Assistant, observed: Sequence[Observed], base: Thresholds) -> Thresholds:
+def choose_clarify(
+    assistant: Assistant, observed: Sequence[Observed], base: Thresholds, *, spanish: bool = False
+) -> Thresholds:
     """The "did you mean" thresholds: the most answerable questions resolved (right directly or among the
     suggestions) with at most MAX_OUT_OF_SCOPE_CLARIFY of out-of-scope questions offered suggestions, even
-    with both loosened by SLACK; among equals the strictest (clarify 9.0, never, if suggestions resolve nothing)."""
+    with both loosened by SLACK; among equals the strictest (clarify 9.0, never, if suggestions resolve nothing).
+
+    With `spanish`, Spanish's own pair (`spanish_clarify`, `spanish_clarify_out_of_scope_margin`) is chosen instead;
+    `observed` should then hold the questions read as Spanish, the only ones that pair decides for."""
+    level_name, margin_name = (
+        ("spanish_clarify", "spanish_clarify_out_of_scope_margin")
+        if spanish
+        else ("clarify", "clarify_out_of_scope_margin")
+    )
     best: tuple[tuple[float, ...], Thresholds] | None = None
     for level, margin in itertools.product(CLARIFY, CLARIFY_OUT_OF_SCOPE_MARGIN):
-        candidate = replace(base, clarify=float(level), clarify_out_of_scope_margin=float(margin))
-        loose = replace(candidate, clarify=level - SLACK, clarify_out_of_scope_margin=margin - SLACK)
+        candidate = replace(base, **{level_name: float(level), margin_name: float(margin)})
+        loose = replace(candidate, **{level_name: float(level) - SLACK, margin_name: float(margin) - SLACK})
         if report(assistant, observed, loose).metrics()["out_of_scope_clarify"] > MAX_OUT_OF_SCOPE_CLARIFY:
             continue
         key = (float(report(assistant, observed, candidate).metrics()["resolved"]), float(level), float(margin))
@@ -209,27 +220,22 @@ def choose_clarify(assistant: Assistant, observed: Sequence[Observed], base: Thr
 
 
 def choose_spanish(assistant: Assistant, observed: Sequence[Observed], base: Thresholds) -> Thresholds:
+    """Spanish's own thresholds, on the questions read as Spanish (they decide nothing for a Spanglish one read as
+    English): first `spanish_answer`, then, with it fixed, the Spanish "did you mean" pair, so no direct answer is
+    traded for a clarification."""
+    spanish = [o for o in observed if o.case.category != "emergency" and o.seen.lang == "es"]
+    return choose_clarify(assistant, spanish, choose_spanish_answer(assistant, spanish, base), spanish=True)
+
+
+def choose_spanish_answer(assistant: Assistant, spanish: Sequence[Observed], base: Thresholds) -> Thresholds:
     """The lowest `spanish_answer` that keeps Spanish questions within the same bounds as English ones, with the
     same room (`SLACK`); if none does, Spanish questions are never answered outright (they get the Spanish fallback).
-
-    Only the questions read as Spanish count: the threshold decides nothing for a Spanglish one read as English.
     """
-    ordinary = [o for o in observed if o.case.category != "emergency" and o.seen.lang == "es"]
     for level in SPANISH_ANSWER:
-        candidate = replace(base, spanish_answer=float(level))
-        loose = replace(base, spanish_answer=float(level) - SLACK)
-        outcomes = [judge(o.case, assistant.respond(o.seen, loose)) for o in ordinary]
-        answerable = [o.case.answerable for o in ordinary]
-        wrong = _share(outcomes, answerable, "wrong")
-        leaked = _share(outcomes, [not a for a in answerable], "answered")
-        if wrong <= MAX_WRONG and leaked <= MAX_OUT_OF_SCOPE:
-            return candidate
+        loose = report(assistant, spanish, replace(base, spanish_answer=float(level) - SLACK)).metrics()
+        if loose["wrong"] <= MAX_WRONG and loose["out_of_scope_answered"] <= MAX_OUT_OF_SCOPE:
+            return replace(base, spanish_answer=float(level))
     return replace(base, spanish_answer=Thresholds().spanish_answer)
-
-
-def _share(outcomes: Sequence[str], where: Sequence[bool], outcome: str) -> float:
-    chosen = [o for o, keep in zip(outcomes, where, strict=True) if keep]
-    return chosen.count(outcome) / len(chosen) if chosen else 0.0
 
 
 def calibrate(assistant: Assistant, tune: Sequence[Case], spanish: Sequence[Case] = ()) -> Thresholds:

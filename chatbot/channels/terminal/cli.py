@@ -478,7 +478,7 @@ def _print_unhelpful(marked: list[Unhelpful], retention_days: int) -> None:
     type=click.Path(path_type=Path),
     default=SPANISH_EVAL_FILE,
     show_default=True,
-    help="Spanish questions: their tuning half chooses spanish_answer.",
+    help='Spanish questions: their tuning half chooses spanish_answer and the Spanish "did you mean" pair.',
 )
 @click.option("--dry-run", is_flag=True, help="Print the chosen thresholds without writing them.")
 def calibrate(file: Path, spanish_file: Path, dry_run: bool) -> None:
@@ -488,7 +488,8 @@ def calibrate(file: Path, spanish_file: Path, dry_run: bool) -> None:
     Most right answers with out-of-scope answered at most 2% and wrong answers at most 1%; then
     small talk, and the "did you mean" band (most questions resolved, at most 20% of out-of-scope
     questions offered suggestions); every threshold chosen without looking at the held-out half.
-    Spanish questions are held to the same bounds by their own threshold, spanish_answer.
+    Spanish questions are held to the same bounds by their own thresholds: spanish_answer, then
+    spanish_clarify and spanish_clarify_out_of_scope_margin.
     \b
     Example:
         chatbot calibrate
