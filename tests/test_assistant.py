@@ -133,7 +133,7 @@ def test_an_emergency_is_never_answered_with_did_you_mean(clarifying: Assistant)
     assert clarifying.ask("will i be groggy after? I can't breathe").kind is Kind.EMERGENCY
 
 
-def test_a_spanish_message_gets_no_did_you_mean_until_spanish_clarify_is_calibrated(clarifying: Assistant) -> None:
+def test_a_spanish_message_gets_did_you_mean_only_above_spanish_clarify(clarifying: Assistant) -> None:
     seen = clarifying.observe("¿Voy a estar mareado después de la infusión?")
     assert seen.lang == "es"
     assert clarifying.respond(seen, clarifying.thresholds).kind is Kind.FALLBACK

@@ -157,6 +157,6 @@ def test_emergencies_written_blind_get_the_emergency_message(real: Assistant, ha
 
 
 def test_no_two_entries_share_a_near_twin_alternate(real: Assistant) -> None:
-    """The rule `chatbot check` and `chatbot build` apply, on the index as built (see chatbot/publishing.py)."""
+    """The rule `chatbot check` and `chatbot build` apply, on the index as built (see chatbot/kb/publishing.py)."""
     vectors = dict(zip(real.index.texts, real.index.vectors.reconstruct_n(0, real.index.vectors.ntotal), strict=True))
     assert near_twins(real.kb, vectors) == []
