@@ -4,7 +4,7 @@ kept (redacted) so staff can learn from them.
 Two backends behind one small protocol, with one schema: by default one SQLite file,
 `CHATBOT_VAR_DIR/chatbot.db` (nothing to install), in WAL mode with a busy timeout so several
 worker processes can write to it at once; with `CHATBOT_DATABASE_URL` set, a PostgreSQL database
-that every replica writes (`chatbot/postgres.py`). Each row holds the time, the channel, the
+that every replica writes (`chatbot/storage/postgres.py`). Each row holds the time, the channel, the
 question with its personal details removed (`redact.py`) and the nearest entries with their
 scores; a feedback row, the entry answered, whether it helped and the question, redacted alike.
 Rows older than the retention period are never read, and are deleted on the first write
