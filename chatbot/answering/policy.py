@@ -61,6 +61,7 @@ def _rules(
 
 
 TOO_FAR, TOO_CLOSE, OUT_OF_SCOPE = "too-far", "too-close-to-runner-up", "out-of-scope-exemplar"
+RULES = (TOO_FAR, TOO_CLOSE, OUT_OF_SCOPE)  # every rule an objection can name
 
 
 def objections(evidence: Evidence, thresholds: Thresholds) -> tuple[Objection, ...]:

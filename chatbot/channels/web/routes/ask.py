@@ -11,8 +11,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, WithJsonSchema, field_validator
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, field_validator
 
+from chatbot.answering.policy import RULES
 from chatbot.answering.question import MAX_QUESTION_CHARS, check_question
 from chatbot.channels.web.services import Answering, Wired
 from chatbot.domain import NONE_OF_THESE, Kind
@@ -99,8 +100,18 @@ class SuggestionItem(BaseModel):
     question: str = Field(description="The entry's own question, as the clinic's page asks it.")
 
 
+def _policy_rule(rule: str) -> str:
+    if rule not in RULES:
+        raise ValueError(f"{rule!r} is not one of the policy's rules {RULES}")
+    return rule
+
+
+# The policy's rule names, checked and listed in place in the schema like the reply kinds below.
+PolicyRule = Annotated[str, AfterValidator(_policy_rule), WithJsonSchema({"type": "string", "enum": list(RULES)})]
+
+
 class Why(BaseModel):
-    rule: Literal["too-far", "too-close-to-runner-up", "out-of-scope-exemplar"]
+    rule: PolicyRule
     message: str = Field(description="The rule and the numbers that decided it, in words.")
     exemplar: str | None = Field(None, description="For out-of-scope-exemplar: the exemplar that vetoed the answer.")
     exemplar_score: float | None = Field(None, description="Its score, compared with the best entry's.")
