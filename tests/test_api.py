@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import CLARIFIED, SlowLoad
 from fastapi.testclient import TestClient
-from support import ready
+from support import ready, until
 
 from chatbot.answering.assistant import Assistant
 from chatbot.channels.web.app import create_app
@@ -120,11 +119,7 @@ def test_a_failed_load_is_reported_by_readyz(fake: Assistant) -> None:
         raise KnowledgeError([Problem("faq.yaml", "cost", "answer", "is not a verbatim excerpt")])
 
     with TestClient(create_app(Settings(), load=broken)) as client:
-        for _ in range(100):
-            body = client.get("/readyz").json()
-            if "faq.yaml" in body.get("detail", ""):
-                break
-            time.sleep(0.02)
+        until(lambda: "faq.yaml" in client.get("/readyz").json().get("detail", ""), "the failed load's report", 2)
         assert client.get("/readyz").status_code == 503
         assert "faq.yaml: entry 'cost', field 'answer'" in client.get("/readyz").json()["detail"]
 

@@ -37,11 +37,7 @@ def running(fake: Assistant, **overrides: object) -> Iterator[uvicorn.Server]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        for _ in range(500):
-            if server.started:
-                break
-            time.sleep(0.01)
-        assert server.started, "the server did not start"
+        until(lambda: server.started, "the server to start", seconds=5, every=0.01)
         host, port = server.servers[0].sockets[0].getsockname()[:2]
         wait_until_ready(host, port, settings.allowed_hosts[0].replace("*", "localhost"))
         yield server

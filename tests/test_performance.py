@@ -20,7 +20,7 @@ import httpx
 import pytest
 import uvicorn
 import yaml
-from support import alive, descendants, free_port, maps
+from support import alive, descendants, free_port, maps, until
 
 from chatbot.answering.normalise import normalise
 from chatbot.channels.terminal.cli import _shared_listener
@@ -138,15 +138,16 @@ def test_two_workers_serve_and_neither_holds_torch(real_settings: Settings, tmp_
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    workers: list[int] = []
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             replies = [until_answered(client, server) for _ in range(6)]
         assert {reply["id"] for reply in replies} == {"cost"}
-        deadline = time.monotonic() + 60
-        while len(workers) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-            workers = [pid for pid in descendants(server.pid) if maps(pid, "onnxruntime")]
+
+        def encoder_workers() -> list[int]:
+            return [pid for pid in descendants(server.pid) if maps(pid, "onnxruntime")]
+
+        until(lambda: len(encoder_workers()) >= 2, "two worker processes to hold the encoder", 60, every=0.2)
+        workers = encoder_workers()
         assert len(workers) == 2, "two worker processes hold the encoder"
         assert not [pid for pid in [server.pid, *workers] if maps(pid, "/torch/")]
     finally:
