@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.answering.language import ENGLISH, OTHER, SPANISH, detect, fold, leans_elsewhere, spanish_words
+from chatbot.answering.language import ENGLISH, OTHER, SPANISH, Reading, detect, fold, read, spanish_words
 
 
 @pytest.mark.parametrize(
@@ -48,4 +48,4 @@ def test_spanish_shorthand_is_spelled_out() -> None:
 def test_a_message_read_as_english_may_still_lean_to_a_language_we_do_not_answer_in(
     message: str, elsewhere: bool
 ) -> None:
-    assert leans_elsewhere(message) is elsewhere
+    assert read(message) == Reading(ENGLISH, leans_elsewhere=elsewhere)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chatbot.answering.language import ENGLISH, OTHER, SPANISH, detect, leans_elsewhere, spanish_words
+from chatbot.answering.language import ENGLISH, OTHER, SPANISH, read, spanish_words
 from chatbot.answering.lexical import Lexical
 from chatbot.answering.normalise import normalise
 from chatbot.answering.policy import decide, objections, suggestions
@@ -126,7 +126,8 @@ class Assistant:
         A stated emergency skips the model entirely, unless `measure` asks for every score anyway
         (calibration judges the semantic check on its own); so does a language we do not answer in.
         """
-        lang = detect(question)
+        reading = read(question)
+        lang = reading.lang
         english = self.speller.correct(normalise(question), keep=acronyms(question))
         # The speller would "correct" Spanish towards the clinic's English words; Spanish shorthand ("q", "xq")
         # is spelled out first, and `normalise` then writes the text as it writes every key.
@@ -160,7 +161,7 @@ class Assistant:
             smalltalk=chat[intent] if intent else float("-inf"),
             smalltalk_intent=intent,
             out_of_scope_text=self._closest_text(scores, self._out_of_scope),
-            elsewhere=lang == ENGLISH and leans_elsewhere(question),
+            elsewhere=lang == ENGLISH and reading.leans_elsewhere,
         )
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:

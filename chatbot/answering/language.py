@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -110,40 +111,46 @@ def spanish_words(text: str) -> str:
     return " ".join(_SHORTHAND.get(word, word) for word in _WORD.findall(fold(text)))
 
 
+@dataclass(frozen=True)
+class Reading:
+    """Which language a message is answered in, and whether it leans to one we do not answer in."""
+
+    lang: str  # `en`, `es`, or `other` for a message in a language we do not answer in
+    # Read as English, but the detector's best guess, however unsure, is another language: "li pa respire"
+    # (Haitian Creole, which the detector does not know) leans French. If nothing answers it, the bilingual
+    # reply with 911 and 988 serves its writer better than the English fallback.
+    leans_elsewhere: bool = False
+
+
 def detect(text: str) -> str:
     """`en`, `es`, or `other` for a message in a language we do not answer in."""
+    return read(text).lang
+
+
+def read(text: str) -> Reading:
+    """The message's language, asking the detector once."""
     letters = _LETTER.findall(text)
     if not letters:
-        return ENGLISH
+        return Reading(ENGLISH)
     if sum(ch.isascii() for ch in fold("".join(letters))) < len(letters) / 2:
         # Mostly another script (Chinese, Arabic, Cyrillic...): not a language we answer in.
-        return OTHER
+        return Reading(OTHER)
     folded = spanish_words(text)
     if len(_ELSEWHERE_MARKERS.findall(folded)) >= 2:
-        return OTHER
+        return Reading(OTHER)
     # Accents are half of what tells Vietnamese, Portuguese or French apart: the detector sees them.
     ranked = _detector_says(" ".join(text.lower().split()))
     if not ranked:
-        return ENGLISH
+        return Reading(ENGLISH)
     (best, confidence), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
     if best == SPANISH and (
         (confidence >= SPANISH_AT_LEAST and confidence - runner_up >= SPANISH_LEAD)
         or len(_SPANISH_MARKERS.findall(folded)) >= 2
     ):
-        return SPANISH
+        return Reading(SPANISH)
     if best not in ANSWERED and confidence >= OTHER_AT_LEAST and len(folded.split()) >= OTHER_MIN_WORDS:
-        return OTHER
-    return ENGLISH
-
-
-def leans_elsewhere(text: str) -> bool:
-    """True when the detector's best guess is a language we do not answer in, however unsure of it.
-
-    "li pa respire" (Haitian Creole, which the detector does not know) leans French and is read as English;
-    if nothing answers it, the bilingual reply with 911 and 988 serves its writer better than the English fallback.
-    """
-    ranked = _detector_says(" ".join(text.lower().split()))
-    return bool(ranked) and ranked[0][0] not in ANSWERED and ranked[0][1] > 0
+        return Reading(OTHER)
+    return Reading(ENGLISH, leans_elsewhere=best not in ANSWERED and confidence > 0)
 
 
 def _detector_says(text: str) -> list[tuple[str, float]]:
