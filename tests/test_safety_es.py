@@ -131,6 +131,18 @@ def test_scary_words_in_spanish_without_an_emergency_are_left_alone(message: str
     assert not states_emergency(message, normalise(message))
 
 
+@pytest.mark.parametrize(
+    ("message", "overdose"),
+    [
+        ("i took todas las pastillas", True),
+        ("took all mis pills", True),
+        ("I took all my meds this morning, can I still come in?", False),
+    ],
+)
+def test_spanglish_took_all_is_an_overdose_only_with_spanish_after_it(message: str, overdose: bool) -> None:
+    assert safety_es.mentions_emergency(message) is overdose
+
+
 def test_a_spanish_emergency_inside_an_english_message_is_caught_by_the_spanish_patterns() -> None:
     message = "quick question about parking, also mi esposo se desmayó y no despierta"
     assert safety_es.mentions_emergency(message)

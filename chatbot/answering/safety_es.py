@@ -258,7 +258,7 @@ _PATTERNS += [
     r"\b(?:con (?:ron|alcohol|vino|cerveza|tequila|licor|guaro|trago)|con el alcohol)\b"
     r"|\b(?:mezcle|mezclo|se metio|me meti|se tomo)\b[^.?!]{0,40}\b(?:alcohol|ron|vino|cerveza|tequila|licor)\b",
     r"\b(?:me estoy apagando|se esta apagando|esta toda? id[oa]|se le cierran los ojos|no me contesta bien)\b",
-    r"\b(?:i took|took) (?:todas|todos|all)\b",
+    r"\b(?:i took|took) (?:todas|todos|all (?:las|los|mis|de|mi))\b",
     # Stroke: sight lost, speech, one side, the worst headache.
     r"\b(?:deje|dejo) de ver\b|\b(?:ve|veo) borroso\b[^.?!]{0,40}\b(?:cabeza|nuca|presion)\b"
     r"|\bno (?:puedo|puede) ver de (?:un|el) ojo\b",

@@ -32,12 +32,14 @@ from chatbot.domain import (
     SPANISH_NOT_EMERGENCY,
 )
 from chatbot.errors import CorruptIndex, IndexNotWritable, MissingIndex, StaleIndex
+from chatbot.kb import ngram_model
 from chatbot.kb.files import file_sha256
 
 if TYPE_CHECKING:
     import faiss
     from numpy.typing import NDArray
 
+    from chatbot.answering.ngrams import NgramModel
     from chatbot.kb.knowledge import KnowledgeBase
 
 CURRENT = "current"
@@ -47,6 +49,7 @@ MANIFEST = "manifest.json"
 ONNX_FILE = "encoder.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 KNOWLEDGE_FILE = "knowledge.json"  # the validated knowledge base the version was built from
+NGRAM_FILE = "spanish-emergency-ngrams.json"  # the n-gram model trained on the version's Spanish exemplars
 KEEP_VERSIONS = 2
 T = TypeVar("T")
 
@@ -74,6 +77,7 @@ class Index:
     vectors: faiss.Index
     labels: tuple[str, ...]
     texts: tuple[str, ...]
+    ngrams: NgramModel
 
     def scores(self, query: NDArray[np.float32]) -> NDArray[np.float32]:
         """Cosine similarity of one normalised query vector to every key, in key order."""
@@ -213,7 +217,10 @@ def read_version(folder: Path) -> Index:
             f"The index in {folder} is inconsistent: {vectors.ntotal} vectors, {len(labels)} labels, "
             f"manifest counts {sum(manifest.counts.values())}."
         )
-    return Index(folder, manifest, vectors, labels, texts)
+    # A version built before the n-gram model existed is refused like a damaged one, so start-up rebuilds it rather
+    # than serving without the second Spanish emergency net.
+    ngrams = _parsed(folder / NGRAM_FILE, ngram_model.read)
+    return Index(folder, manifest, vectors, labels, texts, ngrams)
 
 
 def find(index_dir: Path, fingerprint: str, weights_sha256: str) -> Index | None:
