@@ -23,8 +23,9 @@ def model(kb: KnowledgeBase) -> NgramModel:
 
 # Wordings no pattern was written for, none of them among the exemplars: the model is what catches them.
 UNPATTERNED_EMERGENCIES = [
-    "mi hermano se colgó en el closet",
-    "mi esposo está tirado en el baño y no me habla",
+    "mi hijo se metió todo lo del botiquín y está bien dormido",
+    "mi mamá se quedó mirando fijo y no me reconoce, babea",
+    "mi hija se echó el frasco de jarabe completo",
 ]
 # The scary words without an emergency: an idiom, a past event, questions about a risk.
 ORDINARY = [
@@ -69,7 +70,7 @@ def test_a_written_model_reads_back_the_same(model: NgramModel, tmp_path: Path) 
 
 def test_an_english_message_never_meets_the_spanish_model(fake: Assistant) -> None:
     assert fake.observe("my husband is lying on the bathroom floor and won't talk to me").emergency_ngrams == 0.0
-    assert fake.observe("mi esposo está tirado en el baño y no me habla").emergency_ngrams > 0.0
+    assert fake.observe("mi hija se echó el frasco de jarabe completo").emergency_ngrams > 0.0
 
 
 def test_an_index_without_the_model_is_refused_so_start_up_rebuilds_it(fake: Assistant, tmp_path: Path) -> None:

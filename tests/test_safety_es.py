@@ -62,7 +62,21 @@ SPANISH_EMERGENCIES = [
     "me estoy ahogando",
     "no hay manera de despertarlo",
 ]
+# Means and places the idiom guard used to excuse, hanging said of someone else, a relative found on the floor.
+SPANISH_EMERGENCIES += [
+    "me quiero ahorcar con el cinturón",
+    "tengo ganas de aventarme del techo",
+    "mi hermano se colgó en el closet",
+    "mi esposo está tirado en el baño y no me habla",
+]
 SPANISH_ORDINARY = [
+    # Their twins: hanging up, a nap, a sulk, a death long ago.
+    "me voy a colgar el teléfono, ya me contestaron",
+    "se me colgó la llamada, ¿me pueden llamar?",
+    "se colgó la página cuando quise pagar",
+    "me quiero tirar de la cama de lo cansada que estoy",
+    "mi hijo está tirado en el sofá y no me habla, está enojado",
+    "hace años mi tío se colgó en el garaje, ¿la ketamina ayuda con el duelo?",
     "el dolor me está matando, ¿cuántas infusiones necesito?",
     "me muero de hambre, ¿puedo comer antes de la infusión?",
     "hace años tuve una convulsión, ¿puedo hacerme el tratamiento?",
