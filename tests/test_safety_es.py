@@ -175,7 +175,7 @@ BLIND = [
 ]
 # The patterns alone on each blind Spanish set's held-out half, measured 2026-12-02 (see the README): caught at least,
 # ordinary messages alarmed at most. The real-model floors, semantic check included, are in test_quality.py.
-PATTERN_FLOOR = {"emergencies-es.yaml": (69, 6), "emergencies-es-2.yaml": (68, 7), "emergencies-es-3.yaml": (120, 1)}
+PATTERN_FLOOR = {"emergencies-es.yaml": (70, 6), "emergencies-es-2.yaml": (69, 7), "emergencies-es-3.yaml": (121, 1)}
 
 
 @pytest.mark.parametrize("path", BLIND, ids=lambda p: p.name)
