@@ -1,11 +1,12 @@
 """The FAISS index on disk: what it holds, how it is written atomically, and how it is read back.
 
 Layout: `index/current` is a symlink to one version folder (`index/<fingerprint>-<time>/`) holding
-`vectors.faiss`, `labels.json`, `manifest.json` and, when exported, `encoder.onnx` and
-`tokenizer.json`. A version is written in a temporary folder, renamed into place, and only then is
-`current` switched with one atomic rename; a build killed halfway leaves the old version serving.
-The manifest records every other file's sha256, and reading checks them, so a file that is
-missing, truncated or altered is reported as a corrupt index rather than answered with.
+`vectors.faiss`, `labels.json`, `manifest.json`, the Spanish emergency n-gram model
+(`spanish-emergency-ngrams.json`) and, when exported, `encoder.onnx` and `tokenizer.json`. A version
+is written in a temporary folder, renamed into place, and only then is `current` switched with one
+atomic rename; a build killed halfway leaves the old version serving. The manifest records every
+other file's sha256, and reading checks them, so a file that is missing, truncated or altered is
+reported as a corrupt index rather than answered with.
 """
 
 from __future__ import annotations
