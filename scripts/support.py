@@ -32,7 +32,7 @@ import numpy as np
 from chatbot.answering.assistant import Assistant
 from chatbot.answering.normalise import normalise
 from chatbot.domain import Thresholds
-from chatbot.kb import index, knowledge
+from chatbot.kb import index, knowledge, ngram_model
 from chatbot.telemetry.events import log as event_log
 
 if TYPE_CHECKING:
@@ -84,7 +84,9 @@ def fake_assistant(kb: knowledge.KnowledgeBase, folder: Path, thresholds: Thresh
     texts = [text for _, text in labelled]
     vectors = encoder.encode([normalise(t) for t in texts])
     manifest = index.Manifest("fake", "0" * 64, kb.fingerprint, {"keys": len(labels)}, "now", 0.0)
-    index.write(folder, labels, texts, vectors, manifest, {})
+    ngrams = folder.parent / f"{folder.name}-{index.NGRAM_FILE}"
+    ngram_model.write(ngram_model.train(kb), ngrams)
+    index.write(folder, labels, texts, vectors, manifest, {index.NGRAM_FILE: ngrams})
     return Assistant(kb, index.read(folder), encoder, knowledge.fill(kb.messages, "555-0100"))
 
 
