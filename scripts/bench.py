@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import http.client
 import json
 import os
 import platform
@@ -29,13 +28,26 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from support import QUESTION, chatbot_command, cpu_model, descendants, live_server, maps, rss_mib, summary, table
+from support import (
+    QUESTION,
+    chatbot_command,
+    cpu_model,
+    descendants,
+    live_server,
+    memory,
+    number,
+    say,
+    sequential_load,
+    summary,
+    table,
+    timed,
+    timed_run,
+)
 
 from chatbot.answering.normalise import normalise
 from chatbot.kb.encoder import SentenceTransformerEncoder, resolve_model
@@ -66,9 +78,9 @@ class Target:
         return self.value <= self.bound if self.at_most else self.value >= self.bound
 
     def row(self) -> list[str]:
-        bound = "report" if self.bound is None else f"{'≤' if self.at_most else '≥'} {_num(self.bound)}{self.unit}"
+        bound = "report" if self.bound is None else f"{'≤' if self.at_most else '≥'} {number(self.bound)}{self.unit}"
         result = {True: "pass", False: "FAIL", None: "—"}[self.passed]
-        return [self.name, f"{_num(self.value)}{self.unit}", bound, result]
+        return [self.name, f"{number(self.value)}{self.unit}", bound, result]
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -251,27 +263,6 @@ def reference_timings(settings: Settings, questions: Sequence[str], threads: int
     return times
 
 
-def sequential_load(url: str, questions: Sequence[str]) -> list[float]:
-    """One keep-alive connection, one question at a time. The standard library's client: httpx spends
-    1 to 2 ms of CPU a request of its own, which would be measured as the server's latency."""
-    host, port = url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    times = []
-    try:
-        for question in questions:
-            body = json.dumps({"question": question})
-            started = time.perf_counter()
-            connection.request("POST", "/v1/ask", body, {"Content-Type": "application/json"})
-            response = connection.getresponse()
-            response.read()
-            times.append(time.perf_counter() - started)
-            if response.status != 200:
-                raise RuntimeError(f"POST /v1/ask answered {response.status}")
-    finally:
-        connection.close()
-    return times
-
-
 # wrk cycles through the questions and reports its own percentiles (in microseconds) as one JSON line.
 _WRK_SCRIPT = """
 local bodies = {%s}
@@ -325,20 +316,6 @@ def _lua_string(text: str) -> str:
     return f"[==[{text}]==]"
 
 
-def memory(pid: int) -> dict[str, Any]:
-    """Resident memory of the server process and of its descendants (the workers), from /proc."""
-    processes = [pid, *descendants(pid)]
-    resident = {p: rss_mib(p) for p in processes}
-    # With one worker, uvicorn serves in the `chatbot serve` process itself; with more, in its children.
-    serving = [p for p in processes if maps(p, "onnxruntime")]
-    return {
-        "largest_worker_mib": round(max(resident[p] for p in serving), 1),
-        "total_mib": round(sum(resident.values()), 1),
-        "processes": len(processes),
-        "torch_loaded": any(maps(p, "/torch/") for p in processes),
-    }
-
-
 def cpu_seconds(pids: Sequence[int]) -> float:
     """User and system CPU time the processes have used so far (threads included), from /proc."""
     ticks = 0
@@ -351,24 +328,6 @@ def cpu_seconds(pids: Sequence[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def timed_run(command: list[str], env: dict[str, str]) -> float:
-    """Wall clock of one command, start to exit."""
-    started = time.perf_counter()
-    done = subprocess.run(
-        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed (exit status {done.returncode}):\n{done.stderr}")
-    return elapsed
-
-
-def timed(call: Callable[..., object], *args: object) -> float:
-    started = time.perf_counter()
-    call(*args)
-    return time.perf_counter() - started
-
-
 def report(results: dict[str, Any], targets: list[Target]) -> str:
     machine, servers = results["machine"], results["servers"]
     lines = [
@@ -379,7 +338,7 @@ def report(results: dict[str, Any], targets: list[Target]) -> str:
         table(
             ["measurement", "n", "median ms", "p95 ms", "p99 ms"],
             [
-                [name, str(t["n"]), _num(t["median"]), _num(t["p95"]), _num(t["p99"])]
+                [name, str(t["n"]), number(t["median"]), number(t["p95"]), number(t["p99"])]
                 for name, t in results["timings_ms"].items()
             ],
         ),
@@ -401,7 +360,7 @@ def report(results: dict[str, Any], targets: list[Target]) -> str:
             for name, s in servers.items()
         )
         + ".",
-        f"Fresh `chatbot ask` runs (s): {', '.join(_num(s) for s in results['fresh_ask_s'])}.",
+        f"Fresh `chatbot ask` runs (s): {', '.join(number(s) for s in results['fresh_ask_s'])}.",
         "",
         table(["target", "measured", "bound", "result"], [t.row() for t in targets]),
     ]
@@ -410,14 +369,6 @@ def report(results: dict[str, Any], targets: list[Target]) -> str:
 
 def _workers(count: int) -> str:
     return f"{count} worker{'s' if count > 1 else ''}"
-
-
-def _num(value: float) -> str:
-    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":
