@@ -61,6 +61,8 @@ test-fast: install check services
 eval: install
 	$(BIN)/chatbot eval --half heldout
 
+# The performance targets of issue 6, then the encoder choices side by side (scripts/encoders.py; all-mpnet-base-v2
+# once `make mpnet` has installed it): about 10 minutes with both encoders on 2 cores.
 bench: install wrk
 	$(BIN)/python scripts/bench.py
 

@@ -8,7 +8,9 @@ measured it); the serving encoder (ONNX, CHATBOT_THREADS=1); in-process answerin
 HTTP `POST /v1/ask` at concurrency 1 (the standard library's client, one keep-alive connection) and
 16 (wrk, which `make bench` installs) against `chatbot serve` on 127.0.0.1 with one worker and with
 two; each server's resident memory; and a fresh `chatbot ask` (a few runs). It prints medians, p95
-and p99 and the issue's ratios with pass/fail, and writes the same as JSON.
+and p99 and the issue's ratios with pass/fail. Then the encoder choices side by side (`encoders.py`:
+build seconds, held-out quality with thresholds calibrated for each, milliseconds and MiB against
+issue 14's serving bounds). It writes all of it as JSON.
 
 Everything runs on loopback and stops by itself: each load phase is bounded in time, and every
 server started here is stopped here. Timings share the machine with whatever else runs on it (the
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import encoders
 from support import (
     QUESTION,
     chatbot_command,
@@ -98,8 +101,8 @@ def main() -> int:
     parser.add_argument(
         "--questions",
         type=int,
-        default=0,
-        help=f"How many evaluation questions (default all; at least {MIN_QUESTIONS}).",
+        default=500,
+        help=f"How many evaluation questions (default 500; 0 for all; at least {MIN_QUESTIONS}).",
     )
     parser.add_argument(
         "--load-seconds", type=float, default=10.0, help="How long each concurrency-16 phase runs (default 10)."
@@ -107,6 +110,12 @@ def main() -> int:
     parser.add_argument("--fresh-runs", type=int, default=5, help="Fresh `chatbot ask` runs (default 5).")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="Knowledge base folder.")
     parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval.yaml", help="Evaluation set.")
+    parser.add_argument(
+        "--encoder-questions",
+        type=int,
+        default=200,
+        help="Questions for each encoder choice's timings (default 200); 0 leaves the encoder comparison out.",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"), help="Where to write the JSON.")
     args = parser.parse_args()
 
@@ -122,7 +131,13 @@ def main() -> int:
     results = measure(args, questions)
     targets = targets_of(results)
     results["targets"] = [t.to_dict() for t in targets]
-    print(report(results, targets))
+    print(report(results, targets), flush=True)
+    if args.encoder_questions:
+        say("Encoder choices side by side (scripts/encoders.py) …")
+        results["encoders"] = encoders.compare(
+            encoders.CHOICES, args.knowledge, args.eval, questions[: args.encoder_questions], args.fresh_runs
+        )
+        print("\n" + encoders.render(results["encoders"]))
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nWritten to {args.out}.")
     return 0
