@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -69,8 +70,13 @@ class Choice:
     def missing(self) -> str | None:
         """Why this choice cannot be measured here, or None."""
         if self.model and not Path(self.model).is_dir():
-            return f"{self.model} is not installed (`make mpnet` installs it)"
+            return f"{self.shown} is not installed (`make mpnet` installs it)"
         return None
+
+    @property
+    def shown(self) -> str:
+        """The model folder as a reader would type it: relative to the working folder when it is inside it."""
+        return os.path.relpath(self.model) if Path(self.model).absolute().is_relative_to(Path.cwd()) else self.model
 
 
 CHOICES = (
@@ -133,7 +139,7 @@ def compare(
             step = exc.command[len(chatbot_command())]
             reason = f"`chatbot {step}` failed with it: {exc.error}"
             if step == "build":
-                reason += f" (`CHATBOT_MODEL={choice.model} chatbot check` lists the problems)"
+                reason += f" (`CHATBOT_MODEL={choice.shown} chatbot check` lists the problems)"
         say(f"Encoder {choice.name}: skipped, {reason}.")
         encoders.append({"encoder": choice.name, "model": choice.model, "skipped": reason})
     return {"questions": len(questions), "fresh_runs": fresh_runs, "encoders": encoders}

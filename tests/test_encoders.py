@@ -136,5 +136,5 @@ def test_an_encoder_that_cannot_build_is_listed_with_the_build_error(tmp_path: P
     )
     [result] = comparison["encoders"]
     assert result["skipped"].startswith(f"`chatbot build` failed with it: CHATBOT_MODEL is '{not_a_model}'")
-    assert f"`CHATBOT_MODEL={not_a_model} chatbot check` lists the problems" in result["skipped"]
+    assert f"`CHATBOT_MODEL={not_a_model} chatbot check` lists the problems" in result["skipped"]  # outside cwd
     assert f"not-a-model: skipped, {result['skipped']}." in encoders.render(comparison)
