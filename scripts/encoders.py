@@ -131,18 +131,24 @@ def compare(
     encoders: list[dict[str, Any]] = []
     for choice in choices:
         reason = choice.missing()
-        try:
-            if reason is None:
+        if reason is None:
+            try:
                 encoders.append(measure(choice, knowledge_dir, eval_file, questions, fresh_runs))
                 continue
-        except CommandFailed as exc:
-            step = exc.command[len(chatbot_command())]
-            reason = f"`chatbot {step}` failed with it: {exc.error}"
-            if step == "build":
-                reason += f" (`CHATBOT_MODEL={choice.shown} chatbot check` lists the problems)"
+            except CommandFailed as exc:
+                reason = failed(choice, exc)
         say(f"Encoder {choice.name}: skipped, {reason}.")
         encoders.append({"encoder": choice.name, "model": choice.model, "skipped": reason})
     return {"questions": len(questions), "fresh_runs": fresh_runs, "encoders": encoders}
+
+
+def failed(choice: Choice, exc: CommandFailed) -> str:
+    """Why a choice could not be measured, from the `chatbot` command that failed with it."""
+    step = exc.command[len(chatbot_command())]
+    reason = f"`chatbot {step}` failed with it: {exc.error}"
+    if step == "build":
+        reason += f" (`CHATBOT_MODEL={choice.shown} chatbot check` lists the problems)"
+    return reason
 
 
 def measure(
