@@ -62,7 +62,7 @@ eval: install
 	$(BIN)/chatbot eval --half heldout
 
 # The performance targets of issue 6, then the encoder choices side by side (scripts/encoders.py; all-mpnet-base-v2
-# once `make mpnet` has installed it): about 10 minutes with both encoders on 2 cores.
+# once `make mpnet` has installed it): 15 minutes here with other work running, most of it builds and calibrations.
 bench: install wrk
 	$(BIN)/python scripts/bench.py
 

@@ -1,6 +1,6 @@
 """The encoder choices side by side, from one run: quality, milliseconds, MiB and build seconds.
 
-    python scripts/encoders.py [--questions 200] [--out bench-encoders.json]     (`make bench` runs it too)
+    python scripts/encoders.py [--encoder NAME] [--knowledge DIR] [--out bench-encoders.json]   (or: make bench)
 
 For each choice (the packaged all-MiniLM-L6-v2, the default; all-mpnet-base-v2 once `make mpnet` has
 installed it in models/, skipped with a line saying so until then), on a temporary copy of the knowledge
@@ -110,13 +110,20 @@ def verdicts(result: dict[str, Any]) -> dict[str, bool]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=int, default=200, help="Questions for the timings (default 200).")
-    parser.add_argument("--fresh-runs", type=int, default=3, help="Fresh `chatbot ask` runs (default 3).")
+    parser.add_argument("--fresh-runs", type=int, default=5, help="Fresh `chatbot ask` runs (default 5).")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="Knowledge base folder.")
     parser.add_argument("--eval", type=Path, default=EVAL_FILE, help="Evaluation set.")
+    parser.add_argument(
+        "--encoder",
+        action="append",
+        choices=[choice.name for choice in CHOICES],
+        help="Measure only this encoder (may be repeated; default every one).",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench-encoders.json"), help="Where to write the JSON.")
     args = parser.parse_args()
     questions = [case.question for case in evaluate.load_cases(args.eval)][: args.questions]
-    comparison = compare(CHOICES, args.knowledge, args.eval, questions, args.fresh_runs)
+    choices = [choice for choice in CHOICES if not args.encoder or choice.name in args.encoder]
+    comparison = compare(choices, args.knowledge, args.eval, questions, args.fresh_runs)
     print(render(comparison))
     args.out.write_text(json.dumps(comparison, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nWritten to {args.out}.")
