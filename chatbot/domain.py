@@ -142,6 +142,9 @@ class Thresholds:
     spanish_answer: float = 9.0
     spanish_emergency: float = 0.80
     spanish_emergency_margin: float = 0.05
+    # The second Spanish net (`answering/ngrams.py`): a message read as Spanish whose n-gram model's probability
+    # reaches this is an emergency (9.0: never).
+    spanish_emergency_ngrams: float = 9.0
     # "Did you mean" for a message read as Spanish (9.0: never), with its own out-of-scope margin: the encoder puts a
     # Spanish question close to the English out-of-scope exemplars as it puts it close to the entries, so the English
     # band offered suggestions to half the Spanish out-of-scope questions of eval-es.yaml's tuning half.

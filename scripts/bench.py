@@ -8,7 +8,9 @@ measured it); the serving encoder (ONNX, CHATBOT_THREADS=1); in-process answerin
 HTTP `POST /v1/ask` at concurrency 1 (the standard library's client, one keep-alive connection) and
 16 (wrk, which `make bench` installs) against `chatbot serve` on 127.0.0.1 with one worker and with
 two; each server's resident memory; and a fresh `chatbot ask` (a few runs). It prints medians, p95
-and p99 and the issue's ratios with pass/fail, and writes the same as JSON.
+and p99 and the issue's ratios with pass/fail. Then the encoder choices side by side (`encoders.py`:
+build seconds, held-out quality with thresholds calibrated for each, milliseconds and MiB against
+issue 14's serving bounds). It writes all of it as JSON.
 
 Everything runs on loopback and stops by itself: each load phase is bounded in time, and every
 server started here is stopped here. Timings share the machine with whatever else runs on it (the
@@ -20,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import http.client
 import json
 import os
 import platform
@@ -29,13 +30,27 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from support import QUESTION, chatbot_command, cpu_model, descendants, live_server, maps, rss_mib, summary, table
+import encoders
+from support import (
+    QUESTION,
+    chatbot_command,
+    cpu_model,
+    descendants,
+    live_server,
+    memory,
+    number,
+    say,
+    sequential_load,
+    summary,
+    table,
+    timed,
+    timed_run,
+)
 
 from chatbot.answering.normalise import normalise
 from chatbot.kb.encoder import SentenceTransformerEncoder, resolve_model
@@ -66,9 +81,9 @@ class Target:
         return self.value <= self.bound if self.at_most else self.value >= self.bound
 
     def row(self) -> list[str]:
-        bound = "report" if self.bound is None else f"{'≤' if self.at_most else '≥'} {_num(self.bound)}{self.unit}"
+        bound = "report" if self.bound is None else f"{'≤' if self.at_most else '≥'} {number(self.bound)}{self.unit}"
         result = {True: "pass", False: "FAIL", None: "—"}[self.passed]
-        return [self.name, f"{_num(self.value)}{self.unit}", bound, result]
+        return [self.name, f"{number(self.value)}{self.unit}", bound, result]
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -86,8 +101,8 @@ def main() -> int:
     parser.add_argument(
         "--questions",
         type=int,
-        default=0,
-        help=f"How many evaluation questions (default all; at least {MIN_QUESTIONS}).",
+        default=500,
+        help=f"How many evaluation questions (default 500; 0 for all; at least {MIN_QUESTIONS}).",
     )
     parser.add_argument(
         "--load-seconds", type=float, default=10.0, help="How long each concurrency-16 phase runs (default 10)."
@@ -95,6 +110,12 @@ def main() -> int:
     parser.add_argument("--fresh-runs", type=int, default=5, help="Fresh `chatbot ask` runs (default 5).")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge", help="Knowledge base folder.")
     parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "eval.yaml", help="Evaluation set.")
+    parser.add_argument(
+        "--encoder-questions",
+        type=int,
+        default=200,
+        help="Questions for each encoder choice's timings (default 200); 0 leaves the encoder comparison out.",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"), help="Where to write the JSON.")
     args = parser.parse_args()
 
@@ -110,7 +131,13 @@ def main() -> int:
     results = measure(args, questions)
     targets = targets_of(results)
     results["targets"] = [t.to_dict() for t in targets]
-    print(report(results, targets))
+    print(report(results, targets), flush=True)
+    if args.encoder_questions:
+        say("Encoder choices side by side (scripts/encoders.py) …")
+        results["encoders"] = encoders.compare(
+            encoders.CHOICES, args.knowledge, args.eval, questions[: args.encoder_questions], args.fresh_runs
+        )
+        print("\n" + encoders.render(results["encoders"]))
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nWritten to {args.out}.")
     return 0
@@ -251,27 +278,6 @@ def reference_timings(settings: Settings, questions: Sequence[str], threads: int
     return times
 
 
-def sequential_load(url: str, questions: Sequence[str]) -> list[float]:
-    """One keep-alive connection, one question at a time. The standard library's client: httpx spends
-    1 to 2 ms of CPU a request of its own, which would be measured as the server's latency."""
-    host, port = url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    times = []
-    try:
-        for question in questions:
-            body = json.dumps({"question": question})
-            started = time.perf_counter()
-            connection.request("POST", "/v1/ask", body, {"Content-Type": "application/json"})
-            response = connection.getresponse()
-            response.read()
-            times.append(time.perf_counter() - started)
-            if response.status != 200:
-                raise RuntimeError(f"POST /v1/ask answered {response.status}")
-    finally:
-        connection.close()
-    return times
-
-
 # wrk cycles through the questions and reports its own percentiles (in microseconds) as one JSON line.
 _WRK_SCRIPT = """
 local bodies = {%s}
@@ -325,20 +331,6 @@ def _lua_string(text: str) -> str:
     return f"[==[{text}]==]"
 
 
-def memory(pid: int) -> dict[str, Any]:
-    """Resident memory of the server process and of its descendants (the workers), from /proc."""
-    processes = [pid, *descendants(pid)]
-    resident = {p: rss_mib(p) for p in processes}
-    # With one worker, uvicorn serves in the `chatbot serve` process itself; with more, in its children.
-    serving = [p for p in processes if maps(p, "onnxruntime")]
-    return {
-        "largest_worker_mib": round(max(resident[p] for p in serving), 1),
-        "total_mib": round(sum(resident.values()), 1),
-        "processes": len(processes),
-        "torch_loaded": any(maps(p, "/torch/") for p in processes),
-    }
-
-
 def cpu_seconds(pids: Sequence[int]) -> float:
     """User and system CPU time the processes have used so far (threads included), from /proc."""
     ticks = 0
@@ -351,24 +343,6 @@ def cpu_seconds(pids: Sequence[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def timed_run(command: list[str], env: dict[str, str]) -> float:
-    """Wall clock of one command, start to exit."""
-    started = time.perf_counter()
-    done = subprocess.run(
-        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed (exit status {done.returncode}):\n{done.stderr}")
-    return elapsed
-
-
-def timed(call: Callable[..., object], *args: object) -> float:
-    started = time.perf_counter()
-    call(*args)
-    return time.perf_counter() - started
-
-
 def report(results: dict[str, Any], targets: list[Target]) -> str:
     machine, servers = results["machine"], results["servers"]
     lines = [
@@ -379,7 +353,7 @@ def report(results: dict[str, Any], targets: list[Target]) -> str:
         table(
             ["measurement", "n", "median ms", "p95 ms", "p99 ms"],
             [
-                [name, str(t["n"]), _num(t["median"]), _num(t["p95"]), _num(t["p99"])]
+                [name, str(t["n"]), number(t["median"]), number(t["p95"]), number(t["p99"])]
                 for name, t in results["timings_ms"].items()
             ],
         ),
@@ -401,7 +375,7 @@ def report(results: dict[str, Any], targets: list[Target]) -> str:
             for name, s in servers.items()
         )
         + ".",
-        f"Fresh `chatbot ask` runs (s): {', '.join(_num(s) for s in results['fresh_ask_s'])}.",
+        f"Fresh `chatbot ask` runs (s): {', '.join(number(s) for s in results['fresh_ask_s'])}.",
         "",
         table(["target", "measured", "bound", "result"], [t.row() for t in targets]),
     ]
@@ -410,14 +384,6 @@ def report(results: dict[str, Any], targets: list[Target]) -> str:
 
 def _workers(count: int) -> str:
     return f"{count} worker{'s' if count > 1 else ''}"
-
-
-def _num(value: float) -> str:
-    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """What the tests and the scripts (bench, loadtest) both need, written once.
 
 A deterministic fake encoder and an assistant built on it; waiting until something is ready; a free
-loopback port; a real `chatbot serve` to measure or test against; reading a process's memory and
-libraries from /proc; and the few formatting helpers the benchmark reports share.
+loopback port; a real `chatbot serve` to measure or test against, and questions asked of it one at a
+time; reading a process's memory and libraries from /proc; timing a command or a call; and the few
+formatting helpers the benchmark reports share.
 
 It lives in `scripts/` because that folder is on the scripts' own `sys.path` (Python puts a script's
 folder first) and on pytest's (`pythonpath = ["scripts"]` in pyproject.toml), so both import it as
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import http.client
 import json
 import os
 import platform
@@ -32,7 +34,7 @@ import numpy as np
 from chatbot.answering.assistant import Assistant
 from chatbot.answering.normalise import normalise
 from chatbot.domain import Thresholds
-from chatbot.kb import index, knowledge
+from chatbot.kb import index, knowledge, ngram_model
 from chatbot.telemetry.events import log as event_log
 
 if TYPE_CHECKING:
@@ -84,7 +86,9 @@ def fake_assistant(kb: knowledge.KnowledgeBase, folder: Path, thresholds: Thresh
     texts = [text for _, text in labelled]
     vectors = encoder.encode([normalise(t) for t in texts])
     manifest = index.Manifest("fake", "0" * 64, kb.fingerprint, {"keys": len(labels)}, "now", 0.0)
-    index.write(folder, labels, texts, vectors, manifest, {})
+    ngrams = folder.parent / f"{folder.name}-{index.NGRAM_FILE}"
+    ngram_model.write(ngram_model.train(kb), ngrams)
+    index.write(folder, labels, texts, vectors, manifest, {index.NGRAM_FILE: ngrams})
     return Assistant(kb, index.read(folder), encoder, knowledge.fill(kb.messages, "555-0100"))
 
 
@@ -186,6 +190,27 @@ def warm_up(url: str, server: subprocess.Popen[bytes], workers: int, log_file: P
                 time.sleep(0.2)
 
 
+def sequential_load(url: str, questions: Sequence[str]) -> list[float]:
+    """One keep-alive connection, one question at a time. The standard library's client: httpx spends
+    1 to 2 ms of CPU a request of its own, which would be measured as the server's latency."""
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    times = []
+    try:
+        for question in questions:
+            body = json.dumps({"question": question})
+            started = time.perf_counter()
+            connection.request("POST", "/v1/ask", body, {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            times.append(time.perf_counter() - started)
+            if response.status != 200:
+                raise RuntimeError(f"POST /v1/ask answered {response.status}")
+    finally:
+        connection.close()
+    return times
+
+
 # -- processes, from /proc ---------------------------------------------------------------------
 
 
@@ -238,6 +263,59 @@ def maps(pid: int, library: str) -> bool:
         return False
 
 
+def memory(pid: int) -> dict[str, Any]:
+    """Resident memory of the server process and of its descendants (the workers), from /proc."""
+    processes = [pid, *descendants(pid)]
+    resident = {p: rss_mib(p) for p in processes}
+    # With one worker, uvicorn serves in the `chatbot serve` process itself; with more, in its children.
+    serving = [p for p in processes if maps(p, "onnxruntime")]
+    return {
+        "largest_worker_mib": round(max(resident[p] for p in serving), 1),
+        "total_mib": round(sum(resident.values()), 1),
+        "processes": len(processes),
+        "torch_loaded": any(maps(p, "/torch/") for p in processes),
+    }
+
+
+# -- timing ------------------------------------------------------------------------------------
+
+
+class CommandFailed(SystemExit):
+    """A command a script runs failed: uncaught, the script stops with its message; `error` is the chatbot
+    command's own one-line "Error: …" (or its last line of output)."""
+
+    def __init__(self, command: list[str], status: int, stderr: str):
+        super().__init__(f"{' '.join(command)} failed (exit status {status}):\n{stderr}")
+        self.command = command
+        lines = [line for line in stderr.splitlines() if line.strip()] or [f"exit status {status}"]
+        last = next((line for line in reversed(lines) if line.startswith("Error: ")), lines[-1])
+        # The CLI prints a multi-line message on one line with its newlines escaped; the first is the headline.
+        self.error = last.removeprefix("Error: ").split("\\x0a")[0].rstrip(":")
+
+
+def timed_run(command: list[str], env: dict[str, str]) -> float:
+    """Wall clock of one command, start to exit.
+
+    Raises:
+        CommandFailed: it exited with a status other than 0.
+    """
+    started = time.perf_counter()
+    done = subprocess.run(
+        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise CommandFailed(command, done.returncode, done.stderr)
+    return elapsed
+
+
+def timed(call: Callable[..., object], *args: object) -> float:
+    """Wall clock of one call, in seconds."""
+    started = time.perf_counter()
+    call(*args)
+    return time.perf_counter() - started
+
+
 # -- reports -----------------------------------------------------------------------------------
 
 
@@ -271,3 +349,13 @@ def table(header: list[str], rows: list[list[str]]) -> str:
         return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
 
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
+
+
+def number(value: float) -> str:
+    """A measurement to three significant figures (whole numbers from 100)."""
+    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+
+
+def say(message: str) -> None:
+    """Progress, on stderr, so stdout holds only the report."""
+    print(message, file=sys.stderr, flush=True)

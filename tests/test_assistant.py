@@ -146,5 +146,5 @@ def test_the_answering_path_imports_no_model_index_or_web_library() -> None:
     or serves them (seconds to import, hundreds of MiB), nor the knowledge-base package beyond its types."""
     report = "import json, sys, chatbot.answering.assistant; print(json.dumps(sorted(sys.modules)))"
     loaded = set(json.loads(subprocess.run([sys.executable, "-c", report], capture_output=True, check=True).stdout))
-    assert not loaded & {"faiss", "torch", "fastapi", "onnxruntime", "sentence_transformers"}
+    assert not loaded & {"faiss", "torch", "fastapi", "onnxruntime", "sentence_transformers", "sklearn"}
     assert not {name for name in loaded if name.startswith("chatbot.kb")}

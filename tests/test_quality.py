@@ -68,12 +68,13 @@ SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # Then spanish_answer as calibrate chooses it (1.02: a Spanish question is offered suggestions, never answered outright;
 # Spanglish read as English still is): held-out right 21.4% (15 of 70), resolved 62.9% (44 of 70), wrong 0%, out of
 # scope answered 2.4%, offered suggestions 14.3%; tuning half 21.5% (20 of 93), 72.0%, 0%, 0%, 11.8%.
+# With the Spanish n-gram emergency model (2026-12-02) the held-out half has 2 false alarms, one more than before.
 SPANISH_FLOOR = {
     evaluate.HELDOUT: evaluate.Bounds(
         min_right=0.214,
         max_wrong=0.0,
         max_out_of_scope=0.024,
-        max_false_alarms=1,
+        max_false_alarms=2,
         min_resolved=0.628,
         max_out_of_scope_clarify=0.143,
     ),
@@ -116,14 +117,15 @@ SAFETY_FILE = EVAL_FILE.parent / "emergencies.yaml"
 SAFETY_FLOOR = {evaluate.TUNE: (1.0, 1), evaluate.HELDOUT: (0.96, 6)}
 
 
-# Spanish, three blind sets through the whole assistant (patterns and the semantic check), per held-out half: measured
-# 75 of 84 caught with 7 of 84 ordinary messages alarmed, 72 of 86 with 7 of 89, and 129 of 153 with 1 of 86 (the third
-# set, 2026-12-02, was first measured at 112 and 2 before anything was tuned on its tuning half); every tuning half 100%
-# and none. The third set's other-language messages are measured in test_safety_es.py.
+# Spanish, three blind sets through the whole assistant (patterns, the semantic check and the n-gram model), per
+# held-out half: measured 2026-12-02 with the n-gram model, 83 of 84 caught with 8 of 84 ordinary messages alarmed,
+# 86 of 86 with 8 of 89, and 150 of 153 with 3 of 86 (before it 75 / 7, 72 / 7 and 129 / 1; the third set was first
+# measured at 112 and 2 before anything was tuned on its tuning half); every tuning half 100% and none. The third
+# set's other-language messages are measured in test_safety_es.py.
 SPANISH_SAFETY_FLOOR = {
-    "emergencies-es.yaml": (75 / 84, 7),
-    "emergencies-es-2.yaml": (72 / 86, 7),
-    "emergencies-es-3.yaml": (129 / 153, 1),
+    "emergencies-es.yaml": (83 / 84, 8),
+    "emergencies-es-2.yaml": (1.0, 8),
+    "emergencies-es-3.yaml": (150 / 153, 3),
 }
 
 

@@ -60,6 +60,7 @@ class Observation:
     stated_emergency: bool = False
     emergency: float = float("-inf")
     not_emergency: float = float("-inf")
+    emergency_ngrams: float = 0.0  # the Spanish n-gram model's probability, for a message read as Spanish
     semantic: np.ndarray | None = None  # per entry: its best key's cosine
     lexical: np.ndarray | None = None  # per entry: the rare-word overlap, 0 to 1
     out_of_scope: float = float("-inf")  # the closest out-of-scope exemplar
@@ -143,6 +144,9 @@ class Assistant:
             lang = SPANISH if said_in == SPANISH else OTHER
         if (stated or lang == OTHER) and not measure:
             return Observation(text, lang, stated_emergency=stated)
+        # Only a message read as Spanish meets the model: it learnt Spanish wording, and an English message is
+        # unlike every Spanish ordinary exemplar it holds.
+        emergency_ngrams = self.index.ngrams.probability(question) if lang == SPANISH else 0.0
         vector = self.encoder.encode([text])[0]
         exemplars = SPANISH if lang == SPANISH else ENGLISH
         scores = self.index.scores(vector)
@@ -155,6 +159,7 @@ class Assistant:
             stated_emergency=stated,
             emergency=_best(scores, self._emergency[exemplars]),
             not_emergency=_best(scores, self._not_emergency[exemplars]),
+            emergency_ngrams=emergency_ngrams,
             semantic=np.asarray([_best(scores, rows) for rows in self._entry_rows]),
             lexical=np.asarray(lexical),
             out_of_scope=_best(scores, self._out_of_scope),
@@ -168,7 +173,11 @@ class Assistant:
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
         thresholds = thresholds.in_language(seen.lang)
-        if seen.stated_emergency or sounds_like_emergency(seen.emergency, seen.not_emergency, thresholds):
+        if (
+            seen.stated_emergency
+            or sounds_like_emergency(seen.emergency, seen.not_emergency, thresholds)
+            or seen.emergency_ngrams >= thresholds.spanish_emergency_ngrams
+        ):
             return self.emergency(seen.lang)
         if seen.lang == OTHER:
             return Reply(Kind.FALLBACK, self.messages.other_language)

@@ -60,6 +60,7 @@ _PATTERNS = [
     rf"(?<!no )(?<!nunca )\b{_INTENT}\s+(?:\w+\s+)?{_TO_ONESELF}\b{_IDIOM_AFTER}",
     r"\bme quiero (?:morir|matar|suicidar|ir de este mundo)\b" + _IDIOM_AFTER,
     r"\bme voy a (?:matar|suicidar|morir hoy|quitar la vida|colgar|disparar|envenenar|estrellar)\b"
+    r"(?! (?:el|la) (?:telefono|llamada))"
     rf"|\bme voy a (?:tirar|aventar)\b{_LAZY}",
     r"\b(?:me|se) (?:quito|quita|quitare|va a quitar|voy a quitar) la vida\b|\bno (?:volver a )?despertar nunca\b"
     r"|\b(?:dormir|dormirme) y no (?:despertar|volver a despertar)\b",
@@ -258,7 +259,7 @@ _PATTERNS += [
     r"\b(?:con (?:ron|alcohol|vino|cerveza|tequila|licor|guaro|trago)|con el alcohol)\b"
     r"|\b(?:mezcle|mezclo|se metio|me meti|se tomo)\b[^.?!]{0,40}\b(?:alcohol|ron|vino|cerveza|tequila|licor)\b",
     r"\b(?:me estoy apagando|se esta apagando|esta toda? id[oa]|se le cierran los ojos|no me contesta bien)\b",
-    r"\b(?:i took|took) (?:todas|todos|all)\b",
+    r"\b(?:i took|took) (?:todas|todos|all (?:las|los|mis|de|mi))\b",
     # Stroke: sight lost, speech, one side, the worst headache.
     r"\b(?:deje|dejo) de ver\b|\b(?:ve|veo) borroso\b[^.?!]{0,40}\b(?:cabeza|nuca|presion)\b"
     r"|\bno (?:puedo|puede) ver de (?:un|el) ojo\b",
@@ -276,6 +277,19 @@ _PATTERNS += [
     r"\bsangre\b[^.?!]{0,20}\b(?:a borbotones|a chorros|sale y sale|por todos lados)\b"
     r"|\b(?:corte|herida) (?:muy )?profund[oa]\b|\ble sale sangre\b",
     r"\bno (?:puedo|puede) tragar\b|\b(?:lengua|garganta)\b[^.?!]{0,20}\bhinch\w*\b|\bse me hincho\b",
+]
+_LEDGE = r"(?:techo|puente|edificio|balcon|azotea|ventana|terraza|carro|coche|tren|metro|camion|trailer|piso \d+)"
+_HUNG_FROM = r"(?:closet|armario|ropero|cuarto|bano|garaje|cochera|arbol|viga|techo|puerta|regadera|escalera|sotano)"
+# Means and places that are never an idiom, which the idiom guard (`_IDIOM_AFTER`: "me quiero morir de la vergüenza")
+# used to excuse: "tirarme del techo", "ahorcarme con el cinturón". "Colgar" alone is hanging up the phone.
+_PATTERNS += [
+    r"\bme (?:quiero|voy a) (?:ahorcar|colgar|envenenar|disparar|cortar las venas)\b(?! (?:el|la) (?:telefono|llamada))"
+    r"|\b(?:ahorcar(?:me|se)?|colgar(?:me|se))\b[^.?!]{0,20}\bcon (?:el|la|un|una|mi|su)"
+    r" (?:cinturon|cuerda|soga|sabana|cable|cordon|corbata|bufanda|cadena)\b",
+    rf"\b(?:tirar|aventar|lanzar)(?:me|se)? (?:del|de la|de un|de una|desde (?:el|la|un|una)|por la) {_LEDGE}\b",
+    rf"\bse (?:colgo|ahorco) (?:en|de|del|de la|de un|de una) (?:el |la |un |una )?{_HUNG_FROM}\b",
+    r"\btirad[oa] en (?:el|la) (?:piso|suelo|bano|cocina|calle|regadera|ducha)\b[^?]{0,60}"
+    r"\bno (?:me )?(?:habla|contesta|responde|reacciona|se mueve)\b",
 ]
 _EMERGENCY = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
 # Read on the whole message, not clause by clause: the danger is in the parts together ("se cayó, se pegó en la

@@ -17,7 +17,7 @@ import numpy as np
 
 from chatbot.answering.normalise import normalise
 from chatbot.errors import ExportMismatch, IndexNotWritable, KnowledgeError
-from chatbot.kb import index, key_cache
+from chatbot.kb import index, key_cache, ngram_model
 from chatbot.kb.encoder import (
     EXPORT_FORMAT,
     ModelSource,
@@ -76,7 +76,8 @@ def build(
         twins = near_twins(kb, dict(zip(texts, vectors, strict=True)))
         if twins:
             raise KnowledgeError(twins)
-        extra: dict[str, Path] = {}
+        extra = {index.NGRAM_FILE: Path(scratch) / index.NGRAM_FILE}
+        ngram_model.write(ngram_model.train(kb), extra[index.NGRAM_FILE])
         if kb.files:  # kept so that a start on a knowledge base broken later can serve this one
             extra[index.KNOWLEDGE_FILE] = Path(scratch) / index.KNOWLEDGE_FILE
             write_snapshot(kb, extra[index.KNOWLEDGE_FILE])

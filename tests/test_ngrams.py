@@ -1,0 +1,80 @@
+"""The second Spanish emergency net: the n-gram model trained on the knowledge base's Spanish exemplars."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support import fake_assistant
+
+from chatbot.answering.assistant import Assistant
+from chatbot.answering.ngrams import NgramModel, ngrams
+from chatbot.answering.normalise import normalise
+from chatbot.answering.safety import states_emergency
+from chatbot.errors import CorruptIndex
+from chatbot.kb import index, ngram_model
+from chatbot.kb.knowledge import KnowledgeBase
+
+
+@pytest.fixture(scope="module")
+def model(kb: KnowledgeBase) -> NgramModel:
+    return ngram_model.train(kb)
+
+
+# Wordings no pattern was written for, none of them among the exemplars: the model is what catches them.
+UNPATTERNED_EMERGENCIES = [
+    "mi hijo se metió todo lo del botiquín y está bien dormido",
+    "mi mamá se quedó mirando fijo y no me reconoce, babea",
+    "mi hija se echó el frasco de jarabe completo",
+]
+# The scary words without an emergency: an idiom, a past event, questions about a risk.
+ORDINARY = [
+    "el dolor me está matando, ¿tienen cita el lunes?",
+    "hace años tuve una convulsión, ¿puedo hacerme la infusión?",
+    "¿la ketamina puede causar convulsiones?",
+    "me muero de hambre, ¿puedo comer antes de la infusión?",
+    "¿qué hago si me da un ataque de pánico durante la sesión?",
+]
+
+
+@pytest.mark.parametrize("message", UNPATTERNED_EMERGENCIES)
+def test_an_emergency_the_patterns_miss_is_caught_by_the_model(
+    model: NgramModel, kb: KnowledgeBase, message: str
+) -> None:
+    assert not states_emergency(message, normalise(message))
+    assert model.probability(message) >= kb.thresholds.spanish_emergency_ngrams
+
+
+@pytest.mark.parametrize("message", ORDINARY)
+def test_scary_words_without_an_emergency_stay_below_the_model_threshold(
+    model: NgramModel, kb: KnowledgeBase, message: str
+) -> None:
+    assert model.probability(message) < kb.thresholds.spanish_emergency_ngrams
+
+
+def test_the_model_reads_the_message_as_the_spanish_patterns_do(model: NgramModel) -> None:
+    """Accents, capitals and shorthand make no difference: "NO RESPIRA" is "no respira"."""
+    assert ngrams("Q hago mi papá NO RESPIRA") == ngrams("que hago mi papa no respira")
+    assert model.probability("Q hago mi papá NO RESPIRA") == model.probability("que hago mi papa no respira")
+
+
+def test_a_short_word_counts_once_as_a_whole(model: NgramModel) -> None:
+    assert ngrams("y")[" y "] == 1 and ngrams("y")[" y"] == 1 and ngrams("y")["y "] == 1
+
+
+def test_a_written_model_reads_back_the_same(model: NgramModel, tmp_path: Path) -> None:
+    ngram_model.write(model, tmp_path / index.NGRAM_FILE)
+    again = ngram_model.read(tmp_path / index.NGRAM_FILE)
+    assert again.probability(UNPATTERNED_EMERGENCIES[0]) == pytest.approx(model.probability(UNPATTERNED_EMERGENCIES[0]))
+
+
+def test_an_english_message_never_meets_the_spanish_model(fake: Assistant) -> None:
+    assert fake.observe("my husband is lying on the bathroom floor and won't talk to me").emergency_ngrams == 0.0
+    assert fake.observe("mi hija se echó el frasco de jarabe completo").emergency_ngrams > 0.0
+
+
+def test_an_index_without_the_model_is_refused_so_start_up_rebuilds_it(fake: Assistant, tmp_path: Path) -> None:
+    built = fake_assistant(fake.kb, tmp_path / "index")
+    (built.index.folder / index.NGRAM_FILE).unlink()
+    with pytest.raises(CorruptIndex, match=index.NGRAM_FILE):
+        index.read(tmp_path / "index")
