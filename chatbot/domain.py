@@ -104,6 +104,25 @@ class SmallTalk:
 
 
 @dataclass(frozen=True)
+class Judge:
+    """Whether an English question's best entry has earned an answer, as one linear score over what the search
+    found: answer when `bias` plus each weight times its input (`policy.judge_inputs`) is at least zero.
+
+    Fit by `chatbot calibrate` (a logistic regression on the tuning half). It weighs the same three things as the
+    thresholds (how close, how far ahead of the runner-up, how far ahead of the out-of-scope exemplars) against each
+    other instead of each alone, and two more: how long the question is (a long question's right entry scores lower
+    than a short one's) and how much of it the entry's own words do not cover.
+    """
+
+    bias: float
+    best: float
+    lead: float
+    out_of_scope_lead: float
+    words: float
+    uncovered: float
+
+
+@dataclass(frozen=True)
 class Thresholds:
     """The decision policy's knobs, chosen by `chatbot calibrate`."""
 
@@ -131,6 +150,9 @@ class Thresholds:
     # band offered suggestions to half the Spanish out-of-scope questions of eval-es.yaml's tuning half.
     spanish_clarify: float = 9.0
     spanish_clarify_out_of_scope_margin: float = -9.0
+    # When set, the judge decides English answers in place of `margin`, `certain` and `out_of_scope_margin`, and
+    # `answer` is only a floor; all four still decide Spanish ones, which the judge was not fit on.
+    judge: Judge | None = None
 
     def in_language(self, lang: str) -> Thresholds:
         """The thresholds a message in `lang` must meet: in Spanish, `answer` is raised to `spanish_answer`, and
@@ -139,6 +161,7 @@ class Thresholds:
             return replace(
                 self,
                 answer=max(self.answer, self.spanish_answer),
+                judge=None,
                 emergency=self.spanish_emergency,
                 emergency_margin=self.spanish_emergency_margin,
                 clarify=self.spanish_clarify,
@@ -176,13 +199,15 @@ class Evidence:
     matches: tuple[Match, ...]
     out_of_scope: float
     out_of_scope_text: str = ""  # the exemplar that score belongs to
+    words: int = 0  # the question's words that can tell entries apart (`lexical.tokens`)
+    uncovered: float = 0.0  # the share of those the best entry's own text does not have
 
 
 @dataclass(frozen=True)
 class Objection:
     """One rule of the policy that the best entry failed, in words staff can act on, with the numbers."""
 
-    rule: str  # policy.TOO_FAR, TOO_CLOSE or OUT_OF_SCOPE
+    rule: str  # one of policy.RULES
     summary: str  # a few words for the console's headline
     message: str
     exemplar: str | None = None  # for OUT_OF_SCOPE: the exemplar that vetoed the answer, and its score

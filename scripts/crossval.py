@@ -9,6 +9,7 @@ way round. A variant changes what the policy sees before any threshold is applie
 - `specific-exemplar W`: an out-of-scope exemplar counts for less by W times the share of its rare words
   the question lacks, so "my husband had a stroke last year, can he drive me home" stops vetoing
   "can my husband drive me home" while still vetoing a question that mentions the stroke.
+- `judge`: the observations as they are, decided by the judge (`calibrate.choose_judge`) fit on the fold.
 
 Usage (the encoder and index come from CHATBOT_MODEL and CHATBOT_INDEX_DIR, as for `chatbot eval`):
     .venv/bin/python scripts/crossval.py [--shuffles 3]
@@ -21,6 +22,7 @@ import dataclasses
 import random
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -70,19 +72,24 @@ def variants(assistant: Assistant) -> dict[str, Variant]:
         "specific-exemplar 0.1": specific_exemplar(0.1),
         "specific-exemplar 0.2": specific_exemplar(0.2),
         "specific-exemplar 0.3": specific_exemplar(0.3),
+        "judge": lambda seen, vector: seen,
     }
 
 
-def crossval(assistant: Assistant, observed: Sequence[calibrate.Observed], shuffles: int) -> dict[str, float]:
+def crossval(
+    assistant: Assistant, observed: Sequence[calibrate.Observed], shuffles: int, with_judge: bool = False
+) -> dict[str, float]:
     """Mean unseen-fold metrics over every shuffle and both directions."""
     totals: dict[str, list[float]] = {}
     for seed in range(shuffles):
         order = list(observed)
         random.Random(seed).shuffle(order)
         folds = (order[: len(order) // 2], order[len(order) // 2 :])
-        for fit, judge in (folds, folds[::-1]):
-            chosen = calibrate.choose_policy(assistant, fit, assistant.thresholds)
-            metrics = calibrate.report(assistant, judge, chosen).metrics()
+        for fit, unseen in (folds, folds[::-1]):
+            chosen = calibrate.choose_policy(assistant, fit, replace(assistant.thresholds, judge=None))
+            if with_judge:
+                chosen = calibrate.choose_judge(assistant, fit, chosen)
+            metrics = calibrate.report(assistant, unseen, chosen).metrics()
             for name in ("right", "wrong", "out_of_scope_answered", "false_alarms"):
                 totals.setdefault(name, []).append(float(metrics[name]))
     return {name: float(np.mean(values)) for name, values in totals.items()}
@@ -106,7 +113,7 @@ def main() -> None:
             dataclasses.replace(o, seen=variant(o.seen, v) if o.seen.semantic is not None else o.seen)
             for o, v in zip(observed, vectors, strict=True)
         ]
-        m = crossval(assistant, changed, args.shuffles)
+        m = crossval(assistant, changed, args.shuffles, with_judge=name == "judge")
         print(
             f"{name:<24} {m['right']:>7.1%} {m['wrong']:>7.1%} "
             f"{m['out_of_scope_answered']:>13.1%} {m['false_alarms']:>13.1f}",

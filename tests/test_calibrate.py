@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from chatbot.answering.assistant import Assistant, Observation
-from chatbot.domain import Thresholds
-from chatbot.errors import CalibrationFailed
+from chatbot.domain import Judge, Thresholds
+from chatbot.errors import CalibrationFailed, KnowledgeError
 from chatbot.quality import calibrate
 from chatbot.quality.evaluate import Case
 
@@ -119,3 +119,43 @@ def test_written_thresholds_load_back(tmp_path, knowledge_copy) -> None:
     )
     calibrate.write(chosen, knowledge_copy / calibrate.POLICY_FILE)
     assert knowledge.load(knowledge_copy).thresholds == chosen
+
+
+def test_a_written_judge_loads_back(knowledge_copy) -> None:
+    from chatbot.kb import knowledge
+
+    chosen = Thresholds(
+        answer=0.5, judge=Judge(bias=-6.5, best=3.0, lead=1.5, out_of_scope_lead=6.25, words=2.5, uncovered=-2.5)
+    )
+    calibrate.write(chosen, knowledge_copy / calibrate.POLICY_FILE)
+    assert knowledge.load(knowledge_copy).thresholds == chosen
+
+
+def test_a_judge_missing_a_weight_is_a_load_error_naming_it(knowledge_copy) -> None:
+    from chatbot.kb import knowledge
+
+    (knowledge_copy / calibrate.POLICY_FILE).write_text("policy:\n  answer: 0.5\n  judge: {bias: -6.0, best: 3.0}\n")
+    with pytest.raises(KnowledgeError, match=r"judge.*missing weights \['lead', 'out_of_scope_lead'"):
+        knowledge.load(knowledge_copy)
+
+
+def test_the_judge_answers_long_plain_questions_the_thresholds_cannot_tell_from_near_misses(fake: Assistant) -> None:
+    """Long questions score lower on their right entry than short ones do; near misses are short and close. No
+    single answer bar separates them, the judge's weighing of length does."""
+    long = "my mother has had nerve pain in her feet for years and wants to know what she would pay per visit"
+    right = [
+        observed(
+            Case(f"long {i}", "in_scope", ("cost",)),
+            dataclasses.replace(seen(fake, "cost", 0.62 + i / 200, oos=0.55), text=long),
+        )
+        for i in range(20)
+    ]
+    right += [observed(Case(f"short {i}", "in_scope", ("cost",)), seen(fake, "cost", 0.9 + i / 400)) for i in range(20)]
+    near = [observed(Case(f"near {i}", "out_of_scope"), seen(fake, "cost", 0.7 + i / 200, oos=0.66)) for i in range(20)]
+    items = right + near
+    thresholds = calibrate.choose_policy(fake, items, Thresholds())
+    judged = calibrate.choose_judge(fake, items, thresholds)
+    by_thresholds = calibrate.report(fake, items, thresholds).metrics()
+    by_judge = calibrate.report(fake, items, judged).metrics()
+    assert by_judge["out_of_scope_answered"] == 0.0 and by_judge["wrong"] == 0.0
+    assert by_judge["right"] > by_thresholds["right"]

@@ -44,24 +44,32 @@ def test_ask_explain_adds_the_candidates_table(run) -> None:
 
 
 def test_ask_explain_names_the_out_of_scope_exemplar_that_vetoed_an_answer(run) -> None:
-    """The plain question's own entry is first, but a near miss in out-of-scope.yaml is as close: staff are
-    pointed at that exemplar, not told the entry was 'not close enough'."""
-    result = run("ask", "--explain", "can my husband drive me home")
+    """The plain question's own entry is first, but a near miss in out-of-scope.yaml is close behind: staff see the
+    judge's verdict with what it weighed, then that exemplar, not 'not close enough'."""
+    result = run("ask", "--explain", "can my husband take me home")
     headline = result.output.splitlines()[0]
-    # With the final policy it is offered as a "did you mean" rather than falling back; either way the exemplar is
-    # named.
-    assert headline.startswith("[clarify, closest entry companion, out-of-scope exemplar 'my husband had a stroke")
+    assert headline.startswith("[clarify, closest entry companion, judged -")
+    assert "out-of-scope exemplar 'my husband had a stroke" in headline
+    assert "Asked instead of answering: the judge scores companion at -" in result.output
     assert (
         "Asked instead of answering: the out-of-scope exemplar"
         " 'my husband had a stroke last year can he drive me home' scores 0." in result.output
     )
-    reply = json.loads(run("ask", "--json", "--explain", "can my husband drive me home").stdout)
-    (why,) = reply["why"]
+    reply = json.loads(run("ask", "--json", "--explain", "can my husband take me home").stdout)
+    judge, veto = reply["why"]
+    assert judge["rule"] == "judge" and "3 telling words" in judge["message"]
     assert (
-        why["rule"] == "out-of-scope-exemplar"
-        and why["exemplar"] == "my husband had a stroke last year can he drive me home"
+        veto["rule"] == "out-of-scope-exemplar"
+        and veto["exemplar"] == "my husband had a stroke last year can he drive me home"
     )
-    assert why["exemplar_score"] > reply["score"] - 0.1
+    assert veto["exemplar_score"] > reply["score"] - 0.1
+
+
+def test_the_judge_answers_the_plain_question_an_exemplar_used_to_veto(run) -> None:
+    """Issue 14's example: "can my husband drive me home" fell back because "my husband had a stroke last year can he
+    drive me home" is out of scope; the clinic's companion answer is what the patient needs."""
+    reply = json.loads(run("ask", "--json", "can my husband drive me home").stdout)
+    assert (reply["kind"], reply["id"]) == ("answer", "companion")
 
 
 def test_batch_mode_answers_every_line_in_order_and_reports_bad_ones(run) -> None:

@@ -29,31 +29,55 @@ pytestmark = pytest.mark.slow
 # (Floors at the unrounded measurements: right 0.7928, wrong 0.0094, out of scope 0.0303, resolved 0.9416; tuning out of
 # scope 0.0115.) 2026-12-02, Spanish "did you mean": the mixes read as Spanish get suggestions, held-out resolved 94.7%
 # (0.9473) and out of scope offered suggestions 14.7% (0.1472, one more of 231); tuning resolved 96.0% (0.9602).
+# 2026-12-02, the judge decides English answers (README, "The judge"): held-out right 84.0% (0.8399), resolved 94.5%
+# (0.9454), wrong 1.3% (0.0132, 7 of 531, was 5), out of scope answered 2.2% (0.0216, 5 of 231, was 7) and offered
+# suggestions 15.6% (0.1558); tuning half 84.1% (0.8406), 96.4% (0.9639), 0.4% (0.0038), 1.5% (0.0153), 13.4% (0.1341).
+# The held-out wrong-answer floor moved up with it: fewer out-of-scope answers, 25 more right ones, two more wrong.
 HELD_OUT_FLOOR = evaluate.Bounds(
-    min_right=0.792,
-    max_wrong=0.0095,
-    max_out_of_scope=0.031,
+    min_right=0.8399,
+    max_wrong=0.0133,
+    max_out_of_scope=0.0217,
     min_emergency=1.0,
     max_false_alarms=2,
-    min_resolved=0.947,
-    max_out_of_scope_clarify=0.148,
+    min_resolved=0.945,
+    max_out_of_scope_clarify=0.156,
     min_smalltalk=0.87,
 )
 TUNING_FLOOR = evaluate.Bounds(
-    min_right=0.795,
-    max_wrong=0.006,
-    max_out_of_scope=0.012,
+    min_right=0.8406,
+    max_wrong=0.0038,
+    max_out_of_scope=0.0154,
     min_emergency=1.0,
     max_false_alarms=1,
-    min_resolved=0.960,
-    max_out_of_scope_clarify=0.138,
+    min_resolved=0.9639,
+    max_out_of_scope_clarify=0.1342,
     min_smalltalk=0.875,
 )
 
+ROUND6_FILE = EVAL_FILE.parent / "round6.yaml"
+# Round 6, written blind and never tuned on (no halves: all of it is held out). Measured 2026-12-02 before the judge:
+# right 82.8%, resolved 96.7%, wrong 2.1%, out of scope answered 5.8% and offered suggestions 22.3%, small talk 95.2%;
+# with it: 85.2% (0.8525), 97.5% (0.9754), 1.2% (0.0123, 3 of 244), 5.8% (0.0579, 7 of 121), 22.3% (0.2231), 95.2%.
+ROUND6_FLOOR = evaluate.Bounds(
+    min_right=0.8525,
+    max_wrong=0.0123,
+    max_out_of_scope=0.058,
+    min_resolved=0.9754,
+    max_out_of_scope_clarify=0.2232,
+    min_smalltalk=0.952,
+)
 
-@pytest.mark.parametrize(("half", "floor"), [(evaluate.HELDOUT, HELD_OUT_FLOOR), (evaluate.TUNE, TUNING_FLOOR)])
-def test_quality_stays_above_its_floor(real: Assistant, half: str, floor: evaluate.Bounds) -> None:
-    report = evaluate.run(real.ask, evaluate.half(evaluate.load_cases(EVAL_FILE), half))
+
+@pytest.mark.parametrize(
+    ("path", "half", "floor"),
+    [
+        (EVAL_FILE, evaluate.HELDOUT, HELD_OUT_FLOOR),
+        (EVAL_FILE, evaluate.TUNE, TUNING_FLOOR),
+        (ROUND6_FILE, None, ROUND6_FLOOR),
+    ],
+)
+def test_quality_stays_above_its_floor(real: Assistant, path, half: str | None, floor: evaluate.Bounds) -> None:
+    report = evaluate.run(real.ask, evaluate.half(evaluate.load_cases(path), half))
     metrics = report.metrics()
     misses = "\n".join(f"  [{r.outcome}] {r.case.question!r} -> {r.reply.id}" for r in report.misses())
     assert floor.failures(metrics) == [], f"{metrics}\n{misses}"
@@ -69,9 +93,10 @@ SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # Spanglish read as English still is): held-out right 21.4% (15 of 70), resolved 62.9% (44 of 70), wrong 0%, out of
 # scope answered 2.4%, offered suggestions 14.3%; tuning half 21.5% (20 of 93), 72.0%, 0%, 0%, 11.8%.
 # With the Spanish n-gram emergency model (2026-12-02) the held-out half has 2 false alarms, one more than before.
+# With the judge (2026-12-02) one Spanish-English mix read as English falls back: held-out right 20.0% (14 of 70).
 SPANISH_FLOOR = {
     evaluate.HELDOUT: evaluate.Bounds(
-        min_right=0.214,
+        min_right=0.2,
         max_wrong=0.0,
         max_out_of_scope=0.024,
         max_false_alarms=2,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chatbot.answering.language import ENGLISH, OTHER, SPANISH, read, spanish_words
-from chatbot.answering.lexical import Lexical
+from chatbot.answering.lexical import Lexical, tokens
 from chatbot.answering.normalise import normalise
 from chatbot.answering.policy import decide, objections, suggestions
 from chatbot.answering.safety import sounds_like_emergency, stated_in
@@ -105,9 +105,11 @@ class Assistant:
         self.said = Words(kb.smalltalk)
         # The out-of-scope exemplars are one more document, so a rare word the clinic never answers about
         # (tramadol, breastfeeding, insurance) pulls towards the fallback as an entry's rare words pull towards it.
-        self.lexical = Lexical(
-            [*(normalise(" ".join((*e.keys, e.answer))) for e in kb.entries), normalise(" ".join(kb.out_of_scope))]
-        )
+        documents = [normalise(" ".join((*e.keys, e.answer))) for e in kb.entries]
+        self.lexical = Lexical([*documents, normalise(" ".join(kb.out_of_scope))])
+        self._entry_words = {
+            entry.id: frozenset(tokens(document)) for entry, document in zip(kb.entries, documents, strict=True)
+        }
         self.speller = Speller.from_texts(
             clinic=[text for e in kb.entries for text in (e.answer, e.question)],
             patients=[
@@ -256,9 +258,12 @@ class Assistant:
         combined = seen.semantic + thresholds.lexical_weight * seen.lexical
         order = np.argsort(-combined)
         out_of_scope = seen.out_of_scope + thresholds.lexical_weight * seen.out_of_scope_lexical
-        return Evidence(
-            tuple(Match(self.entry_ids[i], float(combined[i])) for i in order), out_of_scope, seen.out_of_scope_text
+        matches = tuple(Match(self.entry_ids[i], float(combined[i])) for i in order)
+        words = tokens(seen.text)
+        uncovered = (
+            sum(w not in self._entry_words[matches[0].id] for w in words) / len(words) if words and matches else 0.0
         )
+        return Evidence(matches, out_of_scope, seen.out_of_scope_text, len(words), uncovered)
 
     def _closest_text(self, scores: np.ndarray, rows: np.ndarray) -> str:
         return self.index.texts[rows[int(np.argmax(scores[rows]))]] if len(rows) else ""

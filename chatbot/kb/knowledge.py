@@ -29,7 +29,7 @@ from typing import Any, TypeGuard
 
 import yaml
 
-from chatbot.domain import NONE_OF_THESE, Entry, Messages, SmallTalk, Thresholds
+from chatbot.domain import NONE_OF_THESE, Entry, Judge, Messages, SmallTalk, Thresholds
 from chatbot.errors import NOWHERE, KnowledgeError, Problem
 
 SOURCE_FILE = "clinic-site.txt"
@@ -544,19 +544,38 @@ def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thr
         problems.append(Problem(where, "policy", NOWHERE, f"expected one 'policy' section, found {len(sections)}"))
         return Thresholds()
     name, values = sections[0]
-    allowed = {f.name for f in fields(Thresholds)}
     if not isinstance(values, dict):
         problems.append(Problem(name, "policy", NOWHERE, "expected a mapping of thresholds"))
         return Thresholds()
-    clean: dict[str, float] = {}
+    judge = values.get("judge")
+    numbers = _numbers(name, {k: v for k, v in values.items() if k != "judge"}, Thresholds, "threshold", problems)
+    if judge is None:
+        return Thresholds(**numbers)
+    if not isinstance(judge, dict):
+        problems.append(Problem(name, "policy", "judge", f"expected a mapping of weights, got {judge!r}"))
+        return Thresholds(**numbers)
+    weights = _numbers(name, judge, Judge, "judge weight", problems, prefix="judge.")
+    missing = sorted({f.name for f in fields(Judge)} - weights.keys())
+    if missing:
+        problems.append(Problem(name, "policy", "judge", f"missing weights {missing}; run `chatbot calibrate`"))
+        return Thresholds(**numbers)
+    return Thresholds(**numbers, judge=Judge(**weights))
+
+
+def _numbers(
+    name: str, values: dict[Any, Any], kind: type, what: str, problems: list[Problem], prefix: str = ""
+) -> dict[str, Any]:
+    """The numeric fields of `kind` in `values`; anything else is a problem naming the field."""
+    allowed = {f.name for f in fields(kind) if f.name != "judge"}
+    clean: dict[str, Any] = {}
     for key, value in values.items():
         if key not in allowed:
-            problems.append(Problem(name, "policy", str(key), f"unknown threshold; expected {sorted(allowed)}"))
+            problems.append(Problem(name, "policy", f"{prefix}{key}", f"unknown {what}; expected {sorted(allowed)}"))
         elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(Problem(name, "policy", str(key), f"must be a number, got {value!r}"))
+            problems.append(Problem(name, "policy", f"{prefix}{key}", f"must be a number, got {value!r}"))
         else:
             clean[key] = float(value)
-    return Thresholds(**clean)
+    return clean
 
 
 def _phrases_by_file(sections: list[tuple[str, Any]]) -> list[tuple[str, str]]:

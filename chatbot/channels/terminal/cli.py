@@ -504,7 +504,7 @@ def calibrate(file: Path, spanish_file: Path, dry_run: bool) -> None:
     cases = evaluate.load_cases(file)
     spanish = evaluate.half(evaluate.load_cases(spanish_file), evaluate.TUNE)
     chosen = calibration.calibrate(assistant, evaluate.half(cases, evaluate.TUNE), spanish)
-    click.echo("Chosen on the tuning half: " + ", ".join(f"{k}={v:g}" for k, v in vars(chosen).items()))
+    click.echo("Chosen on the tuning half: " + ", ".join(f"{k}={v:g}" for k, v in calibration.flat(chosen).items()))
     if not dry_run:
         target = settings.knowledge_dir / calibration.POLICY_FILE
         calibration.write(chosen, target)
