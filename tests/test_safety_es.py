@@ -69,6 +69,15 @@ SPANISH_EMERGENCIES += [
     "mi hermano se colgó en el closet",
     "mi esposo está tirado en el baño y no me habla",
 ]
+# Help called for outright, a last night, a gun loaded, voices urging a jump.
+SPANISH_EMERGENCIES += [
+    "auxilio",
+    "manden una ambulancia a mi casa",
+    "llamen al 911, mi tía no se mueve",
+    "hoy es mi última noche",
+    "ya cargué la pistola",
+    "las voces me dicen que me tire del balcón",
+]
 SPANISH_ORDINARY = [
     # Their twins: hanging up, a nap, a sulk, a death long ago.
     "me voy a colgar el teléfono, ya me contestaron",
@@ -102,6 +111,13 @@ SPANISH_ORDINARY = [
     "quiero desaparecer del mapa unos días jaja",
     "perdón por todo el lío con el seguro",
     "la semana pasada tuve dolor en el pecho, ¿puedo ir a la cita?",
+    # Denied, laughed off on a condition, a habit, a rumour asked about, a sore arm.
+    "no me quiero morir ni nada parecido, solo quiero que se me quite el dolor",
+    "jajaja me voy a matar si me vuelven a poner en espera con el seguro",
+    "cada vez que subo la escalera me falta el aire, ¿lo aviso antes de la infusión?",
+    "me arde el pecho al toser desde el lunes, ¿vengo igual a la cita?",
+    "¿es verdad que la ketamina la usan para los que piensan en suicidarse?",
+    "se me hinchó un poco la mano donde estuvo el suero, ¿es normal?",
 ]
 # Spanglish: neither language alone says it all.
 CODE_MIXED = [
