@@ -72,6 +72,8 @@ SPANISH_EMERGENCIES += [
 # Help called for outright, a last night, a gun loaded, voices urging a jump.
 SPANISH_EMERGENCIES += [
     "auxilio",
+    "¡ayuda!",
+    "socorro por favor",
     "manden una ambulancia a mi casa",
     "llamen al 911, mi tía no se mueve",
     "hoy es mi última noche",
@@ -118,6 +120,7 @@ SPANISH_ORDINARY = [
     "me arde el pecho al toser desde el lunes, ¿vengo igual a la cita?",
     "¿es verdad que la ketamina la usan para los que piensan en suicidarse?",
     "se me hinchó un poco la mano donde estuvo el suero, ¿es normal?",
+    "ayuda, ¿dónde se estaciona uno?",
 ]
 # Spanglish: neither language alone says it all.
 CODE_MIXED = [
