@@ -194,13 +194,14 @@ BLIND = [
     for name in ("emergencies-es.yaml", "emergencies-es-2.yaml", "emergencies-es-3.yaml", "emergencies-es-4.yaml")
 ]
 # The patterns alone on each blind Spanish set's held-out half, measured 2026-12-02 (see the README): caught at least,
-# ordinary messages alarmed at most; the fourth set as first measured, 66 of 87 and 12 of 92. The real-model floors,
-# semantic check and n-gram model included, are in test_quality.py.
+# ordinary messages alarmed at most; the fourth set first measured at 66 of 87 and 12 of 92, the first set's false
+# alarms 6 before the twins written from the fourth's tuning half. The real-model floors, semantic check and n-gram
+# model included, are in test_quality.py.
 PATTERN_FLOOR = {
-    "emergencies-es.yaml": (70, 6),
+    "emergencies-es.yaml": (70, 4),
     "emergencies-es-2.yaml": (69, 7),
     "emergencies-es-3.yaml": (121, 1),
-    "emergencies-es-4.yaml": (66, 12),
+    "emergencies-es-4.yaml": (67, 12),
 }
 
 
