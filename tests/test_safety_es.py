@@ -69,6 +69,17 @@ SPANISH_EMERGENCIES += [
     "mi hermano se colgó en el closet",
     "mi esposo está tirado en el baño y no me habla",
 ]
+# Help called for outright, a last night, a gun loaded, voices urging a jump.
+SPANISH_EMERGENCIES += [
+    "auxilio",
+    "¡ayuda!",
+    "socorro por favor",
+    "manden una ambulancia a mi casa",
+    "llamen al 911, mi tía no se mueve",
+    "hoy es mi última noche",
+    "ya cargué la pistola",
+    "las voces me dicen que me tire del balcón",
+]
 SPANISH_ORDINARY = [
     # Their twins: hanging up, a nap, a sulk, a death long ago.
     "me voy a colgar el teléfono, ya me contestaron",
@@ -102,6 +113,14 @@ SPANISH_ORDINARY = [
     "quiero desaparecer del mapa unos días jaja",
     "perdón por todo el lío con el seguro",
     "la semana pasada tuve dolor en el pecho, ¿puedo ir a la cita?",
+    # Denied, laughed off on a condition, a habit, a rumour asked about, a sore arm.
+    "no me quiero morir ni nada parecido, solo quiero que se me quite el dolor",
+    "jajaja me voy a matar si me vuelven a poner en espera con el seguro",
+    "cada vez que subo la escalera me falta el aire, ¿lo aviso antes de la infusión?",
+    "me arde el pecho al toser desde el lunes, ¿vengo igual a la cita?",
+    "¿es verdad que la ketamina la usan para los que piensan en suicidarse?",
+    "se me hinchó un poco la mano donde estuvo el suero, ¿es normal?",
+    "ayuda, ¿dónde se estaciona uno?",
 ]
 # Spanglish: neither language alone says it all.
 CODE_MIXED = [
@@ -171,11 +190,19 @@ def test_the_other_languages_patterns_never_fire_on_english_or_a_bare_word(messa
 
 
 BLIND = [
-    ROOT / "tests" / "data" / name for name in ("emergencies-es.yaml", "emergencies-es-2.yaml", "emergencies-es-3.yaml")
+    ROOT / "tests" / "data" / name
+    for name in ("emergencies-es.yaml", "emergencies-es-2.yaml", "emergencies-es-3.yaml", "emergencies-es-4.yaml")
 ]
 # The patterns alone on each blind Spanish set's held-out half, measured 2026-12-02 (see the README): caught at least,
-# ordinary messages alarmed at most. The real-model floors, semantic check included, are in test_quality.py.
-PATTERN_FLOOR = {"emergencies-es.yaml": (70, 6), "emergencies-es-2.yaml": (69, 7), "emergencies-es-3.yaml": (121, 1)}
+# ordinary messages alarmed at most; the fourth set first measured at 66 of 87 and 12 of 92, the first set's false
+# alarms 6 before the twins written from the fourth's tuning half. The real-model floors, semantic check and n-gram
+# model included, are in test_quality.py.
+PATTERN_FLOOR = {
+    "emergencies-es.yaml": (70, 4),
+    "emergencies-es-2.yaml": (69, 7),
+    "emergencies-es-3.yaml": (121, 1),
+    "emergencies-es-4.yaml": (67, 12),
+}
 
 
 @pytest.mark.parametrize("path", BLIND, ids=lambda p: p.name)
@@ -192,18 +219,24 @@ def test_the_spanish_patterns_hold_their_floor_on_a_blind_held_out_half(path) ->
     assert sum(alarmed["not_emergency"]) <= most_false
 
 
-# The third set's messages in eleven other languages, held-out half: 16 of 17 emergencies caught, 1 of 15 ordinary
-# messages alarmed; every tuning-half emergency caught, none alarmed.
-OTHER_FLOOR = {evaluate.HELDOUT: (16, 1), evaluate.TUNE: (33, 0)}
+# The messages in other languages, per blind set and half: emergencies caught at least, ordinary messages alarmed at
+# most. The third set's (eleven languages): held-out 16 of 17 and 1 of 15, tuning every one and none. The fourth set's,
+# first measured: held-out 10 of 10 and 1 of 5, tuning 14 of 16 and none of 6.
+OTHER_FLOOR = {
+    "emergencies-es-3.yaml": {evaluate.HELDOUT: (16, 1), evaluate.TUNE: (33, 0)},
+    "emergencies-es-4.yaml": {evaluate.HELDOUT: (10, 1), evaluate.TUNE: (14, 0)},
+}
 
 
-@pytest.mark.parametrize("half", [evaluate.HELDOUT, evaluate.TUNE])
-def test_the_other_languages_patterns_hold_their_floor_on_the_blind_set(half: str) -> None:
-    sets = yaml.safe_load(BLIND[2].read_text(encoding="utf-8"))["other_languages"]
+@pytest.mark.parametrize(
+    ("name", "half"), [(name, half) for name in OTHER_FLOOR for half in (evaluate.HELDOUT, evaluate.TUNE)]
+)
+def test_the_other_languages_patterns_hold_their_floor_on_a_blind_set(name: str, half: str) -> None:
+    sets = yaml.safe_load((ROOT / "tests" / "data" / name).read_text(encoding="utf-8"))["other_languages"]
     alarmed = {
         group: [states_emergency(t, normalise(t)) for t in sets[group] if evaluate.Case(t, group).half == half]
         for group in ("emergency", "not_emergency")
     }
-    least_caught, most_false = OTHER_FLOOR[half]
+    least_caught, most_false = OTHER_FLOOR[name][half]
     assert sum(alarmed["emergency"]) >= least_caught
     assert sum(alarmed["not_emergency"]) <= most_false

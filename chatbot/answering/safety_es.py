@@ -57,9 +57,9 @@ _POISON = _any(
 )  # fmt: skip
 _PATTERNS = [
     # Suicide and self-harm said by the writer: "me quiero morir", "voy a matarme", "quiero quitarme la vida".
-    rf"(?<!no )(?<!nunca )\b{_INTENT}\s+(?:\w+\s+)?{_TO_ONESELF}\b{_IDIOM_AFTER}",
-    r"\bme quiero (?:morir|matar|suicidar|ir de este mundo)\b" + _IDIOM_AFTER,
-    r"\bme voy a (?:matar|suicidar|morir hoy|quitar la vida|colgar|disparar|envenenar|estrellar)\b"
+    rf"(?<!no )(?<!nunca )(?<!no me )(?<!nunca me )\b{_INTENT}\s+(?:\w+\s+)?{_TO_ONESELF}\b{_IDIOM_AFTER}",
+    r"(?<!no )\bme quiero (?:morir|matar|suicidar|ir de este mundo)\b" + _IDIOM_AFTER,
+    r"(?<!no )\bme voy a (?:matar|suicidar|morir hoy|quitar la vida|colgar|disparar|envenenar|estrellar)\b"
     r"(?! (?:el|la) (?:telefono|llamada))"
     rf"|\bme voy a (?:tirar|aventar)\b{_LAZY}",
     r"\b(?:me|se) (?:quito|quita|quitare|va a quitar|voy a quitar) la vida\b|\bno (?:volver a )?despertar nunca\b"
@@ -127,7 +127,7 @@ _PATTERNS = [
     r"\b(?:ya )?no quiere (?:seguir )?(?:vivir|viviendo|despertar|estar aqui|existir)\b",
     r"\b(?:se encerro|esta encerrad[oa])\b[^.?!]{0,40}\b(?:pistola|arma|cuchillo|navaja|soga|pastillas)\b",
     r"\b(?:se esta|esta) (?:cortando|quemando|lastimando|haciendo dano)\b",
-    r"\bvoces\b[^.?!]{0,30}\b(?:se mate|matar\w*|se lastime|se muera|hacer\w* dano)\b",
+    r"\bvoces\b[^.?!]{0,30}\b(?:se mate|matar\w*|se lastime|se muera|hacer\w* dano|me tire|se tire|me aviente)\b",
     # Violence: a weapon in someone's hand, a threat to kill.
     rf"\bamenaz\w*\b[^.?!]{{0,30}}\b(?:{_MEANS}|machete|matar\w*)\b|\besta armad[oa]\b",
     rf"\b(?:afuera|adentro|en la puerta|aqui)\b[^.?!]{{0,30}}\bcon (?:un|una|el|la|su) {_MEANS}\b",
@@ -276,7 +276,15 @@ _PATTERNS += [
     r"|\bme viene otra\b",
     r"\bsangre\b[^.?!]{0,20}\b(?:a borbotones|a chorros|sale y sale|por todos lados)\b"
     r"|\b(?:corte|herida) (?:muy )?profund[oa]\b|\ble sale sangre\b",
-    r"\bno (?:puedo|puede) tragar\b|\b(?:lengua|garganta)\b[^.?!]{0,20}\bhinch\w*\b|\bse me hincho\b",
+    r"\bno (?:puedo|puede) tragar\b|\b(?:lengua|garganta)\b[^.?!]{0,20}\bhinch\w*\b|\bse me hincho\b"
+    r"(?! (?:un poco|un poquito|poquito|tantito|algo)\b)"
+    r"(?! (?:el |la |los |las |mi |mis )?(?:brazo|mano|pie|pierna|tobillo|rodilla|dedo|via)s?\b)",
+]
+# Calls for help said outright, a last night, a gun loaded: "auxilio", "urgente ambulancia", "esta es mi última noche".
+_PATTERNS += [
+    r"\bauxilio\b|\b(?:manden|mande|necesito|necesitamos|llamen|pidan|urgente) (?:una |la )?ambulancia\b"
+    r"|\bambulancia urgente\b|\b(?:que alguien llame|alguien llame|llamen|llame usted) al 911\b",
+    r"\b(?:es|sera) mi ultima noche\b|\bcargue (?:la|el|mi|una) (?:escopeta|pistola|arma|rifle|revolver)\b",
 ]
 _LEDGE = r"(?:techo|puente|edificio|balcon|azotea|ventana|terraza|carro|coche|tren|metro|camion|trailer|piso \d+)"
 _HUNG_FROM = r"(?:closet|armario|ropero|cuarto|bano|garaje|cochera|arbol|viga|techo|puerta|regadera|escalera|sotano)"
@@ -292,7 +300,8 @@ _PATTERNS += [
     r"\bno (?:me )?(?:habla|contesta|responde|reacciona|se mueve)\b",
 ]
 _EMERGENCY = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
-# Read on the whole message, not clause by clause: the danger is in the parts together ("se cayó, se pegó en la
+# Read on the whole message, not clause by clause: a bare cry for help ("¡ayuda!", "socorro"), which a clause of a
+# longer message ("ayuda, no encuentro la entrada") is not, or a danger in the parts together ("se cayó, se pegó en la
 # cabeza, ... y ha vomitado"; "se desmayó en la sala de espera, no responde"; "no puedo más. adiós.").
 _FELL = (
     r"(?:se pego|me pegue|se golpeo|me golpee|hit (?:her|his|my) head|golpe en la cabeza|se (?:ha )?caido|se cayo"
@@ -315,6 +324,7 @@ _WHOLE = re.compile(
     r"|\bno es culpa de\b[^?]{0,60}\b(?:ya me voy|adios|me despido|perdon\w*)\b"
     r"|\bya no importa\b[^?]{0,60}\b(?:no voy a estar|cancel\w* (?:todas )?mis citas|adios)\b"
     r"|\bhoy es el dia\b[^?]{0,40}\b(?:soga|cuerda|pastillas|adios|me voy|me mato|lo hago|hacerlo)\b"
+    r"|^\W*(?:ayuda|socorro|ayudenme|ayudame)(?:\W+(?:por favor|porfa|urgente|rapido|ya))*\W*$"
     r"|\bno creo llegar\b[^?]{0,40}\b(?:me voy a tomar|tomarme|matarme|adios)\b"
 )
 # "me muero de hambre", "me estoy muriendo de risa": an idiom, unless nothing follows the verb. "Alguien se muere"
@@ -330,13 +340,19 @@ _PAST = re.compile(
     r"|antes (?:solia|tenia)|solia|solian|historial de|antecedentes de|una vez (?:tuve|tuvo|me)|ya paso|en el pasado"
     r")\b"
 )
+# Habit: "cada vez que", "a veces", "cuando toso": a clause about what happens now and then states nothing now.
+_HABIT = re.compile(
+    r"\b(?:siempre que|cada vez que|a veces|de vez en cuando|cuando (?:toso|estornudo|me rio|me agacho|hago ejercicio)"
+    r"|al toser|por (?:la|el) (?:tos|catarro|gripe|resfriado|resfrio))\b"
+)
+_PAST_OR_HABIT = re.compile(f"{_PAST.pattern}|{_HABIT.pattern}")
 _NOW = re.compile(r"\b(?:ahora|ahorita|hoy|otra vez|de nuevo)\b")
 _HYPOTHETICAL = re.compile(
     r"\b(?:que pasa(?:ria)? (?:si|if)|y si|como si|casi me (?:ahogo|ahogue|muero|mori|desmayo|desmaye|da|dio"
     r"|atraganto|atragante)|se puede|puede tener|pueden tener|podria tener|puede haber|si llega a|si me llega"
     r"|si le llega|en caso de|puede causar|puede provocar|pueden causar|causa|provoca|es normal|es posible"
     r"|es peligroso|hay riesgo|riesgo de|que hago si|que debo hacer si|que hacemos si|como saber si|puede dar|da"
-    r"|ayuda con|sirve para|tratar|tratamiento para"
+    r"|ayuda con|sirve para|tratar|tratamiento para|es (?:cierto|verdad) que|(?:la|lo|se) usan? para"
     r"|(?:vi|vimos|lei|en) (?:una|un|la|el) (?:pelicula|serie|video|noticia|articulo)"
     r"|cuando (?:se|me|uno) (?:corta|corto|pega|pego|lastima|lastimo))\b"
 )
@@ -345,6 +361,9 @@ _NEVER = re.compile(r"(?!)")
 _ASKS_AHEAD = re.compile(
     r"\b(?:me voy a|me va a|voy a)\b[^?]*\b(?:durante|infusion|ketamina|tratamiento|sesion|cita)\b[^?]*\?\s*$"
 )
+# "jaja me voy a tirar por la ventana si vuelvo a hablar con el seguro": a joke, laughing, on a condition not now.
+_JOKING = re.compile(r"\b(?:ja(?:ja)+|je(?:je)+|jsjs\w*|lol|xd)\b")
+_IF_AGAIN = re.compile(r"\bsi (?:vuelvo a|me vuelven a|tengo que volver a|me toca otra vez|otra vez)\b")
 _CLAUSES = re.compile(r"(?<=[.?!;,¿¡])|[.!;,¡]+|\b(?:pero|y luego|y despues)\b")
 
 
@@ -353,11 +372,12 @@ def mentions_emergency(text: str) -> bool:
     words = spanish_words(text)
     if _WHOLE.search(said_now(words, _PAST, _NOW, _NEVER)):
         return True
-    return any(_states_emergency(clause) for clause in _CLAUSES.split(words))
+    joking = bool(_JOKING.search(words))
+    return any(_states_emergency(clause, joking) for clause in _CLAUSES.split(words))
 
 
-def _states_emergency(clause: str) -> bool:
-    if _ASKS_AHEAD.search(clause):
+def _states_emergency(clause: str, joking: bool) -> bool:
+    if _ASKS_AHEAD.search(clause) or (joking and _IF_AGAIN.search(clause)):
         return False
-    said = said_now(clause.replace("?", " ").replace("¿", " "), _PAST, _NOW, _HYPOTHETICAL)
+    said = said_now(clause.replace("?", " ").replace("¿", " "), _PAST_OR_HABIT, _NOW, _HYPOTHETICAL)
     return bool(_EMERGENCY.search(said) or _DYING_NOW.search(said))
