@@ -548,13 +548,14 @@ def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thr
         problems.append(Problem(name, "policy", NOWHERE, "expected a mapping of thresholds"))
         return Thresholds()
     judge = values.get("judge")
-    numbers = _numbers(name, {k: v for k, v in values.items() if k != "judge"}, Thresholds, "threshold", problems)
+    thresholds = {f.name for f in fields(Thresholds)} - {"judge"}
+    numbers = _numbers(name, {k: v for k, v in values.items() if k != "judge"}, thresholds, "threshold", problems)
     if judge is None:
         return Thresholds(**numbers)
     if not isinstance(judge, dict):
         problems.append(Problem(name, "policy", "judge", f"expected a mapping of weights, got {judge!r}"))
         return Thresholds(**numbers)
-    weights = _numbers(name, judge, Judge, "judge weight", problems, prefix="judge.")
+    weights = _numbers(name, judge, {f.name for f in fields(Judge)}, "judge weight", problems, prefix="judge.")
     missing = sorted({f.name for f in fields(Judge)} - weights.keys())
     if missing:
         problems.append(Problem(name, "policy", "judge", f"missing weights {missing}; run `chatbot calibrate`"))
@@ -563,10 +564,9 @@ def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thr
 
 
 def _numbers(
-    name: str, values: dict[Any, Any], kind: type, what: str, problems: list[Problem], prefix: str = ""
+    name: str, values: dict[Any, Any], allowed: set[str], what: str, problems: list[Problem], prefix: str = ""
 ) -> dict[str, Any]:
-    """The numeric fields of `kind` in `values`; anything else is a problem naming the field."""
-    allowed = {f.name for f in fields(kind) if f.name != "judge"}
+    """The `allowed` names in `values`, each a number; anything else is a problem naming the field."""
     clean: dict[str, Any] = {}
     for key, value in values.items():
         if key not in allowed:

@@ -6,8 +6,9 @@ Each question is observed once (the model's work); thresholds are then tried thr
 right answers as possible with out-of-scope answered at most 2% and wrong answers at most 1%; then
 small talk (as many small-talk messages recognised as possible, no answerable question taken for
 small talk), then "did you mean" (as many questions resolved, directly or by a suggestion, as
-possible with at most 20% of out-of-scope questions offered suggestions). The answer thresholds are
-chosen before and without the later two, so no direct answer is traded for a clarification. Spanish
+possible with at most 20% of out-of-scope questions offered suggestions). The answer thresholds, and
+then the judge that decides English answers in their place (`choose_judge`, within the same bounds),
+are chosen before and without the later two, so no direct answer is traded for a clarification. Spanish
 questions then get their own answer threshold and "did you mean" pair, in the same order and bounds.
 Among equally good choices the strictest wins, because a wrong answer costs more than a fallback.
 If nothing meets the bounds, calibration fails and says so rather than write a policy that would.
@@ -184,9 +185,8 @@ def choose_judge(assistant: Assistant, observed: Sequence[Observed], base: Thres
 
     The cutoff is chosen on scores each question got from a fit that did not see it (5 folds), so it keeps the
     bounds on questions like the next patient's, as `SLACK` does for the thresholds. Ranking uses `base`'s lexical
-    weight; `answer` becomes `JUDGE_FLOOR`. In 2-fold cross-validation inside the tuning half (`scripts/crossval.py`,
-    4 shuffles) the judge answered 84.4% of the unseen folds' answerable questions right against the thresholds'
-    77.9%, with the same 0.6-0.7% wrong and 1.8-1.9% of out-of-scope questions answered.
+    weight; `answer` becomes `JUDGE_FLOOR`, and the cutoff is raised by `JUDGE_ROOM` (its comment has the
+    cross-validated figures).
 
     Raises:
         CalibrationFailed: no cutoff keeps within the bounds.
