@@ -190,3 +190,25 @@ def test_no_two_entries_share_a_near_twin_alternate(real: Assistant) -> None:
     """The rule `chatbot check` and `chatbot build` apply, on the index as built (see chatbot/kb/publishing.py)."""
     vectors = dict(zip(real.index.texts, real.index.vectors.reconstruct_n(0, real.index.vectors.ntotal), strict=True))
     assert near_twins(real.kb, vectors) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "message",
+    [
+        "My husband had a stroke last year and he is on blood thinners, he wants to know if he can safely drive me "
+        "home after my infusion next Tuesday morning",
+        "I am pregnant with my second child and my OB said to ask you whether ketamine infusions are safe for the baby "
+        "during the third trimester",
+        "I take 40 mg of methadone every day for my back pain and I also take gabapentin at night, will the ketamine "
+        "interact with either of those medications",
+        "Do you accept Blue Cross Blue Shield insurance for the ketamine infusions or do I have to pay out of pocket "
+        "and submit the claim myself afterwards",
+    ],
+)
+def test_a_long_question_the_clinic_never_answered_is_not_answered_for_its_length(
+    real: Assistant, message: str
+) -> None:
+    """The judge trusts long questions more (their right entry scores lower), and the tuning half has almost no long
+    out-of-scope question to learn restraint from: these, written after the judge was fit, must still fall back."""
+    assert real.ask(message).kind.value != "answer"
