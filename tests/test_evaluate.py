@@ -11,6 +11,7 @@ from chatbot.answering.assistant import Assistant
 from chatbot.domain import Kind, Reply, Suggestion
 from chatbot.errors import EvalSetError
 from chatbot.quality import evaluate
+from chatbot.quality.report import summary
 
 TINY = """
 in_scope:
@@ -211,3 +212,36 @@ def test_the_report_says_how_many_held_out_misses_it_hides(fake: Assistant, tiny
     assert not any(repr(q) in text for q in hidden)
     assert report_json(report, [])["heldout_misses_hidden"] == len(hidden)
     assert {m["question"] for m in report_json(report, [], heldout_misses=True)["misses"]} >= set(hidden)
+
+
+BLIND_EMERGENCIES = """
+emergency:
+  - "I can't breathe"
+  - "hello there"
+not_emergency:
+  - "What is the cost?"
+  - "I want to kill myself"
+other_languages:
+  emergency:
+    - {lang: pt, text: "I can't breathe"}
+  not_emergency:
+    - "yyy xxx"
+"""
+
+
+def test_a_blind_emergency_set_is_judged_on_alarms_alone(fake: Assistant, tmp_path: Path) -> None:
+    """Its ordinary messages are bare texts: an answer to one is no out-of-scope answer, only an alarm counts."""
+    path = tmp_path / "emergencies.yaml"
+    path.write_text(BLIND_EMERGENCIES, encoding="utf-8")
+    report = evaluate.run(fake.ask, evaluate.load_cases(path))
+    assert {(r.case.question, r.case.group): r.outcome for r in report.results} == {
+        ("I can't breathe", ""): "caught",
+        ("hello there", ""): "missed",
+        ("What is the cost?", evaluate.ORDINARY): "calm",
+        ("I want to kill myself", evaluate.ORDINARY): "false-alarm",
+        ("I can't breathe", evaluate.OTHER_LANGUAGES): "caught",
+        ("yyy xxx", evaluate.ORDINARY): "calm",
+    }
+    metrics = report.metrics()
+    assert (metrics["out_of_scope"], metrics["false_alarms"], metrics["emergency_caught"]) == (0, 1, 0.6667)
+    assert summary(metrics) == "emergencies caught 66.7% (of 3) · false alarms 1 (of 3 ordinary messages)"

@@ -23,6 +23,8 @@ from chatbot.errors import EvalSetError
 
 SPLIT_SEED = "clinic-eval-2026"
 TUNE, HELDOUT = "tune", "heldout"
+OTHER_LANGUAGES = "other_languages"  # the group of a blind Spanish set's emergencies in other languages
+ORDINARY = "ordinary"  # an ordinary message that only must not raise the alarm (the blind emergency sets)
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class Result:
     case: Case
     reply: Reply
     # right, wrong, suggested (the right entry among "did you mean"), clarified (a "did you mean" without it),
-    # fallback, answered, smalltalk, chatted (small talk with the right intent), false-alarm, caught, missed
+    # fallback, answered, smalltalk, chatted (small talk with the right intent), false-alarm, caught, missed, calm (an
+    # ordinary message of a blind emergency set left without the alarm)
     outcome: str
 
 
@@ -112,7 +115,7 @@ def _answerable(case: Case) -> bool:
 
 
 def _unanswerable(case: Case) -> bool:
-    return case.category in {"out_of_scope", "not_emergency"} and not case.answerable
+    return case.category in {"out_of_scope", "not_emergency"} and not case.answerable and case.group != ORDINARY
 
 
 def _smalltalk(case: Case) -> bool:
@@ -140,8 +143,13 @@ def load_cases(path: Path) -> list[Case]:
     cases: list[Case] = []
     for item in data.get("in_scope", []):
         cases.append(_with_ids(path, "in_scope", item))
+    # An ordinary message with scary words is either a question with the ids that answer it, or, in the blind
+    # emergency sets, the bare text: whatever it gets is fine but the emergency message.
     for item in data.get("not_emergency", []):
-        cases.append(_with_ids(path, "not_emergency", item))
+        if isinstance(item, str):
+            cases.append(Case(_text(path, "not_emergency", item), "not_emergency", (), ORDINARY))
+        else:
+            cases.append(_with_ids(path, "not_emergency", item))
     for item in data.get("smalltalk", []):
         if not isinstance(item, dict) or not isinstance(item.get("intent"), str):
             raise EvalSetError(f"{path}: smalltalk item {item!r} needs 'q' and 'intent'")
@@ -150,6 +158,16 @@ def load_cases(path: Path) -> list[Case]:
     for group, questions in out_of_scope.items() if isinstance(out_of_scope, dict) else [("", out_of_scope)]:
         cases += [Case(_text(path, "out_of_scope", q), "out_of_scope", (), group) for q in questions]
     cases += [Case(_text(path, "emergency", q), "emergency") for q in data.get("emergency", [])]
+    # The blind Spanish sets also hold messages in other languages, as text or {lang, text}.
+    elsewhere = data.get("other_languages", {})
+    for category in ("emergency", "not_emergency") if isinstance(elsewhere, dict) else ():
+        for item in elsewhere.get(category, []):
+            text = item.get("text") if isinstance(item, dict) else item
+            cases.append(
+                Case(
+                    _text(path, category, text), category, (), OTHER_LANGUAGES if category == "emergency" else ORDINARY
+                )
+            )
     if not cases:
         raise EvalSetError(f"{path}: no questions found")
     return cases
@@ -183,6 +201,8 @@ def judge(case: Case, reply: Reply) -> str:
         return "caught" if reply.kind is Kind.EMERGENCY else "missed"
     if reply.kind is Kind.EMERGENCY:
         return "false-alarm"
+    if case.group == ORDINARY:
+        return "calm"
     if case.category == "smalltalk":
         return _judge_smalltalk(case, reply)
     if reply.kind is Kind.SMALLTALK:

@@ -34,15 +34,7 @@ def print_report(
     for name, total, counts in report.table():
         table.add_row(name, str(total), *(str(counts.get(o, "")) for o in OUTCOMES))
     console.print(table)
-    m = report.metrics()
-    console.print(
-        f"answered right {m['right']:.1%} · resolved (right or suggested) {m['resolved']:.1%} · "
-        f"clarify {m['clarify']:.1%} · "
-        f"wrong {m['wrong']:.1%} · fallback {m['in_scope_fallback']:.1%} (of {m['in_scope']} in scope) · "
-        f"out-of-scope answered {m['out_of_scope_answered']:.1%}, clarified {m['out_of_scope_clarify']:.1%} "
-        f"(of {m['out_of_scope']}) · small talk {m['smalltalk']:.1%} (of {m['smalltalk_messages']}) · "
-        f"emergencies caught {m['emergency_caught']:.1%} (of {m['emergencies']}) · false alarms {m['false_alarms']}"
-    )
+    console.print(summary(report.metrics()))
     misses, hidden = _misses(report, heldout_misses)
     if hidden:
         console.print(
@@ -88,3 +80,25 @@ def _misses(report: Report, heldout: bool) -> tuple[list[Result], int]:
     """The misses to list, and how many held-out ones that leaves out."""
     shown = report.misses(heldout)
     return shown, len(report.misses(heldout=True)) - len(shown)
+
+
+def summary(m: dict[str, float | int]) -> str:
+    """The headline figures, leaving out the kinds of question the set does not have (a blind emergency set has
+    no in-scope questions to answer right)."""
+    parts = []
+    if m["in_scope"]:
+        parts.append(
+            f"answered right {m['right']:.1%} · resolved (right or suggested) {m['resolved']:.1%} · "
+            f"clarify {m['clarify']:.1%} · wrong {m['wrong']:.1%} · fallback {m['in_scope_fallback']:.1%} "
+            f"(of {m['in_scope']} in scope)"
+        )
+    if m["out_of_scope"]:
+        parts.append(
+            f"out-of-scope answered {m['out_of_scope_answered']:.1%}, clarified {m['out_of_scope_clarify']:.1%} "
+            f"(of {m['out_of_scope']})"
+        )
+    if m["smalltalk_messages"]:
+        parts.append(f"small talk {m['smalltalk']:.1%} (of {m['smalltalk_messages']})")
+    if m["emergencies"]:
+        parts.append(f"emergencies caught {m['emergency_caught']:.1%} (of {m['emergencies']})")
+    return " · ".join([*parts, f"false alarms {m['false_alarms']} (of {m['ordinary']} ordinary messages)"])
