@@ -51,7 +51,7 @@ from typing import Any
 import httpx
 import yaml
 from servers import PostgresServer, RedisServer, find_postgres, find_redis
-from support import chatbot_command, cpu_model, live_server, summary, table
+from support import chatbot_command, cpu_model, live_server, say, summary, table
 
 from chatbot.answering.assistant import Assistant
 from chatbot.kb.startup import load_assistant
@@ -653,10 +653,6 @@ def report(results: dict[str, Any]) -> str:
 def _ms(latency: dict[str, float], key: str) -> str:
     value = latency.get(key)
     return "-" if value is None else f"{value:.0f}" if value >= 100 else f"{value:.3g}"
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":
