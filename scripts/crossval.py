@@ -2,8 +2,8 @@
 the tuning half (the held-out half is never read).
 
 For each of a few seeded shuffles, the tuning half is cut in two; thresholds are calibrated on one fold
-(`calibrate.choose_policy`, the code `chatbot calibrate` runs) and judged on the other, and the other
-way round. A variant changes what the policy sees before any threshold is applied:
+(`calibrate.choose_policy`, then `choose_clarify`, the code `chatbot calibrate` runs) and judged on the other, and
+the other way round. A variant changes what the policy sees before any threshold is applied:
 
 - `answer-text W`: each entry's score also counts W times the question's cosine with the entry's answer.
 - `specific-exemplar W`: an out-of-scope exemplar counts for less by W times the share of its rare words
@@ -37,6 +37,7 @@ from chatbot.quality import calibrate, evaluate
 from chatbot.settings import Settings
 
 Variant = Callable[[Observation, np.ndarray], Observation]
+COLUMNS = ("right", "resolved", "wrong", "out_of_scope_answered", "out_of_scope_clarify", "false_alarms")
 
 
 def variants(assistant: Assistant) -> dict[str, Variant]:
@@ -89,8 +90,9 @@ def crossval(
             chosen = calibrate.choose_policy(assistant, fit, replace(assistant.thresholds, judge=None))
             if with_judge:
                 chosen = calibrate.choose_judge(assistant, fit, chosen)
+            chosen = calibrate.choose_clarify(assistant, fit, chosen)
             metrics = calibrate.report(assistant, unseen, chosen).metrics()
-            for name in ("right", "wrong", "out_of_scope_answered", "false_alarms"):
+            for name in COLUMNS:
                 totals.setdefault(name, []).append(float(metrics[name]))
     return {name: float(np.mean(values)) for name, values in totals.items()}
 
@@ -105,7 +107,10 @@ def main() -> None:
     observed = calibrate.observe(assistant, tune)
     vectors = assistant.encoder.encode([o.seen.text or " " for o in observed])
     print(f"{assistant.encoder.name}: {len(observed)} tuning-half questions, {args.shuffles} shuffles x 2 folds")
-    print(f"{'variant':<24} {'right':>7} {'wrong':>7} {'oos answered':>13} {'false alarms':>13}")
+    print(
+        f"{'variant':<24} "
+        + " ".join(f"{name.replace('_', ' ').replace('out of scope', 'oos'):>13}" for name in COLUMNS)
+    )
     for name, variant in variants(assistant).items():
         if args.only and name not in args.only:
             continue
@@ -115,8 +120,7 @@ def main() -> None:
         ]
         m = crossval(assistant, changed, args.shuffles, with_judge=name == "judge")
         print(
-            f"{name:<24} {m['right']:>7.1%} {m['wrong']:>7.1%} "
-            f"{m['out_of_scope_answered']:>13.1%} {m['false_alarms']:>13.1f}",
+            f"{name:<24} " + " ".join(f"{m[c]:>13.1f}" if c == "false_alarms" else f"{m[c]:>13.1%}" for c in COLUMNS),
             flush=True,
         )
 
