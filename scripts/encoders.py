@@ -3,7 +3,8 @@
     python scripts/encoders.py [--encoder NAME] [--knowledge DIR] [--out bench-encoders.json]   (or: make bench)
 
 For each choice (the packaged all-MiniLM-L6-v2, the default; all-mpnet-base-v2 once `make mpnet` has
-installed it in models/, skipped with a line saying so until then), on a temporary copy of the knowledge
+installed it in models/, and all-MiniLM-L6-v2 adapted to the knowledge base once `make adapted` has made it; skipped
+with a line saying so until then), on a temporary copy of the knowledge
 base and a temporary index, so the checkout's knowledge/ and index/ are never written:
 
 - build: a full `chatbot build`, then one after adding an alternate (the key cache holds every other key);
@@ -66,11 +67,12 @@ ADDED_ALTERNATE = "{question} I am asking for my sister."
 class Choice:
     name: str
     model: str  # CHATBOT_MODEL: empty for the packaged default, else a sentence-transformers folder
+    made_by: str = ""  # the make target that puts the folder in place
 
     def missing(self) -> str | None:
         """Why this choice cannot be measured here, or None."""
         if self.model and not Path(self.model).is_dir():
-            return f"{self.shown} is not installed (`make mpnet` installs it)"
+            return f"{self.shown} is not installed (`make {self.made_by}` installs it)"
         return None
 
     @property
@@ -81,7 +83,8 @@ class Choice:
 
 CHOICES = (
     Choice("all-MiniLM-L6-v2", ""),
-    Choice("all-mpnet-base-v2", str(ROOT / "models" / "all-mpnet-base-v2")),
+    Choice("all-mpnet-base-v2", str(ROOT / "models" / "all-mpnet-base-v2"), "mpnet"),
+    Choice("all-MiniLM-L6-v2 adapted", str(ROOT / "models" / "adapted"), "adapted"),
 )
 
 

@@ -82,7 +82,7 @@ def test_the_encoders_are_columns_of_one_table_with_the_default_marked() -> None
 
 
 def test_an_encoder_not_installed_gets_a_line_saying_how_to_install_it() -> None:
-    reason = encoders.Choice("all-mpnet-base-v2", "/nowhere/all-mpnet-base-v2").missing()
+    reason = encoders.Choice("all-mpnet-base-v2", "/nowhere/all-mpnet-base-v2", "mpnet").missing()
     assert reason is not None and "make mpnet" in reason
     text = encoders.render(
         {

@@ -134,6 +134,43 @@ def build() -> None:
     click.echo(f"Built {folder} in {manifest['build_seconds']} s: {counts}.")
 
 
+@cli.command()
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("models") / "adapted",
+    show_default=True,
+    help="The model folder to write (replaced whole).",
+)
+@click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True, help="Passes over the keys.")
+def adapt(folder: Path, epochs: int) -> None:
+    """Adapt the encoder (CHATBOT_MODEL, else the packaged one) to the knowledge base's own keys.
+
+    The entries' wordings are spread apart, the emergency and small-talk exemplars held where the
+    encoder puts them; nothing of the evaluation set is read. Then build and calibrate with it.
+
+    \b
+    Example (what `make adapted` does):
+        chatbot adapt
+        CHATBOT_MODEL=models/adapted chatbot build
+        CHATBOT_MODEL=models/adapted chatbot calibrate
+    """
+    from chatbot.kb import knowledge
+    from chatbot.kb.adapt import adapt as adapt_model
+    from chatbot.kb.encoder import resolve_model
+
+    settings = Settings()
+    source = resolve_model(settings.model)
+    kb = knowledge.load(settings.knowledge_dir)
+    click.echo(f"Adapting {source.name} to {settings.knowledge_dir}'s keys …")
+    adapted = adapt_model(source, kb, folder, epochs=epochs, say=click.echo)
+    click.echo(
+        f"Wrote {adapted.folder}: {adapted.keys} keys trained on, {adapted.held} exemplars held, {adapted.steps} steps."
+    )
+    click.echo(f"Use it with CHATBOT_MODEL={adapted.folder}, then `chatbot build` and `chatbot calibrate`.")
+
+
 @cli.command(name="install-model")
 @click.argument("name")
 @click.option(
