@@ -93,11 +93,13 @@ def test_a_batch_never_holds_an_entry_twice_and_pairs_keys_of_one_entry(small: k
     assert len(firsts) == len(set(firsts)) and len(firsts) >= sum(map(len, keys.values())) - 1
 
 
-def test_the_adapt_command_writes_the_folder_and_says_how_to_use_it(
+def test_the_adapt_command_writes_the_folder_and_says_how_to_use_it_even_unheld(
     small: knowledge.KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(knowledge, "load", lambda folder: small)
-    result = CliRunner().invoke(cli, ["adapt", "--to", str(tmp_path / "adapted")])
+    result = CliRunner().invoke(cli, ["adapt", "--to", str(tmp_path / "adapted"), "--no-hold"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "adapted" / "model.safetensors").is_file()
+    assert json.loads((tmp_path / "adapted" / adapt.MANIFEST).read_text())["held"] == 0
+    assert ", 0 exemplars held," in result.output
     assert f"Use it with CHATBOT_MODEL={tmp_path / 'adapted'}, then `chatbot build`" in result.output

@@ -98,16 +98,21 @@ def adapt(
     *,
     epochs: int = 1,
     seed: int = 0,
+    hold: bool = True,
     say: Callable[[str], None] = lambda line: None,
 ) -> Adapted:
-    """Train `source`'s model on `kb`'s keys and write it to `folder` (replaced whole, only once it is complete)."""
+    """Train `source`'s model on `kb`'s keys and write it to `folder` (replaced whole, only once it is complete).
+
+    Args:
+        hold: hold the emergency and small-talk exemplars in place; without, the model is fit for scoring the entries
+            only (scripts/two_encoders.py), not for the emergency check."""
     import torch
     from sentence_transformers import SentenceTransformer
 
     torch.manual_seed(seed)
     rng = random.Random(seed)
     model = SentenceTransformer(str(source.path), device="cpu")
-    keys, held = entry_keys(kb), held_texts(kb)
+    keys, held = entry_keys(kb), held_texts(kb) if hold else []
     with torch.no_grad():
         model.eval()
         target = torch.tensor(model.encode(held, normalize_embeddings=True, batch_size=64)) if held else None
@@ -161,7 +166,7 @@ def _write(
             "knowledge_fingerprint": kb.fingerprint,
             "epochs": epochs,
             "seed": seed,
-            "hold_weight": HOLD_WEIGHT,
+            "hold_weight": HOLD_WEIGHT if result.held else 0.0,
             "keys": result.keys,
             "held": result.held,
             "steps": result.steps,

@@ -144,7 +144,12 @@ def build() -> None:
     help="The model folder to write (replaced whole).",
 )
 @click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True, help="Passes over the keys.")
-def adapt(folder: Path, epochs: int) -> None:
+@click.option(
+    "--no-hold",
+    is_flag=True,
+    help="Let the emergency and small-talk exemplars move: for scoring the entries only (scripts/two_encoders.py).",
+)
+def adapt(folder: Path, epochs: int, no_hold: bool) -> None:
     """Adapt the encoder (CHATBOT_MODEL, else the packaged one) to the knowledge base's own keys.
 
     The entries' wordings are spread apart, the emergency and small-talk exemplars held where the
@@ -164,7 +169,7 @@ def adapt(folder: Path, epochs: int) -> None:
     source = resolve_model(settings.model)
     kb = knowledge.load(settings.knowledge_dir)
     click.echo(f"Adapting {source.name} to {settings.knowledge_dir}'s keys …")
-    adapted = adapt_model(source, kb, folder, epochs=epochs, say=click.echo)
+    adapted = adapt_model(source, kb, folder, epochs=epochs, hold=not no_hold, say=click.echo)
     click.echo(
         f"Wrote {adapted.folder}: {adapted.keys} keys trained on, {adapted.held} exemplars held, {adapted.steps} steps."
     )
