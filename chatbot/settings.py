@@ -85,6 +85,16 @@ class Settings(BaseSettings):
             "e.g. `models/all-mpnet-base-v2` after `make mpnet`."
         ),
     )
+    answer_model: str = Field(
+        "",
+        description=(
+            "A second encoder for the entries and the out-of-scope exemplars only, e.g. `models/adapted-entries` after "
+            "`chatbot adapt --no-hold --to models/adapted-entries`; empty: `model` scores everything."
+        ),
+    )
+    answer_index_dir: Path = Field(
+        Path("index-answers"), validate_default=True, description="Where the second encoder's index is built."
+    )
     threads: int = Field(1, ge=1, description="Encoder threads per process (one per worker is fastest under load).")
     office_phone: str = Field(
         "the number on our website",
@@ -162,6 +172,14 @@ class Settings(BaseSettings):
         "'none'", description="CSP `frame-ancestors` for served pages (`'none'` forbids framing)."
     )
 
+    def for_answers(self) -> Settings | None:
+        """These settings as the second encoder's index is read and built with, or None without one."""
+        if not self.answer_model:
+            return None
+        return self.model_copy(
+            update={"model": self.answer_model, "answer_model": "", "index_dir": self.answer_index_dir}
+        )
+
     def environment(self, base: Mapping[str, str] = os.environ) -> dict[str, str]:
         """The environment for a child process (`chatbot build`, `chatbot serve`) that must read these settings.
 
@@ -187,7 +205,7 @@ class Settings(BaseSettings):
     def _absolute_home(cls, value: Path) -> Path:
         return value.expanduser().absolute()
 
-    @field_validator("knowledge_dir", "index_dir", "var_dir")
+    @field_validator("knowledge_dir", "index_dir", "answer_index_dir", "var_dir")
     @classmethod
     def _under_home(cls, value: Path, info: ValidationInfo) -> Path:
         home: Path | None = info.data.get("home")

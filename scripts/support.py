@@ -77,10 +77,15 @@ FAKE_THRESHOLDS = Thresholds(
 )
 
 
-def fake_assistant(kb: knowledge.KnowledgeBase, folder: Path, thresholds: Thresholds = FAKE_THRESHOLDS) -> Assistant:
-    """An assistant over `kb` with the fake encoder, its index written in `folder`."""
+def fake_assistant(
+    kb: knowledge.KnowledgeBase,
+    folder: Path,
+    thresholds: Thresholds = FAKE_THRESHOLDS,
+    encoder: FakeEncoder | None = None,
+) -> Assistant:
+    """An assistant over `kb` with a fake encoder (FakeEncoder unless given), its index written in `folder`."""
     kb = dataclasses.replace(kb, thresholds=thresholds)
-    encoder = FakeEncoder()
+    encoder = encoder or FakeEncoder()
     labelled = index.keys_of(kb)
     labels = [label for label, _ in labelled]
     texts = [text for _, text in labelled]

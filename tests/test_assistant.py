@@ -10,10 +10,12 @@ import sys
 import numpy as np
 import pytest
 from conftest import CLARIFIED
+from support import FakeEncoder, fake_assistant
 
-from chatbot.answering.assistant import Assistant, Observation
+from chatbot.answering.assistant import AnswerModel, Assistant, Observation
 from chatbot.domain import NONE_OF_THESE, Kind, Thresholds
-from chatbot.errors import UnknownChoice
+from chatbot.errors import StaleIndex, UnknownChoice
+from chatbot.kb.knowledge import KnowledgeBase
 
 
 def test_a_rare_word_only_the_out_of_scope_exemplars_hold_pulls_towards_the_fallback(fake: Assistant) -> None:
@@ -148,3 +150,37 @@ def test_the_answering_path_imports_no_model_index_or_web_library() -> None:
     loaded = set(json.loads(subprocess.run([sys.executable, "-c", report], capture_output=True, check=True).stdout))
     assert not loaded & {"faiss", "torch", "fastapi", "onnxruntime", "sentence_transformers", "sklearn"}
     assert not {name for name in loaded if name.startswith("chatbot.kb")}
+
+
+class OtherFakeEncoder(FakeEncoder):
+    """Another bag of words, hashed into fewer dimensions: its scores differ from FakeEncoder's, so which encoder
+    scored what shows."""
+
+    name = "other-fake"
+    dims = 97
+
+
+def test_an_answer_model_scores_the_entries_and_the_out_of_scope_exemplars_only(
+    kb: KnowledgeBase, fake: Assistant, tmp_path
+) -> None:
+    """The emergency check and small talk keep the first encoder's scores, whatever the answer model says."""
+    other = fake_assistant(kb, tmp_path / "answers", encoder=OtherFakeEncoder())
+    both = Assistant(fake.kb, fake.index, fake.encoder, fake.messages, AnswerModel(other.index, other.encoder))
+    question = "how much does it cost if my heart races and I feel faint, thanks"
+    alone, second, mixed = (a.observe(question, measure=True) for a in (fake, other, both))
+    assert mixed.semantic is not None and alone.semantic is not None
+    assert np.array_equal(mixed.semantic, second.semantic) and not np.array_equal(mixed.semantic, alone.semantic)
+    assert (mixed.out_of_scope, mixed.out_of_scope_text) == (second.out_of_scope, second.out_of_scope_text)
+    assert (mixed.emergency, mixed.not_emergency, mixed.smalltalk) == (
+        alone.emergency,
+        alone.not_emergency,
+        alone.smalltalk,
+    )
+    assert second.emergency != alone.emergency
+
+
+def test_an_answer_model_over_other_keys_is_refused(kb: KnowledgeBase, fake: Assistant, tmp_path) -> None:
+    fewer = dataclasses.replace(kb, entries=kb.entries[1:])
+    other = fake_assistant(fewer, tmp_path / "answers", encoder=OtherFakeEncoder())
+    with pytest.raises(StaleIndex, match="holds other keys"):
+        Assistant(fake.kb, fake.index, fake.encoder, fake.messages, AnswerModel(other.index, other.encoder))

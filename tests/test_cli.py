@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -149,3 +150,21 @@ def test_a_shared_store_that_cannot_be_used_stops_serve_with_its_name_not_a_trac
     assert result.exit_code == 2
     assert result.output.startswith(f"Error: {variable} has value"), result.output
     assert "Traceback" not in result.output and "s3cret" not in result.output
+
+
+def test_build_builds_the_answer_models_index_too_and_ask_reads_both(
+    run, real_settings: Settings, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CHATBOT_ANSWER_MODEL, here the packaged model's own folder (so every answer stays the same)."""
+    from chatbot.kb.encoder import resolve_model
+
+    monkeypatch.setenv("CHATBOT_ANSWER_MODEL", str(resolve_model("").path))
+    monkeypatch.setenv("CHATBOT_ANSWER_INDEX_DIR", str(tmp_path / "index-answers"))
+    built = run("build")
+    assert built.exit_code == 0, built.output
+    assert re.findall(r"Built (\S+) in ", built.output) == [
+        str((real_settings.index_dir / "current").resolve()),
+        str((tmp_path / "index-answers" / "current").resolve()),
+    ]
+    reply = json.loads(run("ask", "--json", "how much does it cost?").stdout)
+    assert (reply["kind"], reply["id"]) == ("answer", "cost")

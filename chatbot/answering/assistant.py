@@ -40,7 +40,7 @@ from chatbot.domain import (
     Suggestion,
     Thresholds,
 )
-from chatbot.errors import UnknownChoice
+from chatbot.errors import StaleIndex, UnknownChoice
 
 if TYPE_CHECKING:
     from chatbot.kb.encoder import Encoder
@@ -72,13 +72,36 @@ class Observation:
     elsewhere: bool = False  # read as English, but the detector's best guess is a language we do not answer in
 
 
-class Assistant:
-    """One knowledge base, its index and an encoder, ready to answer. Immutable once built."""
+@dataclass(frozen=True)
+class AnswerModel:
+    """A second encoder, and its index of the same keys, that scores the entries and the out-of-scope exemplars
+    (`CHATBOT_ANSWER_MODEL`). One adapted to the entries (`chatbot adapt --no-hold`) tells them apart better, but
+    moves the emergency and small-talk exemplars too: those keep the first encoder's scores."""
 
-    def __init__(self, kb: KnowledgeBase, index: Index, encoder: Encoder, messages: Messages):
+    index: Index
+    encoder: Encoder
+
+
+class Assistant:
+    """One knowledge base, its index, an encoder and perhaps an `AnswerModel`, ready to answer. Immutable once built."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        index: Index,
+        encoder: Encoder,
+        messages: Messages,
+        answering: AnswerModel | None = None,
+    ):
+        if answering is not None and answering.index.labels != index.labels:
+            raise StaleIndex(
+                f"The index in {answering.index.folder} holds other keys than {index.folder}: build both "
+                "(`chatbot build` builds both when CHATBOT_ANSWER_MODEL is set)."
+            )
         self.kb = kb
         self.index = index
         self.encoder = encoder
+        self.answering = answering
         self.messages = messages
         self.thresholds: Thresholds = kb.thresholds
         self.answers = {entry.id: entry.answer for entry in kb.entries}
@@ -150,6 +173,10 @@ class Assistant:
         vector = self.encoder.encode([text])[0]
         exemplars = SPANISH if lang == SPANISH else ENGLISH
         scores = self.index.scores(vector)
+        # The entries and the out-of-scope exemplars by the answer model when there is one; the rest by `encoder`.
+        for_entries = (
+            scores if self.answering is None else self.answering.index.scores(self.answering.encoder.encode([text])[0])
+        )
         *lexical, out_of_scope_lexical = self.lexical.scores(text)
         chat = {intent: _best(scores, rows) for intent, rows in self._smalltalk.items()}
         intent = max(chat, key=chat.__getitem__, default=None)
@@ -160,14 +187,14 @@ class Assistant:
             emergency=_best(scores, self._emergency[exemplars]),
             not_emergency=_best(scores, self._not_emergency[exemplars]),
             emergency_ngrams=emergency_ngrams,
-            semantic=np.asarray([_best(scores, rows) for rows in self._entry_rows]),
+            semantic=np.asarray([_best(for_entries, rows) for rows in self._entry_rows]),
             lexical=np.asarray(lexical),
-            out_of_scope=_best(scores, self._out_of_scope),
+            out_of_scope=_best(for_entries, self._out_of_scope),
             out_of_scope_lexical=float(out_of_scope_lexical),
             said=said,
             smalltalk=chat[intent] if intent else float("-inf"),
             smalltalk_intent=intent,
-            out_of_scope_text=self._closest_text(scores, self._out_of_scope),
+            out_of_scope_text=self._closest_text(for_entries, self._out_of_scope),
             elsewhere=lang == ENGLISH and reading.leans_elsewhere,
         )
 

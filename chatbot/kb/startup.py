@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from chatbot.answering import language
-from chatbot.answering.assistant import Assistant
+from chatbot.answering.assistant import AnswerModel, Assistant
 from chatbot.errors import BuildFailed, CorruptIndex, KnowledgeError, MissingIndex, StaleIndex
 from chatbot.kb import index, knowledge
 from chatbot.kb.encoder import (
@@ -54,7 +54,20 @@ def load_assistant(settings: Settings, *, last_good: bool = False) -> Assistant:
     kb, source, opened = ensure_ready(settings, last_good=last_good)
     encoder = encoder_for(opened, source, settings.threads)
     language.detector()  # loaded here, with the rest, rather than during the first patient's question
-    return Assistant(kb, opened, encoder, knowledge.fill(kb.messages, settings.office_phone))
+    return Assistant(
+        kb, opened, encoder, knowledge.fill(kb.messages, settings.office_phone), answer_model_for(kb, settings)
+    )
+
+
+def answer_model_for(kb: knowledge.KnowledgeBase, settings: Settings) -> AnswerModel | None:
+    """The second encoder and its index for this knowledge base (rebuilt in a child process if needed), or None
+    without `answer_model`."""
+    answering = settings.for_answers()
+    if answering is None:
+        return None
+    source = resolve_model(answering.model)
+    opened = open_index(kb, weights_sha256(source), answering)
+    return AnswerModel(opened, encoder_for(opened, source, settings.threads))
 
 
 def ensure_ready(

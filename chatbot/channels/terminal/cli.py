@@ -116,7 +116,8 @@ def check() -> None:
 
 @cli.command()
 def build() -> None:
-    """Check the knowledge base (as `chatbot check` does) and build the index in CHATBOT_INDEX_DIR.
+    """Check the knowledge base (as `chatbot check` does) and build the index in CHATBOT_INDEX_DIR
+    (and, with CHATBOT_ANSWER_MODEL, the second encoder's in CHATBOT_ANSWER_INDEX_DIR).
 
     \b
     Example:
@@ -128,10 +129,13 @@ def build() -> None:
 
     settings = Settings()
     kb = knowledge.load(settings.knowledge_dir)
-    folder = build_index(kb, resolve_model(settings.model), settings.index_dir, settings.threads, say=click.echo)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    counts = ", ".join(f"{n} {k}" for k, n in manifest["counts"].items())
-    click.echo(f"Built {folder} in {manifest['build_seconds']} s: {counts}.")
+    for building in (settings, settings.for_answers()):
+        if building is None:
+            continue
+        folder = build_index(kb, resolve_model(building.model), building.index_dir, settings.threads, say=click.echo)
+        manifest = json.loads((folder / "manifest.json").read_text())
+        counts = ", ".join(f"{n} {k}" for k, n in manifest["counts"].items())
+        click.echo(f"Built {folder} in {manifest['build_seconds']} s: {counts}.")
 
 
 @cli.command()
