@@ -102,4 +102,4 @@ def test_the_adapt_command_writes_the_folder_and_says_how_to_use_it_even_unheld(
     assert (tmp_path / "adapted" / "model.safetensors").is_file()
     assert json.loads((tmp_path / "adapted" / adapt.MANIFEST).read_text())["held"] == 0
     assert ", 0 exemplars held," in result.output
-    assert f"Use it with CHATBOT_MODEL={tmp_path / 'adapted'}, then `chatbot build`" in result.output
+    assert f"Use it with CHATBOT_ANSWER_MODEL={tmp_path / 'adapted'}, then `chatbot build`" in result.output

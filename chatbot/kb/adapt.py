@@ -1,4 +1,5 @@
-"""`chatbot adapt`: the encoder adapted to this clinic's knowledge base, as a model folder for `CHATBOT_MODEL`.
+"""`chatbot adapt`: the encoder adapted to this clinic's knowledge base, as a model folder for `CHATBOT_MODEL`, or,
+adapted without the hold (below), for `CHATBOT_ANSWER_MODEL`.
 
 The packaged all-MiniLM-L6-v2 learnt from the web's sentence pairs, not from this clinic's questions: one entry's
 wordings often sit as close to a neighbouring entry's as to each other, so the right entry leads by little and the
@@ -105,7 +106,7 @@ def adapt(
 
     Args:
         hold: hold the emergency and small-talk exemplars in place; without, the model is fit for scoring the entries
-            only (scripts/two_encoders.py), not for the emergency check."""
+            only (`CHATBOT_ANSWER_MODEL`), not for the emergency check."""
     import torch
     from sentence_transformers import SentenceTransformer
 

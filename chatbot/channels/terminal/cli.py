@@ -151,7 +151,7 @@ def build() -> None:
 @click.option(
     "--no-hold",
     is_flag=True,
-    help="Let the emergency and small-talk exemplars move: for scoring the entries only (scripts/two_encoders.py).",
+    help="Let the emergency and small-talk exemplars move: for CHATBOT_ANSWER_MODEL, which scores the entries only.",
 )
 def adapt(folder: Path, epochs: int, no_hold: bool) -> None:
     """Adapt the encoder (CHATBOT_MODEL, else the packaged one) to the knowledge base's own keys.
@@ -177,7 +177,8 @@ def adapt(folder: Path, epochs: int, no_hold: bool) -> None:
     click.echo(
         f"Wrote {adapted.folder}: {adapted.keys} keys trained on, {adapted.held} exemplars held, {adapted.steps} steps."
     )
-    click.echo(f"Use it with CHATBOT_MODEL={adapted.folder}, then `chatbot build` and `chatbot calibrate`.")
+    setting = "CHATBOT_ANSWER_MODEL" if no_hold else "CHATBOT_MODEL"
+    click.echo(f"Use it with {setting}={adapted.folder}, then `chatbot build` and `chatbot calibrate`.")
 
 
 @cli.command(name="install-model")
