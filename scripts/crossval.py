@@ -26,6 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from support import QUALITY, quality_cells, quality_header
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -37,7 +38,6 @@ from chatbot.quality import calibrate, evaluate
 from chatbot.settings import Settings
 
 Variant = Callable[[Observation, np.ndarray], Observation]
-COLUMNS = ("right", "resolved", "wrong", "out_of_scope_answered", "out_of_scope_clarify", "false_alarms")
 
 
 def variants(assistant: Assistant) -> dict[str, Variant]:
@@ -92,7 +92,7 @@ def crossval(
                 chosen = calibrate.choose_judge(assistant, fit, chosen)
             chosen = calibrate.choose_clarify(assistant, fit, chosen)
             metrics = calibrate.report(assistant, unseen, chosen).metrics()
-            for name in COLUMNS:
+            for name in QUALITY:
                 totals.setdefault(name, []).append(float(metrics[name]))
     return {name: float(np.mean(values)) for name, values in totals.items()}
 
@@ -107,10 +107,7 @@ def main() -> None:
     observed = calibrate.observe(assistant, tune)
     vectors = assistant.encoder.encode([o.seen.text or " " for o in observed])
     print(f"{assistant.encoder.name}: {len(observed)} tuning-half questions, {args.shuffles} shuffles x 2 folds")
-    print(
-        f"{'variant':<24} "
-        + " ".join(f"{name.replace('_', ' ').replace('out of scope', 'oos'):>13}" for name in COLUMNS)
-    )
+    print(f"{'variant':<24} {quality_header()}")
     for name, variant in variants(assistant).items():
         if args.only and name not in args.only:
             continue
@@ -119,10 +116,7 @@ def main() -> None:
             for o, v in zip(observed, vectors, strict=True)
         ]
         m = crossval(assistant, changed, args.shuffles, with_judge=name == "judge")
-        print(
-            f"{name:<24} " + " ".join(f"{m[c]:>13.1f}" if c == "false_alarms" else f"{m[c]:>13.1%}" for c in COLUMNS),
-            flush=True,
-        )
+        print(f"{name:<24} {quality_cells(m)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,6 +95,24 @@ def fake_assistant(
     ngram_model.write(ngram_model.train(kb), ngrams)
     index.write(folder, labels, texts, vectors, manifest, {index.NGRAM_FILE: ngrams})
     return Assistant(kb, index.read(folder), encoder, knowledge.fill(kb.messages, "555-0100"))
+
+
+# -- quality figures ---------------------------------------------------------------------------
+
+# The evaluation figures the measuring scripts print side by side, as `Report.metrics()` names them.
+QUALITY = ("right", "resolved", "wrong", "out_of_scope_answered", "out_of_scope_clarify", "false_alarms")
+
+
+def quality_header(width: int = 13) -> str:
+    """`QUALITY`'s names, shortened to fit `width` and right-aligned."""
+    return " ".join(f"{name.replace('_', ' ').replace('out of scope', 'oos'):>{width}}" for name in QUALITY)
+
+
+def quality_cells(metrics: Mapping[str, float], width: int = 13) -> str:
+    """One report's `QUALITY` figures, right-aligned: shares as percentages, false alarms as a count (or a mean)."""
+    return " ".join(
+        f"{metrics[name]:>{width}g}" if name == "false_alarms" else f"{metrics[name]:>{width}.1%}" for name in QUALITY
+    )
 
 
 # -- waiting -----------------------------------------------------------------------------------
