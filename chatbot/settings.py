@@ -4,7 +4,7 @@ Each field's `description=` and default are its row of the README's configuratio
 `scripts/readme.py`), and `.env.example` lists each with its default; tests check all three agree.
 Build a `Settings` once at the edge and pass it in; nothing deeper reads the environment.
 
-Relative folders (`knowledge`, `index`, `var`) are resolved against one base, `CHATBOT_HOME`, which
+Relative folders (`knowledge`, `index`, `var`, and the models') are resolved against one base, `CHATBOT_HOME`, which
 defaults to the project folder the package was installed from, so `chatbot ask` answers the same
 from any working directory. The `.env` file is read from that base too; the environment wins over it.
 """
@@ -32,6 +32,9 @@ ENV_FILE = ".env"
 ENV_PREFIX = "CHATBOT_"
 # The unanswered-questions database in CHATBOT_VAR_DIR when CHATBOT_DATABASE_URL is empty.
 DB_FILE = "chatbot.db"
+# CHATBOT_ANSWER_MODEL's default: the packaged encoder adapted to the knowledge base (`chatbot/kb/adapt.py`), kept here.
+ADAPTED = "adapted"
+ADAPTED_DIR = Path("models") / "adapted-entries"
 # The checkout `pip install -e .` (and so `make install`) installed from: where knowledge/ and .venv/ live.
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -86,14 +89,17 @@ class Settings(BaseSettings):
         ),
     )
     answer_model: str = Field(
-        "",
+        ADAPTED,
         description=(
-            "A second encoder for the entries and the out-of-scope exemplars only, e.g. `models/adapted-entries` after "
-            "`chatbot adapt --no-hold --to models/adapted-entries`; empty: `model` scores everything."
+            f"A second encoder for the entries and the out-of-scope exemplars only (the first keeps the emergency "
+            f"check and small talk): `{ADAPTED}` for the packaged one adapted to this knowledge base, made in "
+            f"`{ADAPTED_DIR}` by `chatbot build` or the first start that finds it missing (a minute); a local "
+            "sentence-transformers folder; or empty, for `model` alone (then run `chatbot calibrate`)."
         ),
     )
-    answer_index_dir: Path = Field(
-        Path("index-answers"), validate_default=True, description="Where the second encoder's index is built."
+    answer_index_dir: Path | None = Field(
+        None,
+        description="Where the second encoder's index is built; empty: beside CHATBOT_INDEX_DIR, named `<it>-answers`.",
     )
     threads: int = Field(1, ge=1, description="Encoder threads per process (one per worker is fastest under load).")
     office_phone: str = Field(
@@ -176,9 +182,14 @@ class Settings(BaseSettings):
         """These settings as the second encoder's index is read and built with, or None without one."""
         if not self.answer_model:
             return None
-        return self.model_copy(
-            update={"model": self.answer_model, "answer_model": "", "index_dir": self.answer_index_dir}
-        )
+        model = str(self.adapted_dir) if self.answer_model == ADAPTED else self.answer_model
+        index_dir = self.answer_index_dir or self.index_dir.with_name(f"{self.index_dir.name}-answers")
+        return self.model_copy(update={"model": model, "answer_model": "", "index_dir": index_dir})
+
+    @property
+    def adapted_dir(self) -> Path:
+        """Where the adapted answer encoder (CHATBOT_ANSWER_MODEL=adapted) is made and read."""
+        return self.home / ADAPTED_DIR
 
     def environment(self, base: Mapping[str, str] = os.environ) -> dict[str, str]:
         """The environment for a child process (`chatbot build`, `chatbot serve`) that must read these settings.
@@ -207,10 +218,26 @@ class Settings(BaseSettings):
 
     @field_validator("knowledge_dir", "index_dir", "answer_index_dir", "var_dir")
     @classmethod
-    def _under_home(cls, value: Path, info: ValidationInfo) -> Path:
+    def _under_home(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         home: Path | None = info.data.get("home")
+        if value is None:
+            return None
         value = value.expanduser()
         return value if value.is_absolute() or home is None else home / value
+
+    @field_validator("model", "answer_model")
+    @classmethod
+    def _folder_under_home(cls, value: str, info: ValidationInfo) -> str:
+        """A model folder given relative is under CHATBOT_HOME too; empty and `adapted` name no folder."""
+        home: Path | None = info.data.get("home")
+        if value in ("", ADAPTED) or home is None or Path(value).expanduser().is_absolute():
+            return value
+        return str(home / value)
+
+    @field_validator("answer_index_dir", mode="before")
+    @classmethod
+    def _empty_is_beside(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -268,7 +295,7 @@ def _variable(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return ",".join(value)
-    return str(value)
+    return "" if value is None else str(value)
 
 
 RATE_OFF = "off"
@@ -382,7 +409,8 @@ def optional_features(settings: Settings) -> list[str]:
         if dotenv.is_file()
         else f"Settings: the environment only ({dotenv} not found; see .env.example)"
     ]
-    lines += [f"Knowledge base: {settings.knowledge_dir}; index: {settings.index_dir}", *shared_parts(settings)]
+    lines += [f"Knowledge base: {settings.knowledge_dir}; index: {settings.index_dir}", answer_encoder(settings)]
+    lines += shared_parts(settings)
     if not settings.twilio_verify:
         lines.append("SMS: on WITHOUT checking Twilio's signature (CHATBOT_TWILIO_VERIFY=false): local testing only")
     elif not settings.twilio_auth_token:
@@ -413,6 +441,15 @@ def optional_features(settings: Settings) -> list[str]:
         else "Rate limit: off, CHATBOT_RATE_LIMIT=off"
     )
     return lines
+
+
+def answer_encoder(settings: Settings) -> str:
+    """Which encoder scores the entries, and where its index is."""
+    answering = settings.for_answers()
+    if answering is None:
+        return "Answer encoder: the first one, CHATBOT_ANSWER_MODEL empty"
+    named = f"{settings.answer_model} ({answering.model})" if settings.answer_model == ADAPTED else answering.model
+    return f"Answer encoder: {named}; its index: {answering.index_dir}"
 
 
 def shared_parts(settings: Settings) -> list[str]:

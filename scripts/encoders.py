@@ -2,8 +2,9 @@
 
     python scripts/encoders.py [--encoder NAME] [--knowledge DIR] [--out bench-encoders.json]   (or: make bench)
 
-For each choice (the packaged all-MiniLM-L6-v2, the default; all-mpnet-base-v2 once `make mpnet` has
-installed it in models/, and all-MiniLM-L6-v2 adapted to the knowledge base once `make adapted` has made it; skipped
+For each choice (the default pair: the packaged all-MiniLM-L6-v2, with a copy adapted to the knowledge base scoring
+the entries, made by the first build that needs it; the packaged encoder alone; all-mpnet-base-v2 once `make mpnet` has
+installed it in models/, and all-MiniLM-L6-v2 adapted with the hold once `make adapted` has made it; skipped
 with a line saying so until then), on a temporary copy of the knowledge
 base and a temporary index, so the checkout's knowledge/ and index/ are never written:
 
@@ -53,7 +54,7 @@ from chatbot.errors import CalibrationFailed
 from chatbot.kb.startup import load_assistant
 from chatbot.quality import calibrate as calibration
 from chatbot.quality import evaluate
-from chatbot.settings import Settings
+from chatbot.settings import ADAPTED, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_FILE = ROOT / "tests" / "data" / "eval.yaml"
@@ -68,6 +69,7 @@ class Choice:
     name: str
     model: str  # CHATBOT_MODEL: empty for the packaged default, else a sentence-transformers folder
     made_by: str = ""  # the make target that puts the folder in place
+    answer_model: str = ""  # CHATBOT_ANSWER_MODEL: empty for `model` alone
 
     def missing(self) -> str | None:
         """Why this choice cannot be measured here, or None."""
@@ -82,7 +84,8 @@ class Choice:
 
 
 CHOICES = (
-    Choice("all-MiniLM-L6-v2", ""),
+    Choice("all-MiniLM-L6-v2 + adapted for the entries (default)", "", answer_model=ADAPTED),
+    Choice("all-MiniLM-L6-v2 alone", ""),
     Choice("all-mpnet-base-v2", str(ROOT / "models" / "all-mpnet-base-v2"), "mpnet"),
     Choice("all-MiniLM-L6-v2 adapted", str(ROOT / "models" / "adapted"), "adapted"),
 )
@@ -173,6 +176,7 @@ def measure(
             index_dir=Path(scratch) / "index",
             var_dir=Path(scratch) / "var",
             model=choice.model,
+            answer_model=choice.answer_model,
             threads=1,
             rate_limit="off",
             admin_token="",

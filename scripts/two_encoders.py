@@ -31,6 +31,7 @@ SETS = {
     "eval.yaml, tuning half": ("eval.yaml", evaluate.TUNE),
     "eval.yaml, held-out half": ("eval.yaml", evaluate.HELDOUT),
     "round6.yaml (blind)": ("round6.yaml", None),
+    "round7.yaml (blind)": ("round7.yaml", None),
     "eval-es.yaml, held-out half": ("eval-es.yaml", evaluate.HELDOUT),
 }
 
@@ -39,9 +40,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("adapted", type=Path, help="The adapted model folder.")
     args = parser.parse_args()
-    packaged = load_assistant(Settings())
+    packaged = load_assistant(Settings(answer_model=""))
     with tempfile.TemporaryDirectory(prefix="two-encoders-") as scratch:
-        adapted = load_assistant(Settings(model=str(args.adapted), index_dir=Path(scratch) / "index"))
+        adapted = load_assistant(Settings(model=str(args.adapted), answer_model="", index_dir=Path(scratch) / "index"))
         both = Assistant(
             packaged.kb,
             packaged.index,

@@ -76,12 +76,23 @@ def clarifying(kb: knowledge.KnowledgeBase, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings whose index is built once per session with the real model and its ONNX export."""
-    from chatbot.kb.startup import ensure_ready
+    """Settings whose indexes (the packaged encoder's and the answer encoder's, beside it) are built once per session
+    with the real models and their ONNX exports."""
+    from chatbot.kb.startup import answer_model_for, ensure_ready
 
     settings = Settings(knowledge_dir=KNOWLEDGE, index_dir=tmp_path_factory.mktemp("index"), office_phone="555-0100")
-    ensure_ready(settings)
+    kb, _, _ = ensure_ready(settings)
+    answer_model_for(kb, settings)
     return settings
+
+
+def copy_indexes(built: Settings, index_dir: Path, copy_function: Any = shutil.copy2) -> None:
+    """Copy `built`'s indexes (and their key caches) to `index_dir` and the answer index's folder beside it."""
+    answers = built.for_answers()
+    assert answers is not None, "the session's settings serve the answer encoder"
+    shutil.copytree(built.index_dir, index_dir, symlinks=True, copy_function=copy_function)
+    beside = index_dir.with_name(f"{index_dir.name}-answers")
+    shutil.copytree(answers.index_dir, beside, symlinks=True, copy_function=copy_function)
 
 
 @pytest.fixture(scope="session")

@@ -1,19 +1,25 @@
-"""`chatbot adapt`: the packaged encoder trained on a small knowledge base's keys (a few seconds)."""
+"""`chatbot adapt`: the packaged encoder trained on a small knowledge base's keys (a few seconds); and the default
+answer encoder made where it is missing."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import random
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import KNOWLEDGE, copy_indexes
 
 from chatbot.channels.terminal.cli import cli
 from chatbot.kb import adapt, knowledge
 from chatbot.kb.encoder import resolve_model, weights_sha256
+from chatbot.kb.startup import load_assistant
+from chatbot.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -103,3 +109,38 @@ def test_the_adapt_command_writes_the_folder_and_says_how_to_use_it_even_unheld(
     assert json.loads((tmp_path / "adapted" / adapt.MANIFEST).read_text())["held"] == 0
     assert ", 0 exemplars held," in result.output
     assert f"Use it with CHATBOT_ANSWER_MODEL={tmp_path / 'adapted'}, then `chatbot build`" in result.output
+
+
+def test_build_adapts_the_answer_encoder_when_it_is_missing_then_builds_both_indexes(
+    small: knowledge.KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`CHATBOT_ANSWER_MODEL=adapted` (the default) on a machine where it was never made: `chatbot build` makes it."""
+    monkeypatch.setattr(knowledge, "load", lambda folder: small)
+    monkeypatch.setenv("CHATBOT_HOME", str(tmp_path))
+    monkeypatch.setenv("CHATBOT_INDEX_DIR", str(tmp_path / "index"))
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 0, result.output
+    made = tmp_path / "models" / "adapted-entries"
+    assert f"Adapting the answer encoder to the knowledge base in {made}" in result.output
+    assert json.loads((made / adapt.MANIFEST).read_text())["held"] == 0
+    assert re.findall(r"Built (\S+) in ", result.output) == [
+        str((tmp_path / "index" / "current").resolve()),
+        str((tmp_path / "index-answers" / "current").resolve()),
+    ]
+    assert adapt.to_make(Settings()) is None
+
+
+def test_a_start_without_the_answer_encoder_makes_it_the_same_bit_for_bit(
+    real_settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """models/ lost (a fresh disk, a cleanup): the start adapts again in a child process, and the weights come out
+    identical, so the answer index and the policy calibrated for them still hold; nothing is rebuilt."""
+    copy_indexes(real_settings, tmp_path / "index")
+    settings = Settings(home=tmp_path, knowledge_dir=KNOWLEDGE, index_dir=tmp_path / "index")
+    assert adapt.to_make(settings) == tmp_path / "models" / "adapted-entries"
+    with caplog.at_level(logging.INFO, logger="chatbot"):
+        assistant = load_assistant(settings)
+    assert "Adapting the answer encoder" in caplog.text and "Rebuilding" not in caplog.text
+    made = resolve_model(str(settings.adapted_dir))
+    assert weights_sha256(made) == weights_sha256(resolve_model(str(real_settings.adapted_dir)))
+    assert assistant.answering is not None and assistant.ask("how much does it cost?").id == "cost"

@@ -47,30 +47,32 @@ def test_ask_explain_adds_the_candidates_table(run) -> None:
 def test_ask_explain_names_the_out_of_scope_exemplar_that_vetoed_an_answer(run) -> None:
     """The plain question's own entry is first, but a near miss in out-of-scope.yaml is close behind: staff see the
     judge's verdict with what it weighed, then that exemplar, not 'not close enough'."""
-    result = run("ask", "--explain", "can my husband take me home")
+    result = run("ask", "--explain", "can my mom come with me")
     headline = result.output.splitlines()[0]
     assert headline.startswith("[clarify, closest entry companion, judged -")
-    assert "out-of-scope exemplar 'my husband had a stroke" in headline
+    assert "out-of-scope exemplar 'my mom had a heart attack" in headline
     assert "Asked instead of answering: the judge scores companion at -" in result.output
     assert (
         "Asked instead of answering: the out-of-scope exemplar"
-        " 'my husband had a stroke last year can he drive me home' scores 0." in result.output
+        " 'my mom had a heart attack in march can she come with me to my appointment' scores 0." in result.output
     )
-    reply = json.loads(run("ask", "--json", "--explain", "can my husband take me home").stdout)
+    reply = json.loads(run("ask", "--json", "--explain", "can my mom come with me").stdout)
     judge, veto = reply["why"]
-    assert judge["rule"] == "judge" and "3 telling words" in judge["message"]
+    assert judge["rule"] == "judge" and "2 telling words" in judge["message"]
     assert (
         veto["rule"] == "out-of-scope-exemplar"
-        and veto["exemplar"] == "my husband had a stroke last year can he drive me home"
+        and veto["exemplar"] == "my mom had a heart attack in march can she come with me to my appointment"
     )
     assert veto["exemplar_score"] > reply["score"] - 0.1
 
 
 def test_the_judge_answers_the_plain_question_an_exemplar_used_to_veto(run) -> None:
     """Issue 14's example: "can my husband drive me home" fell back because "my husband had a stroke last year can he
-    drive me home" is out of scope; the clinic's companion answer is what the patient needs."""
-    reply = json.loads(run("ask", "--json", "can my husband drive me home").stdout)
-    assert (reply["kind"], reply["id"]) == ("answer", "companion")
+    drive me home" is out of scope; the clinic's companion answer is what the patient needs. With the adapted answer
+    encoder, "can my husband take me home" is answered too."""
+    for question in ("can my husband drive me home", "can my husband take me home"):
+        reply = json.loads(run("ask", "--json", question).stdout)
+        assert (reply["kind"], reply["id"]) == ("answer", "companion"), question
 
 
 def test_batch_mode_answers_every_line_in_order_and_reports_bad_ones(run) -> None:

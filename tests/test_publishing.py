@@ -63,6 +63,24 @@ def test_a_wording_under_the_wrong_entry_is_one_problem_naming_all_it_resembles(
     )
 
 
+def test_of_two_twins_the_one_unlike_its_own_entry_is_named_wherever_it_sits_in_the_file(
+    kb: knowledge.KnowledgeBase,
+) -> None:
+    """One twin each: staff are sent to the slip (under wifi, earlier in the file), not to the wording it copies."""
+    wifi = dataclasses.replace(WIFI, alternates=("is there internet", "how much does each infusion cost"))
+    vectors = {
+        "how much is it": _unit(1, 0.5, 0),
+        "price per infusion": _unit(1, 0, 0),
+        "is there internet": _unit(0, 0, 1),
+        "how much does each infusion cost": _unit(1, -0.3, 0.1),  # 0.95 with "price per infusion", 0.72 with the other
+    }
+    [problem] = near_twins(_kb(kb, wifi, COST), vectors)
+    assert problem.entry == "wifi"
+    assert (
+        "'how much does each infusion cost' reads like 'price per infusion' of entry 'cost' (0.95)" in problem.message
+    )
+
+
 def test_alike_alternates_of_one_entry_are_fine(kb: knowledge.KnowledgeBase) -> None:
     vectors = {"how much is it": _unit(1, 0), "price per infusion": _unit(1, 0.01)}
     assert near_twins(_kb(kb, dataclasses.replace(COST)), vectors) == []

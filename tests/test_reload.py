@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from conftest import copy_indexes
 from fastapi.testclient import TestClient
 from support import fake_assistant, free_port, ready, until
 
@@ -185,7 +185,7 @@ def test_reloads_under_load_never_fail_a_request(knowledge_copy: Path, tmp_path:
 @pytest.mark.slow
 def test_sighup_reloads_a_running_server(real_settings: Settings, knowledge_copy: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
-    shutil.copytree(real_settings.index_dir, index_dir, symlinks=True)
+    copy_indexes(real_settings, index_dir)
     port = free_port()
     settings = Settings(
         knowledge_dir=knowledge_copy, index_dir=index_dir, var_dir=tmp_path / "var", port=port, rate_limit="off"

@@ -162,3 +162,21 @@ def test_serve_says_where_its_settings_come_from(home: Path) -> None:
     )
     (home / ".env").write_text("", encoding="utf-8")
     assert optional_features(Settings())[0] == f"Settings: the environment, then {home / '.env'}"
+
+
+def test_the_answer_encoder_is_the_adapted_one_under_home_with_its_index_beside_the_first(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answering = Settings().for_answers()
+    assert answering is not None
+    assert (answering.model, answering.index_dir) == (str(home / "models" / "adapted-entries"), home / "index-answers")
+    said = f"Answer encoder: adapted ({home / 'models' / 'adapted-entries'}); its index: {home / 'index-answers'}"
+    assert said in optional_features(Settings())
+    moved = Settings(index_dir=tmp_path / "built").for_answers()
+    assert moved is not None and moved.index_dir == tmp_path / "built-answers"
+    monkeypatch.setenv("CHATBOT_ANSWER_INDEX_DIR", "answers")
+    monkeypatch.setenv("CHATBOT_ANSWER_MODEL", "models/other")
+    chosen = Settings().for_answers()
+    assert chosen is not None and (chosen.model, chosen.index_dir) == (str(home / "models/other"), home / "answers")
+    assert Settings(answer_model="").for_answers() is None
+    assert "Answer encoder: the first one, CHATBOT_ANSWER_MODEL empty" in optional_features(Settings(answer_model=""))

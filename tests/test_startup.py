@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import copy_indexes
 from fastapi.testclient import TestClient
 from support import ready
 
@@ -26,10 +26,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def private(real_settings: Settings, knowledge_copy: Path, tmp_path: Path) -> Settings:
-    """A copy of the session's built index and of the knowledge base, free to damage."""
-    index_dir = tmp_path / "index"
-    shutil.copytree(real_settings.index_dir, index_dir, symlinks=True)
-    return Settings(knowledge_dir=knowledge_copy, index_dir=index_dir)
+    """A copy of the session's built indexes and of the knowledge base, free to damage."""
+    copy_indexes(real_settings, tmp_path / "index")
+    return Settings(knowledge_dir=knowledge_copy, index_dir=tmp_path / "index")
 
 
 def test_a_fresh_index_is_used_as_it_is(private: Settings, caplog: pytest.LogCaptureFixture) -> None:

@@ -421,7 +421,7 @@ def test_a_clinic_answer_to_a_spanish_question_is_marked_english_under_a_spanish
     expect(reply).to_contain_text("$750")
 
 
-NEAR_MISS = "can my husband take me home"
+NEAR_MISS = "can my mom come with me"
 
 
 def asked(base: str, body: dict[str, object]) -> dict[str, object]:

@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatbot.answering.normalise import normalise
-from chatbot.kb.encoder import ModelSource, weights_sha256
+from chatbot.kb.encoder import WEIGHTS_FILE, ModelSource, weights_sha256
 from chatbot.kb.knowledge import KnowledgeBase
+from chatbot.settings import ADAPTED, Settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -90,6 +91,16 @@ def batches(keys: dict[str, list[str]], rng: random.Random, size: int = BATCH) -
         pending = rest
         if len(batch) >= 2:  # one pair alone teaches nothing: there is no other entry to move away from
             yield batch
+
+
+def to_make(settings: Settings) -> Path | None:
+    """The folder of the adapted answer encoder when the settings serve it (`CHATBOT_ANSWER_MODEL=adapted`, the
+    default) and it has not been made yet; else None. `chatbot build` makes it, and so does a start that finds it
+    missing, as a missing index is rebuilt: the same knowledge base and weights make the same model here, bit for bit.
+    """
+    if settings.answer_model != ADAPTED or (settings.adapted_dir / WEIGHTS_FILE).is_file():
+        return None
+    return settings.adapted_dir
 
 
 def adapt(

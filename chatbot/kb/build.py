@@ -40,12 +40,15 @@ def build(
     threads: int = 1,
     *,
     export: bool = True,
+    scores_entries: bool = True,
     say: Callable[[str], None] = lambda _: None,
 ) -> Path:
     """Build and atomically install a new index version for `kb`.
 
     Args:
         export: also export the encoder to ONNX and check it against sentence-transformers.
+        scores_entries: this encoder scores the entries, so two entries' near-twin alternates are refused (an encoder
+            that only reads the emergency and small-talk exemplars, beside an answer encoder, is not held to it).
         say: where progress messages go.
 
     Returns:
@@ -73,7 +76,7 @@ def build(
             cache.add(fresh, SentenceTransformerEncoder(source, threads).encode(fresh))
         vectors = cache.lookup(normalised)
         key_cache.save(index_dir, cache, normalised)
-        twins = near_twins(kb, dict(zip(texts, vectors, strict=True)))
+        twins = near_twins(kb, dict(zip(texts, vectors, strict=True))) if scores_entries else []
         if twins:
             raise KnowledgeError(twins)
         extra = {index.NGRAM_FILE: Path(scratch) / index.NGRAM_FILE}

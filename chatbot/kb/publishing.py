@@ -32,8 +32,9 @@ def near_twins(kb: knowledge.KnowledgeBase, vectors: Mapping[str, NDArray[np.flo
     """Each alternate that reads like other entries' alternates, with all of them.
 
     The wording with the most twins is named first (an alternate put under the wrong entry reads like
-    many of the right entry's), so one slip is one problem, not one per alternate it resembles. The
-    page's own questions are exempt: they stay as the page has them.
+    many of the right entry's), so one slip is one problem, not one per alternate it resembles; between
+    wordings with as many twins, the one least like its own entry's other wordings (the slip reads unlike
+    the entry it was put under). The page's own questions are exempt: they stay as the page has them.
 
     Args:
         vectors: every alternate's vector, as the index embeds it (normalised text, unit length).
@@ -46,10 +47,14 @@ def near_twins(kb: knowledge.KnowledgeBase, vectors: Mapping[str, NDArray[np.flo
     pairs = {
         (int(a), int(b)) for a, b in np.argwhere(np.triu(cosines, k=1) > NEAR_TWIN) if rows[a][0].id != rows[b][0].id
     }
+    owners = np.array([entry.id for entry, _ in rows])
+    same = np.equal.outer(owners, owners)
+    np.fill_diagonal(same, False)
+    at_home = (cosines * same).sum(axis=1) / np.maximum(same.sum(axis=1), 1)
     problems = []
     while pairs:
         counts = Counter(row for pair in pairs for row in pair)
-        worst = max(counts, key=lambda row: (counts[row], row))  # a tie: the later wording, more likely the new one
+        worst = max(counts, key=lambda row: (counts[row], -at_home[row]))
         twins = sorted(
             (b if a == worst else a for a, b in pairs if worst in (a, b)), key=lambda row: -cosines[worst, row]
         )

@@ -27,7 +27,7 @@ from pathlib import Path
 from chatbot.answering import language
 from chatbot.answering.assistant import AnswerModel, Assistant
 from chatbot.errors import BuildFailed, CorruptIndex, KnowledgeError, MissingIndex, StaleIndex
-from chatbot.kb import index, knowledge
+from chatbot.kb import adapt, index, knowledge
 from chatbot.kb.encoder import (
     Encoder,
     ModelSource,
@@ -65,6 +65,10 @@ def answer_model_for(kb: knowledge.KnowledgeBase, settings: Settings) -> AnswerM
     answering = settings.for_answers()
     if answering is None:
         return None
+    missing = adapt.to_make(settings)
+    if missing is not None:
+        log.warning("Adapting the answer encoder to the knowledge base in %s (this takes about a minute)…", missing)
+        run_child(settings, ["adapt", "--no-hold", "--to", str(missing)], f"Adapting the answer encoder in {missing}")
     source = resolve_model(answering.model)
     opened = open_index(kb, weights_sha256(source), answering)
     return AnswerModel(opened, encoder_for(opened, source, settings.threads))
@@ -192,17 +196,27 @@ def build_in_child(settings: Settings, index_dir: Path) -> None:
     Raises:
         BuildFailed: the build exited with an error.
     """
-    env = settings.model_copy(update={"index_dir": index_dir}).environment()
-    command = [sys.executable, "-m", "chatbot", "build"]
-    done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
+    run_child(settings.model_copy(update={"index_dir": index_dir}), ["build"], f"Rebuilding the index in {index_dir}")
+
+
+def run_child(settings: Settings, arguments: list[str], doing: str) -> None:
+    """Run `python -m chatbot <arguments>` with these settings: torch and sentence-transformers stay in the child.
+
+    Raises:
+        BuildFailed: the command exited with an error, `doing` and its own message said.
+    """
+    command = [sys.executable, "-m", "chatbot", *arguments]
+    done = subprocess.run(
+        command, env=settings.environment(), stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+    )
     for line in done.stdout.splitlines():
         log.info("%s", line)
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
-        # `chatbot build` reports a library error as "Error: …" (possibly several lines); anything else as a traceback.
+        # `chatbot` reports a library error as "Error: …" (possibly several lines); anything else as a traceback.
         start = next((i for i, line in enumerate(lines) if line.startswith("Error: ")), max(len(lines) - 10, 0))
         reason = "\n".join(lines[start:]).removeprefix("Error: ") or "no message"
-        raise BuildFailed(f"Rebuilding the index in {index_dir} failed (exit status {done.returncode}): {reason}")
+        raise BuildFailed(f"{doing} failed (exit status {done.returncode}): {reason}")
 
 
 def _writable(folder: Path) -> bool:

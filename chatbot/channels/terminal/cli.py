@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from chatbot.errors import ChatbotError
-from chatbot.settings import Settings
+from chatbot.settings import ADAPTED, Settings
 
 if TYPE_CHECKING:
     import socket
@@ -91,13 +91,17 @@ def check() -> None:
 
     from chatbot.errors import KnowledgeError, numbered
     from chatbot.kb import knowledge, publishing
+    from chatbot.kb.adapt import to_make
     from chatbot.kb.startup import encoder_for_check
 
     started = time.perf_counter()
     settings = Settings()
+    # Near twins are read by the encoder that scores the entries; one not made yet is checked when `chatbot build`
+    # makes it, until then by the first.
+    scoring = settings if to_make(settings) else settings.for_answers() or settings
     try:
         kb = knowledge.load(settings.knowledge_dir)
-        problems = publishing.near_twins(kb, publishing.alternate_vectors(kb, *encoder_for_check(settings)))
+        problems = publishing.near_twins(kb, publishing.alternate_vectors(kb, *encoder_for_check(scoring)))
     except KnowledgeError as exc:
         problems = exc.problems
     if problems:
@@ -116,23 +120,38 @@ def check() -> None:
 
 @cli.command()
 def build() -> None:
-    """Check the knowledge base (as `chatbot check` does) and build the index in CHATBOT_INDEX_DIR
-    (and, with CHATBOT_ANSWER_MODEL, the second encoder's in CHATBOT_ANSWER_INDEX_DIR).
+    """Check the knowledge base (as `chatbot check` does) and build the index in CHATBOT_INDEX_DIR, and the
+    answer encoder's (CHATBOT_ANSWER_MODEL) beside it, first adapting that encoder if it is not made yet.
 
     \b
     Example:
         chatbot build
     """
     from chatbot.kb import knowledge
+    from chatbot.kb.adapt import adapt as adapt_model
+    from chatbot.kb.adapt import to_make
     from chatbot.kb.build import build as build_index
     from chatbot.kb.encoder import resolve_model
 
     settings = Settings()
     kb = knowledge.load(settings.knowledge_dir)
-    for building in (settings, settings.for_answers()):
+    missing = to_make(settings)
+    if missing is not None:
+        click.echo(f"Adapting the answer encoder to the knowledge base in {missing} (about a minute) …")
+        adapt_model(resolve_model(settings.model), kb, missing, hold=False, say=click.echo)
+    answering = settings.for_answers()
+    for building in (settings, answering):
         if building is None:
             continue
-        folder = build_index(kb, resolve_model(building.model), building.index_dir, settings.threads, say=click.echo)
+        scores_entries = building is answering or answering is None
+        folder = build_index(
+            kb,
+            resolve_model(building.model),
+            building.index_dir,
+            settings.threads,
+            scores_entries=scores_entries,
+            say=click.echo,
+        )
         manifest = json.loads((folder / "manifest.json").read_text())
         counts = ", ".join(f"{n} {k}" for k, n in manifest["counts"].items())
         click.echo(f"Built {folder} in {manifest['build_seconds']} s: {counts}.")
@@ -143,9 +162,8 @@ def build() -> None:
     "--to",
     "folder",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("models") / "adapted",
-    show_default=True,
-    help="The model folder to write (replaced whole).",
+    help="The model folder to write (replaced whole). Default: models/adapted, or with --no-hold the answer "
+    "encoder's folder, models/adapted-entries (both under CHATBOT_HOME).",
 )
 @click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True, help="Passes over the keys.")
 @click.option(
@@ -153,23 +171,27 @@ def build() -> None:
     is_flag=True,
     help="Let the emergency and small-talk exemplars move: for CHATBOT_ANSWER_MODEL, which scores the entries only.",
 )
-def adapt(folder: Path, epochs: int, no_hold: bool) -> None:
+def adapt(folder: Path | None, epochs: int, no_hold: bool) -> None:
     """Adapt the encoder (CHATBOT_MODEL, else the packaged one) to the knowledge base's own keys.
 
     The entries' wordings are spread apart, the emergency and small-talk exemplars held where the
-    encoder puts them; nothing of the evaluation set is read. Then build and calibrate with it.
+    encoder puts them (unless --no-hold); nothing of the evaluation set is read. Then build and calibrate.
 
     \b
-    Example (what `make adapted` does):
-        chatbot adapt
-        CHATBOT_MODEL=models/adapted chatbot build
-        CHATBOT_MODEL=models/adapted chatbot calibrate
+    Examples:
+        chatbot adapt --no-hold     # the default answer encoder again, after many edits to the entries
+        chatbot build && chatbot calibrate
+    \b
+        chatbot adapt               # one encoder for everything (what `make adapted` does)
+        CHATBOT_MODEL=models/adapted CHATBOT_ANSWER_MODEL= chatbot build
     """
     from chatbot.kb import knowledge
     from chatbot.kb.adapt import adapt as adapt_model
     from chatbot.kb.encoder import resolve_model
 
     settings = Settings()
+    if folder is None:
+        folder = settings.adapted_dir if no_hold else settings.home / "models" / "adapted"
     source = resolve_model(settings.model)
     kb = knowledge.load(settings.knowledge_dir)
     click.echo(f"Adapting {source.name} to {settings.knowledge_dir}'s keys …")
@@ -177,6 +199,9 @@ def adapt(folder: Path, epochs: int, no_hold: bool) -> None:
     click.echo(
         f"Wrote {adapted.folder}: {adapted.keys} keys trained on, {adapted.held} exemplars held, {adapted.steps} steps."
     )
+    if adapted.folder.absolute() == settings.adapted_dir and settings.answer_model == ADAPTED:
+        click.echo("It is the answer encoder these settings serve: run `chatbot build` and `chatbot calibrate`.")
+        return
     setting = "CHATBOT_ANSWER_MODEL" if no_hold else "CHATBOT_MODEL"
     click.echo(f"Use it with {setting}={adapted.folder}, then `chatbot build` and `chatbot calibrate`.")
 
