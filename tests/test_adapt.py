@@ -36,7 +36,7 @@ def small(kb: knowledge.KnowledgeBase) -> knowledge.KnowledgeBase:
         emergency=kb.emergency[:12],
         not_emergency=kb.not_emergency[:6],
         spanish_emergency=kb.spanish_emergency[:6],
-        spanish_not_emergency=(),
+        spanish_not_emergency=kb.spanish_not_emergency[:6],
         smalltalk=knowledge.SmallTalk(),
     )
 
@@ -74,7 +74,7 @@ def test_the_emergency_exemplars_stay_where_the_packaged_model_puts_them(
     small: knowledge.KnowledgeBase, adapted: adapt.Adapted
 ) -> None:
     held = adapt.held_texts(small)
-    assert len(held) == adapted.held == 24
+    assert len(held) == adapted.held == 30
     drift = np.sum(_encode(resolve_model("").path, held) * _encode(adapted.folder, held), axis=1)
     assert drift.min() > 0.95
 
