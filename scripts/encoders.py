@@ -84,7 +84,7 @@ class Choice:
 
 
 CHOICES = (
-    Choice("all-MiniLM-L6-v2 + adapted for the entries (default)", "", answer_model=ADAPTED),
+    Choice("all-MiniLM-L6-v2 + adapted for the entries", "", answer_model=ADAPTED),
     Choice("all-MiniLM-L6-v2 alone", ""),
     Choice("all-mpnet-base-v2", str(ROOT / "models" / "all-mpnet-base-v2"), "mpnet"),
     Choice("all-MiniLM-L6-v2 adapted", str(ROOT / "models" / "adapted"), "adapted"),
@@ -151,7 +151,9 @@ def compare(
             except CommandFailed as exc:
                 reason = failed(choice, exc)
         say(f"Encoder {choice.name}: skipped, {reason}.")
-        encoders.append({"encoder": choice.name, "model": choice.model, "skipped": reason})
+        encoders.append(
+            {"encoder": choice.name, "model": choice.model, "answer_model": choice.answer_model, "skipped": reason}
+        )
     return {"questions": len(questions), "fresh_runs": fresh_runs, "encoders": encoders}
 
 
@@ -201,11 +203,12 @@ def measure(
     result: dict[str, Any] = {
         "encoder": choice.name,
         "model": choice.model,
+        "answer_model": choice.answer_model,
         "skipped": None,
         "build_s": round(build_s, 1),
         "rebuild_s": round(rebuild_s, 1),
         "calibration_failed": failure,
-        "thresholds": {name: round(float(value), 4) for name, value in vars(thresholds).items()},
+        "thresholds": {name: round(value, 4) for name, value in calibration.flat(thresholds).items()},
         "heldout": heldout,
         "answer_ms": round(answer_ms, 2),
         "http_ms": round(http_ms, 2),
@@ -290,10 +293,14 @@ ROWS: tuple[tuple[str, Cell], ...] = (
 )
 
 
+def _served_by_default(result: dict[str, Any]) -> bool:
+    return not result["model"] and result.get("answer_model") == ADAPTED
+
+
 def render(comparison: dict[str, Any]) -> str:
     """The measured encoders as columns of one table, then a line for each one skipped or not calibrated."""
     measured = [r for r in comparison["encoders"] if not r["skipped"]]
-    header = ["", *(r["encoder"] + (" (default)" if not r["model"] else "") for r in measured)]
+    header = ["", *(r["encoder"] + (" (default)" if _served_by_default(r) else "") for r in measured)]
     lines = [
         f"Encoder choices: quality on the held-out half with thresholds calibrated for each encoder on the tuning "
         f"half; timings over {comparison['questions']} questions, fresh `chatbot ask` median of "

@@ -28,6 +28,7 @@ def measured(name: str, model: str, **figures: Any) -> dict[str, Any]:
     result: dict[str, Any] = {
         "encoder": name,
         "model": model,
+        "answer_model": "" if model else "adapted",  # the packaged model with its adapted answer encoder: the default
         "skipped": None,
         "calibration_failed": None,
         "heldout": HELDOUT,
