@@ -139,6 +139,22 @@ def test_a_judge_missing_a_weight_is_a_load_error_naming_it(knowledge_copy) -> N
         knowledge.load(knowledge_copy)
 
 
+def test_the_policy_records_the_weights_it_was_chosen_for(knowledge_copy, fake: Assistant) -> None:
+    from chatbot.kb import knowledge
+
+    calibrate.write(Thresholds(answer=0.5), knowledge_copy / calibrate.POLICY_FILE, fake.weights())
+    assert dict(knowledge.load(knowledge_copy).calibrated_for) == fake.weights()
+
+
+def test_a_garbled_record_of_weights_is_a_load_error_naming_it(knowledge_copy) -> None:
+    from chatbot.errors import KnowledgeError
+    from chatbot.kb import knowledge
+
+    (knowledge_copy / calibrate.POLICY_FILE).write_text("policy:\n  answer: 0.5\n  calibrated_for: {model: abc}\n")
+    with pytest.raises(KnowledgeError, match=r"calibrated_for.*expected a mapping of \['answer_encoder', 'encoder'\]"):
+        knowledge.load(knowledge_copy)
+
+
 def test_the_judge_answers_long_plain_questions_the_thresholds_cannot_tell_from_near_misses(fake: Assistant) -> None:
     """Long questions score lower on their right entry than short ones do; near misses are short and close. No
     single answer bar separates them, the judge's weighing of length does."""

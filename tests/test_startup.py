@@ -37,6 +37,22 @@ def test_a_fresh_index_is_used_as_it_is(private: Settings, caplog: pytest.LogCap
         assistant = load_assistant(private)
     assert assistant.index.folder == before
     assert "Rebuilding" not in caplog.text
+    assert "calibrated for other weights" not in caplog.text, "knowledge/policy.yaml records the weights served"
+
+
+def test_a_policy_calibrated_for_other_weights_is_said_at_start(
+    private: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The answer encoder adapted again on an edited knowledge base: its thresholds no longer fit for sure."""
+    policy = private.knowledge_dir / "policy.yaml"
+    recorded = yaml.safe_load(policy.read_text(encoding="utf-8"))
+    recorded["policy"]["calibrated_for"]["answer_encoder"] = "0" * 64
+    policy.write_text(yaml.safe_dump(recorded), encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="chatbot"):
+        assistant = load_assistant(private)
+    assert assistant.ask("how much does it cost?").id == "cost", "it still answers"
+    assert "calibrated for other weights of the answer encoder than these serve" in caplog.text
+    assert "Run `chatbot calibrate`" in caplog.text
 
 
 def test_a_stale_index_is_rebuilt_and_says_so(private: Settings, caplog: pytest.LogCaptureFixture) -> None:

@@ -143,6 +143,11 @@ class Assistant:
             ],
         )
 
+    def weights(self) -> dict[str, str]:
+        """The sha256 of the weights that read each message, by role: what the policy must have been calibrated for."""
+        answering = self.answering.index if self.answering else self.index
+        return {"encoder": self.index.manifest.weights_sha256, "answer_encoder": answering.manifest.weights_sha256}
+
     def ask(self, question: str) -> Reply:
         return self.respond(self.observe(question), self.thresholds)
 

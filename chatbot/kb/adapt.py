@@ -1,5 +1,6 @@
-"""`chatbot adapt`: the encoder adapted to this clinic's knowledge base, as a model folder for `CHATBOT_MODEL`, or,
-adapted without the hold (below), for `CHATBOT_ANSWER_MODEL`.
+"""`chatbot adapt`: the encoder adapted to this clinic's knowledge base. Adapted without the hold (below) it is the
+default answer encoder (`CHATBOT_ANSWER_MODEL=adapted`, made by `chatbot build` or a start when missing: `to_make`);
+with it, a model folder for `CHATBOT_MODEL`.
 
 The packaged all-MiniLM-L6-v2 learnt from the web's sentence pairs, not from this clinic's questions: one entry's
 wordings often sit as close to a neighbouring entry's as to each other, so the right entry leads by little and the
@@ -12,9 +13,9 @@ adapted to the entries alone lost emergencies the packaged one caught. So every 
 (English and Spanish emergencies and their ordinary twins, small talk) where the packaged model puts them
 (`HOLD_WEIGHT`). The out-of-scope exemplars are free to move: they are what the entries should move away from.
 
-Measured in the README ("Adapting the encoder to the clinic"). Training takes about a minute on two cores; an
-adapted folder is used like any other (`CHATBOT_MODEL=models/adapted chatbot build`), and adapting again is only
-needed when the entries change a lot: an added alternate is encoded by the adapted model like any key.
+Measured in the README ("Adapting the encoder to the clinic", "Two encoders, one per purpose"). Training takes about
+a minute on two cores, and adapting again is only needed when the entries change a lot: an added alternate is encoded
+by the adapted model like any key.
 """
 
 from __future__ import annotations

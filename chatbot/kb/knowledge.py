@@ -47,6 +47,8 @@ TOP_LEVEL_KEYS = {
     "smalltalk",
     "policy",
 }
+CALIBRATED_FOR = "calibrated_for"
+ENCODER_ROLES = {"encoder", "answer_encoder"}
 SMALLTALK_FIELDS = {"replies", "replies_es", "words", "exemplars"}
 PLACEHOLDERS = {"office_phone", "clinic_name"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -67,6 +69,8 @@ class KnowledgeBase:
     smalltalk: SmallTalk = field(default_factory=SmallTalk)
     # The files it was validated from (name, text), kept with each index version built from it.
     files: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    # The weights' sha256 the policy was calibrated with, by role (`encoder`, `answer_encoder`): see startup.py.
+    calibrated_for: tuple[tuple[str, str], ...] = ()
     # When this is the last good knowledge base served in place of an invalid one on disk: what is wrong there.
     problems_on_disk: tuple[Problem, ...] = field(default=(), compare=False)
 
@@ -161,6 +165,7 @@ def validate(folder: Path, texts: Mapping[str, str], problems: list[Problem] | N
     messages = _messages(parsed["clinic"], problems)
     smalltalk, replies, replies_es = _smalltalk(parsed["smalltalk"], problems)
     thresholds = _thresholds(parsed["policy"], problems)
+    calibrated_for = _calibrated_for(parsed["policy"], problems)
     _check_ambiguous_keys(entries, _phrases_by_file(parsed["out_of_scope"]), problems)
     if not entries and not problems:
         problems.append(Problem(str(folder), NOWHERE, "entries", "the knowledge base has no entries"))
@@ -192,6 +197,7 @@ def validate(folder: Path, texts: Mapping[str, str], problems: list[Problem] | N
         tuple(spanish_not_emergency),
         smalltalk,
         files=tuple(sorted(texts.items())),
+        calibrated_for=calibrated_for,
     )
 
 
@@ -549,7 +555,8 @@ def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thr
         return Thresholds()
     judge = values.get("judge")
     thresholds = {f.name for f in fields(Thresholds)} - {"judge"}
-    numbers = _numbers(name, {k: v for k, v in values.items() if k != "judge"}, thresholds, "threshold", problems)
+    plain = {k: v for k, v in values.items() if k not in {"judge", CALIBRATED_FOR}}
+    numbers = _numbers(name, plain, thresholds, "threshold", problems)
     if judge is None:
         return Thresholds(**numbers)
     if not isinstance(judge, dict):
@@ -561,6 +568,27 @@ def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thr
         problems.append(Problem(name, "policy", "judge", f"missing weights {missing}; run `chatbot calibrate`"))
         return Thresholds(**numbers)
     return Thresholds(**numbers, judge=Judge(**weights))
+
+
+def _calibrated_for(sections: list[tuple[str, Any]], problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """The policy's `calibrated_for`: which weights (sha256, by role) it was chosen for; empty when not recorded."""
+    if len(sections) != 1 or not isinstance(sections[0][1], dict) or CALIBRATED_FOR not in sections[0][1]:
+        return ()
+    name, recorded = sections[0][0], sections[0][1][CALIBRATED_FOR]
+    if not isinstance(recorded, dict) or not all(
+        role in ENCODER_ROLES and isinstance(sha, str) for role, sha in recorded.items()
+    ):
+        problems.append(
+            Problem(
+                name,
+                "policy",
+                CALIBRATED_FOR,
+                f"expected a mapping of {sorted(ENCODER_ROLES)} to sha256 strings, got {recorded!r}; "
+                "run `chatbot calibrate`",
+            )
+        )
+        return ()
+    return tuple(sorted(recorded.items()))
 
 
 def _numbers(

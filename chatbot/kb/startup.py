@@ -54,9 +54,25 @@ def load_assistant(settings: Settings, *, last_good: bool = False) -> Assistant:
     kb, source, opened = ensure_ready(settings, last_good=last_good)
     encoder = encoder_for(opened, source, settings.threads)
     language.detector()  # loaded here, with the rest, rather than during the first patient's question
-    return Assistant(
+    assistant = Assistant(
         kb, opened, encoder, knowledge.fill(kb.messages, settings.office_phone), answer_model_for(kb, settings)
     )
+    warn_if_calibrated_for_other_weights(assistant)
+    return assistant
+
+
+def warn_if_calibrated_for_other_weights(assistant: Assistant) -> None:
+    """Say so when the policy was chosen for other vectors (another encoder, re-adapted weights, or the answer
+    encoder switched on or off): every threshold and the judge's weights are the encoders' own."""
+    recorded = dict(assistant.kb.calibrated_for)
+    serving = assistant.weights()
+    changed = sorted(role for role, sha in recorded.items() if serving.get(role) != sha)
+    if changed:
+        log.warning(
+            "The policy (knowledge/policy.yaml) was calibrated for other weights of the %s than these serve; its "
+            "thresholds may not fit them. Run `chatbot calibrate` (then keep the emergency pair by hand).",
+            " and the ".join(role.replace("_", " ") for role in changed),
+        )
 
 
 def answer_model_for(kb: knowledge.KnowledgeBase, settings: Settings) -> AnswerModel | None:

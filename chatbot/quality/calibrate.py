@@ -17,7 +17,7 @@ If nothing meets the bounds, calibration fails and says so rather than write a p
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from chatbot.answering.policy import confident, judge_inputs
 from chatbot.answering.safety import sounds_like_emergency
 from chatbot.domain import Judge, Thresholds
 from chatbot.errors import CalibrationFailed
+from chatbot.kb.knowledge import CALIBRATED_FOR
 from chatbot.quality.evaluate import Case, Report, Result, judge
 
 ANSWER = np.round(np.arange(0.30, 0.901, 0.025), 3)
@@ -304,7 +305,9 @@ def calibrate(assistant: Assistant, tune: Sequence[Case], spanish: Sequence[Case
     return choose_spanish(assistant, observe(assistant, spanish), thresholds) if spanish else thresholds
 
 
-def write(thresholds: Thresholds, path: Path) -> None:
+def write(thresholds: Thresholds, path: Path, calibrated_for: Mapping[str, str] | None = None) -> None:
+    """Write the policy, with the weights it was chosen for (`Assistant.weights`), which every start compares with
+    the weights it serves."""
     header = (
         "# The decision policy's thresholds. Written by `chatbot calibrate` from the tuning half of the evaluation set."
         "\n"
@@ -312,6 +315,8 @@ def write(thresholds: Thresholds, path: Path) -> None:
     values: dict[str, Any] = {k: round(v, 4) for k, v in flat(thresholds).items() if not k.startswith("judge.")}
     if thresholds.judge is not None:
         values["judge"] = {k: round(v, 4) for k, v in asdict(thresholds.judge).items()}
+    if calibrated_for:
+        values[CALIBRATED_FOR] = dict(calibrated_for)
     path.write_text(header + yaml.safe_dump({"policy": values}, sort_keys=False), encoding="utf-8")
 
 

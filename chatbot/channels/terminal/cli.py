@@ -579,7 +579,7 @@ def calibrate(file: Path, spanish_file: Path, dry_run: bool) -> None:
     click.echo("Chosen on the tuning half: " + ", ".join(f"{k}={v:g}" for k, v in calibration.flat(chosen).items()))
     if not dry_run:
         target = settings.knowledge_dir / calibration.POLICY_FILE
-        calibration.write(chosen, target)
+        calibration.write(chosen, target, assistant.weights())
         click.echo(f"Wrote {target}.")
     for name in (evaluate.TUNE, evaluate.HELDOUT):
         observed = calibration.observe(assistant, evaluate.half(cases, name))
