@@ -87,12 +87,12 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def copy_indexes(built: Settings, index_dir: Path, copy_function: Any = shutil.copy2) -> None:
-    """Copy `built`'s indexes (and their key caches) to `index_dir` and the answer index's folder beside it."""
-    answers = built.for_answers()
-    assert answers is not None, "the session's settings serve the answer encoder"
+    """Copy `built`'s indexes (and their key caches) to `index_dir` and to where settings with that `index_dir` keep
+    the answer index."""
+    answers, copied = built.for_answers(), built.model_copy(update={"index_dir": index_dir}).for_answers()
+    assert answers is not None and copied is not None, "the session's settings serve the answer encoder"
     shutil.copytree(built.index_dir, index_dir, symlinks=True, copy_function=copy_function)
-    beside = index_dir.with_name(f"{index_dir.name}-answers")
-    shutil.copytree(answers.index_dir, beside, symlinks=True, copy_function=copy_function)
+    shutil.copytree(answers.index_dir, copied.index_dir, symlinks=True, copy_function=copy_function)
 
 
 @pytest.fixture(scope="session")
