@@ -87,6 +87,24 @@ def test_the_folder_says_what_it_was_adapted_from(small: knowledge.KnowledgeBase
     assert resolve_model(str(adapted.folder)).path == adapted.folder  # usable as CHATBOT_MODEL
 
 
+def test_a_policy_is_calibrated_for_the_recipe_not_the_bits(adapted: adapt.Adapted, tmp_path: Path) -> None:
+    """The same recipe on another CPU writes weights with another sha256 and the same figures: the recipe names the
+    model. Adapted again from an edited knowledge base, it names another; a folder never adapted has none."""
+    made = json.loads((adapted.folder / adapt.MANIFEST).read_text())
+    elsewhere, edited, garbled = tmp_path / "elsewhere", tmp_path / "edited", tmp_path / "garbled"
+    for folder, manifest in (
+        (elsewhere, made | {"adapted_at": "2027-01-01T00:00:00+00:00"}),
+        (edited, made | {"knowledge_fingerprint": "0" * 64}),
+    ):
+        folder.mkdir()
+        (folder / adapt.MANIFEST).write_text(json.dumps(manifest))
+    garbled.mkdir()
+    (garbled / adapt.MANIFEST).write_text("{")
+    assert adapt.recipe(elsewhere) == adapt.recipe(adapted.folder) != adapt.recipe(edited)
+    assert str(adapt.recipe(adapted.folder)).startswith("adapted-")
+    assert adapt.recipe(resolve_model("").path) is None and adapt.recipe(garbled) is None
+
+
 def test_a_batch_never_holds_an_entry_twice_and_pairs_keys_of_one_entry(small: knowledge.KnowledgeBase) -> None:
     keys = adapt.entry_keys(small)
     owner = {text: entry_id for entry_id, texts in keys.items() for text in texts}

@@ -179,6 +179,20 @@ def test_an_answer_model_scores_the_entries_and_the_out_of_scope_exemplars_only(
     assert second.emergency != alone.emergency
 
 
+def test_the_policy_is_calibrated_for_an_adapted_answer_encoder_by_its_recipe(
+    kb: KnowledgeBase, fake: Assistant, tmp_path
+) -> None:
+    other = fake_assistant(kb, tmp_path / "answers", encoder=OtherFakeEncoder())
+    plain = Assistant(fake.kb, fake.index, fake.encoder, fake.messages, AnswerModel(other.index, other.encoder))
+    adapted = Assistant(
+        fake.kb, fake.index, fake.encoder, fake.messages, AnswerModel(other.index, other.encoder, "adapted-1")
+    )
+    encoder = fake.index.manifest.weights_sha256
+    assert fake.weights() == {"encoder": encoder, "answer_encoder": encoder}
+    assert plain.weights() == {"encoder": encoder, "answer_encoder": other.index.manifest.weights_sha256}
+    assert adapted.weights() == {"encoder": encoder, "answer_encoder": "adapted-1"}
+
+
 def test_an_answer_model_over_other_keys_is_refused(kb: KnowledgeBase, fake: Assistant, tmp_path) -> None:
     fewer = dataclasses.replace(kb, entries=kb.entries[1:])
     other = fake_assistant(fewer, tmp_path / "answers", encoder=OtherFakeEncoder())

@@ -80,6 +80,8 @@ class AnswerModel:
 
     index: Index
     encoder: Encoder
+    # What the policy is calibrated for, when not the weights' sha256: an adapted model's recipe (`adapt.recipe`).
+    recipe: str | None = None
 
 
 class Assistant:
@@ -144,9 +146,15 @@ class Assistant:
         )
 
     def weights(self) -> dict[str, str]:
-        """The sha256 of the weights that read each message, by role: what the policy must have been calibrated for."""
-        answering = self.answering.index if self.answering else self.index
-        return {"encoder": self.index.manifest.weights_sha256, "answer_encoder": answering.manifest.weights_sha256}
+        """What the policy must have been calibrated for, by role: the sha256 of the weights that read each message,
+        or the recipe of an adapted answer encoder."""
+        encoder = self.index.manifest.weights_sha256
+        if self.answering is None:
+            return {"encoder": encoder, "answer_encoder": encoder}
+        return {
+            "encoder": encoder,
+            "answer_encoder": self.answering.recipe or self.answering.index.manifest.weights_sha256,
+        }
 
     def ask(self, question: str) -> Reply:
         return self.respond(self.observe(question), self.thresholds)

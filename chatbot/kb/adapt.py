@@ -21,6 +21,7 @@ by the adapted model like any key.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import random
 import shutil
@@ -97,11 +98,29 @@ def batches(keys: dict[str, list[str]], rng: random.Random, size: int = BATCH) -
 def to_make(settings: Settings) -> Path | None:
     """The folder of the adapted answer encoder when the settings serve it (`CHATBOT_ANSWER_MODEL=adapted`, the
     default) and it has not been made yet; else None. `chatbot build` makes it, and so does a start that finds it
-    missing, as a missing index is rebuilt: the same knowledge base and weights make the same model here, bit for bit.
+    missing, as a missing index is rebuilt: the same knowledge base and weights make the same model on this machine,
+    bit for bit (on another CPU, the same model up to the last bits of its floats: see `recipe`).
     """
     if settings.answer_model != ADAPTED or (settings.adapted_dir / WEIGHTS_FILE).is_file():
         return None
     return settings.adapted_dir
+
+
+# What makes an adapted model what it is. The same recipe on another CPU gives weights that differ in the last bits
+# of their floats (measured: another sha256, and the same figures on every evaluation set), so a policy is
+# calibrated for the recipe, not for the file.
+RECIPE = ("base_weights_sha256", "knowledge_fingerprint", "epochs", "seed", "hold_weight")
+
+
+def recipe(folder: Path) -> str | None:
+    """A digest of how the model in `folder` was adapted ("adapted-<sha256>"), or None if it was not (no readable
+    manifest): the identity a policy is calibrated for (`Assistant.weights`)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        made = {name: manifest[name] for name in RECIPE}
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    return "adapted-" + hashlib.sha256(json.dumps(made, sort_keys=True).encode()).hexdigest()
 
 
 def adapt(

@@ -571,7 +571,8 @@ def _thresholds(sections: list[tuple[str, Any]], problems: list[Problem]) -> Thr
 
 
 def _calibrated_for(sections: list[tuple[str, Any]], problems: list[Problem]) -> tuple[tuple[str, str], ...]:
-    """The policy's `calibrated_for`: which weights (sha256, by role) it was chosen for; empty when not recorded."""
+    """The policy's `calibrated_for`: which weights it was chosen for, by role (`Assistant.weights`); empty when not
+    recorded."""
     if len(sections) != 1 or not isinstance(sections[0][1], dict) or CALIBRATED_FOR not in sections[0][1]:
         return ()
     name, recorded = sections[0][0], sections[0][1][CALIBRATED_FOR]
@@ -583,8 +584,7 @@ def _calibrated_for(sections: list[tuple[str, Any]], problems: list[Problem]) ->
                 name,
                 "policy",
                 CALIBRATED_FOR,
-                f"expected a mapping of {sorted(ENCODER_ROLES)} to sha256 strings, got {recorded!r}; "
-                "run `chatbot calibrate`",
+                f"expected a mapping of {sorted(ENCODER_ROLES)} to strings, got {recorded!r}; run `chatbot calibrate`",
             )
         )
         return ()

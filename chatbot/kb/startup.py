@@ -87,7 +87,7 @@ def answer_model_for(kb: knowledge.KnowledgeBase, settings: Settings) -> AnswerM
         run_child(settings, ["adapt", "--no-hold", "--to", str(missing)], f"Adapting the answer encoder in {missing}")
     source = resolve_model(answering.model)
     opened = open_index(kb, weights_sha256(source), answering)
-    return AnswerModel(opened, encoder_for(opened, source, settings.threads))
+    return AnswerModel(opened, encoder_for(opened, source, settings.threads), adapt.recipe(source.path))
 
 
 def ensure_ready(
