@@ -89,12 +89,12 @@ def test_the_folder_says_what_it_was_adapted_from(small: knowledge.KnowledgeBase
 
 def test_a_policy_is_calibrated_for_the_recipe_not_the_bits(adapted: adapt.Adapted, tmp_path: Path) -> None:
     """The same recipe on another CPU writes weights with another sha256 and the same figures: the recipe names the
-    model. Adapted again from an edited knowledge base, it names another; a folder never adapted has none."""
+    model. Adapted again from other keys, it names another; a folder never adapted has none."""
     made = json.loads((adapted.folder / adapt.MANIFEST).read_text())
     elsewhere, edited, garbled = tmp_path / "elsewhere", tmp_path / "edited", tmp_path / "garbled"
     for folder, manifest in (
         (elsewhere, made | {"adapted_at": "2027-01-01T00:00:00+00:00"}),
-        (edited, made | {"knowledge_fingerprint": "0" * 64}),
+        (edited, made | {"trained_on_sha256": "0" * 64}),
     ):
         folder.mkdir()
         (folder / adapt.MANIFEST).write_text(json.dumps(manifest))

@@ -106,10 +106,11 @@ def to_make(settings: Settings) -> Path | None:
     return settings.adapted_dir
 
 
-# What makes an adapted model what it is. The same recipe on another CPU gives weights that differ in the last bits
-# of their floats (measured: another sha256, and the same figures on every evaluation set), so a policy is
-# calibrated for the recipe, not for the file.
-RECIPE = ("base_weights_sha256", "knowledge_fingerprint", "epochs", "seed", "hold_weight")
+# What makes an adapted model what it is: the weights it started from, the texts it trained on (not the whole
+# knowledge base: an added out-of-scope exemplar changes no weight), and how. The same recipe on another CPU gives
+# weights that differ in the last bits of their floats (measured: another sha256, and the same figures on every
+# evaluation set), so a policy is calibrated for the recipe, not for the file.
+RECIPE = ("base_weights_sha256", "trained_on_sha256", "epochs", "seed", "hold_weight")
 
 
 def recipe(folder: Path) -> str | None:
@@ -175,7 +176,8 @@ def adapt(
         say(f"Epoch {epoch + 1} of {epochs}: {steps} steps, mean loss {sum(losses) / max(len(losses), 1):.3f}")
     model.eval()
     result = Adapted(folder, sum(len(texts) for texts in keys.values()), len(held), steps, losses[-1] if losses else 0)
-    _write(model, folder, source, kb, epochs, seed, result)
+    trained_on = hashlib.sha256(json.dumps({"keys": keys, "held": held}, sort_keys=True).encode()).hexdigest()
+    _write(model, folder, source, kb, epochs, seed, result, trained_on)
     return result
 
 
@@ -187,6 +189,7 @@ def _write(
     epochs: int,
     seed: int,
     result: Adapted,
+    trained_on: str,
 ) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".adapting-", dir=folder.parent) as scratch:
@@ -196,6 +199,7 @@ def _write(
             "base_model": source.name,
             "base_weights_sha256": weights_sha256(source),
             "knowledge_fingerprint": kb.fingerprint,
+            "trained_on_sha256": trained_on,
             "epochs": epochs,
             "seed": seed,
             "hold_weight": HOLD_WEIGHT if result.held else 0.0,
