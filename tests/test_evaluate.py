@@ -190,6 +190,14 @@ def test_a_malformed_file_names_the_item(tmp_path: Path) -> None:
         evaluate.load_cases(path)
 
 
+def test_other_languages_as_a_bare_list_is_refused_not_skipped(tmp_path: Path) -> None:
+    """A writer's emergencies in other languages, listed without their group, would otherwise go unmeasured."""
+    path = tmp_path / "blind.yaml"
+    path.write_text('emergency:\n  - "quiero morir"\nother_languages:\n  - "je veux mourir"\n', encoding="utf-8")
+    with pytest.raises(EvalSetError, match=r"blind\.yaml: other_languages needs 'emergency' and 'not_emergency'"):
+        evaluate.load_cases(path)
+
+
 def test_held_out_misses_stay_hidden_unless_asked_for(fake: Assistant, tiny: Path) -> None:
     report = evaluate.run(fake.ask, evaluate.load_cases(tiny))
     everything = report.misses(heldout=True)

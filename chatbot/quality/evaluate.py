@@ -160,7 +160,11 @@ def load_cases(path: Path) -> list[Case]:
     cases += [Case(_text(path, "emergency", q), "emergency") for q in data.get("emergency", [])]
     # The blind Spanish sets also hold messages in other languages, as text or {lang, text}.
     elsewhere = data.get("other_languages", {})
-    for category in ("emergency", "not_emergency") if isinstance(elsewhere, dict) else ():
+    if not isinstance(elsewhere, dict):
+        raise EvalSetError(
+            f"{path}: other_languages needs 'emergency' and 'not_emergency' lists, got {elsewhere!r:.80}"
+        )
+    for category in ("emergency", "not_emergency"):
         for item in elsewhere.get(category, []):
             text = item.get("text") if isinstance(item, dict) else item
             cases.append(
