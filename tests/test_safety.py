@@ -91,6 +91,8 @@ ALARMS = [
     # A denial or a past clause excuses only its own part.
     "i'm not suicidal but i took the whole bottle",
     "i overdosed years ago, now i took 30 pills",
+    # "at once" is no "once" in the past.
+    "i took all my pills at once",
 ]
 NO_ALARMS = [
     "can ketamine cause seizures?",

@@ -209,7 +209,7 @@ _PAST = re.compile(
     r"|when (?:i|he|she) was (?:a |an |younger|young|little|\d+)|when they were (?:a |younger|young|little|\d+)"
     r"|at (?:age )?\d+ years old)\b"
     # "I had an allergic reaction to morphine once": once, at the end of its clause, is some time before now.
-    r"|\b(?:only |just )?once(?: or twice)?\s*$",
+    r"|(?<!\bat )(?<!\ball )\b(?:only |just )?once(?: or twice)?\s*$",
     re.IGNORECASE,
 )
 # A hypothetical ("what if I can't breathe during it") only covers what follows it in its clause:
