@@ -61,6 +61,38 @@ ALARMS = [
     "he hit his head on the ice and now he's confused and throwing up",
     "i am writing to say goodbye, thank you for trying",
     "i have made up my mind to end it all",
+    # A lethal act on oneself said without "I", or by someone else just now.
+    "kill myself tonight, nobody cares",
+    "tried to hang myself an hour ago and i'm going to do it again",
+    "i want to kill myself for being such a burden",
+    "my brother stabbed himself in the kitchen",
+    # How someone means to die.
+    "i'm going to drive my car into the river after work",
+    "he keeps saying he will step in front of a train",
+    "sitting on the railing of the overpass right now",
+    "there's a knife in my hand and i keep thinking about using it on myself",
+    "i left the back door open so someone can find me",
+    # Saying goodbye for good: a final step with a farewell or a second final step.
+    "thanks for everything you did. goodbye. i won't be around anymore to bother you",
+    "i gave away my cat and all my things. this is my last night",
+    "i'm done. i took all my pills. just wanted someone to know",
+    "i'll be gone by morning, sorry",
+    # Overdose: everything at hand, or pills on top of heavy drinking.
+    "i swallowed every pill in the house",
+    "had like 6 beers and then took a bunch of my oxys",
+    # A seizure now, a cry for help, 911 already called.
+    "seizing right now what do i do",
+    "overdose please",
+    "please call an ambulance my husband collapsed",
+    # Stroke signs: one side, words that will not come out.
+    "i can't move my right leg and my face feels funny",
+    "his left side went numb all of a sudden",
+    "i can not get my words out",
+    # A denial or a past clause excuses only its own part.
+    "i'm not suicidal but i took the whole bottle",
+    "i overdosed years ago, now i took 30 pills",
+    # "at once" is no "once" in the past.
+    "i took all my pills at once",
 ]
 NO_ALARMS = [
     "can ketamine cause seizures?",
@@ -91,6 +123,36 @@ NO_ALARMS = [
     "will ketamine make him want to kill himself",
     "i'm ready for ketamine to end my suffering",
     "tonight is the night of my first infusion, so excited",
+    # Idioms.
+    "i could kill myself for forgetting my wallet at the clinic",
+    "i've been killing myself at work to pay for the infusions",
+    "my grandfather shot himself when i was 12, does that matter for ketamine",
+    "my son has a seizure now and then, can he still come",
+    "i can't talk right now, can you text me the address",
+    # A stuffy nose.
+    "i can't breathe through my nose because of allergies, is that ok for the infusion",
+    # Routine medication.
+    "can i take all my usual meds the morning of my infusion?",
+    "i took all my blood pressure pills as usual this morning",
+    # A goodbye that is not for good, or one final step alone.
+    "i won't be around thursday, i'm on vacation, thanks for everything, bye",
+    "thank you for trying, goodbye",
+    "i won't need the remaining sessions, the pain is gone! thank you for everything",
+    "this is my last week of infusions, should i book boosters",
+    "i'm done with the intake form, what next?",
+    # Denials.
+    "i'm not suicidal at all, just tired of the pain",
+    "i am not going to hurt myself, i just need help with the pain",
+    # Suppositions, fears and stories to check.
+    "what would the nurses do if i stopped breathing in the chair",
+    "i'm worried i will have a seizure during the infusion",
+    "i read online that people stop breathing on ketamine, is that true",
+    "someone told me ketamine makes people stop breathing, is that true?",
+    # A past clause excuses the rest of its sentence.
+    "my mom had an anaphylactic reaction to penicillin once, throat swelling, is ketamine safe",
+    "i had hives all over once, after shellfish. should i tell the nurse",
+    "we called 911 last year when my dad fell, do you have a wheelchair",
+    "no need to call 911 lol, just curious about parking",
 ]
 
 

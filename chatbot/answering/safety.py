@@ -26,11 +26,16 @@ _PERSON = (
     r"|friend|boyfriend|girlfriend|roommate|brother|sister|baby|child|kid"
     r"|grandma|grandpa|grandmother|grandfather|aunt|uncle))"
 )
+# "i could kill myself for forgetting", "i have been killing myself at work": idioms. Not "for being a burden".
+_IDIOM = (
+    r"(?!\s+(?:for (?:forgetting|missing|losing|leaving|not (?:bringing|booking|calling|remembering))|laughing"
+    r"|at (?:work|the gym)|with (?:work|chores)|working|to pay))"
+)
 _PATTERNS = [
     # Suicide and self-harm, said by the patient about themselves.
     rf"\b{_SELF}\b[^.?!]{{0,40}}"
     r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning|shoot|shooting|hang|hanging)"
-    r"\s+(?:my ?self|me)\b",
+    rf"\s+(?:my ?self|me)\b{_IDIOM}",
     r"\b(?:cut|cutting|slit|slitting|slashed) (?:my|her|his) wrists?\b",
     r"\b(?:want|wanna|going|gonna|ready|plan|planning|trying|deserve)\s+(?:to\s+)?die\b",
     rf"\b(?:{_SELF}|gonna|going to|want to|ready to|plan to|about to)\b[^.?!]{{0,30}}"
@@ -63,9 +68,6 @@ _PATTERNS = [
     r"(?:arms?|legs?|wrists?|skin|thighs?)\b|\busing it on my (?:arms?|legs?|wrists?|skin|thighs?)\b",
     r"\b(?:banging|hitting|slamming) (?:my|his|her|their) head (?:against|on|into)\b|\bcut (?:deeper|too deep)\b",
     # Overdose, taken or about to be.
-    r"\b(?:took|swallowed|taken|ate|downed)\b[^.?!]{0,20}"
-    r"\b(?:whole|entire|all|bunch|handful|too many|too much|bottle|\d{2,})\b",
-    r"\b(?:take|swallow)\s+(?:all|them all|every one)\b",
     r"\b(?:sav(?:ed|ing)|stockpil\w*|hoard\w*)\s+(?:up\s+)?(?:my\s+)?(?:pills|meds|medications)\b|\bpills saved up\b",
     rf"\b(?:{_SELF}|just|gonna|going to|about to|want to)\s+(?:\w+\s+)?(?:overdosed|overdosing|overdose|od'?d|od)\b",
     r"\b(?:is|has|just)\s+(?:overdosing|overdosed|od'?d)\b",
@@ -100,7 +102,9 @@ _PATTERNS = [
     r"\bworst headache (?:of my life|ever)\b|\bheadache is the worst (?:ever|of my life)\b"
     r"|\bcan not (?:feel|move) my (?:arms?|legs?|body|face)\b",
     # Breathing, seizures, unresponsive, anaphylaxis, bleeding.
-    r"\b(?:can not|can't|cant|cannot|unable to|struggling to)\s+breath",
+    # "I can not breathe through my nose" is a cold.
+    r"\b(?:can not|can't|cant|cannot|unable to|struggling to)\s+breath"
+    r"(?!e?\s+(?:through|thru|out of|with)\s+(?:my|his|her|their|the|your|one)\s+(?:nose|nostril))",
     r"\bhaving (?:trouble|a hard time|difficulty) breathing\b"
     r"|\b(?:not|isn't|isnt|stopped|is not|barely|hardly) breathing\b",
     r"\bbreathing is (?:really |very |so )?(?:shallow|slow|labored|laboured)\b"
@@ -127,8 +131,63 @@ _PATTERNS = [
     r"\b(?:vomiting|throwing up|coughing up|coughing|puking|pooping|peeing)\s+(?:up\s+)?(?:\w+\s+){0,2}blood\b"
     r"|\bgushing blood\b|\bblood (?:is )?(?:gushing|spurting|pouring)\b",
     r"\bhit (?:his|her|my|their) head\b[^.?!]{0,40}\b(?:confused|throwing up|vomiting|passed out|not making sense)\b",
+    # A lethal act on oneself, said without "I" ("kill myself tonight", "tried to hang myself, going to try
+    # again"), or done by someone else just now ("my son shot himself"); "i could kill myself for forgetting"
+    # and "killing myself at the gym" are idioms.
+    r"\b(?:kill|killing|hang|hanging|shoot|shooting|drown|drowning|poison|poisoning|suffocate|strangle)\s+myself\b"
+    + _IDIOM,
+    r"\b(?:shot|hanged|hung|stabbed|poisoned|strangled)\s+(?:himself|herself|themselves|themself)\b",
+    # How someone means to die: the water, traffic, a height.
+    r"\b(?:walk|walking|swim|swimming|drive|driving|step|stepping|run|running|throw myself)\s+"
+    r"(?:(?:my|the|his|her|their) (?:car|truck)\s+)?(?:out\s+)?"
+    r"(?:into|in front of|off)\s+(?:the|a)\s+(?:lake|river|sea|ocean|traffic|train|bus|truck|bridge|cliff)\b",
+    r"\b(?:standing|sitting|up|out) on (?:top of )?(?:the|a) (?:overpass|railing|balcony railing|cliff|cliff edge)\b"
+    r"|\b(?:jump|jumping) (?:off|from) (?:the|a|this) (?:bridge|roof|overpass|balcony|building|cliff|ledge)\b",
+    r"\b(?:gun|rifle|pistol|knife|blade|razor)\b[^.?!]{0,80}\b(?:use|using|turn|turning|point|pointing) "
+    r"(?:it|them) on (?:myself|me)\b",
+    r"\bno point (?:in )?(?:waking up|being alive|being here|living anymore)\b|\bby the time you read this\b"
+    r"|\bso (?:someone|somebody|they|you|people|my \w+) (?:can |will |could )?finds? (?:me|my body)\b"
+    r"|\b(?:found|find) my body\b",
+    # Overdose: everything in the cabinet, or pills on top of heavy drinking.
+    r"\b(?:drank|drunk|had|finished)\s+(?:a fifth|a whole bottle|the whole bottle|a bottle of \w+"
+    r"|(?:\d+|several|many|like \d+) (?:drinks|beers|shots))\b[^.?!]{0,30}\b(?:took|popped|swallowed)\b",
+    r"\b(?:took|popped|swallowed)\b[^.?!]{0,30}\b(?:pills|percocets?|oxys?|xanax|valium|tablets)\b[^.?!]{0,20}"
+    r"\b(?:with|and|on top of|plus)\s+"
+    r"(?:a fifth|a whole bottle|the whole bottle|a bottle of|vodka|whiskey|alcohol|booze)\b",
+    # A seizure said to be happening now; "a seizure now and then" is a habit.
+    r"\b(?:seizure|seizures|seizing|convulsing|convulsions|fitting)\s+(?:right\s+)?now\b(?!\s+and\s+(?:then|again))",
+    # A cry for help in two or three words to start with: "overdose help", "stroke please", "heart attack 911".
+    r"^\W*(?:help\W+)?(?:overdose|seizure|stroke|heart attack|not breathing|bleeding)\W*"
+    r"(?:help|please|911|now|hurry)\b",
+    r"\b(?:please|someone|somebody)\s+call\s+(?:911|an ambulance)\b"
+    r"|\b(?:we|i)\s+(?:just\s+)?called\s+(?:911|an ambulance)\b"
+    r"|\bambulance is (?:on (?:the|its) way|coming)\b",
+    # Stroke signs: a weak or dead side, words that will not come out; "i can not talk right now" is busy.
+    r"\b(?:can not|unable to)\s+(?:move|feel|lift)\s+(?:my|his|her|their)\s+(?:left|right)\s+(?:arm|leg|side|hand)\b"
+    r"|\b(?:left|right) side (?:of (?:my|his|her|their) (?:face|body) )?(?:is |went |has gone |feels )?"
+    r"(?:numb|weak|droop\w*|dead|limp)\b",
+    r"\b(?:can not|unable to)\s+(?:talk|speak)\s+(?:right|properly|straight|clearly)\b(?!\s+(?:now|away))"
+    r"|\b(?:can not|unable to) get (?:my|his|her|the) words out\b",
 ]
 _EMERGENCY = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+# Taking everything at once is an overdose; taking all of one's usual morning medication is a routine question
+# ("how do i swallow all my morning pills with a sip of water"), unless a bottle or a count says otherwise.
+_INTAKE = re.compile(
+    r"\b(?:took|swallowed|taken|ate|downed)\b[^.?!]{0,20}"
+    r"\b(?:whole|entire|all|bunch|handful|too many|too much|bottle|\d{2,})\b"
+    r"|\b(?:take|swallow)\s+(?:all|them all|every one)\b"
+    r"|\b(?:took|swallowed|taken|ate|downed)\s+(?:everything|every (?:pill|tablet|single one|last one))\b",
+    re.IGNORECASE,
+)
+_ROUTINE = re.compile(
+    r"\b(?:morning|usual|regular|daily|normal|evening|nightly|bedtime|prescribed|scheduled|current|other"
+    r"|blood pressure)"
+    r" (?:pills|meds|medications|medicines|medication|tablets|doses?|vitamins|supplements)\b"
+    r"|\bas (?:usual|prescribed|directed|instructed|normal)\b"
+    r"|\b(?:how|can|should|may|do|when) (?:do |should |can |may )?i (?:take|swallow)\b",
+    re.IGNORECASE,
+)
+_BINGE = re.compile(r"\b(?:whole|entire|bottle|handful|too many|too much|\d{2,})\b", re.IGNORECASE)
 # Suicidal thoughts are an alarm when the patient has them now ("I'm suicidal", "suicidal thoughts right
 # now", or a clause that starts with the word); as a topic ("does ketamine help suicidal depression?")
 # the semantic check decides.
@@ -147,7 +206,10 @@ _PAST = re.compile(
     r"|last (?:year|month|spring|summer|fall|autumn|winter)|in (?:19|20)\d\d|in the past|used to"
     r"|as a (?:kid|child|teen|teenager)|in high school"
     r"|in my (?:teens|twenties|thirties|20s|30s)|history of|once in"
-    r"|when (?:i|he|she) was (?:a |an |younger|young|little)|when they were (?:a |younger|young|little))\b",
+    r"|when (?:i|he|she) was (?:a |an |younger|young|little|\d+)|when they were (?:a |younger|young|little|\d+)"
+    r"|at (?:age )?\d+ years old)\b"
+    # "I had an allergic reaction to morphine once": once, at the end of its clause, is some time before now.
+    r"|(?<!\bat )(?<!\ball )\b(?:only |just )?once(?: or twice)?\s*$",
     re.IGNORECASE,
 )
 # A hypothetical ("what if I can't breathe during it") only covers what follows it in its clause:
@@ -155,12 +217,67 @@ _PAST = re.compile(
 _HYPOTHETICAL = re.compile(
     r"\b(?:what if|what happens if|in case"
     r"|can ketamine cause|does ketamine cause|could ketamine cause|will ketamine cause"
-    r"|what should (?:\w+ ){1,2}do if|would you (?:be able to )?(?:tell|know) if)\b",
+    r"|what should (?:\w+ ){1,2}do if|would you (?:be able to )?(?:tell|know) if"
+    # "what you'd do if I stopped breathing": what someone would do, or a past-tense "if", is a supposition.
+    r"|what (?:would|will|do|does|did) (?:you|they|y'all|the \w+|your \w+) do if|what (?:you|they)(?:'d| would) do if"
+    r"|what (?:would|will) happen if|in the event (?:that|of)"
+    r"|if (?:i|he|she|they|someone|somebody|my \w+) (?:ever|were to|was to|stopped|started|went into|suddenly)"
+    # Fear of what may come: "i am scared i will stop breathing while sedated".
+    r"|(?:scared|afraid|worried|terrified|nervous|fear)\s+(?:that\s+)?(?:i|he|she|they|it|my \w+)\s*"
+    r"(?:'ll|will|might|would|could|may|is going to|am going to)"
+    r"|(?:i|we) (?:heard|read|saw) "
+    r"(?:that|online|somewhere|about|on (?:the )?(?:news|tiktok|reddit|facebook|youtube)))\b",
     re.IGNORECASE,
+)
+# "To be clear i am not suicidal", "i am not going to hurt myself": a denial states no emergency in its clause.
+_DENIAL = re.compile(
+    r"\b(?:not|never|no longer|nor)\b(?:\s+\w+){0,2}?\s+su[ie]?c[ie]?d"
+    r"|\bnot (?:going to|gonna|planning to|trying to) (?:hurt|kill|harm|end)\b"
+    r"|\bno (?:plans?|intention|intent|thoughts?) (?:to|of) (?:hurt|kill|harm|end|suicide|dying)",
+    re.IGNORECASE,
+)
+# A story to check ("my friend said she stopped breathing at another clinic, is that true") states nothing now.
+_RUMOUR = re.compile(r"\bis (?:that|it|this) (?:really |actually )?true\W*$", re.IGNORECASE)
+# A past clause excuses the clauses after it in its sentence ("i had a reaction once, hives all over"), until one
+# of them says now.
+_PRESENT = re.compile(
+    r"\b(?:now|today|tonight|again|currently|at the moment|this (?:morning|afternoon|evening))\b", re.IGNORECASE
 )
 # Each clause is judged on its own, so "I want to kill myself, can ketamine cause this?" is not
 # excused by its second half.
-_CLAUSES = re.compile(r"[.?!;,]+|\b(?:but|and then)\b", re.IGNORECASE)
+_SENTENCES = re.compile(r"[.?!]+|\b(?:but|(?<!now )and then)\b", re.IGNORECASE)
+_COMMAS = re.compile(r"[;,]+")
+# Someone saying goodbye for good: a final step ("i will be gone", "gave my dog away", "this is my last week")
+# with a farewell or a second final step. One alone is ordinary ("i won't be around thursday"; "thanks for
+# everything, goodbye"); a trip is not a farewell.
+_FINAL_STEP = re.compile(
+    r"\bwill not be (?:around|here)\b|\b(?:i'll|i will|ill) be gone\b|\bwill not need (?:them|it|any|my|the)\b"
+    r"|\bthis is my last (?:day|week|night|message)\b(?!\s+(?:of|at|in|on|before|with|for)\b)"
+    r"|\b(?:giving|gave|give|given) (?:away )?(?:all )?(?:of )?my "
+    r"(?:things|stuff|belongings|possessions|dog|cat|pets?)\b"
+    r"|\b(?:wrote|written|writing|left) (?:goodbye )?(?:letters|notes) (?:to|for) everyone\b"
+    r"|\bi am (?:finished|done)\s*$|\b(?:took|swallowed|taken) (?:the|my|all (?:the|my)) (?:pills|meds|tablets)\b"
+    r"|\b(?:arrangements|affairs) (?:are )?(?:made|in order)\b|\bdecided this is (?:it|my last)\b"
+    r"|\b(?:give|offer) my (?:slot|spot|place|appointments?) to someone\b",
+    re.IGNORECASE,
+)
+# "i will be gone by morning" needs no farewell beside it.
+_GONE = re.compile(
+    r"\b(?:i'll|i will|ill) be gone (?:before|by) (?:morning|tomorrow|tonight|then|the time|my next|the next|next)\b",
+    re.IGNORECASE,
+)
+_FAREWELL = re.compile(
+    r"\b(?:goodbye|good bye|farewell|bye forever)\b|\bthank you for (?:everything|trying|all you (?:did|have done))\b"
+    r"|\bsorry for everything\b|\byou (?:were|have been|all were) (?:so |very )?(?:kind|good) to me\b"
+    r"|\bjust wanted (?:someone|somebody|you|people) to know\b"
+    r"|\b(?:tell|let) (?:my \w+|them|her|him|everyone) (?:know )?(?:that )?i love\b",
+    re.IGNORECASE,
+)
+_AWAY = re.compile(
+    r"\b(?:vacation|holiday|trip|travel\w*|out of town|moving|business|conference|visiting|away for)\b"
+    r"|\bpain (?:is|has) (?:gone|better)|\bpain free\b|\b(?:it|infusions?|treatment|ketamine) (?:really )?worked\b",
+    re.IGNORECASE,
+)
 # A past event covers only what comes before a "now": "he got home a while ago and now I can't wake him".
 _NOW = re.compile(r"\bnow\b", re.IGNORECASE)
 
@@ -187,13 +304,46 @@ def stated_in(question: str, text: str) -> str | None:
 
 
 def mentions_emergency(text: str) -> bool:
-    """True when any clause of the (normalised) message states an emergency happening now in so many words."""
-    return any(_states_emergency(clause) for clause in _CLAUSES.split(text))
+    """True when any clause of the (normalised) message states an emergency happening now in so many words, or
+    its clauses together say goodbye for good."""
+    said = _said_now(text)
+    if any(_states_emergency(clause) for clause in said):
+        return True
+    now = " . ".join(said)
+    finals = {m.group(0) for m in _FINAL_STEP.finditer(now)}
+    if _AWAY.search(text):
+        return False
+    return bool(_GONE.search(now)) or (bool(finals) and (len(finals) > 1 or bool(_FAREWELL.search(now))))
 
 
-def _states_emergency(clause: str) -> bool:
-    said = said_now(clause, _PAST, _NOW, _HYPOTHETICAL)
+def _said_now(text: str) -> list[str]:
+    """The part of each clause that can state something happening now (see `said_now`).
+
+    A story to check ("..., is that true") and a denial ("i am not suicidal") say nothing now; a clause about
+    the past also excuses the clauses after it in its sentence, until one of them says now.
+    """
+    said: list[str] = []
+    for sentence in _SENTENCES.split(text):
+        if _RUMOUR.search(sentence):
+            continue
+        past = False
+        for clause in _COMMAS.split(sentence):
+            if past and not _PRESENT.search(clause):
+                continue
+            found = _PAST.search(clause)
+            if found:
+                past = _NOW.search(clause, found.end()) is None
+            elif _PRESENT.search(clause):
+                past = False
+            if not _DENIAL.search(clause):
+                said.append(said_now(clause, _PAST, _NOW, _HYPOTHETICAL))
+    return said
+
+
+def _states_emergency(said: str) -> bool:
     if _EMERGENCY.search(said):
+        return True
+    if _INTAKE.search(said) and (_BINGE.search(said) or not _ROUTINE.search(said)):
         return True
     return bool(_SUICIDE.search(said) and _SUICIDAL_NOW.search(said.strip()))
 
