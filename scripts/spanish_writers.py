@@ -33,7 +33,7 @@ from chatbot.quality import evaluate
 from chatbot.settings import Settings
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-SETS = ("emergencies-es.yaml", "emergencies-es-2.yaml", "emergencies-es-3.yaml", "emergencies-es-4.yaml")
+SETS = tuple(f"emergencies-es{n}.yaml" for n in ("", "-2", "-3", "-4", "-5", "-6", "-7"))
 GROUPS = ("emergency", "not_emergency")
 
 

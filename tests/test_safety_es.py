@@ -80,6 +80,20 @@ SPANISH_EMERGENCIES += [
     "ya cargué la pistola",
     "las voces me dicen que me tire del balcón",
 ]
+# A deep cut, the edge of a river, someone seeing people who are not there with a danger at hand; a state said now
+# after a past told, a past brought back by "ahorita", a death happening (not told), a plan a disclaimer cannot excuse.
+SPANISH_EMERGENCIES += [
+    "me rajé el brazo con el vidrio y está bien hondo, se ve la grasa",
+    "ando sentado en la orilla de la presa y ya no quiero regresar",
+    "mi hermana ve gente que no existe y agarró un cuchillo de la cocina",
+    "hace años tuvo un infarto, no respira y está morado",
+    "el año pasado tuve una alergia al ibuprofeno, ahorita se me hinchó la garganta",
+    "mi papá se está muriendo de un infarto",
+    "no lo digo en serio, pero tengo las pastillas guardadas para matarme",
+    "trabajo de guardia y mi compañero me amenaza con la pistola",
+    "me tomé todas las pastillas que tomo todas las noches",
+    "a mi abuelo le dio un derrame, ¿eso es hereditario? no puede hablar y se le cae la boca",
+]
 SPANISH_ORDINARY = [
     # Their twins: hanging up, a nap, a sulk, a death long ago.
     "me voy a colgar el teléfono, ya me contestaron",
@@ -121,6 +135,26 @@ SPANISH_ORDINARY = [
     "¿es verdad que la ketamina la usan para los que piensan en suicidarse?",
     "se me hinchó un poco la mano donde estuvo el suero, ¿es normal?",
     "ayuda, ¿dónde se estaciona uno?",
+    # A death told, a fear named, a risk asked with "puede", "uno" for anyone, exertion and attacks that come and go, a
+    # nightly habit, a slow waking, pills taken at the clinic, a year with "el", a wish said not to be meant, a weapon
+    # carried for work, a past that covers the sentence, heredity asked about, an old chest pain.
+    "mi abuela falleció de un infarto, ¿eso cuenta como antecedente?",
+    "tengo miedo a una sobredosis, ¿quién vigila la dosis?",
+    "¿podría la infusión provocarme una convulsión?",
+    "con la infusión uno siente que se muere, ¿es normal?",
+    "a mi mamá le falta el aire cuando sube escaleras, ¿puede venir?",
+    "me dan crisis de pánico y siento que me ahogo, ¿la ketamina las empeora?",
+    "tomo clonazepam todas las noches, ¿lo suspendo antes?",
+    "mi hijo no se despierta temprano ni con alarma, ¿hay citas en la tarde?",
+    "¿puedo tomármelas en la clínica o antes de llegar?",
+    "en el 2018 intenté suicidarme, ahora estoy bien. ¿lo anoto en el formulario?",
+    "mi mamá dice que ya no quiere vivir con este dolor, pero es un decir, está tranquila",
+    "soy policía y siempre ando con mi arma, ¿la puedo dejar en recepción?",
+    "hace un par de años se me hinchó la garganta con un antibiótico, ¿lo aviso?",
+    "a mi abuela le dio un infarto, ¿eso es hereditario?",
+    "tengo una opresión en el pecho crónica por la ansiedad, ¿la ketamina ayuda?",
+    "desde el covid me quedó un dolor en el pecho, ¿lo tratan?",
+    "mi tío murió de una sobredosis, ¿la ketamina es adictiva?",
 ]
 # Spanglish: neither language alone says it all.
 CODE_MIXED = [
@@ -130,6 +164,8 @@ CODE_MIXED = [
     "ayuda my baby is turning blue",
 ]
 OTHER_LANGUAGES = [
+    "elle a pris toutes ses pilules",
+    "他把所有的药都吃了",
     "eu quero morrer",
     "meu marido nao ta respirando",
     "je veux mourir",

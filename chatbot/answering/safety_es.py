@@ -136,7 +136,9 @@ _PATTERNS = [
     # Overdose: "me tomé todas las pastillas", "se tomó un frasco entero", "sobredosis", a poison swallowed.
     r"\b(?:me tome|tome|me trague|trague|se tomo|tomo|se trago|se comio|ingirio|me acabe|se acabo|tomamos"
     r"|se tomaron|me tome como|se ha tomado|ha tomado|me he tomado|he tomado|me inyecte|se inyecto)\b"
-    r"[^.?!]{0,40}\b(?:todas|todos|frasco|bote|caja|botella|monton|punado|demasiad[oa]s|much[oa]s|chorro|\d{2,}"
+    r"[^.?!]{0,40}\b(?:todas(?! las (?:noches|mananas|tardes|semanas))"
+    r"|todos(?! los (?:dias|meses|lunes|martes|miercoles|jueves|viernes|sabados|domingos))|frasco|bote|caja"
+    r"|botella|monton|punado|demasiad[oa]s|much[oa]s|chorro|\d{2,}"
     r"|doble|triple|blister|entero|entera|completa|completo|juntas|diez|quince|veinte|treinta|cuarenta|cincuenta"
     r"|de golpe|de una vez|de toda la semana|de la semana|del mes|de mas"
     r"|no se cuantas)\b",
@@ -171,6 +173,7 @@ _PATTERNS = [
     # Unresponsive: "no despierta", "no reacciona", "está inconsciente", "se desmayó", "se desplomó".
     r"\bno se mueve\b[^.?!]{0,20}\b(?:ni|no) (?:contesta|responde|reacciona|habla|respira)\b"
     r"|\bno (?:despierta|reacciona|se despierta|abre los ojos|se mueve y no|vuelve en si)\b"
+    r"(?! (?:facil\w*|rapido|temprano|a tiempo|tan facil|de buen humor|con (?:la )?alarma)\b)"
     r"|\bno (?:lo|la|los|le) (?:puedo|podemos) despertar\b|\bno puedo despertarl[oa]\b"
     r"|\bno (?:hay (?:forma|manera) de|logro|logramos|consigo|podemos) despertarl[oa]\b|\besta como muert[oa]\b",
     rf"\b{_PERSON}\b[^.?!]{{0,40}}\bno (?:responde|contesta|me responde|me contesta)\b"
@@ -252,7 +255,10 @@ _PATTERNS += [
     r"|\bya no puede mas\b[^.?!]{0,40}\bno (?:contesta|responde|me contesta)\b",
     r"\b(?:me hice|se hizo|me he hecho|ya me hice) (?:varios |unos |muchos )?(?:cortes|cortadas|heridas)\b"
     r"|\bcortes?\b[^.?!]{0,25}\bno (?:puedo|puede) parar\b",
-    r"\b(?:tomarmelas|tragarmelas|tomarme todas|tomarmelas todas)\b|\b(?:pastillas|pills|pastas)\b[^.?!]{0,20}"
+    r"\b(?:tomarmelas|tragarmelas|tomarme todas|tomarmelas todas)\b"
+    r"(?! (?:alla|aqui|ahi|alli|antes|despues|con (?:agua|comida|jugo|leche)|a la hora"
+    r"|en (?:la|su) (?:clinica|cita|consulta|sala|infusion))\b)"
+    r"|\b(?:pastillas|pills|pastas)\b[^.?!]{0,20}"
     r"\ben la mano\b",
     # Pills with alcohol, or a person drifting away after them.
     r"\b(?:pastillas|pills|painkillers|calmantes|medicinas)\b[^.?!]{0,30}"
@@ -275,7 +281,9 @@ _PATTERNS += [
     r"\b(?:acabo de tener|acaba de tener|tuvo|tuve) una convulsion\b[^.?!]{0,40}\b(?:otra|ahora|sigue|solo|sola)\b"
     r"|\bme viene otra\b",
     r"\bsangre\b[^.?!]{0,20}\b(?:a borbotones|a chorros|sale y sale|por todos lados)\b"
-    r"|\b(?:corte|herida) (?:muy )?profund[oa]\b|\ble sale sangre\b",
+    r"|\b(?:corte|cortada|herida|tajo) (?:muy |bien )?(?:profund[oa]|hond[oa])\b|\ble sale sangre\b"
+    r"|\b(?:me|se) (?:corte|corto|raje|rajo)\b[^.?!]{0,40}\b(?:hond[oa]|profund[oa])\b"
+    r"|\bse (?:me |le )?ve (?:el hueso|la grasa|lo de adentro|el musculo|la carne|lo blanco)\b",
     r"\bno (?:puedo|puede) tragar\b|\b(?:lengua|garganta)\b[^.?!]{0,20}\bhinch\w*\b|\bse me hincho\b"
     r"(?! (?:un poco|un poquito|poquito|tantito|algo)\b)"
     r"(?! (?:el |la |los |las |mi |mis )?(?:brazo|mano|pie|pierna|tobillo|rodilla|dedo|via)s?\b)",
@@ -286,6 +294,8 @@ _PATTERNS += [
     r"|\bambulancia urgente\b|\b(?:que alguien llame|alguien llame|llamen|llame usted) al 911\b",
     r"\b(?:es|sera) mi ultima noche\b|\bcargue (?:la|el|mi|una) (?:escopeta|pistola|arma|rifle|revolver)\b",
 ]
+_EDGE = r"(?:orilla|borde|filo|cornisa|barandal|baranda)"
+_OVER = r"(?:rio|puente|edificio|azotea|techo|acantilado|barranco|barranca|precipicio|presa|vias?|balcon)"
 _LEDGE = r"(?:techo|puente|edificio|balcon|azotea|ventana|terraza|carro|coche|tren|metro|camion|trailer|piso \d+)"
 _HUNG_FROM = r"(?:closet|armario|ropero|cuarto|bano|garaje|cochera|arbol|viga|techo|puerta|regadera|escalera|sotano)"
 # Means and places that are never an idiom, which the idiom guard (`_IDIOM_AFTER`: "me quiero morir de la vergüenza")
@@ -296,6 +306,9 @@ _PATTERNS += [
     r" (?:cinturon|cuerda|soga|sabana|cable|cordon|corbata|bufanda|cadena)\b",
     rf"\b(?:tirar|aventar|lanzar)(?:me|se)? (?:del|de la|de un|de una|desde (?:el|la|un|una)|por la) {_LEDGE}\b",
     rf"\bse (?:colgo|ahorco) (?:en|de|del|de la|de un|de una) (?:el |la |un |una )?{_HUNG_FROM}\b",
+    # At the edge of a river, a bridge, a roof: "estoy en el carro en la orilla del río".
+    rf"\b(?:estoy|toy|ando|sigo|sentad[oa]|parad[oa])\b[^.?!]{{0,25}}\b(?:en|sobre) (?:la|el) {_EDGE}"
+    rf" (?:del|de la|de un|de una|de las) {_OVER}\b",
     r"\btirad[oa] en (?:el|la) (?:piso|suelo|bano|cocina|calle|regadera|ducha)\b[^?]{0,60}"
     r"\bno (?:me )?(?:habla|contesta|responde|reacciona|se mueve)\b",
 ]
@@ -313,6 +326,17 @@ _COLLAPSED = (
     r"|tirad[oa]|desmayad[oa]|en el (?:piso|suelo)"
     r"|passed out|collapsed)"
 )
+# Seeing or hearing what is not there ("habla con gente que no existe"), and a danger with it: out on the road, a
+# weapon, nobody able to hold them. Either alone may be a side effect asked about.
+_SEES_THINGS = (
+    r"(?:habla|hablando|platica|platicando|ve|viendo|oye|oyendo|escucha|escuchando|contesta|contestando) (?:con |a )?"
+    r"(?:gente|personas|cosas|voces|alguien|gente muerta|muertos) que no (?:existe|existen|esta|estan|hay|son reales)"
+)
+_OUT_OF_HAND = (
+    r"(?:carretera|autopista|avenida"
+    r"|no (?:lo|la|los) (?:puedo|podemos|pude|pudimos) (?:controlar|calmar|detener|sujetar)"
+    r"|agresiv\w*|violent\w*|cuchillo|machete|se quiere (?:salir|tirar|aventar))"
+)
 _WHOLE = re.compile(
     rf"\b{_FELL}\b[^?!]{{0,100}}\b(?:no sabe (?:ni )?donde|no me reconoce|sin sentido|vomit\w*|confus\w*|confused"
     r"|mareado|no me acuerdo|no se acuerda|no despierta)\b"
@@ -326,24 +350,34 @@ _WHOLE = re.compile(
     r"|\bhoy es el dia\b[^?]{0,40}\b(?:soga|cuerda|pastillas|adios|me voy|me mato|lo hago|hacerlo)\b"
     r"|^\W*(?:ayuda|socorro|ayudenme|ayudame)(?:\W+(?:por favor|porfa|urgente|rapido|ya))*\W*$"
     r"|\bno creo llegar\b[^?]{0,40}\b(?:me voy a tomar|tomarme|matarme|adios)\b"
+    rf"|\b{_SEES_THINGS}\b[^?]{{0,100}}\b{_OUT_OF_HAND}\b|\b{_OUT_OF_HAND}\b[^?]{{0,100}}\b{_SEES_THINGS}\b"
 )
 # "me muero de hambre", "me estoy muriendo de risa": an idiom, unless nothing follows the verb. "Alguien se muere"
 # in a film is a story.
 _DYING_NOW = re.compile(
     r"(?<!alguien )(?<!donde )(?<!gente )(?<!uno )\b(?:me estoy muriendo|se esta muriendo|se nos muere|se muere)\b"
-    r"(?!\s+(?:de|del)\b)"
+    # "... de un infarto" is no idiom.
+    r"(?!\s+(?:de|del)\b(?!\s+(?:una |un )?(?:infarto|sobre ?dosis|derrame|hemorragia|paro|ataque)))"
 )
 _PAST = re.compile(
-    r"\b(?:hace (?:\w+ )?(?:anos|ano|meses|mes|semanas|tiempo|mucho)|el ano pasado|el mes pasado|la semana pasada"
+    r"\b(?:hace (?:\w+ )?mucho|hace (?:\w+ ){0,3}(?:anos|ano|meses|mes|semanas|tiempo)|el ano pasado|el mes pasado"
+    r"|la semana pasada"
     r"|la vez pasada"
-    r"|de (?:nino|nina|joven|chico|chica|adolescente)|cuando (?:era|tenia|estaba) |en (?:19|20)\d\d|a los \d+(?: anos)?"
+    r"|de (?:nino|nina|joven|chico|chica|adolescente)|cuando (?:era|tenia|estaba) |a los \d+(?: anos)?"
+    r"|(?:en|del|desde) (?:el )?(?:ano )?(?:19|20)\d\d"
     r"|antes (?:solia|tenia)|solia|solian|historial de|antecedentes de|una vez (?:tuve|tuvo|me)|ya paso|en el pasado"
     r")\b"
 )
 # Habit: "cada vez que", "a veces", "cuando toso": a clause about what happens now and then states nothing now.
 _HABIT = re.compile(
     r"\b(?:siempre que|cada vez que|a veces|de vez en cuando|cuando (?:toso|estornudo|me rio|me agacho|hago ejercicio)"
-    r"|al toser|por (?:la|el) (?:tos|catarro|gripe|resfriado|resfrio))\b"
+    r"|al toser|por (?:la|el) (?:tos|catarro|gripe|resfriado|resfrio)"
+    # "cuando camina mucho", "cuando subo escaleras": what exertion does, said in the present, in any person.
+    r"|cuando (?:camina|camino|caminamos|sube|subo|corre|corro|se agacha|tose|se rie|se para|me paro|se levanta"
+    r"|me levanto|se acuesta|me acuesto|hace (?:esfuerzo|ejercicio)|hago esfuerzo|se pone nervios[oa]"
+    r"|me pongo nervios[oa]|se estresa|me estreso|se agita|me agito)"
+    # "me dan ataques de ansiedad": attacks that come and go.
+    r"|(?:me|le|nos|les) dan (?:ataques|crisis)|(?:me|le) (?:dan|da) (?:crisis|ataques) de (?:ansiedad|panico))\b"
 )
 _PAST_OR_HABIT = re.compile(f"{_PAST.pattern}|{_HABIT.pattern}")
 _NOW = re.compile(r"\b(?:ahora|ahorita|hoy|otra vez|de nuevo)\b")
@@ -354,7 +388,12 @@ _HYPOTHETICAL = re.compile(
     r"|es peligroso|hay riesgo|riesgo de|que hago si|que debo hacer si|que hacemos si|como saber si|puede dar|da"
     r"|ayuda con|sirve para|tratar|tratamiento para|es (?:cierto|verdad) que|(?:la|lo|se) usan? para"
     r"|(?:vi|vimos|lei|en) (?:una|un|la|el) (?:pelicula|serie|video|noticia|articulo)"
-    r"|cuando (?:se|me|uno) (?:corta|corto|pega|pego|lastima|lastimo))\b"
+    r"|cuando (?:se|me|uno) (?:corta|corto|pega|pego|lastima|lastimo)"
+    # "¿puede la ketamina causar un derrame?", "¿me pueden dar una sobredosis sin querer?"
+    r"|(?:puede|pueden|podria|podrian)(?: \w+){0,3} (?:causar\w*|provocar\w*|producir\w*|generar\w*|desencadenar\w*"
+    r"|dar(?:me|le|nos|te)? (?:un|una))"
+    # "uno siente que se muere": anyone, not someone now.
+    r"|uno (?:siente|se siente|cree|piensa|nota|puede)|(?:le|les) da a uno)\b"
 )
 _NEVER = re.compile(r"(?!)")
 # A question about what will happen ("¿me voy a quedar inconsciente durante la infusión?") states nothing now.
@@ -365,6 +404,62 @@ _ASKS_AHEAD = re.compile(
 _JOKING = re.compile(r"\b(?:ja(?:ja)+|je(?:je)+|jsjs\w*|lol|xd)\b")
 _IF_AGAIN = re.compile(r"\bsi (?:vuelvo a|me vuelven a|tengo que volver a|me toca otra vez|otra vez)\b")
 _CLAUSES = re.compile(r"(?<=[.?!;,¿¡])|[.!;,¡]+|\b(?:pero|y luego|y despues)\b")
+_SENTENCES = re.compile(r"(?<=[.?!;])")
+_EACH = [re.compile(p) for p in _PATTERNS]
+
+# Twins read on the whole message, each for one family of patterns, which they take out of every clause before the
+# patterns read it. A death told as news ("mi tío murió de sobredosis") or a fear named ("me da miedo una sobredosis")
+# is never an emergency now.
+_DANGER_NAMED = (
+    r"(?:una |un |el |la )?(?:sobre ?dosis|infarto|derrame(?: cerebral)?|embolia|paro (?:cardiaco|respiratorio)"
+    r"|ataque (?:al corazon|cardiaco)|convulsion(?:es)?|hemorragia|anafilaxia|suicidio)"
+)
+_TOLD = re.compile(
+    rf"\b(?:se )?(?:murio|murieron|fallecio|fallecieron|perdio la vida|perdieron la vida) (?:de|por|a causa de|tras)"
+    rf" {_DANGER_NAMED}\b|\bmiedo (?:a|de) (?:que (?:me|le) de )?{_DANGER_NAMED}\b"
+)
+# A chest pain that is old or left over ("un dolor de pecho viejo por la fibromialgia", "le quedó dolor en el pecho
+# después del covid"): this clinic's patients live with pain, and a pain they have had for long is no emergency now.
+_LASTING = re.compile(
+    r"\b(?:le|me|les) (?:quedo|quedaron|ha quedado|dejo) (?:un |una |el |la )?(?:dolor|molestia|presion|opresion)\w*"
+    r" (?:de|en el) pecho\b"
+    r"|\b(?:dolor|molestia|presion|opresion)\w* (?:de|en el) pecho (?:\w+ ){0,2}(?:viej[oa]|cronic[oa]|de siempre"
+    r"|de toda la vida|muscular)\b"
+)
+# "dice que ya se quiere morir con tanto dolor, pero es su forma de hablar": a wish to die said, and in the same
+# message said not to be meant. Only the wish is taken out: a plan, a means or a body in trouble still counts.
+_NOT_MEANT = re.compile(
+    r"(?<!no )\b(?:es|era) (?:su|mi|una|nomas una|solo una) (?:forma|manera) de (?:hablar|decir)\b"
+    r"|(?<!no )\bes (?:un|solo un|nomas un) decir\b"
+    r"|\blo (?:dice|digo|dijo|decia) (?:por (?:decir|el dolor|hablar)|de broma|sin pensar)\b"
+    r"|\bno lo (?:dice|digo|dijo|decia) en serio\b"
+    r"|\bno (?:de|es de|es que se quiera|con (?:la )?intencion de|tiene (?:la )?intencion de|piensa)"
+    r" (?:hacerse|lastimarse|matarse)(?: dano| nada)?\b"
+)
+_WISH = re.compile(
+    r"\b(?:me quiero|se quiere|quiero|quiere) morir(?:me|se)?\b|\bme quiero ir de este mundo\b"
+    r"|\b(?:ya )?no (?:quiero|quiere|queria) (?:seguir )?(?:vivir|viviendo|estar|seguir)\b"
+)
+# "trabajo de seguridad y ando con mi pistola, ¿dónde la dejo?": a weapon carried for work, asked about.
+_FOR_WORK = re.compile(
+    r"\btrabaj\w* (?:de|como|en) (?:seguridad|security|guardia|vigilante|policia|escolta|custodio)\b"
+    r"|\bsoy (?:policia|guardia|vigilante|escolta|oficial|militar|soldado|agente|de seguridad)\b"
+    r"|\bpor (?:mi|el) trabajo\b"
+    r"|\b(?:la|lo) (?:dejo|guardo|puedo (?:dejar|guardar|traer|meter))\b|\b(?:dejarla|dejarlo|guardarla|guardarlo)\b"
+    r"|\b(?:permiso|licencia) (?:de|para) (?:portacion|portar|armas)\b"
+)
+_CARRIED = re.compile(
+    r"\b(?:ando|estoy|vengo|voy|traigo|tengo|llevo|cargo|porto|andar|traer|llevar) (?:con )?(?:mi|la|el|una|un)"
+    r" (?:pistola|arma|escopeta|rifle|navaja|cuchillo)\b"
+)
+# "hace dos años tuve una reacción alérgica, se me hinchó la cara": a past set at the start of a sentence covers what
+# it goes on to tell in the past tense, until an "ahora"; a state said in the present ("no respira") still counts.
+# A question about heredity sets that past for the whole message.
+_PRETERITE = re.compile(
+    r"\b(?:hincho|hincharon|inflamo|dio|dieron|tuvo|tuve|desmayo|desmaye|cayo|privo|desplomo|intente|puso|ahorco"
+    r"|convulsiono)\b"
+)
+_HEREDITY = re.compile(r"\b(?:hereditari\w*|se hereda|genetic\w*|corre en la familia|antecedentes familiares)\b")
 
 
 def mentions_emergency(text: str) -> bool:
@@ -373,11 +468,36 @@ def mentions_emergency(text: str) -> bool:
     if _WHOLE.search(said_now(words, _PAST, _NOW, _NEVER)):
         return True
     joking = bool(_JOKING.search(words))
-    return any(_states_emergency(clause, joking) for clause in _CLAUSES.split(words))
+    twins = [_TOLD, _LASTING]
+    if _NOT_MEANT.search(words):
+        twins.append(_WISH)
+    if _FOR_WORK.search(words):
+        twins.append(_CARRIED)
+    heredity = bool(_HEREDITY.search(words))
+    for sentence in _SENTENCES.split(words):
+        in_past = heredity
+        for clause in _CLAUSES.split(sentence):
+            if _states_emergency(clause, joking, twins, in_past):
+                return True
+            past = _PAST.search(clause)
+            if past and not _NOW.search(clause, past.end()):
+                in_past = True
+            elif _NOW.search(clause):
+                in_past = False
+    return False
 
 
-def _states_emergency(clause: str, joking: bool) -> bool:
+def _states_emergency(clause: str, joking: bool, twins: list[re.Pattern[str]], in_past: bool) -> bool:
     if _ASKS_AHEAD.search(clause) or (joking and _IF_AGAIN.search(clause)):
         return False
     said = said_now(clause.replace("?", " ").replace("¿", " "), _PAST_OR_HABIT, _NOW, _HYPOTHETICAL)
-    return bool(_EMERGENCY.search(said) or _DYING_NOW.search(said))
+    for twin in twins:
+        said = twin.sub(" ", said)
+    if _DYING_NOW.search(said):
+        return True
+    if not _EMERGENCY.search(said):
+        return False
+    if not in_past or _NOW.search(said):
+        return True
+    # In a past already set: only a danger told in the present tense counts.
+    return any(found and not _PRETERITE.search(found.group(0)) for found in (each.search(said) for each in _EACH))

@@ -28,7 +28,9 @@ _PATTERNS = [
     r"\bje (?:veux|vais) (?:mourir|me tuer|me suicider|en finir)\b|\bme suicider\b|\ben finir avec la vie\b",
     r"\b(?:peux|peut|arrive|arrivons|pouvons) (?:pas|plus) (?:a )?respirer\b|\bne respire (?:pas|plus)\b"
     r"|\bj'etouffe\b|\bil etouffe\b",
-    r"\b(?:ai|a|as) (?:pris|avale)\b[^.?!]{0,30}\b(?:trop|toute? (?:la|le|les)|boite|flacon)\b|\bsurdose\b",
+    r"\b(?:ai|a|as) (?:pris|avale)\b[^.?!]{0,30}\b(?:trop|toute? (?:la|le|les)"
+    r"|(?:tous|toutes) (?:mes|ses|les)(?! (?:jours|soirs|matins|nuits|semaines))|boite"
+    r"|flacon)\b|\bsurdose\b",
     # ("inconsciente" alone is Spanish, and "¿me voy a quedar inconsciente?" a question: French says "est inconscient".)
     r"\bdouleur (?:a|dans) la poitrine\b|\bmal a la poitrine\b|\best inconsciente?\b"
     r"|\b(?:ne se reveille pas|ne repond pas|ne reagit (?:pas|plus))\b|(?<!failli faire une )\bcrise cardiaque\b"
@@ -68,7 +70,9 @@ _PATTERNS = [
     # Chinese
     r"想死|自杀|自殺|不想活|轻生|輕生|了结|了結|结束(?:自己的)?生命",
     r"喘不过气|喘不過氣|不能呼吸|无法呼吸|無法呼吸|没有呼吸|沒有呼吸|停止呼吸|呼吸困难|呼吸困難",
-    r"吃了(?:太多|很多|一整瓶|整瓶|所有的?)药|吃了(?:太多|很多)藥|过量|過量",
+    r"吃了(?:太多|很多|一整瓶|整瓶|所有的?)药|吃了(?:太多|很多)藥|过量|過量"
+    # "把所有的药都吃了": all the pills, put before the verb.
+    r"|把(?:所有|全部|一整瓶|整瓶)的?(?:药|藥)(?:片)?都?吃(?:了|掉)",
     r"胸口痛|胸痛|胸口很痛|胸口剧痛|冒冷汗|晕倒|暈倒|不醒|嘴唇发紫|嘴唇發紫|昏迷|失去知觉|失去知覺|叫不醒"
     r"|没有反应|沒有反應|抽搐|(?<!差点)(?<!差點)(?:心脏病发作|心臟病發作)|中风|中風",
 ]
