@@ -227,7 +227,15 @@ def test_the_other_languages_patterns_never_fire_on_english_or_a_bare_word(messa
 
 BLIND = [
     ROOT / "tests" / "data" / name
-    for name in ("emergencies-es.yaml", "emergencies-es-2.yaml", "emergencies-es-3.yaml", "emergencies-es-4.yaml")
+    for name in (
+        "emergencies-es.yaml",
+        "emergencies-es-2.yaml",
+        "emergencies-es-3.yaml",
+        "emergencies-es-4.yaml",
+        "emergencies-es-5.yaml",
+        "emergencies-es-6.yaml",
+        "emergencies-es-7.yaml",
+    )
 ]
 # The patterns alone on each blind Spanish set's held-out half, measured 2026-12-02 (see the README): caught at least,
 # ordinary messages alarmed at most; the fourth set first measured at 66 of 87 and 12 of 92, the first set's false
@@ -238,6 +246,10 @@ PATTERN_FLOOR = {
     "emergencies-es-2.yaml": (69, 7),
     "emergencies-es-3.yaml": (121, 1),
     "emergencies-es-4.yaml": (67, 12),
+    # The fifth to seventh sets' writers never saw the code; measured after the twins written from their tuning halves.
+    "emergencies-es-5.yaml": (59, 0),
+    "emergencies-es-6.yaml": (54, 4),
+    "emergencies-es-7.yaml": (60, 4),
 }
 
 
@@ -261,6 +273,10 @@ def test_the_spanish_patterns_hold_their_floor_on_a_blind_held_out_half(path) ->
 OTHER_FLOOR = {
     "emergencies-es-3.yaml": {evaluate.HELDOUT: (16, 1), evaluate.TUNE: (33, 0)},
     "emergencies-es-4.yaml": {evaluate.HELDOUT: (10, 1), evaluate.TUNE: (14, 0)},
+    # The fifth to seventh sets hold emergencies only, every one caught when first measured.
+    "emergencies-es-5.yaml": {evaluate.HELDOUT: (8, 0), evaluate.TUNE: (9, 0)},
+    "emergencies-es-6.yaml": {evaluate.HELDOUT: (7, 0), evaluate.TUNE: (11, 0)},
+    "emergencies-es-7.yaml": {evaluate.HELDOUT: (6, 0), evaluate.TUNE: (13, 0)},
 }
 
 
@@ -270,7 +286,7 @@ OTHER_FLOOR = {
 def test_the_other_languages_patterns_hold_their_floor_on_a_blind_set(name: str, half: str) -> None:
     sets = yaml.safe_load((ROOT / "tests" / "data" / name).read_text(encoding="utf-8"))["other_languages"]
     alarmed = {
-        group: [states_emergency(t, normalise(t)) for t in sets[group] if evaluate.Case(t, group).half == half]
+        group: [states_emergency(t, normalise(t)) for t in sets.get(group, []) if evaluate.Case(t, group).half == half]
         for group in ("emergency", "not_emergency")
     }
     least_caught, most_false = OTHER_FLOOR[name][half]
