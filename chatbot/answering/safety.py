@@ -238,10 +238,16 @@ _DENIAL = re.compile(
 )
 # A story to check ("my friend said she stopped breathing at another clinic, is that true") states nothing now.
 _RUMOUR = re.compile(r"\bis (?:that|it|this) (?:really |actually )?true\W*$", re.IGNORECASE)
-# A past clause excuses the clauses after it in its sentence ("i had a reaction once, hives all over"), until one
-# of them says now.
+# A past clause excuses the fragments after it in its sentence ("i had a reaction once, hives all over"), until one
+# of them says now. A clause with a subject of its own says its own tense: "my dad had a heart attack in 2019, he
+# is not breathing" is the story of a relative who is not breathing now.
 _PRESENT = re.compile(
     r"\b(?:now|today|tonight|again|currently|at the moment|this (?:morning|afternoon|evening))\b", re.IGNORECASE
+)
+_OWN_SUBJECT = re.compile(
+    r"^\s*(?:and |so |then )?(?:i|i'm|im|i've|he|he's|hes|she|she's|shes|they|they're|we|we're|you|it|it's|its"
+    r"|(?:my|his|her|their|our) \w+)\b",
+    re.IGNORECASE,
 )
 # Each clause is judged on its own, so "I want to kill myself, can ketamine cause this?" is not
 # excused by its second half.
@@ -328,7 +334,7 @@ def _said_now(text: str) -> list[str]:
             continue
         past = False
         for clause in _COMMAS.split(sentence):
-            if past and not _PRESENT.search(clause):
+            if past and not _PRESENT.search(clause) and not _OWN_SUBJECT.search(clause):
                 continue
             found = _PAST.search(clause)
             if found:
