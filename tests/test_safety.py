@@ -97,6 +97,9 @@ ALARMS = [
     "my dad had a heart attack in 2019, he is not breathing",
     "she had surgery last month, her lips are blue",
     "my son overdosed two years ago, he is not waking up",
+    # Someone down and not responding, in English or a mix.
+    "my husband is on the ground and won't respond",
+    "mi abuelo is on the floor y no responde, please",
 ]
 NO_ALARMS = [
     "can ketamine cause seizures?",

@@ -119,7 +119,10 @@ _PATTERNS = [
     r"|\bnot respond(?:ing)? (?:to (?:me|us|my voice|anything i do)|when i)\b",
     r"\b(?:won't|wont|will not|can't|cant|can not|cannot) wake (?:him|her|them)(?: up)?\b",
     r"\b(?:won't|wont|will not|isn't|isnt|is not) (?:wake|waking) up\b",
-    r"\b(?:on the floor|collapsed)\b[^.?!]{0,30}\bnot (?:waking|moving|answering|breathing)\b",
+    # Also said in a Spanish-English mix: "mi mom is on the floor y no se mueve".
+    r"\b(?:on the (?:floor|ground)|collapsed)\b[^.?!]{0,30}"
+    r"(?:\bnot (?:waking|moving|answering|breathing)|\bwon'?t (?:wake|move|answer|respond)|\bunresponsive"
+    r"|\bno se (?:mueve|despierta)|\bno (?:responde|contesta|respira))\b",
     r"\bturning (?:blue|grey|gray)\b"
     r"|\b(?:lips|face|fingers|fingertips|fingernails)\s+(?:are|is|look|looks|looking|went|have gone|turned)\s+"
     r"(?:\w+\s+)?(?:blue|grey|gray|purple)\b|\b(?:just|has|is)\s+(?:passed out|collapsed)\b",
