@@ -93,6 +93,13 @@ ALARMS = [
     "i overdosed years ago, now i took 30 pills",
     # "at once" is no "once" in the past.
     "i took all my pills at once",
+    # A past told first, then what is happening now in a clause with its own subject: a relative's usual order.
+    "my dad had a heart attack in 2019, he is not breathing",
+    "she had surgery last month, her lips are blue",
+    "my son overdosed two years ago, he is not waking up",
+    # Someone down and not responding, in English or a mix.
+    "my husband is on the ground and won't respond",
+    "mi abuelo is on the floor y no responde, please",
 ]
 NO_ALARMS = [
     "can ketamine cause seizures?",

@@ -119,7 +119,10 @@ _PATTERNS = [
     r"|\bnot respond(?:ing)? (?:to (?:me|us|my voice|anything i do)|when i)\b",
     r"\b(?:won't|wont|will not|can't|cant|can not|cannot) wake (?:him|her|them)(?: up)?\b",
     r"\b(?:won't|wont|will not|isn't|isnt|is not) (?:wake|waking) up\b",
-    r"\b(?:on the floor|collapsed)\b[^.?!]{0,30}\bnot (?:waking|moving|answering|breathing)\b",
+    # Also said in a Spanish-English mix: "mi mom is on the floor y no se mueve".
+    r"\b(?:on the (?:floor|ground)|collapsed)\b[^.?!]{0,30}"
+    r"(?:\bnot (?:waking|moving|answering|breathing)|\bwon'?t (?:wake|move|answer|respond)|\bunresponsive"
+    r"|\bno se (?:mueve|despierta)|\bno (?:responde|contesta|respira))\b",
     r"\bturning (?:blue|grey|gray)\b"
     r"|\b(?:lips|face|fingers|fingertips|fingernails)\s+(?:are|is|look|looks|looking|went|have gone|turned)\s+"
     r"(?:\w+\s+)?(?:blue|grey|gray|purple)\b|\b(?:just|has|is)\s+(?:passed out|collapsed)\b",
@@ -238,10 +241,16 @@ _DENIAL = re.compile(
 )
 # A story to check ("my friend said she stopped breathing at another clinic, is that true") states nothing now.
 _RUMOUR = re.compile(r"\bis (?:that|it|this) (?:really |actually )?true\W*$", re.IGNORECASE)
-# A past clause excuses the clauses after it in its sentence ("i had a reaction once, hives all over"), until one
-# of them says now.
+# A past clause excuses the fragments after it in its sentence ("i had a reaction once, hives all over"), until one
+# of them says now. A clause with a subject of its own says its own tense: "my dad had a heart attack in 2019, he
+# is not breathing" is the story of a relative who is not breathing now.
 _PRESENT = re.compile(
     r"\b(?:now|today|tonight|again|currently|at the moment|this (?:morning|afternoon|evening))\b", re.IGNORECASE
+)
+_OWN_SUBJECT = re.compile(
+    r"^\s*(?:and |so |then )?(?:i|i'm|im|i've|he|he's|hes|she|she's|shes|they|they're|we|we're|you|it|it's|its"
+    r"|(?:my|his|her|their|our) \w+)\b",
+    re.IGNORECASE,
 )
 # Each clause is judged on its own, so "I want to kill myself, can ketamine cause this?" is not
 # excused by its second half.
@@ -328,7 +337,7 @@ def _said_now(text: str) -> list[str]:
             continue
         past = False
         for clause in _COMMAS.split(sentence):
-            if past and not _PRESENT.search(clause):
+            if past and not _PRESENT.search(clause) and not _OWN_SUBJECT.search(clause):
                 continue
             found = _PAST.search(clause)
             if found:
