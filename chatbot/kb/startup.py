@@ -70,7 +70,7 @@ def warn_if_calibrated_for_other_weights(assistant: Assistant) -> None:
     if changed:
         log.warning(
             "The policy (knowledge/policy.yaml) was calibrated for other weights of the %s than these serve; its "
-            "thresholds may not fit them. Run `chatbot calibrate`.",
+            "thresholds may not fit them. Run `chatbot calibrate` (then keep the emergency pair by hand).",
             " and the ".join(role.replace("_", " ") for role in changed),
         )
 
