@@ -194,7 +194,9 @@ def test_other_languages_as_a_bare_list_is_refused_not_skipped(tmp_path: Path) -
     """A writer's emergencies in other languages, listed without their group, would otherwise go unmeasured."""
     path = tmp_path / "blind.yaml"
     path.write_text('emergency:\n  - "quiero morir"\nother_languages:\n  - "je veux mourir"\n', encoding="utf-8")
-    with pytest.raises(EvalSetError, match=r"blind\.yaml: other_languages needs 'emergency' and 'not_emergency'"):
+    with pytest.raises(
+        EvalSetError, match=r"blind\.yaml: other_languages needs a mapping of 'emergency' and 'not_emergency' lists"
+    ):
         evaluate.load_cases(path)
 
 

@@ -162,7 +162,7 @@ def load_cases(path: Path) -> list[Case]:
     elsewhere = data.get("other_languages", {})
     if not isinstance(elsewhere, dict):
         raise EvalSetError(
-            f"{path}: other_languages needs 'emergency' and 'not_emergency' lists, got {elsewhere!r:.80}"
+            f"{path}: other_languages needs a mapping of 'emergency' and 'not_emergency' lists, got {elsewhere!r:.80}"
         )
     for category in ("emergency", "not_emergency"):
         for item in elsewhere.get(category, []):
