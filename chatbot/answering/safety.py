@@ -318,10 +318,10 @@ def mentions_emergency(text: str) -> bool:
     said = _said_now(text)
     if any(_states_emergency(clause) for clause in said):
         return True
-    now = " . ".join(said)
-    finals = {m.group(0) for m in _FINAL_STEP.finditer(now)}
     if _AWAY.search(text):
         return False
+    now = " . ".join(said)
+    finals = {m.group(0) for m in _FINAL_STEP.finditer(now)}
     return bool(_GONE.search(now)) or (bool(finals) and (len(finals) > 1 or bool(_FAREWELL.search(now))))
 
 
