@@ -133,6 +133,9 @@ class Thresholds:
     lexical_weight: float = 0.0
     emergency: float = 0.80
     emergency_margin: float = 0.05
+    # The n-gram emergency model of the message's language (`answering/ngrams.py`): a message whose probability
+    # reaches this is an emergency (9.0: never).
+    emergency_ngrams: float = 9.0
     smalltalk: float = 0.75  # an exemplar this close, and closer than every entry by `smalltalk_margin`
     smalltalk_margin: float = 0.05
     clarify: float = 9.0  # a best entry this close, not answered outright, gets "did you mean" (9.0: never)
@@ -142,8 +145,6 @@ class Thresholds:
     spanish_answer: float = 9.0
     spanish_emergency: float = 0.80
     spanish_emergency_margin: float = 0.05
-    # The second Spanish net (`answering/ngrams.py`): a message read as Spanish whose n-gram model's probability
-    # reaches this is an emergency (9.0: never).
     spanish_emergency_ngrams: float = 9.0
     # "Did you mean" for a message read as Spanish (9.0: never), with its own out-of-scope margin: the encoder puts a
     # Spanish question close to the English out-of-scope exemplars as it puts it close to the entries, so the English
@@ -156,7 +157,7 @@ class Thresholds:
 
     def in_language(self, lang: str) -> Thresholds:
         """The thresholds a message in `lang` must meet: in Spanish, `answer` is raised to `spanish_answer`, and
-        the emergency pair and the "did you mean" pair are Spanish's own."""
+        the emergency thresholds and the "did you mean" pair are Spanish's own."""
         if lang == "es":
             return replace(
                 self,
@@ -164,6 +165,7 @@ class Thresholds:
                 judge=None,
                 emergency=self.spanish_emergency,
                 emergency_margin=self.spanish_emergency_margin,
+                emergency_ngrams=self.spanish_emergency_ngrams,
                 clarify=self.spanish_clarify,
                 clarify_out_of_scope_margin=self.spanish_clarify_out_of_scope_margin,
             )

@@ -91,9 +91,9 @@ def fake_assistant(
     texts = [text for _, text in labelled]
     vectors = encoder.encode([normalise(t) for t in texts])
     manifest = index.Manifest("fake", "0" * 64, kb.fingerprint, {"keys": len(labels)}, "now", 0.0)
-    ngrams = folder.parent / f"{folder.name}-{index.NGRAM_FILE}"
-    ngram_model.write(ngram_model.train(kb), ngrams)
-    index.write(folder, labels, texts, vectors, manifest, {index.NGRAM_FILE: ngrams})
+    models = folder.parent / f"{folder.name}-ngrams"
+    models.mkdir(parents=True, exist_ok=True)
+    index.write(folder, labels, texts, vectors, manifest, ngram_model.write_all(ngram_model.train(kb), models))
     return Assistant(kb, index.read(folder), encoder, knowledge.fill(kb.messages, "555-0100"))
 
 

@@ -1,4 +1,4 @@
-"""The second Spanish emergency net: the n-gram model trained on the knowledge base's Spanish exemplars."""
+"""The n-gram emergency nets: one model per language, trained on the knowledge base's exemplars."""
 
 from __future__ import annotations
 
@@ -8,17 +8,29 @@ import pytest
 from support import fake_assistant
 
 from chatbot.answering.assistant import Assistant
+from chatbot.answering.language import ENGLISH, SPANISH
 from chatbot.answering.ngrams import NgramModel, ngrams
 from chatbot.answering.normalise import normalise
 from chatbot.answering.safety import states_emergency
+from chatbot.domain import Kind
 from chatbot.errors import CorruptIndex
 from chatbot.kb import index, ngram_model
 from chatbot.kb.knowledge import KnowledgeBase
 
 
 @pytest.fixture(scope="module")
-def model(kb: KnowledgeBase) -> NgramModel:
+def models(kb: KnowledgeBase) -> dict[str, NgramModel]:
     return ngram_model.train(kb)
+
+
+@pytest.fixture(scope="module")
+def model(models: dict[str, NgramModel]) -> NgramModel:
+    return models[SPANISH]
+
+
+@pytest.fixture(scope="module")
+def english(models: dict[str, NgramModel]) -> NgramModel:
+    return models[ENGLISH]
 
 
 # Wordings no pattern was written for, none of them among the exemplars: the model is what catches them.
@@ -52,6 +64,34 @@ def test_scary_words_without_an_emergency_stay_below_the_model_threshold(
     assert model.probability(message) < kb.thresholds.spanish_emergency_ngrams
 
 
+# Written for this test, none of them among the exemplars, and no English pattern reads them.
+UNPATTERNED_ENGLISH = [
+    "i've decided tonight is when i finally stop being a burden to everyone",
+    "my brother went limp and his eyes rolled back",
+]
+# Scary words without an emergency.
+ORDINARY_ENGLISH = [
+    "can ketamine cause seizures?",
+    "my pain is killing me, do you have an opening monday?",
+    "i had a panic attack last year, can i still get infusions?",
+]
+
+
+@pytest.mark.parametrize("message", UNPATTERNED_ENGLISH)
+def test_an_english_emergency_the_patterns_miss_is_caught_by_the_english_model(
+    english: NgramModel, kb: KnowledgeBase, message: str
+) -> None:
+    assert not states_emergency(message, normalise(message))
+    assert english.probability(message) >= kb.thresholds.emergency_ngrams
+
+
+@pytest.mark.parametrize("message", ORDINARY_ENGLISH)
+def test_english_scary_words_without_an_emergency_stay_below_the_model_threshold(
+    english: NgramModel, kb: KnowledgeBase, message: str
+) -> None:
+    assert english.probability(message) < kb.thresholds.emergency_ngrams
+
+
 def test_the_model_reads_the_message_as_the_spanish_patterns_do(model: NgramModel) -> None:
     """Accents, capitals and shorthand make no difference: "NO RESPIRA" is "no respira"."""
     assert ngrams("Q hago mi papá NO RESPIRA") == ngrams("que hago mi papa no respira")
@@ -63,18 +103,29 @@ def test_a_short_word_counts_once_as_a_whole(model: NgramModel) -> None:
 
 
 def test_a_written_model_reads_back_the_same(model: NgramModel, tmp_path: Path) -> None:
-    ngram_model.write(model, tmp_path / index.NGRAM_FILE)
-    again = ngram_model.read(tmp_path / index.NGRAM_FILE)
+    ngram_model.write(model, tmp_path / "model.json")
+    again = ngram_model.read(tmp_path / "model.json")
     assert again.probability(UNPATTERNED_EMERGENCIES[0]) == pytest.approx(model.probability(UNPATTERNED_EMERGENCIES[0]))
 
 
-def test_an_english_message_never_meets_the_spanish_model(fake: Assistant) -> None:
-    assert fake.observe("my husband is lying on the bathroom floor and won't talk to me").emergency_ngrams == 0.0
-    assert fake.observe("mi hija se echó el frasco de jarabe completo").emergency_ngrams > 0.0
+def test_each_message_meets_the_model_of_its_language(fake: Assistant) -> None:
+    english, spanish = fake.index.ngrams[ENGLISH], fake.index.ngrams[SPANISH]
+    assert fake.observe(UNPATTERNED_ENGLISH[1]).emergency_ngrams == english.probability(UNPATTERNED_ENGLISH[1])
+    assert fake.observe(UNPATTERNED_EMERGENCIES[2]).emergency_ngrams == spanish.probability(UNPATTERNED_EMERGENCIES[2])
 
 
-def test_an_index_without_the_model_is_refused_so_start_up_rebuilds_it(fake: Assistant, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", sorted(ngram_model.FILES.values()))
+def test_an_index_without_a_model_is_refused_so_start_up_rebuilds_it(
+    fake: Assistant, tmp_path: Path, name: str
+) -> None:
     built = fake_assistant(fake.kb, tmp_path / "index")
-    (built.index.folder / index.NGRAM_FILE).unlink()
-    with pytest.raises(CorruptIndex, match=index.NGRAM_FILE):
+    (built.index.folder / name).unlink()
+    with pytest.raises(CorruptIndex, match=name):
         index.read(tmp_path / "index")
+
+
+@pytest.mark.parametrize("message", UNPATTERNED_ENGLISH)
+def test_the_assistant_sends_the_emergency_message_for_what_only_the_english_model_reads(
+    real: Assistant, message: str
+) -> None:
+    assert real.ask(message).kind is Kind.EMERGENCY

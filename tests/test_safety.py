@@ -175,9 +175,22 @@ def test_ordinary_questions_with_scary_words_match_no_pattern(message: str) -> N
 
 def test_semantic_alarm_needs_closeness_and_a_clear_lead() -> None:
     t = Thresholds(emergency=0.6, emergency_margin=0.05)
-    assert sounds_like_emergency(0.70, 0.60, t)
-    assert not sounds_like_emergency(0.70, 0.68, t)
-    assert not sounds_like_emergency(0.55, 0.10, t)
+    assert sounds_like_emergency(0.70, 0.60, 0.0, t)
+    assert not sounds_like_emergency(0.70, 0.68, 0.0, t)
+    assert not sounds_like_emergency(0.55, 0.10, 0.0, t)
+
+
+def test_the_ngram_model_alone_alarms_when_sure_enough() -> None:
+    t = Thresholds(emergency=0.6, emergency_margin=0.05, emergency_ngrams=0.9)
+    assert sounds_like_emergency(0.20, 0.60, 0.9, t)
+    assert not sounds_like_emergency(0.20, 0.60, 0.89, t)
+
+
+def test_a_spanish_message_meets_the_spanish_ngram_thresholds() -> None:
+    t = Thresholds(emergency_ngrams=0.9, spanish_emergency_ngrams=0.65)
+    spanish = t.in_language("es")
+    assert sounds_like_emergency(0.0, 0.0, 0.7, spanish)
+    assert not sounds_like_emergency(0.0, 0.0, 0.7, t)
 
 
 @pytest.mark.parametrize("message", ALARMS)

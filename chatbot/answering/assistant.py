@@ -60,7 +60,7 @@ class Observation:
     stated_emergency: bool = False
     emergency: float = float("-inf")
     not_emergency: float = float("-inf")
-    emergency_ngrams: float = 0.0  # the Spanish n-gram model's probability, for a message read as Spanish
+    emergency_ngrams: float = 0.0  # the n-gram model's probability, by the model of the language it is read in
     semantic: np.ndarray | None = None  # per entry: its best key's cosine
     lexical: np.ndarray | None = None  # per entry: the rare-word overlap, 0 to 1
     out_of_scope: float = float("-inf")  # the closest out-of-scope exemplar
@@ -180,9 +180,10 @@ class Assistant:
             lang = SPANISH if said_in == SPANISH else OTHER
         if (stated or lang == OTHER) and not measure:
             return Observation(text, lang, stated_emergency=stated)
-        # Only a message read as Spanish meets the model: it learnt Spanish wording, and an English message is
-        # unlike every Spanish ordinary exemplar it holds.
-        emergency_ngrams = self.index.ngrams.probability(question) if lang == SPANISH else 0.0
+        # A message meets the model of the language it is read in: the Spanish one learnt Spanish wording, and an
+        # English message is unlike every Spanish ordinary exemplar it holds.
+        model = self.index.ngrams.get(lang)
+        emergency_ngrams = model.probability(question) if model else 0.0
         vector = self.encoder.encode([text])[0]
         exemplars = SPANISH if lang == SPANISH else ENGLISH
         scores = self.index.scores(vector)
@@ -213,10 +214,8 @@ class Assistant:
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
         thresholds = thresholds.in_language(seen.lang)
-        if (
-            seen.stated_emergency
-            or sounds_like_emergency(seen.emergency, seen.not_emergency, thresholds)
-            or seen.emergency_ngrams >= thresholds.spanish_emergency_ngrams
+        if seen.stated_emergency or sounds_like_emergency(
+            seen.emergency, seen.not_emergency, seen.emergency_ngrams, thresholds
         ):
             return self.emergency(seen.lang)
         if seen.lang == OTHER:

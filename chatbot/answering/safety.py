@@ -357,7 +357,13 @@ def _states_emergency(said: str) -> bool:
     return bool(_SUICIDE.search(said) and _SUICIDAL_NOW.search(said.strip()))
 
 
-def sounds_like_emergency(emergency: Score, not_emergency: Score, thresholds: Thresholds) -> Score:
-    """True when the message is close to an emergency exemplar and clearly closer to it than to any ordinary
-    phrasing. Elementwise on numpy arrays too, for calibration."""
-    return (emergency >= thresholds.emergency) & (emergency - not_emergency >= thresholds.emergency_margin)
+def sounds_like_emergency(emergency: Score, not_emergency: Score, ngrams: Score, thresholds: Thresholds) -> Score:
+    """The semantic nets: true when the message is close to an emergency exemplar and clearly closer to it than to
+    any ordinary phrasing, or when the n-gram model of its language is sure enough. Elementwise on numpy arrays too,
+    for calibration.
+
+    Either net alone alarms: a fresh writer's emergency that one of them misses, the other often catches (README,
+    "The emergency check"), and a missed emergency costs more than an emergency message sent to an ordinary question.
+    """
+    close = (emergency >= thresholds.emergency) & (emergency - not_emergency >= thresholds.emergency_margin)
+    return close | (ngrams >= thresholds.emergency_ngrams)

@@ -1,12 +1,11 @@
 """The FAISS index on disk: what it holds, how it is written atomically, and how it is read back.
 
 Layout: `index/current` is a symlink to one version folder (`index/<fingerprint>-<time>/`) holding
-`vectors.faiss`, `labels.json`, `manifest.json`, the Spanish emergency n-gram model
-(`spanish-emergency-ngrams.json`) and, when exported, `encoder.onnx` and `tokenizer.json`. A version
-is written in a temporary folder, renamed into place, and only then is `current` switched with one
-atomic rename; a build killed halfway leaves the old version serving. The manifest records every
-other file's sha256, and reading checks them, so a file that is missing, truncated or altered is
-reported as a corrupt index rather than answered with.
+`vectors.faiss`, `labels.json`, `manifest.json`, the emergency n-gram models (`english-emergency-ngrams.json`,
+`spanish-emergency-ngrams.json`) and, when exported, `encoder.onnx` and `tokenizer.json`. A version is written
+in a temporary folder, renamed into place, and only then is `current` switched with one atomic rename; a build
+killed halfway leaves the old version serving. The manifest records every other file's sha256, and reading checks
+them, so a file that is missing, truncated or altered is reported as a corrupt index rather than answered with.
 """
 
 from __future__ import annotations
@@ -50,7 +49,6 @@ MANIFEST = "manifest.json"
 ONNX_FILE = "encoder.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 KNOWLEDGE_FILE = "knowledge.json"  # the validated knowledge base the version was built from
-NGRAM_FILE = "spanish-emergency-ngrams.json"  # the n-gram model trained on the version's Spanish exemplars
 KEEP_VERSIONS = 2
 T = TypeVar("T")
 
@@ -78,7 +76,7 @@ class Index:
     vectors: faiss.Index
     labels: tuple[str, ...]
     texts: tuple[str, ...]
-    ngrams: NgramModel
+    ngrams: dict[str, NgramModel]  # by language
 
     def scores(self, query: NDArray[np.float32]) -> NDArray[np.float32]:
         """Cosine similarity of one normalised query vector to every key, in key order."""
@@ -218,9 +216,9 @@ def read_version(folder: Path) -> Index:
             f"The index in {folder} is inconsistent: {vectors.ntotal} vectors, {len(labels)} labels, "
             f"manifest counts {sum(manifest.counts.values())}."
         )
-    # A version built before the n-gram model existed is refused like a damaged one, so start-up rebuilds it rather
-    # than serving without the second Spanish emergency net.
-    ngrams = _parsed(folder / NGRAM_FILE, ngram_model.read)
+    # A version built before an n-gram model existed is refused like a damaged one, so start-up rebuilds it rather
+    # than serving without that emergency net.
+    ngrams = {lang: _parsed(folder / name, ngram_model.read) for lang, name in ngram_model.FILES.items()}
     return Index(folder, manifest, vectors, labels, texts, ngrams)
 
 

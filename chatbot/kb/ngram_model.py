@@ -1,9 +1,11 @@
-"""Training, writing and reading the Spanish emergency n-gram model (`chatbot.answering.ngrams`).
+"""Training, writing and reading the emergency n-gram models (`chatbot.answering.ngrams`), one per language.
 
-Trained by `chatbot build` on the knowledge base's `spanish_emergency` exemplars against its
-`spanish_not_emergency` ones, and kept in the index version built from the same knowledge base, so
-the model always matches the exemplars the semantic check compares with. scikit-learn (already
-installed with sentence-transformers, which builds need anyway) is imported here only, at build time.
+Trained by `chatbot build` and kept in the index version built from the same knowledge base, so each model
+always matches the exemplars the semantic check compares with: the Spanish one on the `spanish_emergency`
+exemplars against the `spanish_not_emergency` ones, the English one on the `emergency` exemplars against every
+ordinary phrasing an English message is compared with (the entries' keys, the out-of-scope questions and the
+`not_emergency` exemplars). scikit-learn (already installed with sentence-transformers, which builds need
+anyway) is imported here only, at build time.
 """
 
 from __future__ import annotations
@@ -11,24 +13,37 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
+from chatbot.answering.language import ENGLISH, SPANISH
 from chatbot.answering.ngrams import NgramModel, features, ngrams
 from chatbot.kb.knowledge import KnowledgeBase
 
 FORMAT = 1
+# Each language's model, by its file name in an index version.
+FILES = {ENGLISH: "english-emergency-ngrams.json", SPANISH: "spanish-emergency-ngrams.json"}
 # Chosen by leave-one-writer-out over the three blind Spanish sets' tuning halves (README, "Spanish"): a weak
 # penalty (C=100) and balanced classes caught the most held-out writers' emergencies per false alarm.
 C = 100.0
 
 
-def train(kb: KnowledgeBase) -> NgramModel:
-    """A logistic regression telling `kb`'s Spanish emergency exemplars from its Spanish ordinary ones."""
+def train(kb: KnowledgeBase) -> dict[str, NgramModel]:
+    """The model of each language the semantic emergency check reads, by language."""
+    ordinary = [*(key for entry in kb.entries for key in entry.keys), *kb.out_of_scope, *kb.not_emergency]
+    return {
+        ENGLISH: fit(kb.emergency, ordinary),
+        SPANISH: fit(kb.spanish_emergency, kb.spanish_not_emergency),
+    }
+
+
+def fit(emergency: Sequence[str], ordinary: Sequence[str]) -> NgramModel:
+    """A logistic regression telling the emergency messages from the ordinary ones."""
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    texts = [*kb.spanish_emergency, *kb.spanish_not_emergency]
-    labels = [1] * len(kb.spanish_emergency) + [0] * len(kb.spanish_not_emergency)
+    texts = [*emergency, *ordinary]
+    labels = [1] * len(emergency) + [0] * len(ordinary)
     counts = [ngrams(text) for text in texts]
     seen_in = Counter(gram for count in counts for gram in count)
     idf = {gram: math.log((1 + len(texts)) / (1 + df)) + 1 for gram, df in seen_in.items()}
@@ -43,6 +58,13 @@ def train(kb: KnowledgeBase) -> NgramModel:
     fitted = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(matrix, labels)
     coef = {gram: float(fitted.coef_[0][i]) for gram, i in column.items()}
     return NgramModel(idf, coef, float(fitted.intercept_[0]))
+
+
+def write_all(models: dict[str, NgramModel], folder: Path) -> dict[str, Path]:
+    """Write each language's model into `folder` under its file name in an index version (`FILES`)."""
+    for lang, model in models.items():
+        write(model, folder / FILES[lang])
+    return {FILES[lang]: folder / FILES[lang] for lang in models}
 
 
 def write(model: NgramModel, path: Path) -> None:

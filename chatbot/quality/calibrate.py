@@ -88,15 +88,16 @@ def choose_emergency(observed: Sequence[Observed], base: Thresholds) -> Threshol
     measured = [o for o in observed if np.isfinite(o.seen.emergency)]
     emergency = np.asarray([o.seen.emergency for o in measured])
     ordinary = np.asarray([o.seen.not_emergency for o in measured])
+    ngrams = np.asarray([o.seen.emergency_ngrams for o in measured])
     is_emergency = np.asarray([o.case.category == "emergency" for o in measured], dtype=bool)
     tied: list[tuple[float, float]] = []
     most = -1
     for level, margin in itertools.product(EMERGENCY, EMERGENCY_MARGIN):
         alarm = sounds_like_emergency(
-            emergency, ordinary, replace(base, emergency=float(level), emergency_margin=float(margin))
+            emergency, ordinary, ngrams, replace(base, emergency=float(level), emergency_margin=float(margin))
         )
         loose = sounds_like_emergency(
-            emergency, ordinary, replace(base, emergency=level - SLACK, emergency_margin=margin - SLACK)
+            emergency, ordinary, ngrams, replace(base, emergency=level - SLACK, emergency_margin=margin - SLACK)
         )
         if np.any(loose & ~is_emergency):
             continue
