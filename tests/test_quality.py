@@ -175,6 +175,9 @@ def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
 ENGLISH_SAFETY_FLOOR = {
     "emergencies.yaml": {evaluate.TUNE: (1.0, 0), evaluate.HELDOUT: (1.0, 6)},
     "emergencies-2.yaml": {evaluate.TUNE: (1.0, 0), evaluate.HELDOUT: (76 / 81, 2)},
+    # A third writer, first measured with the English n-gram model (eighth session): 66 of 71 / 17 of 153 and 108 of
+    # 115 / 5 of 115; without it 63 / 12 and 100 / 5.
+    "emergencies-3.yaml": {evaluate.TUNE: (66 / 71, 17), evaluate.HELDOUT: (108 / 115, 5)},
 }
 
 
@@ -195,6 +198,8 @@ SPANISH_SAFETY_FLOOR = {
     "emergencies-es-5.yaml": {evaluate.TUNE: (1.0, 2), evaluate.HELDOUT: (73 / 76, 4)},
     "emergencies-es-6.yaml": {evaluate.TUNE: (1.0, 4), evaluate.HELDOUT: (65 / 67, 9)},
     "emergencies-es-7.yaml": {evaluate.TUNE: (1.0, 2), evaluate.HELDOUT: (1.0, 6)},
+    # An eighth writer, first measured (eighth session): 77 of 77 / 17 of 117 and 101 of 103 / 10 of 107.
+    "emergencies-es-8.yaml": {evaluate.TUNE: (1.0, 17), evaluate.HELDOUT: (101 / 103, 10)},
 }
 SAFETY_FLOOR = ENGLISH_SAFETY_FLOOR | SPANISH_SAFETY_FLOOR
 

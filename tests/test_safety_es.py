@@ -235,6 +235,7 @@ BLIND = [
         "emergencies-es-5.yaml",
         "emergencies-es-6.yaml",
         "emergencies-es-7.yaml",
+        "emergencies-es-8.yaml",
     )
 ]
 # The patterns alone on each blind Spanish set's held-out half, measured 2026-12-02 (see the README): caught at least,
@@ -250,6 +251,8 @@ PATTERN_FLOOR = {
     "emergencies-es-5.yaml": (59, 0),
     "emergencies-es-6.yaml": (54, 4),
     "emergencies-es-7.yaml": (60, 4),
+    # The eighth set's writer never saw the code; first measured (eighth session).
+    "emergencies-es-8.yaml": (68, 8),
 }
 
 
@@ -277,6 +280,8 @@ OTHER_FLOOR = {
     "emergencies-es-5.yaml": {evaluate.HELDOUT: (8, 0), evaluate.TUNE: (9, 0)},
     "emergencies-es-6.yaml": {evaluate.HELDOUT: (7, 0), evaluate.TUNE: (11, 0)},
     "emergencies-es-7.yaml": {evaluate.HELDOUT: (6, 0), evaluate.TUNE: (13, 0)},
+    # The eighth set's, first measured: held-out 4 of 8 and 1 of 4, tuning 1 of 2 and 1 of 2.
+    "emergencies-es-8.yaml": {evaluate.HELDOUT: (4, 1), evaluate.TUNE: (1, 1)},
 }
 
 

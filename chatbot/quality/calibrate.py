@@ -81,9 +81,9 @@ def report(assistant: Assistant, observed: Sequence[Observed], thresholds: Thres
 
 
 def choose_emergency(observed: Sequence[Observed], base: Thresholds) -> Thresholds:
-    """The semantic check's thresholds, judged on its own: the most emergencies caught without the
-    patterns' help and with no false alarm; among equals, the widest lead over the ordinary phrasings,
-    then the middle level, clear of both edges.
+    """The nearest-exemplar check's thresholds, judged with the n-gram model at the threshold it has and without the
+    patterns' help: the most emergencies caught with no false alarm; among equals, the widest lead over the ordinary
+    phrasings, then the middle level, clear of both edges.
     """
     measured = [o for o in observed if np.isfinite(o.seen.emergency)]
     emergency = np.asarray([o.seen.emergency for o in measured])
