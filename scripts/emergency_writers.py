@@ -40,7 +40,8 @@ SETS = (
     "eval.yaml",
     "emergencies.yaml",
     "emergencies-2.yaml",
-    *(f"emergencies-es{n}.yaml" for n in ("", "-2", "-3", "-4", "-5", "-6", "-7")),
+    "emergencies-3.yaml",
+    *(f"emergencies-es{n}.yaml" for n in ("", "-2", "-3", "-4", "-5", "-6", "-7", "-8")),
 )
 NETS = ("nearest exemplar", "n-gram model", "semantic nets", "all nets")
 

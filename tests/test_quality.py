@@ -176,8 +176,9 @@ ENGLISH_SAFETY_FLOOR = {
     "emergencies.yaml": {evaluate.TUNE: (1.0, 0), evaluate.HELDOUT: (1.0, 6)},
     "emergencies-2.yaml": {evaluate.TUNE: (1.0, 0), evaluate.HELDOUT: (76 / 81, 2)},
     # A third writer, first measured with the English n-gram model (eighth session): 66 of 71 / 17 of 153 and 108 of
-    # 115 / 5 of 115; without it 63 / 12 and 100 / 5.
-    "emergencies-3.yaml": {evaluate.TUNE: (66 / 71, 17), evaluate.HELDOUT: (108 / 115, 5)},
+    # 115 / 5 of 115; without it 63 / 12 and 100 / 5. Two twins from its tuning half (a nightmare, "not having a heart
+    # attack") took its tuning half to 15 alarms.
+    "emergencies-3.yaml": {evaluate.TUNE: (66 / 71, 15), evaluate.HELDOUT: (108 / 115, 5)},
 }
 
 

@@ -102,6 +102,8 @@ ALARMS = [
     "mi abuelo is on the floor y no responde, please",
 ]
 NO_ALARMS = [
+    "I keep having nightmares that I won't wake up from the infusion, is that fear common?",
+    "don't worry i'm not having a heart attack, it's my costochondritis again",
     "can ketamine cause seizures?",
     "is the infusion ok for someone with asthma?",
     "does ketamine help chest wall pain",

@@ -225,17 +225,20 @@ _HYPOTHETICAL = re.compile(
     r"|what (?:would|will|do|does|did) (?:you|they|y'all|the \w+|your \w+) do if|what (?:you|they)(?:'d| would) do if"
     r"|what (?:would|will) happen if|in the event (?:that|of)"
     r"|if (?:i|he|she|they|someone|somebody|my \w+) (?:ever|were to|was to|stopped|started|went into|suddenly)"
-    # Fear of what may come: "i am scared i will stop breathing while sedated".
-    r"|(?:scared|afraid|worried|terrified|nervous|fear)\s+(?:that\s+)?(?:i|he|she|they|it|my \w+)\s*"
+    # Fear of what may come: "i am scared i will stop breathing while sedated", "nightmares that i won't wake up".
+    r"|(?:scared|afraid|worried|terrified|nervous|fear|nightmares?|dreams?)\s+"
+    r"(?:that\s+)?(?:i|he|she|they|it|my \w+)\s*"
     r"(?:'ll|will|might|would|could|may|is going to|am going to)"
     r"|(?:i|we) (?:heard|read|saw) "
     r"(?:that|online|somewhere|about|on (?:the )?(?:news|tiktok|reddit|facebook|youtube)))\b",
     re.IGNORECASE,
 )
-# "To be clear i am not suicidal", "i am not going to hurt myself": a denial states no emergency in its clause.
+# "To be clear i am not suicidal", "i am not going to hurt myself", "i'm not having a heart attack": a denial states
+# no emergency in its clause.
 _DENIAL = re.compile(
     r"\b(?:not|never|no longer|nor)\b(?:\s+\w+){0,2}?\s+su[ie]?c[ie]?d"
     r"|\bnot (?:going to|gonna|planning to|trying to) (?:hurt|kill|harm|end)\b"
+    r"|\bnot having (?:a|an) (?:heart attack|stroke|seizure|allergic reaction|emergency)\b"
     r"|\bno (?:plans?|intention|intent|thoughts?) (?:to|of) (?:hurt|kill|harm|end|suicide|dying)",
     re.IGNORECASE,
 )
