@@ -28,16 +28,15 @@ def model(models: dict[str, NgramModel]) -> NgramModel:
     return models[SPANISH]
 
 
-@pytest.fixture(scope="module")
-def english(models: dict[str, NgramModel]) -> NgramModel:
-    return models[ENGLISH]
-
-
-# Wordings no pattern was written for, none of them among the exemplars: the model is what catches them.
+# Wordings no pattern was written for, none of them among the exemplars: the model of their language catches them.
 UNPATTERNED_EMERGENCIES = [
     "mi hijo se metió todo lo del botiquín y está bien dormido",
     "mi mamá se quedó mirando fijo y no me reconoce, babea",
     "mi hija se echó el frasco de jarabe completo",
+]
+UNPATTERNED_ENGLISH = [
+    "i've decided tonight is when i finally stop being a burden to everyone",
+    "my brother went limp and his eyes rolled back",
 ]
 # The scary words without an emergency: an idiom, a past event, questions about a risk.
 ORDINARY = [
@@ -47,29 +46,6 @@ ORDINARY = [
     "me muero de hambre, ¿puedo comer antes de la infusión?",
     "¿qué hago si me da un ataque de pánico durante la sesión?",
 ]
-
-
-@pytest.mark.parametrize("message", UNPATTERNED_EMERGENCIES)
-def test_an_emergency_the_patterns_miss_is_caught_by_the_model(
-    model: NgramModel, kb: KnowledgeBase, message: str
-) -> None:
-    assert not states_emergency(message, normalise(message))
-    assert model.probability(message) >= kb.thresholds.spanish_emergency_ngrams
-
-
-@pytest.mark.parametrize("message", ORDINARY)
-def test_scary_words_without_an_emergency_stay_below_the_model_threshold(
-    model: NgramModel, kb: KnowledgeBase, message: str
-) -> None:
-    assert model.probability(message) < kb.thresholds.spanish_emergency_ngrams
-
-
-# Written for this test, none of them among the exemplars, and no English pattern reads them.
-UNPATTERNED_ENGLISH = [
-    "i've decided tonight is when i finally stop being a burden to everyone",
-    "my brother went limp and his eyes rolled back",
-]
-# Scary words without an emergency.
 ORDINARY_ENGLISH = [
     "can ketamine cause seizures?",
     "my pain is killing me, do you have an opening monday?",
@@ -77,19 +53,24 @@ ORDINARY_ENGLISH = [
 ]
 
 
-@pytest.mark.parametrize("message", UNPATTERNED_ENGLISH)
-def test_an_english_emergency_the_patterns_miss_is_caught_by_the_english_model(
-    english: NgramModel, kb: KnowledgeBase, message: str
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [(SPANISH, m) for m in UNPATTERNED_EMERGENCIES] + [(ENGLISH, m) for m in UNPATTERNED_ENGLISH],
+)
+def test_an_emergency_the_patterns_miss_is_caught_by_the_model_of_its_language(
+    models: dict[str, NgramModel], kb: KnowledgeBase, lang: str, message: str
 ) -> None:
     assert not states_emergency(message, normalise(message))
-    assert english.probability(message) >= kb.thresholds.emergency_ngrams
+    assert models[lang].probability(message) >= kb.thresholds.in_language(lang).emergency_ngrams
 
 
-@pytest.mark.parametrize("message", ORDINARY_ENGLISH)
-def test_english_scary_words_without_an_emergency_stay_below_the_model_threshold(
-    english: NgramModel, kb: KnowledgeBase, message: str
+@pytest.mark.parametrize(
+    ("lang", "message"), [(SPANISH, m) for m in ORDINARY] + [(ENGLISH, m) for m in ORDINARY_ENGLISH]
+)
+def test_scary_words_without_an_emergency_stay_below_the_model_threshold(
+    models: dict[str, NgramModel], kb: KnowledgeBase, lang: str, message: str
 ) -> None:
-    assert english.probability(message) < kb.thresholds.emergency_ngrams
+    assert models[lang].probability(message) < kb.thresholds.in_language(lang).emergency_ngrams
 
 
 def test_the_model_reads_the_message_as_the_spanish_patterns_do(model: NgramModel) -> None:
