@@ -1,13 +1,13 @@
-"""The second Spanish emergency net: a linear model over the message's character n-grams.
+"""The n-gram emergency nets, one model per language: a linear model over the message's character n-grams.
 
 Hand-written patterns catch the wordings they were written from; a writer they never saw says the same
 danger in other words ("se metió todo lo del frasco", "ya tengo la soga"). Pieces of words carry over
-where whole patterns do not: "ahorc", "frasc", " pastill", "no resp". The model is trained when the
-index is built (`chatbot.kb.ngram_model`) on the knowledge base's Spanish emergency and ordinary exemplars;
-serving it is a sparse dot product, here, with no library beyond the standard one.
+where whole patterns do not: "ahorc", "frasc", " pastill", "no resp". Each model is trained when the
+index is built (`chatbot.kb.ngram_model`) on the knowledge base's emergency and ordinary exemplars of its
+language; serving it is a sparse dot product, here, with no library beyond the standard one.
 
 Features are sklearn's `char_wb` n-grams of the message as the Spanish patterns read it (`spanish_words`:
-folded, shorthand spelled out), weighted `(1 + log tf) * idf` and scaled to unit length: the training
+folded, shorthand spelled out; for English text that folding is all it changes, "q" and "x" being rare words), weighted `(1 + log tf) * idf` and scaled to unit length: the training
 computes them with these very functions, so serving and training cannot drift apart.
 """
 
