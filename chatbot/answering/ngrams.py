@@ -7,10 +7,9 @@ index is built (`chatbot.kb.ngram_model`) on the knowledge base's emergency and 
 language; serving it is a sparse dot product, here, with no library beyond the standard one.
 
 Features are sklearn's `char_wb` n-grams of the message as the Spanish patterns read it (`spanish_words`:
-folded, shorthand spelled out; English text changes little beyond the folding, since words such as "q", "k" or "x"
-are rare in it),
-weighted `(1 + log tf) * idf` and scaled to unit length: the training computes them with these very functions,
-so serving and training cannot drift apart.
+folded, shorthand spelled out; English text changes little beyond the folding, since words such as "q", "k" or
+"x" are rare in it), weighted `(1 + log tf) * idf` and scaled to unit length: the training computes them with
+these very functions, so serving and training cannot drift apart.
 """
 
 from __future__ import annotations
