@@ -30,6 +30,17 @@ SPANISH_EMERGENCY = "~emergency-es"
 SPANISH_NOT_EMERGENCY = "~not-emergency-es"
 
 
+def ordinary_in_english(label: str) -> bool:
+    """Whether a key with this label is one of the ordinary phrasings an English message must stand out from to
+    sound like an emergency: an entry's key, an out-of-scope question or a `not_emergency` exemplar.
+
+    The one definition both semantic nets share: the nearest-exemplar check compares with these keys and the English
+    n-gram model is trained on them. Small talk is left out: "you're useless" must not make "I feel useless, I want to
+    die" sound ordinary.
+    """
+    return label not in (EMERGENCY, SPANISH_EMERGENCY, SPANISH_NOT_EMERGENCY) and not label.startswith(SMALLTALK)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One answer of the clinic's, and the ways patients ask for it.

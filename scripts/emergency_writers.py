@@ -66,12 +66,10 @@ def without(assistant: Assistant, lines: set[str]) -> Assistant:
     vectors = index.vectors.reconstruct_n(0, index.vectors.ntotal)[keep]
     flat = faiss.IndexFlatIP(vectors.shape[1])
     flat.add(np.ascontiguousarray(vectors))
+    labels = tuple(index.labels[row] for row in keep)
+    texts = tuple(index.texts[row] for row in keep)
     index = dataclasses.replace(
-        index,
-        vectors=flat,
-        labels=tuple(index.labels[row] for row in keep),
-        texts=tuple(index.texts[row] for row in keep),
-        ngrams=ngram_model.train(kb),
+        index, vectors=flat, labels=labels, texts=texts, ngrams=ngram_model.train(list(zip(labels, texts, strict=True)))
     )
     return Assistant(kb, index, assistant.encoder, assistant.messages)
 

@@ -93,7 +93,7 @@ def fake_assistant(
     manifest = index.Manifest("fake", "0" * 64, kb.fingerprint, {"keys": len(labels)}, "now", 0.0)
     models = folder.parent / f"{folder.name}-ngrams"
     models.mkdir(parents=True, exist_ok=True)
-    index.write(folder, labels, texts, vectors, manifest, ngram_model.write_all(ngram_model.train(kb), models))
+    index.write(folder, labels, texts, vectors, manifest, ngram_model.write_all(ngram_model.train(labelled), models))
     return Assistant(kb, index.read(folder), encoder, knowledge.fill(kb.messages, "555-0100"))
 
 

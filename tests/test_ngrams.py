@@ -20,7 +20,7 @@ from chatbot.kb.knowledge import KnowledgeBase
 
 @pytest.fixture(scope="module")
 def models(kb: KnowledgeBase) -> dict[str, NgramModel]:
-    return ngram_model.train(kb)
+    return ngram_model.train(index.keys_of(kb))
 
 
 @pytest.fixture(scope="module")

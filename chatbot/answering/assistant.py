@@ -39,6 +39,7 @@ from chatbot.domain import (
     Reply,
     Suggestion,
     Thresholds,
+    ordinary_in_english,
 )
 from chatbot.errors import StaleIndex, UnknownChoice
 
@@ -119,11 +120,9 @@ class Assistant:
         spanish = np.isin(labels, [SPANISH_EMERGENCY, SPANISH_NOT_EMERGENCY])
         alarming = np.isin(labels, [EMERGENCY, SPANISH_EMERGENCY])
         self._emergency = {ENGLISH: np.flatnonzero(alarming & ~spanish), SPANISH: np.flatnonzero(alarming)}
-        # Small talk is left out of the ordinary phrasings: "you're useless" must not make "I feel useless, I want
-        # to die" sound ordinary.
         chat = np.char.startswith(labels.astype(str), SMALLTALK)
         self._not_emergency = {
-            ENGLISH: np.flatnonzero(~alarming & ~spanish & ~chat),
+            ENGLISH: np.flatnonzero([ordinary_in_english(label) for label in index.labels]),
             SPANISH: np.flatnonzero(~alarming & ~chat),
         }
         self._smalltalk = {intent: np.flatnonzero(labels == SMALLTALK + intent) for intent in kb.smalltalk.exemplars}

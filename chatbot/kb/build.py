@@ -79,7 +79,7 @@ def build(
         twins = near_twins(kb, dict(zip(texts, vectors, strict=True))) if scores_entries else []
         if twins:
             raise KnowledgeError(twins)
-        extra = ngram_model.write_all(ngram_model.train(kb), Path(scratch))
+        extra = ngram_model.write_all(ngram_model.train(labelled), Path(scratch))
         if kb.files:  # kept so that a start on a knowledge base broken later can serve this one
             extra[index.KNOWLEDGE_FILE] = Path(scratch) / index.KNOWLEDGE_FILE
             write_snapshot(kb, extra[index.KNOWLEDGE_FILE])

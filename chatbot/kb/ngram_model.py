@@ -3,9 +3,9 @@
 Trained by `chatbot build` and kept in the index version built from the same knowledge base, so each model
 always matches the exemplars the semantic check compares with: the Spanish one on the `spanish_emergency`
 exemplars against the `spanish_not_emergency` ones, the English one on the `emergency` exemplars against every
-ordinary phrasing an English message is compared with (the entries' keys, the out-of-scope questions and the
-`not_emergency` exemplars). scikit-learn (already installed with sentence-transformers, which builds need
-anyway) is imported here only, at build time.
+ordinary phrasing an English message is compared with (`chatbot.domain.ordinary_in_english`: the entries' keys,
+the out-of-scope questions and the `not_emergency` exemplars). scikit-learn (already installed with
+sentence-transformers, which builds need anyway) is imported here only, at build time.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from chatbot.answering.language import ENGLISH, SPANISH
 from chatbot.answering.ngrams import NgramModel, features, ngrams
-from chatbot.kb.knowledge import KnowledgeBase
+from chatbot.domain import EMERGENCY, SPANISH_EMERGENCY, SPANISH_NOT_EMERGENCY, ordinary_in_english
 
 FORMAT = 1
 # Each language's model, by its file name in an index version.
@@ -29,12 +29,16 @@ FILES = {ENGLISH: "english-emergency-ngrams.json", SPANISH: "spanish-emergency-n
 C = 100.0
 
 
-def train(kb: KnowledgeBase) -> dict[str, NgramModel]:
-    """The model of each language the semantic emergency check reads, by language."""
-    ordinary = [*(key for entry in kb.entries for key in entry.keys), *kb.out_of_scope, *kb.not_emergency]
+def train(keys: Sequence[tuple[str, str]]) -> dict[str, NgramModel]:
+    """The model of each language the semantic emergency check reads, by language, from every (label, text) an index
+    holds (`chatbot.kb.index.keys_of`): so each model learns from exactly the keys the nearest-exemplar check meets."""
+
+    def labelled(wanted: str) -> list[str]:
+        return [text for label, text in keys if label == wanted]
+
     return {
-        ENGLISH: fit(kb.emergency, ordinary),
-        SPANISH: fit(kb.spanish_emergency, kb.spanish_not_emergency),
+        ENGLISH: fit(labelled(EMERGENCY), [text for label, text in keys if ordinary_in_english(label)]),
+        SPANISH: fit(labelled(SPANISH_EMERGENCY), labelled(SPANISH_NOT_EMERGENCY)),
     }
 
 
