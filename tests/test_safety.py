@@ -100,6 +100,13 @@ ALARMS = [
     # Someone down and not responding, in English or a mix.
     "my husband is on the ground and won't respond",
     "mi abuelo is on the floor y no responde, please",
+    # A plan, a wish that nobody come, a dangerous edge, commanding voices, too breathless to talk.
+    "i've decided to take my own life this weekend",
+    "if i don't wake up tomorrow, don't call an ambulance, it's my choice",
+    "I'm standing on the edge of the bridge right now",
+    "the voices keep telling me to hurt myself tonight",
+    "he can only say a few words between breaths",
+    "i'm wheezing so hard i can't finish a sentence",
 ]
 NO_ALARMS = [
     "I keep having nightmares that I won't wake up from the infusion, is that fear common?",
@@ -162,6 +169,10 @@ NO_ALARMS = [
     "i had hives all over once, after shellfish. should i tell the nurse",
     "we called 911 last year when my dad fell, do you have a wheelchair",
     "no need to call 911 lol, just curious about parking",
+    # Their twins: a life story, a voice in a dream, an edge of patience, a wheeze from a cold that is already seen to.
+    "i would never take my own life, i just want the pain to stop, what are my options",
+    "i am at the edge of my patience with my insurance",
+    "i was wheezing a little last week with a cold, is that ok for the infusion",
 ]
 
 

@@ -59,6 +59,12 @@ _PATTERNS = [
     r"\b(?:writing|texting|messaging|calling|here|just wanted) to say goodbye\b"
     r"|\btonight is the night (?:that )?i\b[^.?!]{0,20}\b(?:end|die|do it|go)\b"
     r"|\b(?:decided|made up my mind)\b[^.?!]{0,40}\bend (?:it|it all|my life|everything)\b",
+    r"\b(?:planning|plan|going|gonna|about|ready|decided|want|trying) to take (?:my|his|her|their) own life\b",
+    r"\bi am (?:standing |sitting )?(?:at|on) the edge of (?:the|a) "
+    r"(?:quarry|bridge|cliff|roof|building|river|lake|tracks|platform|ledge|parking garage)\b",
+    # Voices that command: "the voices are telling me to jump".
+    r"\bvoices?\b[^.?!]{0,50}\b(?:telling|tell|tells|told|want|wants) me to "
+    r"(?:jump|kill|hurt|die|end|cut|hang|shoot|drown|overdose|take (?:all|them))\b",
     # Said of someone else: "he says he's going to kill himself".
     r"\b(?:going to|gonna|about to|trying to|threatening to|wants to|says (?:he|she|they) (?:will|wants to))"
     r"\s+(?:kill|hurt|shoot|hang|cut)\s+(?:himself|herself|themselves|themself)\b",
@@ -109,6 +115,8 @@ _PATTERNS = [
     r"|\b(?:not|isn't|isnt|stopped|is not|barely|hardly) breathing\b",
     r"\bbreathing is (?:really |very |so )?(?:shallow|slow|labored|laboured)\b"
     r"|\b(?:gasping|choking) for (?:air|breath)\b",
+    # Too short of breath to talk: "wheezing so badly I can only get out one word at a time".
+    r"\bwheezing so (?:bad|badly|hard)\b|\bcan only (?:get out|say|speak|manage|talk in) (?:one|a few|two) words?\b",
     r"\b(?:i am|i'm|im|like i am|like i'm) suffocating\b|\bevery breath is a struggle\b"
     r"|\bchoking\b[^.?!]{0,30}\b(?:can not|can't|cannot) (?:talk|breathe|speak)\b|\bno pulse\b",
     r"\btwitching and (?:making|foaming|gurgling)\b|\bgurgling (?:sounds|noises)\b"
@@ -273,9 +281,12 @@ _FINAL_STEP = re.compile(
     r"|\b(?:give|offer) my (?:slot|spot|place|appointments?) to someone\b",
     re.IGNORECASE,
 )
-# "i will be gone by morning" needs no farewell beside it.
+# "i will be gone by morning", or asking that nobody come ("if i don't answer tomorrow, don't send anyone"), needs no
+# farewell beside it. Read on the clauses joined, since a comma may part the two halves of the second.
 _GONE = re.compile(
-    r"\b(?:i'll|i will|ill) be gone (?:before|by) (?:morning|tomorrow|tonight|then|the time|my next|the next|next)\b",
+    r"\b(?:i'll|i will|ill) be gone (?:before|by) (?:morning|tomorrow|tonight|then|the time|my next|the next|next)\b"
+    r"|\bif i do not (?:answer|respond|reply|pick up|wake up)\b[^?!]{0,40}"
+    r"\bdo not (?:send|call) (?:anyone|anybody|help|the police|an ambulance|911)\b",
     re.IGNORECASE,
 )
 _FAREWELL = re.compile(
