@@ -93,6 +93,10 @@ SPANISH_EMERGENCIES += [
     "trabajo de guardia y mi compañero me amenaza con la pistola",
     "me tomé todas las pastillas que tomo todas las noches",
     "a mi abuelo le dio un derrame, ¿eso es hereditario? no puede hablar y se le cae la boca",
+    # What the twins below leave standing: a choking now, a named pain with an arm gone numb, laughing alone.
+    "mi niño se está atragantando con una uva, no puede hablar",
+    "fui al doctor y dijo que era gastritis, pero ahora me duele el pecho y tengo el brazo izquierdo dormido",
+    "jaja ya no aguanto, me quiero matar",
 ]
 SPANISH_ORDINARY = [
     # Their twins: hanging up, a nap, a sulk, a death long ago.
@@ -155,6 +159,14 @@ SPANISH_ORDINARY = [
     "tengo una opresión en el pecho crónica por la ansiedad, ¿la ketamina ayuda?",
     "desde el covid me quedó un dolor en el pecho, ¿lo tratan?",
     "mi tío murió de una sobredosis, ¿la ketamina es adictiva?",
+    # A choking habit, a chest pain from a cough or already named by a doctor, a risk asked about, a laughed-off urge.
+    "mi mamá se atraganta seguido con el agua, ¿le pueden dar popote?",
+    "mi esposo se ahoga con la saliva desde niño, el doctor dice que es normal",
+    "¿le dan las pastillas grandes? mi papá se atraganta con las pastillas grandes",
+    "me duele el pecho de tanto toser, ¿me pueden cambiar la cita?",
+    "me dolía el pecho y me revisó el médico, dijo que era reflujo, ¿puedo comer antes de la infusión?",
+    "¿hay peligro de que me falte el aire con la sedación?",
+    "me dieron ganas de aventarme del carro cuando vi el tráfico jajaja, ya llegué",
 ]
 # Spanglish: neither language alone says it all.
 CODE_MIXED = [
@@ -175,6 +187,8 @@ OTHER_LANGUAGES = [
     "toi muon chet",
     "我想自杀",
     "我老公没有呼吸了",
+    "我妈妈喘不上气",
+    "孩子噎住了",
     "voglio morire",
     "mio marito non respira",
     "gusto ko nang mamatay",

@@ -371,7 +371,11 @@ _PAST = re.compile(
 # Habit: "cada vez que", "a veces", "cuando toso": a clause about what happens now and then states nothing now.
 _HABIT = re.compile(
     r"\b(?:siempre que|cada vez que|a veces|de vez en cuando|cuando (?:toso|estornudo|me rio|me agacho|hago ejercicio)"
-    r"|al toser|por (?:la|el) (?:tos|catarro|gripe|resfriado|resfrio)"
+    r"|al toser|de (?:tanto )?toser|por (?:la|el) (?:tos|catarro|gripe|gripa|resfriado|resfrio)"
+    # "se atraganta mucho con la comida desde chiquito", "se atraganta con las pastillas grandes": how it goes.
+    r"|desde (?:chiquit[oa]|pequen[oa]|nin[oa]|bebe|siempre)|de toda la vida"
+    r"|(?:se|me) atragant(?:a|o|an) (?:mucho|seguido|facil\w*)"
+    r"|con (?:las|los) (?:pastillas|pildoras|tabletas|capsulas) grandes"
     # "cuando camina mucho", "cuando subo escaleras": what exertion does, said in the present, in any person.
     r"|cuando (?:camina|camino|caminamos|sube|subo|corre|corro|se agacha|tose|se rie|se para|me paro|se levanta"
     r"|me levanto|se acuesta|me acuesto|hace (?:esfuerzo|ejercicio)|hago esfuerzo|se pone nervios[oa]"
@@ -385,7 +389,8 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:que pasa(?:ria)? (?:si|if)|y si|como si|casi me (?:ahogo|ahogue|muero|mori|desmayo|desmaye|da|dio"
     r"|atraganto|atragante)|se puede|puede tener|pueden tener|podria tener|puede haber|si llega a|si me llega"
     r"|si le llega|en caso de|puede causar|puede provocar|pueden causar|causa|provoca|es normal|es posible"
-    r"|es peligroso|hay riesgo|riesgo de|que hago si|que debo hacer si|que hacemos si|como saber si|puede dar|da"
+    r"|es peligroso|hay (?:riesgo|peligro)|(?:riesgo|peligro) de"
+    r"|que hago si|que debo hacer si|que hacemos si|como saber si|puede dar|da"
     r"|ayuda con|sirve para|tratar|tratamiento para|es (?:cierto|verdad) que|(?:la|lo|se) usan? para"
     r"|(?:vi|vimos|lei|en) (?:una|un|la|el) (?:pelicula|serie|video|noticia|articulo)"
     r"|cuando (?:se|me|uno) (?:corta|corto|pega|pego|lastima|lastimo)"
@@ -400,9 +405,14 @@ _NEVER = re.compile(r"(?!)")
 _ASKS_AHEAD = re.compile(
     r"\b(?:me voy a|me va a|voy a)\b[^?]*\b(?:durante|infusion|ketamina|tratamiento|sesion|cita)\b[^?]*\?\s*$"
 )
-# "jaja me voy a tirar por la ventana si vuelvo a hablar con el seguro": a joke, laughing, on a condition not now.
+# Laughing, which makes a joke of a wish on a condition not met now ("jaja me voy a tirar por la ventana si vuelvo a
+# hablar con el seguro") or of an urge that came and went ("me dieron ganas de tirarme por la ventana cuando vi la fila
+# jajaja"): those are figures of speech. Laughing alone excuses nothing.
 _JOKING = re.compile(r"\b(?:ja(?:ja)+|je(?:je)+|jsjs\w*|lol|xd)\b")
-_IF_AGAIN = re.compile(r"\bsi (?:vuelvo a|me vuelven a|tengo que volver a|me toca otra vez|otra vez)\b")
+_FIGURE_OF_SPEECH = re.compile(
+    r"\bsi (?:vuelvo a|me vuelven a|tengo que volver a|me toca otra vez|otra vez)\b"
+    r"|\bme (?:dieron|dio|daban|entraron) ganas de\b"
+)
 _CLAUSES = re.compile(r"(?<=[.?!;,¿¡])|[.!;,¡]+|\b(?:pero|y luego|y despues)\b")
 _SENTENCES = re.compile(r"(?<=[.?!;])")
 _EACH = [re.compile(p) for p in _PATTERNS]
@@ -425,6 +435,21 @@ _LASTING = re.compile(
     r" (?:de|en el) pecho\b"
     r"|\b(?:dolor|molestia|presion|opresion)\w* (?:de|en el) pecho (?:\w+ ){0,2}(?:viej[oa]|cronic[oa]|de siempre"
     r"|de toda la vida|muscular)\b"
+)
+# "me dio un dolor en el pecho pero fui al doctor y era gastritis": a chest pain a doctor has already seen and named.
+# Only the pain is taken out, and only when no "ahora" follows: an arm gone numb, a cold sweat, or a pain that is back
+# ("pero ahora me duele el pecho otra vez") still counts.
+_DIAGNOSED = re.compile(
+    r"\b(?:fui|fue|fuimos|ya fui|lo llevamos|la llevamos|me vio|lo vio|la vio|me revis\w*|lo revis\w*|la revis\w*)\b"
+    r"[^.?!]{0,40}\b(?:doctor|doctora|medico|medica|urgencias|hospital|cardiologo|cardiologa)\b[^.?!]{0,40}"
+    r"\b(?:es|era|fue|resulto(?: ser)?|dijo que (?:es|era|fue)|dijeron que (?:es|era|fue)) (?:solo |nada mas |puro )?"
+    r"(?:gastritis|bronquitis|reflujo|acidez|agruras|gases|colitis|ansiedad|estres|muscular|un musculo|costocondritis"
+    r"|nada)\b"
+)
+_CHEST_PAIN = re.compile(
+    r"\b(?:dolor|molestia|presion|opresion|apreton|peso)\w* (?:muy )?(?:fuerte |horrible |terrible )?"
+    r"(?:de|en el) pecho\b"
+    r"|\bme (?:duele|dolia|dolio|aprieta|arde) (?:mucho |muchisimo )?el pecho\b"
 )
 # "dice que ya se quiere morir con tanto dolor, pero es su forma de hablar": a wish to die said, and in the same
 # message said not to be meant. Only the wish is taken out: a plan, a means or a body in trouble still counts.
@@ -473,6 +498,9 @@ def mentions_emergency(text: str) -> bool:
         twins.append(_WISH)
     if _FOR_WORK.search(words):
         twins.append(_CARRIED)
+    diagnosed = _DIAGNOSED.search(words)
+    if diagnosed and not _NOW.search(words, diagnosed.end()):
+        twins.append(_CHEST_PAIN)
     heredity = bool(_HEREDITY.search(words))
     for sentence in _SENTENCES.split(words):
         in_past = heredity
@@ -488,7 +516,7 @@ def mentions_emergency(text: str) -> bool:
 
 
 def _states_emergency(clause: str, joking: bool, twins: list[re.Pattern[str]], in_past: bool) -> bool:
-    if _ASKS_AHEAD.search(clause) or (joking and _IF_AGAIN.search(clause)):
+    if _ASKS_AHEAD.search(clause) or (joking and _FIGURE_OF_SPEECH.search(clause)):
         return False
     said = said_now(clause.replace("?", " ").replace("¿", " "), _PAST_OR_HABIT, _NOW, _HYPOTHETICAL)
     for twin in twins:

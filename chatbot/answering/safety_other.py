@@ -44,7 +44,7 @@ _PATTERNS = [
     r"\bbrustschmerz\w*\b|\bschmerzen in der brust\b|\bbewusstlos\b|\breagiert nicht\b"
     r"|\blippen (?:sind |werden )?blau\b|\bwacht nicht (?:mehr )?auf\b|\bherzinfarkt\b|\bkrampfanfall\b",
     # Vietnamese (folded: accents and đ dropped)
-    r"(?<!dau )\bmuon (?:chet|tu tu)\b|\btu tu\b|\bket thuc cuoc doi\b|\bkhong muon song\b",
+    r"(?<!dau )(?<!met )\bmuon (?:chet|tu tu)\b|\btu tu\b|\bket thuc cuoc doi\b|\bkhong muon song\b",
     r"\bkhong (?:the )?tho (?:duoc)?\b|\bkho tho\b|\bngung tho\b|\bngat tho\b",
     r"\buong qua nhieu thuoc\b|\buong het (?:ca )?(?:lo|vi|hop)? ?thuoc\b|\bqua lieu\b",
     r"\bdau nguc\b|\bbat tinh\b|\bngat xiu\b|\bkhong tinh\b|\bdot quy\b|\bnhoi mau\b",
@@ -69,7 +69,7 @@ _PATTERNS = [
     r"|\b(?:bwe|pran) twop (?:grenn|medikaman|konprime)\b",
     # Chinese
     r"想死|自杀|自殺|不想活|轻生|輕生|了结|了結|结束(?:自己的)?生命",
-    r"喘不过气|喘不過氣|不能呼吸|无法呼吸|無法呼吸|没有呼吸|沒有呼吸|停止呼吸|呼吸困难|呼吸困難",
+    r"喘不过气|喘不過氣|喘不上气|喘不上氣|噎住了|(?:脸|臉)(?:色)?(?:发|發)紫|不能呼吸|无法呼吸|無法呼吸|没有呼吸|沒有呼吸|停止呼吸|呼吸困难|呼吸困難",
     r"吃了(?:太多|很多|一整瓶|整瓶|所有的?)药|吃了(?:太多|很多)藥|过量|過量"
     # "把所有的药都吃了": all the pills, put before the verb.
     r"|把(?:所有|全部|一整瓶|整瓶)的?(?:药|藥)(?:片)?都?吃(?:了|掉)",
