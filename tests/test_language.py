@@ -49,3 +49,9 @@ def test_a_message_read_as_english_may_still_lean_to_a_language_we_do_not_answer
     message: str, elsewhere: bool
 ) -> None:
     assert read(message) == Reading(ENGLISH, leans_elsewhere=elsewhere)
+
+
+def test_a_message_of_known_english_words_leans_nowhere_whatever_the_detector_guesses() -> None:
+    assert read("terrible bot") == Reading(ENGLISH, leans_elsewhere=True)  # lingua: French
+    assert read("terrible bot", english={"terrible", "bot"}) == Reading(ENGLISH)
+    assert read("li pa respire", english={"terrible", "bot"}) == Reading(ENGLISH, leans_elsewhere=True)

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chatbot.answering.language import ENGLISH, OTHER, SPANISH, read, spanish_words
+from chatbot.answering.language import ENGLISH, OTHER, SPANISH, latin_words, read, spanish_words
 from chatbot.answering.lexical import Lexical, tokens
 from chatbot.answering.normalise import normalise
 from chatbot.answering.policy import decide, objections, suggestions
 from chatbot.answering.safety import sounds_like_emergency, stated_in
 from chatbot.answering.smalltalk import Words
 from chatbot.answering.spelling import Speller, acronyms
+from chatbot.answering.spelling import english as dictionary
 from chatbot.domain import (
     EMERGENCY,
     NONE_OF_THESE,
@@ -134,6 +135,18 @@ class Assistant:
         self._entry_words = {
             entry.id: frozenset(tokens(document)) for entry, document in zip(kb.entries, documents, strict=True)
         }
+        # Every word of the knowledge base's English phrasings and the clinic's text, beside the dictionary's: the
+        # patients' own "whats" and "appt" are English too.
+        self.english_words = dictionary() | {
+            word
+            for text in (
+                *(t for e in kb.entries for t in (*e.keys, e.answer)),
+                *kb.out_of_scope,
+                *kb.emergency,
+                *kb.not_emergency,
+            )
+            for word in latin_words(text)
+        }
         self.speller = Speller.from_texts(
             clinic=[text for e in kb.entries for text in (e.answer, e.question)],
             patients=[
@@ -164,7 +177,7 @@ class Assistant:
         A stated emergency skips the model entirely, unless `measure` asks for every score anyway
         (calibration judges the semantic check on its own); so does a language we do not answer in.
         """
-        reading = read(question)
+        reading = read(question, self.english_words)
         lang = reading.lang
         english = self.speller.correct(normalise(question), keep=acronyms(question))
         # The speller would "correct" Spanish towards the clinic's English words; Spanish shorthand ("q", "xq")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -94,6 +95,7 @@ _SHORTHAND = {
 }
 _WORD = re.compile(r"[a-z0-9']+|[^a-z0-9'\s]")
 _LETTER = re.compile(r"[^\W\d_]")
+_LATIN_WORD = re.compile(r"[a-z]+")
 
 
 def fold(text: str) -> str:
@@ -104,6 +106,11 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
     kept = (" " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] not in "MC")
     return " ".join("".join(kept).lower().split())
+
+
+def latin_words(text: str) -> list[str]:
+    """The folded words of Latin letters: "¿Qué es?" gives "que", "es"."""
+    return _LATIN_WORD.findall(fold(text))
 
 
 def spanish_words(text: str) -> str:
@@ -127,8 +134,15 @@ def detect(text: str) -> str:
     return read(text).lang
 
 
-def read(text: str) -> Reading:
-    """The message's language, asking the detector once."""
+def read(text: str, english: Collection[str] = frozenset()) -> Reading:
+    """The message's language, asking the detector once.
+
+    Args:
+        text: the patient's message.
+        english: words known to be English. A message made of them only leans nowhere, however the detector
+            ranks it: on a few words it is unsure ("whats the wifi password" leans Italian), and the English
+            fallback answers its writer better than the bilingual reply.
+    """
     letters = _LETTER.findall(text)
     if not letters:
         return Reading(ENGLISH)
@@ -150,7 +164,8 @@ def read(text: str) -> Reading:
         return Reading(SPANISH)
     if best not in ANSWERED and confidence >= OTHER_AT_LEAST and len(folded.split()) >= OTHER_MIN_WORDS:
         return Reading(OTHER)
-    return Reading(ENGLISH, leans_elsewhere=best not in ANSWERED and confidence > 0)
+    known = all(word in english for word in latin_words(text))
+    return Reading(ENGLISH, leans_elsewhere=best not in ANSWERED and confidence > 0 and not known)
 
 
 def _detector_says(text: str) -> list[tuple[str, float]]:
