@@ -43,30 +43,25 @@ pytestmark = pytest.mark.slow
 # is answered now: right 90.3% (0.9032), resolved 98.9% (0.9886), no false alarm.
 # 2026-12-02 (eighth session), an English n-gram emergency model beside the nearest exemplar (README, "The emergency
 # check"): held-out false alarms 5 -> 6, a small-talk message (small talk 87.0% -> 85.2%, 46 of 54, 0.8518).
-# 2026-12-03 (ninth session), 692 alternates and 121 out-of-scope questions from three blind writers (README, "Answer
-# quality and safety"), the answer encoder adapted again and the policy calibrated again, emergency_ngrams 0.9:
-# held-out right 91.1% (0.9115), resolved 97.5% (0.9755), wrong 0.8% (0.0075, 4 of 531), out of scope answered 2.6%
-# (0.026, 6 of 231), offered suggestions 13.0% (0.1299), small talk 81.5% (0.8148, 44 of 54), 5 false alarms; tuning
-# half 93.5% (0.9355), 99.1% (0.9905), 0.2% (0.0019), 1.1% (0.0115), 13.8% (0.1379), 85.7% (0.8571), none.
 HELD_OUT_FLOOR = evaluate.Bounds(
-    min_right=0.9115,
-    max_wrong=0.0076,
-    max_out_of_scope=0.0261,
+    min_right=0.8757,
+    max_wrong=0.0057,
+    max_out_of_scope=0.0217,
     min_emergency=1.0,
-    max_false_alarms=5,
-    min_resolved=0.9755,
-    max_out_of_scope_clarify=0.13,
-    min_smalltalk=0.8148,
+    max_false_alarms=6,
+    min_resolved=0.9567,
+    max_out_of_scope_clarify=0.117,
+    min_smalltalk=0.8518,
 )
 TUNING_FLOOR = evaluate.Bounds(
-    min_right=0.9355,
+    min_right=0.9032,
     max_wrong=0.002,
-    max_out_of_scope=0.0116,
+    max_out_of_scope=0.0154,
     min_emergency=1.0,
     max_false_alarms=0,
-    min_resolved=0.9905,
-    max_out_of_scope_clarify=0.138,
-    min_smalltalk=0.8571,
+    min_resolved=0.9886,
+    max_out_of_scope_clarify=0.1035,
+    min_smalltalk=0.875,
 )
 
 ROUND6_FILE = EVAL_FILE.parent / "round6.yaml"
@@ -74,44 +69,27 @@ ROUND6_FILE = EVAL_FILE.parent / "round6.yaml"
 # right 82.8%, resolved 96.7%, wrong 2.1%, out of scope answered 5.8% and offered suggestions 22.3%, small talk 95.2%;
 # with it: 85.2% (0.8525), 97.5% (0.9754), 1.2% (0.0123, 3 of 244), 5.8% (0.0579, 7 of 121), 22.3% (0.2231), 95.2%.
 # Two encoders (2026-12-02, sixth session): 90.2% (0.9016), 98.4% (0.9836), 0.8% (0.0082, 2 of 244), 4.1% (0.0413, 5 of
-# 121), 19.0% (0.1901), 95.2%. The ninth session's alternates: 92.6% (0.9262), 98.4%, 1.2% (0.0123, 3 of 244), 5.8%
-# (0.0579, 7 of 121), 16.5% (0.1653), 85.7% (0.8571); 2 false alarms (emergency_ngrams 0.9; none at 0.95).
+# 121), 19.0% (0.1901), 95.2%.
 ROUND6_FLOOR = evaluate.Bounds(
-    min_right=0.9262,
-    max_wrong=0.0123,
-    max_out_of_scope=0.058,
+    min_right=0.9016,
+    max_wrong=0.0082,
+    max_out_of_scope=0.0414,
     min_resolved=0.9836,
-    max_out_of_scope_clarify=0.1654,
-    min_smalltalk=0.8571,
-    max_false_alarms=2,
+    max_out_of_scope_clarify=0.1902,
+    min_smalltalk=0.952,
 )
 
 ROUND7_FILE = EVAL_FILE.parent / "round7.yaml"
 # Round 7, written blind, never tuned on (2026-12-02). Before two encoders: right 80.7%, resolved 96.1%, wrong 1.6%, out
 # of scope answered 5.4%, offered suggestions 20.0%, small talk 90.7%; with them: 85.8% (0.8583), 96.1% (0.9606), 1.6%
-# (0.0157, 4 of 254), 3.9% (0.0385, 5 of 130), 10.8% (0.1077), 83.7% (0.8372). The ninth session's alternates: 91.3%
-# (0.9134), 97.6% (0.9764), 1.2% (0.0118, 3 of 254), 3.9%, 17.7% (0.1769), 81.4% (0.814).
+# (0.0157, 4 of 254), 3.9% (0.0385, 5 of 130), 10.8% (0.1077), 83.7% (0.8372).
 ROUND7_FLOOR = evaluate.Bounds(
-    min_right=0.9134,
-    max_wrong=0.0119,
+    min_right=0.8583,
+    max_wrong=0.0158,
     max_out_of_scope=0.0385,
-    min_resolved=0.9764,
-    max_out_of_scope_clarify=0.177,
-    min_smalltalk=0.814,
-)
-
-ROUND8_FILE = EVAL_FILE.parent / "round8.yaml"
-# Round 8, written blind from the clinic's pages and the entries' canonical questions only (2026-12-03), measured on
-# main before anything changed: right 86.3%, resolved 96.7%, wrong 2.0% (6 of 300), out of scope answered 2.5% (3 of
-# 120), offered suggestions 17.5%. With the ninth session's alternates (by other writers, none of them word for word
-# one of its questions): 94.0%, 98.0%, 2.0%, 1.7% (0.0167, 2 of 120), 21.7% (0.2167), no false alarm.
-ROUND8_FLOOR = evaluate.Bounds(
-    min_right=0.94,
-    max_wrong=0.02,
-    max_out_of_scope=0.0167,
-    min_resolved=0.98,
-    max_out_of_scope_clarify=0.2167,
-    max_false_alarms=0,
+    min_resolved=0.9606,
+    max_out_of_scope_clarify=0.1078,
+    min_smalltalk=0.8372,
 )
 
 
@@ -122,7 +100,6 @@ ROUND8_FLOOR = evaluate.Bounds(
         (EVAL_FILE, evaluate.TUNE, TUNING_FLOOR),
         (ROUND6_FILE, None, ROUND6_FLOOR),
         (ROUND7_FILE, None, ROUND7_FLOOR),
-        (ROUND8_FILE, None, ROUND8_FLOOR),
     ],
 )
 def test_quality_stays_above_its_floor(real: Assistant, path, half: str | None, floor: evaluate.Bounds) -> None:
@@ -147,8 +124,7 @@ SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # scope answered, 28.6% offered suggestions (12 of 42, was 6: over the 20% the tuning half is held to); tuning half
 # 23.7% (22 of 93), 76.3% (71 of 93), one wrong (a mix read as English, "how does it work la ketamina en dosis bajas?",
 # answered with ketamine-results), none, 14.7% (5 of 34). Seventh session, the Spanish twins from three new blind
-# emergency sets: held-out false alarms 2 -> 0. Ninth session, more English alternates: tuning resolved 76.3% -> 75.3%
-# (70 of 93), right 23.7% -> 26.9%.
+# emergency sets: held-out false alarms 2 -> 0.
 SPANISH_FLOOR = {
     evaluate.HELDOUT: evaluate.Bounds(
         min_right=0.2428,
@@ -163,7 +139,7 @@ SPANISH_FLOOR = {
         max_wrong=0.0108,
         max_out_of_scope=0.0,
         max_false_alarms=0,
-        min_resolved=0.7527,
+        min_resolved=0.7634,
         max_out_of_scope_clarify=0.1471,
     ),
 }
@@ -198,15 +174,12 @@ def test_every_answer_given_is_verbatim_clinic_text(real: Assistant) -> None:
 # English n-gram model (eighth session): held out, 62 of 62 / 6 and 76 of 81 / 2.
 ENGLISH_SAFETY_FLOOR = {
     "emergencies.yaml": {evaluate.TUNE: (1.0, 0), evaluate.HELDOUT: (1.0, 6)},
-    # The ninth session's alternates and emergency_ngrams 0.9: two of the tuning half's ordinary messages alarm.
-    "emergencies-2.yaml": {evaluate.TUNE: (1.0, 2), evaluate.HELDOUT: (76 / 81, 2)},
+    "emergencies-2.yaml": {evaluate.TUNE: (1.0, 0), evaluate.HELDOUT: (76 / 81, 2)},
     # A third writer, first measured with the English n-gram model (eighth session): 66 of 71 / 17 of 153 and 108 of
     # 115 / 5 of 115; without it 63 / 12 and 100 / 5. Two twins from its tuning half (a nightmare, "not having a heart
-    # attack") took its tuning half to 15 alarms. Ninth session: five patterns from its tuning half's misses took it
-    # to 71 of 71; the 692 new alternates, which both semantic nets count as ordinary phrasings, cost two held-out
-    # catches (108 -> 106 of 115) that emergency_ngrams at 0.9 did not win back, while left out over the tuning halves
-    # the nets caught 263 of 281 against 257 before (README, "More wordings from blind writers").
-    "emergencies-3.yaml": {evaluate.TUNE: (1.0, 15), evaluate.HELDOUT: (106 / 115, 5)},
+    # attack") took its tuning half to 15 alarms.
+    # Ninth session: five patterns from its tuning half's misses took that half to 71 of 71.
+    "emergencies-3.yaml": {evaluate.TUNE: (1.0, 15), evaluate.HELDOUT: (108 / 115, 5)},
 }
 
 
