@@ -135,27 +135,12 @@ class Assistant:
         self._entry_words = {
             entry.id: frozenset(tokens(document)) for entry, document in zip(kb.entries, documents, strict=True)
         }
-        # Every word of the knowledge base's English phrasings and the clinic's text, beside the dictionary's: the
-        # patients' own "whats" and "appt" are English too.
-        self.english_words = dictionary() | {
-            word
-            for text in (
-                *(t for e in kb.entries for t in (*e.keys, e.answer)),
-                *kb.out_of_scope,
-                *kb.emergency,
-                *kb.not_emergency,
-            )
-            for word in latin_words(text)
-        }
-        self.speller = Speller.from_texts(
-            clinic=[text for e in kb.entries for text in (e.answer, e.question)],
-            patients=[
-                *(a for e in kb.entries for a in e.alternates),
-                *kb.out_of_scope,
-                *kb.emergency,
-                *kb.not_emergency,
-            ],
-        )
+        clinic = [text for e in kb.entries for text in (e.answer, e.question)]
+        patients = [*(a for e in kb.entries for a in e.alternates), *kb.out_of_scope, *kb.emergency, *kb.not_emergency]
+        self.speller = Speller.from_texts(clinic=clinic, patients=patients)
+        # The same texts' words beside the dictionary's, for the language check: the patients' own "whats" and "appt"
+        # are English too, though the speller never corrects towards them.
+        self.english_words = dictionary() | {word for text in (*clinic, *patients) for word in latin_words(text)}
 
     def weights(self) -> dict[str, str]:
         """What the policy must have been calibrated for, by role: the sha256 of the weights that read each message,
