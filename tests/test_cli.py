@@ -107,6 +107,7 @@ def test_a_broken_knowledge_base_is_an_error_message_not_a_traceback(run, knowle
     monkeypatch.setenv("CHATBOT_KNOWLEDGE_DIR", str(knowledge_copy))
     result = run("ask", "what is the cost")
     assert result.exit_code == 2
+    assert "problem(s):\n  1. " in result.output  # one problem per line, not an escaped "\\x0a"
     assert "faq.yaml, line 2: entry 'cost', field 'answer': missing field" in result.output
     assert "Traceback" not in result.output
 

@@ -37,7 +37,7 @@ class _ChatbotGroup(click.Group):
         except ChatbotError as exc:
             from chatbot.channels.terminal.printable import printable
 
-            click.echo(f"Error: {printable(str(exc))}", err=True)
+            click.echo(f"Error: {printable(str(exc), keep_newlines=True)}", err=True)
             sys.exit(2)
         except ValidationError as exc:
             for error in exc.errors():
