@@ -75,3 +75,11 @@ def test_the_issues_near_miss_gets_did_you_mean_with_the_right_entry_first(real:
     reply = real.ask("can my mom come with me")
     assert reply.kind is Kind.CLARIFY and reply.suggestions is not None
     assert reply.suggestions[0].id == "companion"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("message", ["I need help now", "i need help", "please help me", "help", "help!!"])
+def test_a_plea_for_help_gets_911_never_a_thank_you(real: Assistant, message: str) -> None:
+    """ "I need help now" used to get "You're welcome!": an exemplar of thanks says "I appreciate the help"."""
+    reply = real.ask(message)
+    assert reply.id != "thanks" and "911" in reply.answer
