@@ -39,9 +39,9 @@ class SlowLoad:
         self._gate.set()
 
 
-# With these the fake offers "did you mean" too: "will i be groggy after" gets three suggestions.
+# With these the fake offers "did you mean" too: "will i be dizzy afterwards" gets three suggestions.
 FAKE_CLARIFYING = dataclasses.replace(FAKE_THRESHOLDS, clarify=0.5)
-CLARIFIED = "will i be groggy after"
+CLARIFIED = "will i be dizzy afterwards"
 
 
 @pytest.fixture(autouse=True)

@@ -198,7 +198,7 @@ def test_a_clarify_reply_lists_the_entries_by_their_own_questions(
     assert (body["kind"], body["answer"], body["id"]) == ("clarify", clarifying.messages.clarify, None)
     assert body["suggestions"] == [
         {"id": entry, "question": clarifying.kb.entry(entry).question}
-        for entry in ("feeling-afterwards", "side-effects-after-treatment", "hallucinations")
+        for entry in ("feeling-afterwards", "hallucinations", "side-effects-after-treatment")
     ]
 
 

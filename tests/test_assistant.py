@@ -91,7 +91,7 @@ def test_a_close_question_the_policy_wont_answer_gets_did_you_mean(clarifying: A
     reply = clarifying.ask(CLARIFIED)
     assert (reply.kind, reply.answer, reply.id) == (Kind.CLARIFY, clarifying.messages.clarify, None)
     assert reply.suggestions is not None and 1 <= len(reply.suggestions) <= 3
-    assert [s.id for s in reply.suggestions] == ["feeling-afterwards", "side-effects-after-treatment", "hallucinations"]
+    assert [s.id for s in reply.suggestions] == ["feeling-afterwards", "hallucinations", "side-effects-after-treatment"]
     for suggestion in reply.suggestions:
         assert suggestion.question == clarifying.kb.entry(suggestion.id).question  # the page's own question
         assert (
@@ -132,7 +132,7 @@ def test_a_choice_sent_with_an_emergency_still_gets_the_emergency_message(clarif
 
 
 def test_an_emergency_is_never_answered_with_did_you_mean(clarifying: Assistant) -> None:
-    assert clarifying.ask("will i be groggy after? I can't breathe").kind is Kind.EMERGENCY
+    assert clarifying.ask(f"{CLARIFIED}? I can't breathe").kind is Kind.EMERGENCY
 
 
 def test_a_spanish_message_gets_did_you_mean_only_above_spanish_clarify(clarifying: Assistant) -> None:

@@ -66,11 +66,14 @@ def test_ask_explain_names_the_out_of_scope_exemplar_that_vetoed_an_answer(run) 
     assert veto["exemplar_score"] > reply["score"] - 0.1
 
 
-def test_the_judge_answers_the_plain_question_an_exemplar_used_to_veto(run) -> None:
+def test_the_plain_question_an_exemplar_used_to_veto_reaches_the_companion_answer(run) -> None:
     """Issue 14's example: "can my husband drive me home" fell back because "my husband had a stroke last year can he
-    drive me home" is out of scope; the clinic's companion answer is what the patient needs. With the adapted answer
-    encoder, "can my husband take me home" is answered too."""
-    for question in ("can my husband drive me home", "can my husband take me home"):
+    drive me home" is out of scope; the clinic's companion answer is what the patient needs. It is now offered first
+    (side-effects-after-treatment, "do I need someone to take me home?", answers it too and comes a close second),
+    and the plainer wordings are answered outright."""
+    offered = json.loads(run("ask", "--json", "can my husband drive me home").stdout)
+    assert (offered["kind"], offered["suggestions"][0]["id"]) == ("clarify", "companion")
+    for question in ("can my husband take me home", "can my wife pick me up after"):
         reply = json.loads(run("ask", "--json", question).stdout)
         assert (reply["kind"], reply["id"]) == ("answer", "companion"), question
 

@@ -69,9 +69,9 @@ def test_small_talk_with_an_emergency_in_it_gets_the_emergency_message(real: Ass
 
 @pytest.mark.slow
 def test_the_issues_near_miss_gets_did_you_mean_with_the_right_entry_first(real: Assistant) -> None:
-    # The issue's own example, "can my husband drive me home", is now answered (test_cli.py); this one is held back
-    # the same way, by an out-of-scope exemplar that adds one clause ("my mom had a heart attack in march can she
-    # come with me to my appointment").
+    # The issue's own example, "can my husband drive me home", gets the same (test_cli.py); this one is held back by an
+    # out-of-scope exemplar that adds one clause ("my mom had a heart attack in march can she come with me to my
+    # appointment").
     reply = real.ask("can my mom come with me")
     assert reply.kind is Kind.CLARIFY and reply.suggestions is not None
     assert reply.suggestions[0].id == "companion"

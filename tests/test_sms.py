@@ -638,7 +638,7 @@ def test_while_starting_an_sms_waits_like_the_web_and_an_emergency_is_counted_wi
 
 # -- did you mean, by text ----------------------------------------------------------------------
 
-SUGGESTED = ("feeling-afterwards", "side-effects-after-treatment", "hallucinations")
+SUGGESTED = ("feeling-afterwards", "hallucinations", "side-effects-after-treatment")
 STRANGER = "+15550000000"
 
 
