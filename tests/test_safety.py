@@ -107,6 +107,9 @@ ALARMS = [
     "the voices keep telling me to hurt myself tonight",
     "he can only say a few words between breaths",
     "i'm wheezing so hard i can't finish a sentence",
+    # A goodbye for good.
+    "goodbye forever.",
+    "alright im done with life",
 ]
 NO_ALARMS = [
     "I keep having nightmares that I won't wake up from the infusion, is that fear common?",
@@ -173,6 +176,13 @@ NO_ALARMS = [
     "i would never take my own life, i just want the pain to stop, what are my options",
     "i am at the edge of my patience with my insurance",
     "i was wheezing a little last week with a cold, is that ok for the infusion",
+    # The same words inside a question about the clinic, or a goodbye to pain.
+    "what if there is an emergency during my infusion?",
+    "do you have an emergency number after hours",
+    "should i call 911 if i feel dizzy at home",
+    "is the ambulance entrance where i park",
+    "say goodbye forever to chronic pain?",
+    "im done with life insurance paperwork, now what about payment",
 ]
 
 
@@ -184,6 +194,12 @@ def test_plain_emergencies_match_a_pattern(message: str) -> None:
 @pytest.mark.parametrize("message", NO_ALARMS)
 def test_ordinary_questions_with_scary_words_match_no_pattern(message: str) -> None:
     assert not mentions_emergency(normalise(message))
+
+
+@pytest.mark.parametrize("message", ["911", "SOS!!", "this is an emergency", "pls hurry", "call an ambulance now"])
+def test_a_whole_message_that_is_a_cry_for_help_is_an_emergency(message: str) -> None:
+    # Inside a longer message the same words ask about the clinic: NO_ALARMS holds those.
+    assert mentions_emergency(normalise(message))
 
 
 def test_semantic_alarm_needs_closeness_and_a_clear_lead() -> None:

@@ -97,6 +97,10 @@ SPANISH_EMERGENCIES += [
     "mi niño se está atragantando con una uva, no puede hablar",
     "fui al doctor y dijo que era gastritis, pero ahora me duele el pecho y tengo el brazo izquierdo dormido",
     "jaja ya no aguanto, me quiero matar",
+    # A whole message that is a cry for help.
+    "¡emergencia!",
+    "es una emergencia, por favor",
+    "me muero",
 ]
 SPANISH_ORDINARY = [
     # Their twins: hanging up, a nap, a sulk, a death long ago.
@@ -108,6 +112,8 @@ SPANISH_ORDINARY = [
     "hace años mi tío se colgó en el garaje, ¿la ketamina ayuda con el duelo?",
     "el dolor me está matando, ¿cuántas infusiones necesito?",
     "me muero de hambre, ¿puedo comer antes de la infusión?",
+    "me muero de ganas de empezar las infusiones",
+    "¿qué hago en caso de emergencia después de la infusión?",
     "hace años tuve una convulsión, ¿puedo hacerme el tratamiento?",
     "¿la ketamina puede causar convulsiones?",
     "¿es normal sentir presión en el pecho durante la infusión?",

@@ -46,6 +46,9 @@ _PATTERNS = [
     r"|\bnothing to live for\b",
     r"\b(?:can not|can't|cant|cannot) go on\b",
     r"\b(?:goodbye|suicide) (?:letters?|notes?)\b|\bthis is my last message\b",
+    # "done with life insurance" is paperwork; a goodbye "forever" or "final" is for good.
+    r"\b(?:done|finished) with (?:life|living)\b(?!\s+insurance)|\b(?:goodbye|good bye|bye) forever\b(?!\s+to\b)"
+    r"|\bmy (?:final|last) goodbye\b",
     r"\b(?:going to|gonna|about to|want to) jump\b|\bstanding on (?:the|a) (?:bridge|ledge|roof|edge)\b",
     r"\b(?:gun|knife|rope)\b[^.?!]{0,40}\b(?:myself|use it on me)\b",
     r"\bthinking (?:about|of) (?:overdosing|killing myself|suicide|ending (?:it|my life)|taking (?:all|them all))\b",
@@ -170,6 +173,10 @@ _PATTERNS = [
     # A cry for help in two or three words to start with: "overdose help", "stroke please", "heart attack 911".
     r"^\W*(?:help\W+)?(?:overdose|seizure|stroke|heart attack|not breathing|bleeding)\W*"
     r"(?:help|please|911|now|hurry)\b",
+    # A whole message that is a cry for help and nothing else: "911", "SOS", "emergency!", "please hurry". In a
+    # sentence these words ask about the clinic ("what if there is an emergency?"), so only the whole message counts.
+    r"^\W*(?:please\W+)?(?:sos|911|mayday|emergency|(?:it is|it's|its|this is) an emergency|ambulance|hurry"
+    r"|(?:call|get|send) (?:911|an ambulance|help)|unconscious)(?:\W+(?:please|now|help|hurry|asap|quick|911))*\W*$",
     r"\b(?:please|someone|somebody)\s+call\s+(?:911|an ambulance)\b"
     r"|\b(?:we|i)\s+(?:just\s+)?called\s+(?:911|an ambulance)\b"
     r"|\bambulance is (?:on (?:the|its) way|coming)\b",

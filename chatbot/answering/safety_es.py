@@ -348,7 +348,8 @@ _WHOLE = re.compile(
     r"|\bno es culpa de\b[^?]{0,60}\b(?:ya me voy|adios|me despido|perdon\w*)\b"
     r"|\bya no importa\b[^?]{0,60}\b(?:no voy a estar|cancel\w* (?:todas )?mis citas|adios)\b"
     r"|\bhoy es el dia\b[^?]{0,40}\b(?:soga|cuerda|pastillas|adios|me voy|me mato|lo hago|hacerlo)\b"
-    r"|^\W*(?:ayuda|socorro|ayudenme|ayudame)(?:\W+(?:por favor|porfa|urgente|rapido|ya))*\W*$"
+    r"|^\W*(?:ayuda|socorro|ayudenme|ayudame|emergencia|es una emergencia|ambulancia|me muero)"
+    r"(?:\W+(?:por favor|porfa|urgente|rapido|ya))*\W*$"
     r"|\bno creo llegar\b[^?]{0,40}\b(?:me voy a tomar|tomarme|matarme|adios)\b"
     rf"|\b{_SEES_THINGS}\b[^?]{{0,100}}\b{_OUT_OF_HAND}\b|\b{_OUT_OF_HAND}\b[^?]{{0,100}}\b{_SEES_THINGS}\b"
 )
