@@ -28,6 +28,9 @@ NOT_EMERGENCY = "~not-emergency"
 SMALLTALK = "~smalltalk:"  # followed by the intent: "~smalltalk:thanks"
 SPANISH_EMERGENCY = "~emergency-es"
 SPANISH_NOT_EMERGENCY = "~not-emergency-es"
+# The small-talk intent of "ok", "alright", "got it": a whole message of these words states nothing the semantic
+# emergency nets could weigh, and the English n-gram model, which met "right" mostly in "right now", alarmed "alright".
+ACKNOWLEDGEMENT = "acknowledgement"
 
 
 def ordinary_in_english(label: str) -> bool:

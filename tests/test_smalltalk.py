@@ -8,18 +8,32 @@ from chatbot.answering.assistant import Assistant
 from chatbot.answering.smalltalk import Words
 from chatbot.domain import Kind, SmallTalk
 
-WORDS = Words(SmallTalk(words={"thanks": ("thanks", "thank you"), "goodbye": ("bye",)}))
+WORDS = Words(SmallTalk(words={"thanks": ("thanks", "thank you"), "goodbye": ("bye",), "acknowledgement": ("ok",)}))
 
 
 @pytest.mark.parametrize(
     ("message", "intent"),
-    [("Thanks!!", "thanks"), ("  thank   you. ", "thanks"), ("thx", "thanks"), ("ty", "thanks"), ("BYE 👋", "goodbye")],
+    [
+        ("Thanks!!", "thanks"),
+        ("  thank   you. ", "thanks"),
+        ("thx", "thanks"),
+        ("ty", "thanks"),
+        ("BYE 👋", "goodbye"),
+        # SMS's "k" is "ok", not ketamine, alone or before the intent.
+        ("k", "acknowledgement"),
+        ("K thanks", "thanks"),
+        ("kk, bye", "goodbye"),
+        ("okay thx", "thanks"),
+    ],
 )
 def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent: str) -> None:
     assert WORDS(message) == intent
 
 
-@pytest.mark.parametrize("message", ["thanks, how much does it cost?", "bye bye", "thank", "", "?!"])
+@pytest.mark.parametrize(
+    "message",
+    ["thanks, how much does it cost?", "bye bye", "thank", "", "?!", "k is it safe", "ok so what is the cost"],
+)
 def test_anything_more_or_less_than_the_words_is_not(message: str) -> None:
     assert WORDS(message) is None
 
@@ -83,3 +97,12 @@ def test_a_plea_for_help_gets_911_never_a_thank_you(real: Assistant, message: st
     """ "I need help now" used to get "You're welcome!": an exemplar of thanks says "I appreciate the help"."""
     reply = real.ask(message)
     assert reply.id != "thanks" and "911" in reply.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("message", ["alright", "all right", "right", "Ok", "k", "got it", "sounds good", "yep"])
+def test_an_ok_gets_an_ok_back_never_the_emergency_message_or_the_fallback(real: Assistant, message: str) -> None:
+    """ "alright" and "right" used to get the emergency message (the n-gram model had met "right" only in
+    emergencies, "right now"), and "ok" and "got it" "I don't have an answer to that"."""
+    reply = real.ask(message)
+    assert (reply.kind, reply.id) == (Kind.SMALLTALK, "acknowledgement")

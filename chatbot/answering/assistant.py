@@ -27,6 +27,7 @@ from chatbot.answering.smalltalk import Words
 from chatbot.answering.spelling import Speller, acronyms
 from chatbot.answering.spelling import english as dictionary
 from chatbot.domain import (
+    ACKNOWLEDGEMENT,
     EMERGENCY,
     NONE_OF_THESE,
     OUT_OF_SCOPE,
@@ -211,8 +212,10 @@ class Assistant:
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
         thresholds = thresholds.in_language(seen.lang)
-        if seen.stated_emergency or sounds_like_emergency(
-            seen.emergency, seen.not_emergency, seen.emergency_ngrams, thresholds
+        # The patterns read every message; the semantic nets every one but a bare "ok" (`ACKNOWLEDGEMENT`).
+        if seen.stated_emergency or (
+            seen.said != ACKNOWLEDGEMENT
+            and sounds_like_emergency(seen.emergency, seen.not_emergency, seen.emergency_ngrams, thresholds)
         ):
             return self.emergency(seen.lang)
         if seen.lang == OTHER:

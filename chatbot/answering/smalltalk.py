@@ -7,6 +7,8 @@ small talk is recognised by its exemplars, in the index like every other phrasin
 
 from __future__ import annotations
 
+import re
+
 from chatbot.answering.normalise import normalise
 from chatbot.domain import SmallTalk
 
@@ -16,6 +18,10 @@ def bare(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in normalise(text)).split())
 
 
+# A message that starts with an "ok" of SMS: normalising would read "k" as ketamine ("k thanks": "ketamine thanks").
+_ACKNOWLEDGED = re.compile(r"\s*(?:k+|ok+|okay|okie)(?![\w'])[\s,.!]*", re.IGNORECASE)
+
+
 class Words:
     """The small-talk intent a whole message says in so many words, if any."""
 
@@ -23,4 +29,9 @@ class Words:
         self._intents = {bare(word): intent for intent, words in smalltalk.words.items() for word in words}
 
     def __call__(self, message: str) -> str | None:
-        return self._intents.get(bare(message))
+        """The intent of the whole message; failing that, of what follows a leading "k" or "ok" ("k bye"), and a
+        bare "k" is "ok"."""
+        intent = self._intents.get(bare(message))
+        if intent is None and (ok := _ACKNOWLEDGED.match(message)):
+            intent = self._intents.get(bare(message[ok.end() :] or "ok"))
+        return intent
