@@ -28,9 +28,10 @@ NOT_EMERGENCY = "~not-emergency"
 SMALLTALK = "~smalltalk:"  # followed by the intent: "~smalltalk:thanks"
 SPANISH_EMERGENCY = "~emergency-es"
 SPANISH_NOT_EMERGENCY = "~not-emergency-es"
-# The small-talk intent of "ok", "alright", "got it": a whole message of these words states nothing the semantic
-# emergency nets could weigh, and the English n-gram model, which met "right" mostly in "right now", alarmed "alright".
-ACKNOWLEDGEMENT = "acknowledgement"
+# The small-talk intents whose words may be a plea for help ("please help", a bare "help"). A whole message in the
+# words of any other intent ("ok", "sup", "adiós") is read by the emergency patterns only: the semantic nets, made
+# for sentences, sent the emergency message to "alright", "sup", "buenas noches" and "adios".
+MAY_PLEAD = frozenset({"human", "capabilities"})
 
 
 def ordinary_in_english(label: str) -> bool:

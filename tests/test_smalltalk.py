@@ -100,9 +100,30 @@ def test_a_plea_for_help_gets_911_never_a_thank_you(real: Assistant, message: st
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("message", ["alright", "all right", "right", "Ok", "k", "got it", "sounds good", "yep"])
-def test_an_ok_gets_an_ok_back_never_the_emergency_message_or_the_fallback(real: Assistant, message: str) -> None:
-    """ "alright" and "right" used to get the emergency message (the n-gram model had met "right" only in
-    emergencies, "right now"), and "ok" and "got it" "I don't have an answer to that"."""
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        *(
+            (ok, "acknowledgement")
+            for ok in ("alright", "all right", "right", "Ok", "k", "got it", "sounds good", "yep")
+        ),
+        ("sup", "greeting"),
+        ("buenas noches", "greeting"),
+        ("adios", "goodbye"),
+        ("see you at my appointment", "goodbye"),
+    ],
+)
+def test_small_talk_in_so_many_words_never_gets_the_emergency_message(
+    real: Assistant, message: str, intent: str
+) -> None:
+    """All of these used to: "alright" and "right" by the n-gram model (it had met "right" mostly in "right now"),
+    "sup", "adios" and "buenas noches" by the nearest exemplar or the Spanish n-gram model. And "ok" and "got it"
+    got "I don't have an answer to that"."""
     reply = real.ask(message)
-    assert (reply.kind, reply.id) == (Kind.SMALLTALK, "acknowledgement")
+    assert (reply.kind, reply.id) == (Kind.SMALLTALK, intent)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("message", ["please help", "help please", "ayuda", "okay... goodbye forever"])
+def test_a_plea_in_small_talk_words_is_still_read_for_an_emergency(real: Assistant, message: str) -> None:
+    assert real.ask(message).kind is Kind.EMERGENCY

@@ -27,8 +27,8 @@ from chatbot.answering.smalltalk import Words
 from chatbot.answering.spelling import Speller, acronyms
 from chatbot.answering.spelling import english as dictionary
 from chatbot.domain import (
-    ACKNOWLEDGEMENT,
     EMERGENCY,
+    MAY_PLEAD,
     NONE_OF_THESE,
     OUT_OF_SCOPE,
     SMALLTALK,
@@ -212,9 +212,9 @@ class Assistant:
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
         thresholds = thresholds.in_language(seen.lang)
-        # The patterns read every message; the semantic nets every one but a bare "ok" (`ACKNOWLEDGEMENT`).
+        # The patterns read every message; the semantic nets every one but small talk in so many words (`MAY_PLEAD`).
         if seen.stated_emergency or (
-            seen.said != ACKNOWLEDGEMENT
+            (seen.said is None or seen.said in MAY_PLEAD)
             and sounds_like_emergency(seen.emergency, seen.not_emergency, seen.emergency_ngrams, thresholds)
         ):
             return self.emergency(seen.lang)
