@@ -18,6 +18,7 @@ from chatbot.answering.normalise import clean, normalise
         ("Is it $750 each?", "is it $750 each ?"),
         ("sooooo tired!!!!!", "soo tired !"),
         ("ＷＩＦＩ？", "wifi ?"),
+        ("wifi pw?", "wifi password ?"),
         ("menu", "menu"),
     ],
 )

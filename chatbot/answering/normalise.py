@@ -90,6 +90,8 @@ SHORTHAND: dict[str, str] = {
     "msg": "message",
     "appt": "appointment",
     "info": "information",
+    "pw": "password",
+    "pwd": "password",
     "hrs": "hours",
     "hr": "hour",
     "mins": "minutes",
