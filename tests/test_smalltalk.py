@@ -116,9 +116,9 @@ def test_a_plea_for_help_gets_911_never_a_thank_you(real: Assistant, message: st
 def test_small_talk_in_so_many_words_never_gets_the_emergency_message(
     real: Assistant, message: str, intent: str
 ) -> None:
-    """All of these used to: "alright" and "right" by the n-gram model (it had met "right" mostly in "right now"),
-    "sup", "adios" and "buenas noches" by the nearest exemplar or the Spanish n-gram model. And "ok" and "got it"
-    got "I don't have an answer to that"."""
+    """On main before, "alright", "all right" and "right" got the emergency message from the n-gram model (it had met
+    "right" mostly in "right now"), "sup", "adios", "buenas noches" and "see you at my appointment" from the nearest
+    exemplar or the Spanish n-gram model; "ok", "k", "got it" and "yep" got "I don't have an answer to that"."""
     reply = real.ask(message)
     assert (reply.kind, reply.id) == (Kind.SMALLTALK, intent)
 
