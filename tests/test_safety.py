@@ -107,9 +107,14 @@ ALARMS = [
     "the voices keep telling me to hurt myself tonight",
     "he can only say a few words between breaths",
     "i'm wheezing so hard i can't finish a sentence",
-    # A goodbye for good.
+    # A goodbye for good, and asking what living is for.
     "goodbye forever.",
     "alright im done with life",
+    "final goodbye",
+    "whats the point of living",
+    "why am i even alive",
+    "my life is not worth living with this pain",
+    "honestly everyone would be better off.",
 ]
 NO_ALARMS = [
     "I keep having nightmares that I won't wake up from the infusion, is that fear common?",
@@ -183,6 +188,12 @@ NO_ALARMS = [
     "is the ambulance entrance where i park",
     "say goodbye forever to chronic pain?",
     "im done with life insurance paperwork, now what about payment",
+    "what is the point of the first infusion",
+    "whats the point in doing 6 infusions",
+    "everyone would be better off if you opened earlier",
+    "say a final goodbye to my migraines?",
+    "is it worth living with the side effects for the relief?",
+    "what is the point of life insurance",
 ]
 
 

@@ -44,11 +44,19 @@ _PATTERNS = [
     r"\b(?:do not|don't|dont) want to (?:live|be alive|be here|wake up|exist|go on)\b",
     r"\bbetter off (?:dead|without me)\b|\bno (?:point|reason) (?:in )?(?:going on|living|to live)\b"
     r"|\bnothing to live for\b",
+    # Asking what living is for, or saying everyone would be better off, with nothing after it: "whats the point of
+    # living" drew the clinic's "goal" answer. "What is the point of the first infusion" asks about the treatment, and
+    # "everyone would be better off if you opened earlier" is about the office.
+    r"\b(?:what is|whats|what's) the point (?:of|in) (?:living|life|being alive|going on|waking up)\b(?! insurance)"
+    r"|\bwhy am i (?:even |still )?alive\b|\b(?:life|my life) is (?:pointless|meaningless|not worth living)\b"
+    r"|\bnot worth living\b"
+    r"|\b(?:everyone|everybody|they|my family|my kids|the world) (?:would|will) be better off"
+    r"(?:\s+if i (?:was|were) (?:gone|dead|not here|not around))?\s*$",
     r"\b(?:can not|can't|cant|cannot) go on\b",
     r"\b(?:goodbye|suicide) (?:letters?|notes?)\b|\bthis is my last message\b",
     # "done with life insurance" is paperwork; a goodbye "forever" or "final" is for good.
     r"\b(?:done|finished) with (?:life|living)\b(?!\s+insurance)|\b(?:goodbye|good bye|bye) forever\b(?!\s+to\b)"
-    r"|\bmy (?:final|last) goodbye\b",
+    r"|\bmy (?:final|last) goodbye\b|\bfinal goodbye\b(?!\s+to\b)",
     r"\b(?:going to|gonna|about to|want to) jump\b|\bstanding on (?:the|a) (?:bridge|ledge|roof|edge)\b",
     r"\b(?:gun|knife|rope)\b[^.?!]{0,40}\b(?:myself|use it on me)\b",
     r"\bthinking (?:about|of) (?:overdosing|killing myself|suicide|ending (?:it|my life)|taking (?:all|them all))\b",
