@@ -48,8 +48,8 @@ pytestmark = pytest.mark.slow
 # 91.5% (0.9153), resolved 97.7% (0.9774), wrong 0.8% (0.0075, 4 of 531, was 3), out of scope answered 2.2% (0.0216,
 # 5 of 231), offered suggestions 14.3% (0.1429, was 11.7%), small talk 85.2%, 4 false alarms (was 6); tuning half 92.8%
 # (0.9279), 99.1% (0.9905), 0.2%, 1.1% (0.0115), 13.4% (0.1341), 96.4% (0.9643), none.
-# 2026-12-03 (eleventh session): "pw" spelled out as "password", so the tuning half's "wifi pw" is offered the wifi entry
-# instead of answered with it: out of scope answered 0.8% (0.0076, 2 of 261), offered suggestions 13.8% (0.1379).
+# 2026-12-03 (eleventh session): "pw" spelled out as "password", so the tuning half's "wifi pw" is offered the wifi
+# entry instead of answered with it: out of scope answered 0.8% (0.0076, 2 of 261), offered suggestions 13.8% (0.1379).
 HELD_OUT_FLOOR = evaluate.Bounds(
     min_right=0.9152,
     max_wrong=0.0076,
