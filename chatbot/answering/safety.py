@@ -47,7 +47,7 @@ _PATTERNS = [
     # Asking what living is for, or saying everyone would be better off, with nothing after it: "whats the point of
     # living" drew the clinic's "goal" answer. "What is the point of the first infusion" asks about the treatment, and
     # "everyone would be better off if you opened earlier" is about the office.
-    r"\b(?:what is|whats|what's) the point (?:of|in) (?:living|life|being alive|going on|waking up)\b(?! insurance)"
+    r"\b(?:what is|whats|what's) the point (?:of|in) (?:living|life|being alive|going on|waking up)\b(?!\s+insurance)"
     r"|\bwhy am i (?:even |still )?alive\b|\b(?:life|my life) is (?:pointless|meaningless|not worth living)\b"
     r"|\bnot worth living\b"
     r"|\b(?:everyone|everybody|they|my family|my kids|the world) (?:would|will) be better off"
