@@ -111,6 +111,12 @@ def test_a_plea_for_help_gets_911_never_a_thank_you(real: Assistant, message: st
         ("buenas noches", "greeting"),
         ("adios", "goodbye"),
         ("see you at my appointment", "goodbye"),
+        *(
+            (no, "acknowledgement")
+            for no in ("not now", "not right now", "no thanks", "maybe later", "never mind", "nada", "ahora no")
+        ),
+        ("not really", "complaint"),
+        ("mas tarde", "goodbye"),
     ],
 )
 def test_small_talk_in_so_many_words_never_gets_the_emergency_message(
@@ -118,7 +124,9 @@ def test_small_talk_in_so_many_words_never_gets_the_emergency_message(
 ) -> None:
     """On main before, "alright", "all right" and "right" got the emergency message from the n-gram model (it had met
     "right" mostly in "right now"), "sup", "adios", "buenas noches" and "see you at my appointment" from the nearest
-    exemplar or the Spanish n-gram model; "ok", "k", "got it" and "yep" got "I don't have an answer to that"."""
+    exemplar or the Spanish n-gram model; "ok", "k", "got it" and "yep" got "I don't have an answer to that". A
+    patient declining got the emergency message too ("not now", "not right now", "ahora no", "not really"), "nada" the
+    clinic's NMDA passage, "maybe later" and "no gracias" a "did you mean", "mas tarde" a greeting."""
     reply = real.ask(message)
     assert (reply.kind, reply.id) == (Kind.SMALLTALK, intent)
 
