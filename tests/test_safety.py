@@ -115,6 +115,7 @@ ALARMS = [
     "why am i even alive",
     "my life is not worth living with this pain",
     "honestly everyone would be better off.",
+    "i think i am going to give up on life",
 ]
 NO_ALARMS = [
     "I keep having nightmares that I won't wake up from the infusion, is that fear common?",
@@ -194,6 +195,7 @@ NO_ALARMS = [
     "say a final goodbye to my migraines?",
     "is it worth living with the side effects for the relief?",
     "what is the point of life insurance",
+    "i gave up on life insurance, do you take cash",
 ]
 
 
@@ -211,6 +213,37 @@ def test_ordinary_questions_with_scary_words_match_no_pattern(message: str) -> N
 def test_a_whole_message_that_is_a_cry_for_help_is_an_emergency(message: str) -> None:
     # Inside a longer message the same words ask about the clinic: NO_ALARMS holds those.
     assert mentions_emergency(normalise(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no hope",
+        "theres no hope",
+        "i give up!!",
+        "im a burden",
+        "i hate my life",
+        "im so tired of everything",
+        "whats the point anymore?",
+    ],
+)
+def test_a_whole_message_of_hopelessness_is_an_emergency(message: str) -> None:
+    """These got the fallback or "did you mean", and "im so tired of everything" the clinic's answer on tiredness
+    after treatment."""
+    assert mentions_emergency(normalise(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i hate my life with this back pain. will ketamine help?",
+        "is there no hope for nerve pain?",
+        "i gave up on my old meds, will ketamine help?",
+        "im so tired of everything hurting, how many infusions?",
+    ],
+)
+def test_hopeless_words_said_of_pain_beside_a_question_are_no_emergency(message: str) -> None:
+    assert not mentions_emergency(normalise(message))
 
 
 def test_semantic_alarm_needs_closeness_and_a_clear_lead() -> None:

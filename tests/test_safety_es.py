@@ -101,6 +101,13 @@ SPANISH_EMERGENCIES += [
     "¡emergencia!",
     "es una emergencia, por favor",
     "me muero",
+    # Hopelessness as the whole message ("no tengo esperanza" got the goodbye reply, "odio mi vida" too).
+    "no tengo esperanza",
+    "ya no hay esperanza",
+    "me rindo",
+    "odio mi vida",
+    "estoy cansada de todo",
+    "soy una carga",
 ]
 SPANISH_ORDINARY = [
     # Their twins: hanging up, a nap, a sulk, a death long ago.
@@ -113,6 +120,10 @@ SPANISH_ORDINARY = [
     "el dolor me está matando, ¿cuántas infusiones necesito?",
     "me muero de hambre, ¿puedo comer antes de la infusión?",
     "me muero de ganas de empezar las infusiones",
+    # The same words said of pain or paperwork beside a question.
+    "odio mi vida con este dolor, ¿la ketamina me ayudaría?",
+    "me rindo con el seguro, ¿cuánto cuesta la infusión?",
+    "¿no hay esperanza para el dolor de nervios?",
     "¿qué hago en caso de emergencia después de la infusión?",
     "hace años tuve una convulsión, ¿puedo hacerme el tratamiento?",
     "¿la ketamina puede causar convulsiones?",

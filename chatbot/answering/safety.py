@@ -52,6 +52,7 @@ _PATTERNS = [
     r"|\bnot worth living\b"
     r"|\b(?:everyone|everybody|they|my family|my kids|the world) (?:would|will) be better off"
     r"(?:\s+if i (?:was|were) (?:gone|dead|not here|not around))?\s*$",
+    r"\b(?:give|giving|gave|given) up on (?:life|living)\b(?!\s+insurance)",
     r"\b(?:can not|can't|cant|cannot) go on\b",
     r"\b(?:goodbye|suicide) (?:letters?|notes?)\b|\bthis is my last message\b",
     # "done with life insurance" is paperwork; a goodbye "forever" or "final" is for good.
@@ -196,6 +197,19 @@ _PATTERNS = [
     r"|\b(?:can not|unable to) get (?:my|his|her|the) words out\b",
 ]
 _EMERGENCY = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+# Hopelessness as the whole message: "no hope", "i give up", "i hate my life" got the fallback or "did you mean", and
+# "im so tired of everything" the clinic's answer on tiredness after treatment. The same words are said of pain
+# beside a question ("i hate my life with this back pain. will ketamine help?"), so only a message that is nothing
+# else counts, not a clause of one.
+_HOPELESS = re.compile(
+    r"^\W*(?:(?:i|i have) (?:just |really )?(?:give up|gave up|given up)(?: on (?:everything|myself))?"
+    r"|(?:i have |i got |there is |there's |theres |there )?no (?:more )?hope(?: left| anymore)?"
+    r"|(?:i feel|i am) (?:so |completely |totally )?hopeless|i am (?:just |such )?a burden"
+    r"(?: to (?:everyone|everybody|my family|them))?|i (?:really )?hate my life"
+    r"|i am (?:so )?tired of (?:it all|everything)"
+    r"|what is (?:even the point|the point (?:anymore|of anything|of it all|of trying)))\W*$",
+    re.IGNORECASE,
+)
 # Taking everything at once is an overdose; taking all of one's usual morning medication is a routine question
 # ("how do i swallow all my morning pills with a sip of water"), unless a bottle or a count says otherwise.
 _INTAKE = re.compile(
@@ -342,10 +356,10 @@ def stated_in(question: str, text: str) -> str | None:
 
 
 def mentions_emergency(text: str) -> bool:
-    """True when any clause of the (normalised) message states an emergency happening now in so many words, or
-    its clauses together say goodbye for good."""
+    """True when the whole (normalised) message is hopelessness, any clause of it states an emergency happening
+    now in so many words, or its clauses together say goodbye for good."""
     said = _said_now(text)
-    if any(_states_emergency(clause) for clause in said):
+    if _HOPELESS.match(text) or any(_states_emergency(clause) for clause in said):
         return True
     if _AWAY.search(text):
         return False

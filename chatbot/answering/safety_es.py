@@ -350,6 +350,11 @@ _WHOLE = re.compile(
     r"|\bhoy es el dia\b[^?]{0,40}\b(?:soga|cuerda|pastillas|adios|me voy|me mato|lo hago|hacerlo)\b"
     r"|^\W*(?:ayuda|socorro|ayudenme|ayudame|emergencia|es una emergencia|ambulancia|me muero)"
     r"(?:\W+(?:por favor|porfa|urgente|rapido|ya))*\W*$"
+    # Hopelessness as the whole message ("no tengo esperanza" got the goodbye reply); said of pain inside a
+    # question, the same words are not an emergency.
+    r"|^\W*(?:(?:ya )?no (?:tengo|hay) (?:mas )?esperanzas?|(?:estoy |me siento )?sin esperanzas?|me rindo|ya me rendi"
+    r"|odio mi vida|(?:estoy |me siento )?(?:tan |muy )?(?:cansad[oa]|hart[oa]) de todo|soy una carga"
+    r"(?: para (?:todos|mi familia))?|que sentido tiene (?:vivir|la vida|seguir|todo esto))\W*$"
     r"|\bno creo llegar\b[^?]{0,40}\b(?:me voy a tomar|tomarme|matarme|adios)\b"
     rf"|\b{_SEES_THINGS}\b[^?]{{0,100}}\b{_OUT_OF_HAND}\b|\b{_OUT_OF_HAND}\b[^?]{{0,100}}\b{_SEES_THINGS}\b"
 )
