@@ -8,7 +8,9 @@ from chatbot.answering.assistant import Assistant
 from chatbot.answering.smalltalk import Words
 from chatbot.domain import Kind, SmallTalk
 
-WORDS = Words(SmallTalk(words={"thanks": ("thanks", "thank you"), "goodbye": ("bye",), "acknowledgement": ("ok",)}))
+WORDS = Words(
+    SmallTalk(words={"thanks": ("thanks", "thank you", "🙏"), "goodbye": ("bye",), "acknowledgement": ("ok", "👍")})
+)
 
 
 @pytest.mark.parametrize(
@@ -24,6 +26,12 @@ WORDS = Words(SmallTalk(words={"thanks": ("thanks", "thank you"), "goodbye": ("b
         ("K thanks", "thanks"),
         ("kk, bye", "goodbye"),
         ("okay thx", "thanks"),
+        # An emoji alone is a reply of its own, repeated or with a skin tone; beside words it is decoration.
+        ("👍", "acknowledgement"),
+        ("👍👍👍", "acknowledgement"),
+        ("👍🏽", "acknowledgement"),
+        ("thank you 🙏🙏", "thanks"),
+        ("🙏", "thanks"),
     ],
 )
 def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent: str) -> None:
@@ -32,7 +40,7 @@ def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent
 
 @pytest.mark.parametrize(
     "message",
-    ["thanks, how much does it cost?", "bye bye", "thank", "", "?!", "k is it safe", "ok so what is the cost"],
+    ["thanks, how much does it cost?", "bye bye", "thank", "", "?!", "k is it safe", "ok so what is the cost", "🙏👍"],
 )
 def test_anything_more_or_less_than_the_words_is_not(message: str) -> None:
     assert WORDS(message) is None
@@ -116,6 +124,9 @@ def test_a_plea_for_help_gets_911_never_a_thank_you(real: Assistant, message: st
             for no in ("not now", "not right now", "no thanks", "maybe later", "never mind", "nada", "ahora no")
         ),
         ("not really", "complaint"),
+        ("no entiendo", "complaint"),
+        ("👍", "acknowledgement"),
+        ("🙏", "thanks"),
         ("mas tarde", "goodbye"),
     ],
 )
@@ -126,7 +137,8 @@ def test_small_talk_in_so_many_words_never_gets_the_emergency_message(
     "right" mostly in "right now"), "sup", "adios", "buenas noches" and "see you at my appointment" from the nearest
     exemplar or the Spanish n-gram model; "ok", "k", "got it" and "yep" got "I don't have an answer to that". A
     patient declining got the emergency message too ("not now", "not right now", "ahora no", "not really"), "nada" the
-    clinic's NMDA passage, "maybe later" and "no gracias" a "did you mean", "mas tarde" a greeting."""
+    clinic's NMDA passage, "maybe later" and "no gracias" a "did you mean", "mas tarde" a greeting; "no entiendo" the
+    emergency message (Spanish n-gram model 0.98), a thumbs-up or a 🙏 alone "I don't have an answer to that here"."""
     reply = real.ask(message)
     assert (reply.kind, reply.id) == (Kind.SMALLTALK, intent)
 

@@ -8,14 +8,20 @@ small talk is recognised by its exemplars, in the index like every other phrasin
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from chatbot.answering.normalise import normalise
 from chatbot.domain import SmallTalk
 
 
 def bare(text: str) -> str:
-    """A message as small-talk words are compared: normalised, letters and digits only, one space apart."""
-    return " ".join("".join(c if c.isalnum() else " " for c in normalise(text)).split())
+    """A message as small-talk words are compared: normalised, letters and digits only, one space apart; a message of
+    emoji alone is its emoji, each once ("👍👍" is "👍"), since a thumbs-up is a whole reply on a phone."""
+    text = normalise(text)
+    words = "".join(c if c.isalnum() else " " for c in text).split()
+    if words:
+        return " ".join(words)
+    return " ".join(dict.fromkeys(c for c in text if unicodedata.category(c) == "So"))
 
 
 # A message that starts with an "ok" of SMS: normalising would read "k" as ketamine ("k thanks": "ketamine thanks").
