@@ -32,6 +32,9 @@ WORDS = Words(
         ("👍🏽", "acknowledgement"),
         ("thank you 🙏🙏", "thanks"),
         ("🙏", "thanks"),
+        ("adios gracias", "goodbye"),
+        ("vale gracias", "thanks"),
+        ("excelente", "acknowledgement"),
     ],
 )
 def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent: str) -> None:
@@ -138,7 +141,8 @@ def test_small_talk_in_so_many_words_never_gets_the_emergency_message(
     exemplar or the Spanish n-gram model; "ok", "k", "got it" and "yep" got "I don't have an answer to that". A
     patient declining got the emergency message too ("not now", "not right now", "ahora no", "not really"), "nada" the
     clinic's NMDA passage, "maybe later" and "no gracias" a "did you mean", "mas tarde" a greeting; "no entiendo" the
-    emergency message (Spanish n-gram model 0.98), a thumbs-up or a 🙏 alone "I don't have an answer to that here"."""
+    emergency message (Spanish n-gram model 0.98), a thumbs-up or a 🙏 alone "I don't have an answer to that here";
+    "adios gracias" a "did you mean", "vale gracias" the `identity` reply and "excelente" the `human` one."""
     reply = real.ask(message)
     assert (reply.kind, reply.id) == (Kind.SMALLTALK, intent)
 
