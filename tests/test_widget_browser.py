@@ -469,6 +469,19 @@ def test_did_you_mean_by_keyboard_only(tab: Tab, kb: knowledge.KnowledgeBase, pi
     assert tab.focused() == "input", "after a pick the patient can type the next question"
 
 
+def test_a_number_typed_right_after_did_you_mean_picks_that_suggestion(tab: Tab, kb: knowledge.KnowledgeBase) -> None:
+    suggestions = asked(tab.base, {"question": NEAR_MISS})["suggestions"]
+    assert isinstance(suggestions, list)
+    tab.goto().open()
+    expect(tab.ask(NEAR_MISS)).to_have_attribute("data-kind", "clarify")
+    reply = tab.ask("2")
+    expect(reply).to_have_attribute("data-kind", "answer")
+    expect(reply.locator(".text")).to_have_text(kb.entry(suggestions[1]["id"]).answer)
+    expect(tab.page.locator("clinic-faq-assistant .choice").nth(1)).to_have_attribute("aria-pressed", "true")
+    # Once the offer is answered, or after any other message, a number is a message like any other.
+    expect(tab.ask("1")).to_have_attribute("data-kind", "fallback")
+
+
 def test_thumbs_down_by_keyboard_sends_the_entry_and_the_question(tab: Tab) -> None:
     open_by_keyboard(tab)
     tab.page.keyboard.type("do you have wifi")

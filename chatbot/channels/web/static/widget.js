@@ -383,6 +383,12 @@
     _ask(text) {
       const question = text.trim();
       if (!question || this._busy) return; // one question at a time; the text stays in the box
+      const typed = this._typedChoice(question);
+      if (typed) {
+        this._input.value = '';
+        this._choose(typed);
+        return;
+      }
       this._say('user', question);
       this._input.value = '';
       this._send({ path: '/v1/ask', body: { question } });
@@ -446,6 +452,18 @@
       this._append(group);
       // The patient's next step is to pick one: take the keyboard there (the group's label is read out with it).
       group.querySelector('.choice').focus();
+    }
+
+    /**
+     * The suggestion a patient picked by typing its number ("2", as SMS asks for) right after "did you mean": on a
+     * phone a typed "2" is as likely as a tap, and sent as a question it would only get the fallback.
+     */
+    _typedChoice(text) {
+      const number = /^#?\s*([1-9])\s*[.)]?$/.exec(text);
+      const offer = this._log.lastElementChild;
+      if (!number || !offer || !offer.classList.contains('choices')) return null;
+      const button = offer.querySelectorAll('.choice')[Number(number[1]) - 1];
+      return button && !button.disabled ? button : null;
     }
 
     _choose(button) {
