@@ -116,6 +116,7 @@ ALARMS = [
     "my life is not worth living with this pain",
     "honestly everyone would be better off.",
     "i think i am going to give up on life",
+    "thinking of unaliving myself",
 ]
 NO_ALARMS = [
     "I keep having nightmares that I won't wake up from the infusion, is that fear common?",
@@ -196,6 +197,7 @@ NO_ALARMS = [
     "is it worth living with the side effects for the relief?",
     "what is the point of life insurance",
     "i gave up on life insurance, do you take cash",
+    "my cousin unalived himself in 2019, does ketamine help grief",
 ]
 
 

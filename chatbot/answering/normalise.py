@@ -80,6 +80,12 @@ SHORTHAND: dict[str, str] = {
     "ima": "i am going to",
     "imma": "i am going to",
     "kms": "kill myself",
+    # Social media's word for suicide, so that the emergency patterns read it: "thinking of unaliving myself" was
+    # offered suggestions.
+    "unalive": "kill",
+    "unalives": "kills",
+    "unaliving": "killing",
+    "unalived": "killed",
     "rn": "right now",
     "dr": "doctor",
     "doc": "doctor",
