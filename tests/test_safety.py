@@ -117,6 +117,7 @@ ALARMS = [
     "honestly everyone would be better off.",
     "i think i am going to give up on life",
     "thinking of unaliving myself",
+    "honestly nobody would miss me",
 ]
 NO_ALARMS = [
     "I keep having nightmares that I won't wake up from the infusion, is that fear common?",
@@ -198,6 +199,7 @@ NO_ALARMS = [
     "what is the point of life insurance",
     "i gave up on life insurance, do you take cash",
     "my cousin unalived himself in 2019, does ketamine help grief",
+    "no one would miss me if i skipped the second infusion?",
 ]
 
 

@@ -108,6 +108,11 @@ SPANISH_EMERGENCIES += [
     "odio mi vida",
     "estoy cansada de todo",
     "soy una carga",
+    # Why death does not come, nobody would miss me, bleeding out, the throat closing now.
+    "xq no me muero",
+    "nadie me extrañaría",
+    "me estoy desangrando",
+    "se me cierra la garganta",
 ]
 SPANISH_ORDINARY = [
     # Their twins: hanging up, a nap, a sulk, a death long ago.
@@ -124,6 +129,7 @@ SPANISH_ORDINARY = [
     "odio mi vida con este dolor, ¿la ketamina me ayudaría?",
     "me rindo con el seguro, ¿cuánto cuesta la infusión?",
     "¿no hay esperanza para el dolor de nervios?",
+    "se me cierra la garganta cuando como maní, ¿puedo hacerme la infusión?",
     "¿qué hago en caso de emergencia después de la infusión?",
     "hace años tuve una convulsión, ¿puedo hacerme el tratamiento?",
     "¿la ketamina puede causar convulsiones?",

@@ -52,7 +52,9 @@ _PATTERNS = [
     r"|\bnot worth living\b"
     r"|\b(?:everyone|everybody|they|my family|my kids|the world) (?:would|will) be better off"
     r"(?:\s+if i (?:was|were) (?:gone|dead|not here|not around))?\s*$",
-    r"\b(?:give|giving|gave|given) up on (?:life|living)\b(?!\s+insurance)",
+    r"\b(?:give|giving|gave|given) up on (?:life|living)\b(?!\s+insurance)"
+    r"|\b(?:nobody|no one|noone) (?:would|will|is going to) (?:miss|notice|care if) (?:me|i am gone|i was gone)\b"
+    r"(?!\s+if i (?:skip|miss|cancel)\w*)",
     r"\b(?:can not|can't|cant|cannot) go on\b",
     r"\b(?:goodbye|suicide) (?:letters?|notes?)\b|\bthis is my last message\b",
     # "done with life insurance" is paperwork; a goodbye "forever" or "final" is for good.

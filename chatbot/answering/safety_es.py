@@ -59,6 +59,9 @@ _PATTERNS = [
     # Suicide and self-harm said by the writer: "me quiero morir", "voy a matarme", "quiero quitarme la vida".
     rf"(?<!no )(?<!nunca )(?<!no me )(?<!nunca me )\b{_INTENT}\s+(?:\w+\s+)?{_TO_ONESELF}\b{_IDIOM_AFTER}",
     r"(?<!no )\bme quiero (?:morir|matar|suicidar|ir de este mundo)\b" + _IDIOM_AFTER,
+    # Asking why death does not come ("xq no me muero" got the complaint reply), or that nobody would miss them.
+    rf"\b(?:porque|por que) no me (?:muero|mato|muera)\b{_IDIOM_AFTER}"
+    r"|\bnadie me (?:extranaria|va a extranar|extranara)\b",
     r"(?<!no )\bme voy a (?:matar|suicidar|morir hoy|quitar la vida|colgar|disparar|envenenar|estrellar)\b"
     r"(?! (?:el|la) (?:telefono|llamada))"
     rf"|\bme voy a (?:tirar|aventar)\b{_LAZY}",
@@ -209,11 +212,14 @@ _PATTERNS = [
     r"\b(?:derrame cerebral|embolia|ataque cerebral|accidente cerebrovascular)\b(?!\s*(?:\?|hace|el ano))",
     r"\bde (?:repente|golpe|la nada)\b[^.?!]{0,30}\bno (?:puede|puedo) (?:hablar|caminar|ver|mover|levantar)\b"
     r"|\bhabla como borrach[oa]\b|\bno (?:me|le) salen (?:bien )?las palabras\b|\bconvulsion\w* (?:que )?no para\b",
-    r"\bse (?:me|le) (?:cerro|esta cerrando) la garganta\b",
+    # "se me cierra la garganta cuando como maní" is an allergy told, not a throat closing now.
+    r"\bse (?:me|le) (?:cerro|esta cerrando) la garganta\b"
+    r"|\bse (?:me|le) cierra la garganta\b(?!\s+(?:cuando|si|con)\b)",
     # Bleeding.
     r"\b(?:sangr\w*|sangre)\b[^.?!]{0,25}\bno (?:para|paraba|se detiene|deja de|se quita|se corta)\b"
     r"|\bno (?:para|deja) de (?:sangrar|salir sangre|brotar sangre)\b|\bsigue (?:saliendo|brotando) sangre\b",
-    r"\bempap\w* (?:\w+ )?toallas\b|\bmucha sangre\b|\bhemorragia\b|\bcharco de sangre\b|\bse esta desangrando\b"
+    r"\bempap\w* (?:\w+ )?toallas\b|\bmucha sangre\b|\bhemorragia\b|\bcharco de sangre\b"
+    r"|\b(?:me estoy|se esta|estoy|esta|se estan) desangrando\b"
     r"|\bsangrando (?:un monton|much\w*|bastante|demasiado|sin parar|a chorros|un chorro|como loc[oa]|horrible)\b",
     r"\b(?:vomitando|vomita|tosiendo|escupiendo|echando) (?:\w+ )?sangre\b",
     # Allergic swelling, blue lips.
