@@ -119,6 +119,12 @@ ROUND8_FLOOR = evaluate.Bounds(
     max_out_of_scope_clarify=0.2501,
 )
 
+NEAR_MISSES_FILE = EVAL_FILE.parent / "near-misses.yaml"
+# Near misses, written blind to test the boundary (2026-12-03, twelfth session; README, "Near misses"): 177 questions no
+# entry answers, on the entries' own topics. Measured on main before any change: 41 answered (23.2%, 0.2316), 45 offered
+# suggestions (25.4%, 0.2542), no false alarm. A ratchet far from the 2% eval.yaml is held to: it says how far.
+NEAR_MISSES_FLOOR = evaluate.Bounds(max_out_of_scope=0.2317, max_out_of_scope_clarify=0.2543, max_false_alarms=0)
+
 
 @pytest.mark.parametrize(
     ("path", "half", "floor"),
@@ -128,6 +134,7 @@ ROUND8_FLOOR = evaluate.Bounds(
         (ROUND6_FILE, None, ROUND6_FLOOR),
         (ROUND7_FILE, None, ROUND7_FLOOR),
         (ROUND8_FILE, None, ROUND8_FLOOR),
+        (NEAR_MISSES_FILE, None, NEAR_MISSES_FLOOR),
     ],
 )
 def test_quality_stays_above_its_floor(real: Assistant, path, half: str | None, floor: evaluate.Bounds) -> None:
