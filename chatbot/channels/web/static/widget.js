@@ -384,13 +384,12 @@
       const question = text.trim();
       if (!question || this._busy) return; // one question at a time; the text stays in the box
       const typed = this._typedChoice(question);
+      this._input.value = '';
       if (typed) {
-        this._input.value = '';
         this._choose(typed);
         return;
       }
       this._say('user', question);
-      this._input.value = '';
       this._send({ path: '/v1/ask', body: { question } });
     }
 
