@@ -4,7 +4,7 @@ import pytest
 
 from chatbot.answering.assistant import Assistant
 from chatbot.answering.normalise import normalise
-from chatbot.answering.safety import mentions_emergency, sounds_like_emergency
+from chatbot.answering.safety import carries_meaning, mentions_emergency, sounds_like_emergency
 from chatbot.domain import Thresholds
 
 ALARMS = [
@@ -229,6 +229,9 @@ def test_a_whole_message_that_is_a_cry_for_help_is_an_emergency(message: str) ->
         "i hate my life",
         "im so tired of everything",
         "whats the point anymore?",
+        "hopeless",
+        "feeling so hopeless",
+        "ive been feeling hopeless and alone",
     ],
 )
 def test_a_whole_message_of_hopelessness_is_an_emergency(message: str) -> None:
@@ -244,10 +247,29 @@ def test_a_whole_message_of_hopelessness_is_an_emergency(message: str) -> None:
         "is there no hope for nerve pain?",
         "i gave up on my old meds, will ketamine help?",
         "im so tired of everything hurting, how many infusions?",
+        "i feel hopeless about my migraines, can ketamine help?",
     ],
 )
 def test_hopeless_words_said_of_pain_beside_a_question_are_no_emergency(message: str) -> None:
     assert not mentions_emergency(normalise(message))
+
+
+@pytest.mark.parametrize(
+    ("message", "meaningful"),
+    [
+        ("now", False),
+        ("right now!!", False),
+        ("please", False),
+        ("ya por favor", False),
+        ("???", False),
+        ("help", True),
+        ("i am done", True),
+        ("911", True),
+        ("😢", True),
+    ],
+)
+def test_only_function_words_carry_no_meaning_of_their_own(message: str, meaningful: bool) -> None:
+    assert carries_meaning(message) is meaningful
 
 
 def test_semantic_alarm_needs_closeness_and_a_clear_lead() -> None:

@@ -148,6 +148,14 @@ def test_small_talk_in_so_many_words_never_gets_the_emergency_message(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("message", ["now", "right now", "please", "now please"])
+def test_function_words_alone_get_the_fallback_not_the_emergency_message(real: Assistant, message: str) -> None:
+    """Each got the emergency message (English n-gram model 0.93 to 1.00: it met them in "right now i want to die");
+    kept from the nets, they were then a goodbye, a thank-you or the identity reply by their nearest exemplar."""
+    assert real.ask(message).kind is Kind.FALLBACK
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("message", ["please help", "help please", "ayuda", "okay... goodbye forever"])
 def test_a_plea_in_small_talk_words_is_still_read_for_an_emergency(real: Assistant, message: str) -> None:
     assert real.ask(message).kind is Kind.EMERGENCY

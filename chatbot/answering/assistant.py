@@ -22,7 +22,7 @@ from chatbot.answering.language import ENGLISH, OTHER, SPANISH, latin_words, rea
 from chatbot.answering.lexical import Lexical, tokens
 from chatbot.answering.normalise import normalise
 from chatbot.answering.policy import decide, objections, suggestions
-from chatbot.answering.safety import sounds_like_emergency, stated_in
+from chatbot.answering.safety import carries_meaning, sounds_like_emergency, stated_in
 from chatbot.answering.smalltalk import Words
 from chatbot.answering.spelling import Speller, acronyms
 from chatbot.answering.spelling import english as dictionary
@@ -73,6 +73,7 @@ class Observation:
     smalltalk_intent: str | None = None  # and its intent
     out_of_scope_text: str = ""  # the closest out-of-scope exemplar itself
     elsewhere: bool = False  # read as English, but the detector's best guess is a language we do not answer in
+    meaningful: bool = True  # more than function words and punctuation: not "please", "right now", "???"
 
 
 @dataclass(frozen=True)
@@ -208,13 +209,16 @@ class Assistant:
             smalltalk_intent=intent,
             out_of_scope_text=self._closest_text(for_entries, self._out_of_scope),
             elsewhere=lang == ENGLISH and reading.leans_elsewhere,
+            meaningful=carries_meaning(question),
         )
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
         thresholds = thresholds.in_language(seen.lang)
-        # The patterns read every message; the semantic nets every one but small talk in so many words (`MAY_PLEAD`).
+        # The patterns read every message; the semantic nets every one but small talk in so many words (`MAY_PLEAD`)
+        # and function words alone.
         if seen.stated_emergency or (
-            (seen.said is None or seen.said in MAY_PLEAD)
+            seen.meaningful
+            and (seen.said is None or seen.said in MAY_PLEAD)
             and sounds_like_emergency(seen.emergency, seen.not_emergency, seen.emergency_ngrams, thresholds)
         ):
             return self.emergency(seen.lang)
@@ -223,7 +227,8 @@ class Assistant:
         says = self.messages.in_language(seen.lang)
         if seen.said is not None:
             return self.smalltalk(seen.said, seen.lang)
-        if seen.semantic is None or seen.lexical is None:
+        # Function words alone ask nothing: "now" was a goodbye by its nearest small-talk exemplar.
+        if seen.semantic is None or seen.lexical is None or not seen.meaningful:
             return Reply(Kind.FALLBACK, says.fallback, lang=seen.lang)
         evidence = self.evidence(seen, thresholds)
         # A Spanish question is answered (in the clinic's English) only when we are as sure as for English ones.

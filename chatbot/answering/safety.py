@@ -13,8 +13,10 @@ scary words don't raise the alarm.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from chatbot.answering import safety_es, safety_other
+from chatbot.answering.language import fold
 from chatbot.answering.policy import Score
 from chatbot.answering.tense import said_now
 from chatbot.domain import Thresholds
@@ -206,7 +208,8 @@ _EMERGENCY = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
 _HOPELESS = re.compile(
     r"^\W*(?:(?:i|i have) (?:just |really )?(?:give up|gave up|given up)(?: on (?:everything|myself))?"
     r"|(?:i have |i got |there is |there's |theres |there )?no (?:more )?hope(?: left| anymore)?"
-    r"|(?:i feel|i am) (?:so |completely |totally )?hopeless|i am (?:just |such )?a burden"
+    r"|(?:(?:i feel|i am|i am feeling|feeling|i have been feeling|i have felt) )?(?:so |completely |totally |very "
+    r"|really |just )?hopeless(?: and (?:alone|helpless|lost))?|i am (?:just |such )?a burden"
     r"(?: to (?:everyone|everybody|my family|them))?|i (?:really )?hate my life"
     r"|i am (?:so )?tired of (?:it all|everything)"
     r"|what is (?:even the point|the point (?:anymore|of anything|of it all|of trying)))\W*$",
@@ -400,6 +403,34 @@ def _states_emergency(said: str) -> bool:
     if _INTAKE.search(said) and (_BINGE.search(said) or not _ROUTINE.search(said)):
         return True
     return bool(_SUICIDE.search(said) and _SUICIDAL_NOW.search(said.strip()))
+
+
+# Words that say nothing on their own, English and Spanish. A message of these alone ("please", "right now", "ya")
+# brings the semantic nets only the company the words keep in emergencies ("right now i want to die"), and "now" alone
+# got the emergency message. Nothing that can be the whole of a cry is here: not "help", "over", "done", "out",
+# "alone", "nobody", "never", "no more".
+# fmt: off
+_FUNCTION_WORDS = frozenset([
+    "a", "an", "the", "i", "im", "me", "my", "you", "u", "ur", "your", "it", "its", "this", "that", "there", "here",
+    "is", "am", "are", "was", "be", "do", "does", "did", "have", "has", "can", "will", "would", "and", "or", "but",
+    "so", "if", "then", "of", "to", "in", "on", "at", "for", "with", "now", "right", "rn", "just", "still", "yet",
+    "again", "too", "very", "really", "please", "pls", "plz", "plis", "oh", "ah", "um", "uh", "well", "also", "even",
+    "yes", "no", "not", "ok", "okay", "k",
+    "el", "la", "los", "las", "un", "una", "y", "o", "pero", "que", "q", "de", "del", "en", "con", "por", "para",
+    "mi", "te", "se", "lo", "le", "su", "yo", "tu", "ya", "ahora", "ahorita", "porfa", "favor", "x", "si",
+    "muy", "mas", "este", "esta", "eso", "es", "son", "pues", "bueno",
+])
+# fmt: on
+_TOKENS = re.compile(r"[^\W_]+|[^\w\s]")
+
+
+def carries_meaning(question: str) -> bool:
+    """False for a message of function words and punctuation alone, which the semantic nets do not judge; an emoji
+    or a number ("911") is meaning."""
+    return any(
+        token not in _FUNCTION_WORDS if token[0].isalnum() else unicodedata.category(token[0])[0] == "S"
+        for token in _TOKENS.findall(fold(question))
+    )
 
 
 def sounds_like_emergency(emergency: Score, not_emergency: Score, ngrams: Score, thresholds: Thresholds) -> Score:
