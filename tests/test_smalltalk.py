@@ -131,6 +131,17 @@ def test_a_plea_for_help_gets_911_never_a_thank_you(real: Assistant, message: st
         ("vale gracias", "thanks"),
         ("excelente", "acknowledgement"),
         ("mas tarde", "goodbye"),
+        # Spanish as it is texted (a blind short-message set): "no le entiendo nada" and "eso no tiene sentido" got
+        # the emergency message, "q me llamen porfa" and "en q me ayudas" a "did you mean", "grax" and "okis" the
+        # fallback.
+        ("no le entiendo nada", "complaint"),
+        ("eso no tiene sentido", "complaint"),
+        ("q me llamen porfa", "human"),
+        ("en q me ayudas", "capabilities"),
+        ("grax!!", "thanks"),
+        ("okis", "acknowledgement"),
+        ("con quien hablo", "identity"),
+        ("goodnight", "goodbye"),
     ],
 )
 def test_small_talk_in_so_many_words_never_gets_the_emergency_message(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from chatbot.answering.language import spanish_words
 from chatbot.answering.normalise import normalise
 from chatbot.domain import SmallTalk
 
@@ -35,9 +36,9 @@ class Words:
         self._intents = {bare(word): intent for intent, words in smalltalk.words.items() for word in words}
 
     def __call__(self, message: str) -> str | None:
-        """The intent of the whole message; failing that, of what follows a leading "k" or "ok" ("k bye"), and a
-        bare "k" is "ok"."""
+        """The intent of the whole message; failing that, of what follows a leading "k" or "ok" ("k bye"), where a bare
+        "k" is "ok"; failing that, of the message with Spanish shorthand spelled out ("q me llamen")."""
         intent = self._intents.get(bare(message))
         if intent is None and (ok := _ACKNOWLEDGED.match(message)):
             intent = self._intents.get(bare(message[ok.end() :] or "ok"))
-        return intent
+        return intent or self._intents.get(bare(spanish_words(message)))
