@@ -19,6 +19,8 @@ class Kind(StrEnum):
 
 # The choice that says none of the suggested questions was the patient's: it gets the fallback.
 NONE_OF_THESE = "none"
+# At most this many suggestions in a "did you mean" reply (SMS asks for "1, 2 or 3").
+MAX_SUGGESTIONS = 3
 
 # Labels of the index's keys that are not an entry's: exemplars the policy and the safety check compare
 # against. Here, not in `chatbot.kb.index` which writes them, so that answering reads them without the kb.

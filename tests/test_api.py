@@ -230,6 +230,32 @@ def test_a_choice_naming_no_entry_is_a_422_that_says_so(clarifying_client: TestC
     assert response.json()["error"].startswith("choice: no entry 'parking'")
 
 
+@pytest.mark.parametrize(
+    ("typed", "entry"), [("2", "hallucinations"), ("the last one", "side-effects-after-treatment")]
+)
+def test_a_question_that_picks_an_offered_suggestion_is_answered_with_it(
+    clarifying_client: TestClient, clarifying: Assistant, typed: str, entry: str
+) -> None:
+    offered = ["feeling-afterwards", "hallucinations", "side-effects-after-treatment"]
+    body = clarifying_client.post("/v1/ask", json={"question": typed, "offered": offered}).json()
+    assert (body["kind"], body["id"], body["answer"]) == ("answer", entry, clarifying.kb.entry(entry).answer)
+
+
+def test_a_question_with_offered_suggestions_that_picks_none_is_asked_as_usual(clarifying_client: TestClient) -> None:
+    offered = ["feeling-afterwards", "hallucinations"]
+    for question in ("3", "the first one, and what does it cost?", CLARIFIED):
+        with_offer = clarifying_client.post("/v1/ask", json={"question": question, "offered": offered}).json()
+        assert with_offer == clarifying_client.post("/v1/ask", json={"question": question}).json()
+
+
+def test_an_offered_id_naming_no_entry_is_a_422_when_picked(clarifying_client: TestClient) -> None:
+    response = clarifying_client.post("/v1/ask", json={"question": "1", "offered": ["parking"]})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "offered"]
+    too_many = clarifying_client.post("/v1/ask", json={"question": "1", "offered": ["cost"] * 4})
+    assert too_many.status_code == 422
+
+
 # -- was this helpful? --------------------------------------------------------------------------
 
 

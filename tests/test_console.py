@@ -149,6 +149,8 @@ def test_a_staff_session_on_a_terminal(real_settings: Settings, tmp_path: Path) 
         assert "[clarify" in offered and "1. Will someone need to come with me?  [companion]" in offered, offered
         assert "[answer, entry companion" in say("1")
         assert "[answer, entry companion" not in say("1"), "a number with nothing pending is a new question"
+        assert "[clarify" in say("can my mom come with me")
+        assert "[answer, entry companion" in say("the first one"), "a pick in words"
 
         child.sendeof()
         child.expect(pexpect.EOF)

@@ -654,7 +654,16 @@ def test_a_clarify_reply_lists_the_suggestions_numbered(clarifying: Assistant) -
     assert lines == [clarifying.messages.clarify, *questions, clarifying.messages.sms_clarify]
 
 
-@pytest.mark.parametrize(("number", "entry"), [("1", SUGGESTED[0]), (" 2 ", SUGGESTED[1]), ("3.", SUGGESTED[2])])
+@pytest.mark.parametrize(
+    ("number", "entry"),
+    [
+        ("1", SUGGESTED[0]),
+        (" 2 ", SUGGESTED[1]),
+        ("3.", SUGGESTED[2]),
+        ("the second one", SUGGESTED[1]),
+        ("la ultima porfa", SUGGESTED[2]),
+    ],
+)
 def test_a_number_within_ten_minutes_gets_that_entrys_answer(clarifying: Assistant, number: str, entry: str) -> None:
     with sms_client(clarifying) as client:
         text(client, CLARIFIED)
@@ -689,6 +698,13 @@ def test_a_number_beyond_the_suggestions_is_a_new_message(clarifying: Assistant)
     with sms_client(clarifying) as client:
         text(client, CLARIFIED)
         assert text(client, "4") == as_new_message(client, "4")
+
+
+def test_a_pick_that_says_more_is_a_new_message(clarifying: Assistant) -> None:
+    with sms_client(clarifying) as client:
+        text(client, CLARIFIED)
+        message = "the first one, and can i eat before?"
+        assert text(client, message) == as_new_message(client, message)
 
 
 def test_a_failing_state_store_costs_no_reply(clarifying: Assistant) -> None:

@@ -469,12 +469,15 @@ def test_did_you_mean_by_keyboard_only(tab: Tab, kb: knowledge.KnowledgeBase, pi
     assert tab.focused() == "input", "after a pick the patient can type the next question"
 
 
-def test_a_number_typed_right_after_did_you_mean_picks_that_suggestion(tab: Tab, kb: knowledge.KnowledgeBase) -> None:
+@pytest.mark.parametrize("typed", ["2", "the second one"])
+def test_a_pick_typed_right_after_did_you_mean_picks_that_suggestion(
+    tab: Tab, kb: knowledge.KnowledgeBase, typed: str
+) -> None:
     suggestions = asked(tab.base, {"question": NEAR_MISS})["suggestions"]
     assert isinstance(suggestions, list)
     tab.goto().open()
     expect(tab.ask(NEAR_MISS)).to_have_attribute("data-kind", "clarify")
-    reply = tab.ask("2")
+    reply = tab.ask(typed)
     expect(reply).to_have_attribute("data-kind", "answer")
     expect(reply.locator(".text")).to_have_text(kb.entry(suggestions[1]["id"]).answer)
     expect(tab.page.locator("clinic-faq-assistant .choice").nth(1)).to_have_attribute("aria-pressed", "true")

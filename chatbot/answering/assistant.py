@@ -28,6 +28,7 @@ from chatbot.answering.spelling import Speller, acronyms
 from chatbot.answering.spelling import english as dictionary
 from chatbot.domain import (
     EMERGENCY,
+    MAX_SUGGESTIONS,
     MAY_PLEAD,
     NONE_OF_THESE,
     OUT_OF_SCOPE,
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
     from chatbot.kb.knowledge import KnowledgeBase
 
 TOP_CANDIDATES = 5
-MAX_SUGGESTIONS = 3
 
 
 @dataclass(frozen=True)

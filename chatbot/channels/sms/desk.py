@@ -3,10 +3,11 @@
 Every inbound text goes through `respond`: opt-out keywords get no reply at all (the carrier
 and Twilio handle the opt-out); a sender over the limit gets one "please call the office" per window
 and then silence; START and HELP get the office's texts; anything else is asked of the assistant,
-exactly like the web. A "did you mean" reply lists its suggestions numbered, and a reply of just
-that number within `CHOICE_SECONDS` gets the entry's answer (the pending choice lives in the shared
-`State`, keyed by the sender's digest). While the assistant is still loading, only an emergency is
-answered (from the office's messages read at the start); anything else must wait (`AssistantStarting`).
+exactly like the web. A "did you mean" reply lists its suggestions numbered, and a reply that picks
+one ("2", "the second one": `picking.chosen`) within `CHOICE_SECONDS` gets the entry's answer (the
+pending choice lives in the shared `State`, keyed by the sender's digest). While the assistant is
+still loading, only an emergency is answered (from the office's messages read at the start); anything
+else must wait (`AssistantStarting`).
 
 The route turns the sender's number into a `SenderHasher` digest before anything else sees it;
 nothing here logs a number or a message.
@@ -33,10 +34,11 @@ from limits.strategies import FixedWindowRateLimiter
 
 from chatbot.answering.language import SPANISH, detect
 from chatbot.answering.normalise import normalise
+from chatbot.answering.picking import chosen
 from chatbot.answering.question import check_question
 from chatbot.answering.safety import states_emergency
 from chatbot.channels.sms.twilio import Verifier
-from chatbot.domain import Kind, Messages, Reply
+from chatbot.domain import MAX_SUGGESTIONS, Kind, Messages, Reply
 from chatbot.errors import AssistantStarting, InvalidQuestion, StateUnavailable
 from chatbot.settings import Settings, describe_storage
 from chatbot.storage.failover import Failover
@@ -394,20 +396,21 @@ class SmsDesk:
             )
 
     def _pick(self, sender: str, body: str, assistant: Assistant) -> Reply | None:
-        """The answer a number picks from the sender's pending suggestions; None if it picks nothing."""
-        number = body.strip().rstrip(".)")
-        if not (number.isdecimal() and len(number) == 1):
+        """The answer a reply ("2", "the second one") picks from the sender's pending suggestions; None if it picks
+        nothing. Only a reply that could be a pick costs a read of the shared state."""
+        if chosen(body, MAX_SUGGESTIONS) is None:
             return None
         try:
             pending = self.choices.get(_choice_key(sender))
             offered = json.loads(pending) if pending else []
-            if not 1 <= int(number) <= len(offered) or offered[int(number) - 1] not in assistant.answers:
+            index = chosen(body, len(offered))
+            if index is None or offered[index] not in assistant.answers:
                 return None
             self.choices.delete(_choice_key(sender))
         except StateUnavailable as exc:
             log.error("Cannot read SMS 'did you mean' choices; the number is read as a question: %s", exc)
             return None
-        return assistant.picked(offered[int(number) - 1])
+        return assistant.picked(offered[index])
 
 
 def _choice_key(sender: str) -> str:

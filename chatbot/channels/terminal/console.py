@@ -1,5 +1,5 @@
 """The staff console: `chatbot ask` on a terminal. Each reply with its kind, score and entry;
-"did you mean" suggestions numbered (typing the number answers it); `:explain` toggles the
+"did you mean" suggestions numbered (typing the number, or "the second one", answers it); `:explain` toggles the
 candidates table; arrow keys walk the history; Ctrl-D leaves."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from chatbot.answering.picking import chosen
 from chatbot.channels.terminal.printable import printable
 from chatbot.domain import Kind, Reply, Suggestion
 from chatbot.settings import Settings
@@ -103,8 +104,8 @@ def run_console(settings: Settings, explain: bool = False) -> None:
             console.print(f"explain {'on' if explain else 'off'}")
         elif command in {":help", ":h"}:
             console.print(HELP)
-        elif command.isdecimal() and 1 <= int(command) <= len(offered):
-            show(assistant.picked(offered[int(command) - 1].id), explain, console)
+        elif offered and (index := chosen(command, len(offered))) is not None:
+            show(assistant.picked(offered[index].id), explain, console)
             offered = ()
         elif re.fullmatch(
             r":[A-Za-z-]+", command

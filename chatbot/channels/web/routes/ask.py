@@ -13,10 +13,11 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, field_validator
 
+from chatbot.answering.picking import chosen
 from chatbot.answering.policy import RULES
 from chatbot.answering.question import MAX_QUESTION_CHARS, check_question
 from chatbot.channels.web.services import Answering, Wired
-from chatbot.domain import NONE_OF_THESE, Kind
+from chatbot.domain import MAX_SUGGESTIONS, NONE_OF_THESE, Kind
 from chatbot.errors import UnknownChoice
 
 
@@ -87,6 +88,14 @@ class AskRequest(_Question):
         description=f'A "did you mean" pick: the `id` of one of a `clarify` reply\'s suggestions (answered with that '
         f'entry), or {NONE_OF_THESE!r} for "None of these" (the fallback). Send the same `question` with it.',
         examples=["companion"],
+    )
+    offered: list[str] | None = Field(
+        None,
+        max_length=MAX_SUGGESTIONS,
+        description="The `id`s of the suggestions the previous reply offered, in order, while they are the last thing "
+        'in the conversation. A `question` that only picks one of them ("2", "the second one", "la primera") is '
+        "answered with that entry, like a `choice`; any other question is asked as usual.",
+        examples=[["companion", "side-effects-after-treatment"]],
     )
 
 
@@ -174,7 +183,7 @@ _ASK_ERRORS: dict[int | str, dict[str, Any]] = {
     422: {
         "model": InvalidRequestReply,
         "description": "The body is not a JSON object, `question` is not a string, is empty, too long, or not valid "
-        "Unicode, or `choice` names no entry.",
+        "Unicode, or `choice` (or the `offered` id the question picks) names no entry.",
     },
     429: {
         "model": ErrorReply,
@@ -193,10 +202,13 @@ async def ask(body: AskRequest, assistant: Answering, services: Wired) -> Any:
     # Answering is ~4 ms of CPU with one encoder thread: run inline on the event loop, which is
     # measurably faster than handing each request to the thread pool and back.
     started = time.perf_counter()
+    choice = body.choice
+    if choice is None and body.offered and (index := chosen(body.question, len(body.offered))) is not None:
+        choice = body.offered[index]
     try:
-        reply = assistant.ask(body.question) if body.choice is None else assistant.choose(body.question, body.choice)
+        reply = assistant.ask(body.question) if choice is None else assistant.choose(body.question, choice)
     except UnknownChoice as exc:
-        return _refused("choice", str(exc))
+        return _refused("choice" if body.choice else "offered", str(exc))
     await services.recorder.record_soon("web", body.question, reply, time.perf_counter() - started)
     return reply.to_dict(explain=body.explain)
 

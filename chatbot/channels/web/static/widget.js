@@ -383,14 +383,15 @@
     _ask(text) {
       const question = text.trim();
       if (!question || this._busy) return; // one question at a time; the text stays in the box
-      const typed = this._typedChoice(question);
+      // Right after "did you mean", the server reads whether the message picks a suggestion ("2", "the second
+      // one"): on a phone, typing it is as likely as a tap.
+      const offer = this._openOffer();
       this._input.value = '';
-      if (typed) {
-        this._choose(typed);
-        return;
-      }
       this._say('user', question);
-      this._send({ path: '/v1/ask', body: { question } });
+      const ids = offer
+        ? [...offer.querySelectorAll('.choice')].map((b) => this._choices.get(b).choice).filter((id) => id !== NONE_OF_THESE)
+        : [];
+      this._send(ids.length ? { path: '/v1/ask', body: { question, offered: ids }, offer } : { path: '/v1/ask', body: { question } });
     }
 
     /** Send one request, show the typing indicator meanwhile, then the reply or a retryable error. */
@@ -425,6 +426,7 @@
         if (reply.kind === 'clarify' && Array.isArray(reply.suggestions)) {
           this._offer(reply.answer, reply.suggestions, job.body.question);
         } else if (reply.kind === 'answer' && typeof reply.id === 'string') {
+          if (job.offer && job.body.offered.includes(reply.id)) this._closeOffer(job.offer, reply.id);
           this._askFeedback(reply.id, job.body.question);
         }
       }
@@ -453,16 +455,19 @@
       group.querySelector('.choice').focus();
     }
 
-    /**
-     * The suggestion a patient picked by typing its number ("2", as SMS asks for) right after "did you mean": on a
-     * phone a typed "2" is as likely as a tap, and sent as a question it would only get the fallback.
-     */
-    _typedChoice(text) {
-      const number = /^#?\s*([1-9])\s*[.)]?$/.exec(text);
+    /** The "did you mean" buttons, while they are the last thing in the conversation and nothing is picked. */
+    _openOffer() {
       const offer = this._log.lastElementChild;
-      if (!number || !offer || !offer.classList.contains('choices')) return null;
-      const button = offer.querySelectorAll('.choice')[Number(number[1]) - 1];
-      return button && !button.disabled ? button : null;
+      if (!offer || !offer.classList.contains('choices')) return null;
+      return offer.querySelector('.choice:disabled') ? null : offer;
+    }
+
+    /** A suggestion picked in words: its button shows as pressed, and the offer is closed. */
+    _closeOffer(offer, id) {
+      for (const button of offer.querySelectorAll('.choice')) {
+        button.disabled = true;
+        if (this._choices.get(button).choice === id) button.setAttribute('aria-pressed', 'true');
+      }
     }
 
     _choose(button) {
