@@ -110,3 +110,20 @@ def test_the_assistant_sends_the_emergency_message_for_what_only_the_english_mod
     real: Assistant, message: str
 ) -> None:
     assert real.ask(message).kind is Kind.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    ("message", "emergency"),
+    [
+        ("had a mild headache after treatment, took tylenol and its gone now. just letting u know", False),
+        ("mi hermana se desmayó en una boda el mes pasado, fue por el calor, ya está bien", False),
+        ("not urgent, i just dont see the point of waking up tomorrow", True),
+        ("felt better this morning, decided im ready to go tonight", True),
+    ],
+)
+def test_a_report_of_trouble_that_is_over_is_not_read_by_the_nets(
+    real: Assistant, message: str, emergency: bool
+) -> None:
+    """The first two got the emergency message from the n-gram models (0.94, 0.74 against 0.65); the others, which only
+    the nets catch, play it down or feel better before a crisis, and are caught as before."""
+    assert (real.ask(message).kind is Kind.EMERGENCY) is emergency

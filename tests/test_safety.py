@@ -4,7 +4,7 @@ import pytest
 
 from chatbot.answering.assistant import Assistant
 from chatbot.answering.normalise import normalise
-from chatbot.answering.safety import carries_meaning, mentions_emergency, sounds_like_emergency
+from chatbot.answering.safety import carries_meaning, mentions_emergency, settled, sounds_like_emergency
 from chatbot.domain import Thresholds
 
 ALARMS = [
@@ -270,6 +270,24 @@ def test_hopeless_words_said_of_pain_beside_a_question_are_no_emergency(message:
 )
 def test_only_function_words_carry_no_meaning_of_their_own(message: str, meaningful: bool) -> None:
     assert carries_meaning(message) is meaningful
+
+
+@pytest.mark.parametrize(
+    ("message", "over"),
+    [
+        ("had a mild headache after treatment, took tylenol and its gone now. just letting u know", True),
+        ("my tongue felt numb for a few minutes after the infusion, went away, worth mentioning?", True),
+        ("mi hermana se desmayó en una boda, fue por el calor, ya está bien", True),
+        ("ayer me mareé al pararme pero ya se me pasó", True),
+        ("the headache went away but now i cant see out of one eye", False),
+        ("the nausea went away, now i just want to sleep forever", False),
+        ("not urgent, i just dont see the point of waking up tomorrow", False),
+        ("felt better this morning, decided im ready to go tonight", False),
+        ("se me hinchó la lengua y me cuesta respirar, ya estoy en la casa", False),
+    ],
+)
+def test_trouble_told_as_over_is_settled_unless_something_turns_after_it(message: str, over: bool) -> None:
+    assert settled(message, normalise(message)) is over
 
 
 def test_semantic_alarm_needs_closeness_and_a_clear_lead() -> None:

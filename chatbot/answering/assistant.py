@@ -22,7 +22,7 @@ from chatbot.answering.language import ENGLISH, OTHER, SPANISH, latin_words, rea
 from chatbot.answering.lexical import Lexical, tokens
 from chatbot.answering.normalise import normalise
 from chatbot.answering.policy import decide, objections, suggestions
-from chatbot.answering.safety import carries_meaning, sounds_like_emergency, stated_in
+from chatbot.answering.safety import carries_meaning, settled, sounds_like_emergency, stated_in
 from chatbot.answering.smalltalk import Words
 from chatbot.answering.spelling import Speller, acronyms
 from chatbot.answering.spelling import english as dictionary
@@ -74,6 +74,7 @@ class Observation:
     out_of_scope_text: str = ""  # the closest out-of-scope exemplar itself
     elsewhere: bool = False  # read as English, but the detector's best guess is a language we do not answer in
     meaningful: bool = True  # more than function words and punctuation: not "please", "right now", "???"
+    settled: bool = False  # tells of trouble that is over: "it went away", "ya está bien"
 
 
 @dataclass(frozen=True)
@@ -210,14 +211,16 @@ class Assistant:
             out_of_scope_text=self._closest_text(for_entries, self._out_of_scope),
             elsewhere=lang == ENGLISH and reading.leans_elsewhere,
             meaningful=carries_meaning(question),
+            settled=settled(question, english),
         )
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
         thresholds = thresholds.in_language(seen.lang)
-        # The patterns read every message; the semantic nets every one but small talk in so many words (`MAY_PLEAD`)
-        # and function words alone.
+        # The patterns read every message; the semantic nets every one but small talk in so many words (`MAY_PLEAD`),
+        # function words alone, and a report of trouble that is over.
         if seen.stated_emergency or (
             seen.meaningful
+            and not seen.settled
             and (seen.said is None or seen.said in MAY_PLEAD)
             and sounds_like_emergency(seen.emergency, seen.not_emergency, seen.emergency_ngrams, thresholds)
         ):

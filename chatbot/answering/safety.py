@@ -433,6 +433,34 @@ def carries_meaning(question: str) -> bool:
     )
 
 
+# A message that says the trouble is over ("it went away", "woke up fine", "ya está bien"): a report, which the
+# semantic nets, weighing words, take for the emergency it tells of. Only the end of a symptom counts, not a sender
+# playing it down ("not urgent, ..." comes before a crisis too), and only when nothing turns after it: "it went away but
+# now i cant see out of one eye" is read by the nets as before.
+_SETTLED = re.compile(
+    r"\b(?:went|has gone|have gone) away\b|\bcleared up\b|\bwore off\b|\b(?:is|it is|its|was|are) (?:all )?gone now\b"
+    r"|\bback to normal\b|\bwoke up fine\b|\bbreathing normally\b"
+    # Spanish, on the folded text: "ya está bien", "ya se le pasó". Being home is not being well: "me cuesta respirar,
+    # ya estoy en la casa" is an emergency.
+    r"|\bya (?:esta|estoy|estamos|anda|ando|se siente|me siento) (?:bien|mejor)\b(?! de)"
+    r"|\bya (?:se (?:me |le )?)?(?:quito|paso)\b",
+    re.IGNORECASE,
+)
+_TURN = re.compile(
+    r"\b(?:but|however|except|though|although|then|now|tonight"
+    r"|pero|sin embargo|aunque|luego|despues|ahora|esta noche)\b"
+)
+
+
+def settled(question: str, text: str) -> bool:
+    """True when the message tells of trouble that is over, in English (`text`, normalised) or Spanish, and says
+    nothing after that turns it around ("but now...")."""
+    return any(
+        (found := _SETTLED.search(reading)) is not None and not _TURN.search(reading, found.end())
+        for reading in (text, fold(question))
+    )
+
+
 def sounds_like_emergency(emergency: Score, not_emergency: Score, ngrams: Score, thresholds: Thresholds) -> Score:
     """The semantic nets: true when the message is close to an emergency exemplar and clearly closer to it than to
     any ordinary phrasing, or when the n-gram model of its language is sure enough. Elementwise on numpy arrays too,
