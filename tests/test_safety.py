@@ -283,6 +283,8 @@ def test_only_function_words_carry_no_meaning_of_their_own(message: str, meaning
         ("the nausea went away, now i just want to sleep forever", False),
         ("not urgent, i just dont see the point of waking up tomorrow", False),
         ("felt better this morning, decided im ready to go tonight", False),
+        ("it wore off and i want to sleep forever", False),
+        ("the rash went away and i have the pills in front of me", False),
         ("se me hinchó la lengua y me cuesta respirar, ya estoy en la casa", False),
     ],
 )

@@ -435,8 +435,8 @@ def carries_meaning(question: str) -> bool:
 
 # A message that says the trouble is over ("it went away", "woke up fine", "ya está bien"): a report, which the
 # semantic nets, weighing words, take for the emergency it tells of. Only the end of a symptom counts, not a sender
-# playing it down ("not urgent, ..." comes before a crisis too), and only when nothing turns after it: "it went away but
-# now i cant see out of one eye" is read by the nets as before.
+# playing it down ("not urgent, ..." comes before a crisis too), and only when nothing new follows it: "it went away but
+# now i cant see out of one eye" and "it wore off and i want to sleep forever" are read by the nets as before.
 _SETTLED = re.compile(
     r"\b(?:went|has gone|have gone) away\b|\bcleared up\b|\bwore off\b|\b(?:is|it is|its|was|are) (?:all )?gone now\b"
     r"|\bback to normal\b|\bwoke up fine\b|\bbreathing normally\b"
@@ -446,9 +446,13 @@ _SETTLED = re.compile(
     r"|\bya (?:se (?:me |le )?)?(?:quito|paso)\b",
     re.IGNORECASE,
 )
+# What can follow the end of a symptom and start something new: a contrast ("but now"), or a clause with a subject of
+# its own ("... went away and i have the pills in front of me").
 _TURN = re.compile(
     r"\b(?:but|however|except|though|although|then|now|tonight"
     r"|pero|sin embargo|aunque|luego|despues|ahora|esta noche)\b"
+    r"|(?:\band\b|\by\b|[,;.!?])\s*(?:i|he|she|they|we|my|his|her|our|yo|el|ella|ellos|mi|mis|su|sus|tengo|estoy"
+    r"|quiero|me)\b"
 )
 
 
