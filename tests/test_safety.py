@@ -255,6 +255,50 @@ def test_hopeless_words_said_of_pain_beside_a_question_are_no_emergency(message:
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "those thoughts are back",
+        "the suicidal thoughts are back",
+        "having dark thoughts again",
+        "i was suicidal as a teen and those thoughts are back",
+        "i tried to kill myself years ago and im thinking about it",
+        "a few years ago i attempted, i have the same feeling",
+    ],
+)
+def test_suicidal_thoughts_coming_back_are_an_emergency(message: str) -> None:
+    """Each got the fallback or "did you mean": a past attempt excuses its clause, and the nets missed the rest."""
+    assert mentions_emergency(normalise(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i attempted suicide years ago, will ketamine help?",
+        "i tried to kill myself years ago and i am doing much better, can i do infusions again?",
+        "I was hospitalized for suicidal thoughts back in college, I'm doing well now, should I mention it at intake?",
+        "i attempted to call the office and i feel the same way about it",
+        "the headaches are back again",
+    ],
+)
+def test_a_past_attempt_or_a_pain_come_back_is_no_emergency(message: str) -> None:
+    assert not mentions_emergency(normalise(message))
+
+
+@pytest.mark.parametrize(
+    ("message", "emergency"),
+    [
+        ("my wife overdosed last year and she is not breathing", True),
+        ("i had a stroke in 2019 and my face is drooping", True),
+        ("my mom had a stroke last year and she recovered well, can she come with me?", False),
+    ],
+)
+def test_a_past_event_excuses_its_clause_only_until_a_new_subject(message: str, emergency: bool) -> None:
+    """The first two were caught by the semantic nets only: "last year" excused the whole clause, "and she is not
+    breathing" with it."""
+    assert mentions_emergency(normalise(message)) is emergency
+
+
+@pytest.mark.parametrize(
     ("message", "meaningful"),
     [
         ("now", False),

@@ -113,8 +113,18 @@ SPANISH_EMERGENCIES += [
     "nadie me extrañaría",
     "me estoy desangrando",
     "se me cierra la garganta",
+    # Suicidal thoughts come back, or a past attempt told beside its return ("volvieron esos pensamientos" got the
+    # identity reply).
+    "volvieron los pensamientos de suicidio",
+    "volvieron esos pensamientos",
+    "tengo otra vez esos pensamientos",
+    "hace años intenté matarme y me siento igual",
 ]
 SPANISH_ORDINARY = [
+    # The relapse patterns' twins: a past attempt asked about, other things that come back.
+    "hace años intenté matarme, ¿la ketamina me puede ayudar?",
+    "volvieron los dolores de cabeza",
+    "volvieron las ganas de comer después de la infusión",
     # Their twins: hanging up, a nap, a sulk, a death long ago.
     "me voy a colgar el teléfono, ya me contestaron",
     "se me colgó la llamada, ¿me pueden llamar?",

@@ -215,6 +215,26 @@ _HOPELESS = re.compile(
     r"|what is (?:even the point|the point (?:anymore|of anything|of it all|of trying)))\W*$",
     re.IGNORECASE,
 )
+# Suicidal thoughts come back: "those thoughts are back", "having dark thoughts again" got the fallback or "did you
+# mean", and so did a past attempt told beside its return ("i tried to kill myself years ago and im thinking about it"),
+# since a past event excuses its clause. Read on the whole message; a past attempt with nothing of now ("i attempted
+# years ago, will ketamine help?") is no emergency.
+_THOUGHTS_BACK = (
+    r"(?:suicidal|dark|bad|those|these|the|my old|death|dying|morbid) (?:thoughts?|feelings?|urges?|ideas?)"
+    r"(?: (?:are|is|have|has|came|come|keep coming|coming|creeping)(?: right)? back| again)"
+    r"|(?:having|have|had|get|getting|got) (?:those|these|dark|suicidal|bad|the same|my old)"
+    r" (?:thoughts?|feelings?|urges?) (?:again|back)"
+)
+_RELAPSE = re.compile(
+    rf"\b(?:{_THOUGHTS_BACK})\b"
+    r"|(?:\battempted(?=\s*[,.;]| suicide| to (?:kill|end))|\bmy (?:suicide )?attempt|\bsuicide attempt"
+    r"|\btried to (?:kill|end|hurt) (?:myself|my life|it all)|\boverdosed on purpose"
+    r"|\b(?:was|been|felt|used to be) suicidal)\b[^?]{0,80}"
+    r"\b(?:(?:feel|feeling|felt) (?:that way|the same(?: way)?|like (?:that|then|before))(?: again)?"
+    r"|(?:the )?same (?:feelings?|thoughts?|urges?)|(?:thinking|think) about (?:it|doing it|trying)(?! for)"
+    r"|want to (?:do it|try) again|(?:it is|its) happening again)\b",
+    re.IGNORECASE,
+)
 # Taking everything at once is an overdose; taking all of one's usual morning medication is a routine question
 # ("how do i swallow all my morning pills with a sip of water"), unless a bottle or a count says otherwise.
 _INTAKE = re.compile(
@@ -335,8 +355,9 @@ _AWAY = re.compile(
     r"|\bpain (?:is|has) (?:gone|better)|\bpain free\b|\b(?:it|infusions?|treatment|ketamine) (?:really )?worked\b",
     re.IGNORECASE,
 )
-# A past event covers only what comes before a "now": "he got home a while ago and now I can't wake him".
-_NOW = re.compile(r"\bnow\b", re.IGNORECASE)
+# A past event covers only what comes before a "now" ("he got home a while ago and now I can't wake him") or before
+# a clause with a subject of its own: "my wife overdosed last year and she is not breathing".
+_NOW = re.compile(r"\bnow\b|\band (?=(?:i|he|she|they|we|my|his|her|our)\b)", re.IGNORECASE)
 
 
 def states_emergency(question: str, text: str) -> bool:
@@ -364,7 +385,7 @@ def mentions_emergency(text: str) -> bool:
     """True when the whole (normalised) message is hopelessness, any clause of it states an emergency happening
     now in so many words, or its clauses together say goodbye for good."""
     said = _said_now(text)
-    if _HOPELESS.match(text) or any(_states_emergency(clause) for clause in said):
+    if _HOPELESS.match(text) or _RELAPSE.search(text) or any(_states_emergency(clause) for clause in said):
         return True
     if _AWAY.search(text):
         return False

@@ -499,10 +499,27 @@ _PRETERITE = re.compile(
 _HEREDITY = re.compile(r"\b(?:hereditari\w*|se hereda|genetic\w*|corre en la familia|antecedentes familiares)\b")
 
 
+# Suicidal thoughts come back ("volvieron esos pensamientos" got the identity reply, "volvieron los pensamientos de
+# suicidio" a "did you mean"), or a past attempt is told beside its return ("hace años intenté matarme y me siento
+# igual"): read on the whole message, since a past event excuses its clause.
+_THOUGHTS = (
+    r"(?:pensamientos|ideas)(?: (?:oscur[oa]s|mal[oa]s|fe[oa]s|suicidas|negativ[oa]s"
+    r"|de (?:suicidio|muerte|matarme|morir\w*|quitarme la vida|hacerme dano)))?"
+)
+_RELAPSE = re.compile(
+    r"\b(?:volvieron|regresaron|han vuelto|volvio|vuelven|regresan|tengo otra vez|tengo de nuevo|vuelvo a tener"
+    r"|otra vez tengo|de nuevo tengo|volvi a tener)\s+(?:los |las |esos |esas |mis |estos |estas |unos |unas )?"
+    rf"{_THOUGHTS}\b|\b(?:esos|esas|mis|los|las) {_THOUGHTS} (?:volvieron|regresaron|han vuelto|otra vez|de nuevo)\b"
+    r"|\b(?:intente|trate de|quise) (?:matarme|suicidarme|quitarme la vida)\b[^?]{0,80}"
+    r"\b(?:me siento (?:igual|como (?:antes|entonces|esa vez))|lo estoy pensando|estoy pensando en (?:eso|hacerlo)"
+    r"|otra vez|de nuevo)\b"
+)
+
+
 def mentions_emergency(text: str) -> bool:
     """True when any clause of the message states, in Spanish, an emergency happening now."""
     words = spanish_words(text)
-    if _WHOLE.search(said_now(words, _PAST, _NOW, _NEVER)):
+    if _RELAPSE.search(words) or _WHOLE.search(said_now(words, _PAST, _NOW, _NEVER)):
         return True
     joking = bool(_JOKING.search(words))
     twins = [_TOLD, _LASTING]
