@@ -355,9 +355,8 @@ _AWAY = re.compile(
     r"|\bpain (?:is|has) (?:gone|better)|\bpain free\b|\b(?:it|infusions?|treatment|ketamine) (?:really )?worked\b",
     re.IGNORECASE,
 )
-# A past event covers only what comes before a "now" ("he got home a while ago and now I can't wake him") or before
-# a clause with a subject of its own: "my wife overdosed last year and she is not breathing".
-_NOW = re.compile(r"\bnow\b|\band (?=(?:i|he|she|they|we|my|his|her|our)\b)", re.IGNORECASE)
+# A past event covers only what comes before a "now": "he got home a while ago and now I can't wake him".
+_NOW = re.compile(r"\bnow\b", re.IGNORECASE)
 
 
 def states_emergency(question: str, text: str) -> bool:
