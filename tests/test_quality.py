@@ -125,6 +125,30 @@ NEAR_MISSES_FILE = EVAL_FILE.parent / "near-misses.yaml"
 # suggestions (25.4%, 0.2542), no false alarm. A ratchet far from the 2% eval.yaml is held to: it says how far.
 NEAR_MISSES_FLOOR = evaluate.Bounds(max_out_of_scope=0.2317, max_out_of_scope_clarify=0.2543, max_false_alarms=0)
 
+SHORT_FILE = EVAL_FILE.parent / "short-messages.yaml"
+SHORT_ES_FILE = EVAL_FILE.parent / "short-messages-es.yaml"
+# Short messages, written blind (2026-12-03, thirteenth session; README, "Short messages, written blind"): the whole
+# sets, measured after the session's changes (English: right 35 of 36, small talk 82 of 89, 31 of 32 emergencies,
+# 2 false alarms of 185; Spanish: right 9 of 23, resolved 17, small talk 64 of 76, 32 of 32, 3 false alarms of 144).
+SHORT_FLOOR = evaluate.Bounds(
+    min_right=0.9722,
+    min_resolved=1.0,
+    max_wrong=0.0,
+    max_out_of_scope=0.0,
+    min_smalltalk=0.9213,
+    min_emergency=0.9687,
+    max_false_alarms=2,
+)
+SHORT_ES_FLOOR = evaluate.Bounds(
+    min_right=0.3913,
+    min_resolved=0.7391,
+    max_wrong=0.0,
+    max_out_of_scope=0.0,
+    min_smalltalk=0.8421,
+    min_emergency=1.0,
+    max_false_alarms=3,
+)
+
 
 @pytest.mark.parametrize(
     ("path", "half", "floor"),
@@ -135,6 +159,8 @@ NEAR_MISSES_FLOOR = evaluate.Bounds(max_out_of_scope=0.2317, max_out_of_scope_cl
         (ROUND7_FILE, None, ROUND7_FLOOR),
         (ROUND8_FILE, None, ROUND8_FLOOR),
         (NEAR_MISSES_FILE, None, NEAR_MISSES_FLOOR),
+        (SHORT_FILE, None, SHORT_FLOOR),
+        (SHORT_ES_FILE, None, SHORT_ES_FLOOR),
     ],
 )
 def test_quality_stays_above_its_floor(real: Assistant, path, half: str | None, floor: evaluate.Bounds) -> None:
