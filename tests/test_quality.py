@@ -55,6 +55,8 @@ pytestmark = pytest.mark.slow
 # Old labels: right 91.5%, small talk 88.9% (was 85.2%), 3 false alarms (was 4). New labels: right 91.7% (0.917),
 # resolved 97.7% (0.9774), wrong 0.8% (0.0075, 4 of 530), out of scope answered 2.2% (0.0216, 5 of 232), offered
 # suggestions 14.7% (0.1466, 34 of 232), small talk 88.9% (0.8889), 3 false alarms.
+# Thirteenth session: Spanish small talk in so many words only; one held-out out-of-scope message read as Spanish, which
+# the English small-talk exemplars had given a small-talk reply, is offered suggestions instead (35 of 232, 0.1509).
 HELD_OUT_FLOOR = evaluate.Bounds(
     min_right=0.9169,
     max_wrong=0.0076,
@@ -62,7 +64,7 @@ HELD_OUT_FLOOR = evaluate.Bounds(
     min_emergency=1.0,
     max_false_alarms=3,
     min_resolved=0.9773,
-    max_out_of_scope_clarify=0.1466,
+    max_out_of_scope_clarify=0.1509,
     min_smalltalk=0.8888,
 )
 TUNING_FLOOR = evaluate.Bounds(
@@ -129,7 +131,8 @@ SHORT_FILE = EVAL_FILE.parent / "short-messages.yaml"
 SHORT_ES_FILE = EVAL_FILE.parent / "short-messages-es.yaml"
 # Short messages, written blind (2026-12-03, thirteenth session; README, "Short messages, written blind"): the whole
 # sets, measured after the session's changes (English: right 35 of 36, small talk 82 of 89, 31 of 32 emergencies,
-# 2 false alarms of 185; Spanish: right 9 of 23, resolved 17, small talk 64 of 76, 32 of 32, 3 false alarms of 144).
+# 2 false alarms of 185; Spanish: right 9 of 23, resolved 18, small talk 60 of 76, 32 of 32, 3 false alarms of 144:
+# with Spanish small talk in so many words only, four held-out ones the English exemplars had placed are not).
 SHORT_FLOOR = evaluate.Bounds(
     min_right=0.9722,
     min_resolved=1.0,
@@ -141,10 +144,10 @@ SHORT_FLOOR = evaluate.Bounds(
 )
 SHORT_ES_FLOOR = evaluate.Bounds(
     min_right=0.3913,
-    min_resolved=0.7391,
+    min_resolved=0.7826,
     max_wrong=0.0,
     max_out_of_scope=0.0,
-    min_smalltalk=0.8421,
+    min_smalltalk=0.7894,
     min_emergency=1.0,
     max_false_alarms=3,
 )
@@ -187,13 +190,17 @@ SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # answered with ketamine-results), none, 14.7% (5 of 34). Seventh session, the Spanish twins from three new blind
 # emergency sets: held-out false alarms 2 -> 0. Tenth session, blind alternates: tuning half right 26.9% (25 of 93),
 # resolved 71.0% (66 of 93): more of it answered outright, fewer offered suggestions (spanish_clarify 0.47).
+# Thirteenth session, Spanish small talk in so many words only (no longer by the English exemplars, which gave Spanish
+# questions a small-talk reply): in-scope questions that got one are offered suggestions instead, held-out resolved
+# 72.9% -> 77.1% (54 of 70), out of scope offered suggestions 19.0% -> 21.4%; tuning half 71.0% -> 76.3% (71 of 93),
+# 14.7% -> 20.6% (7 of 34: two that got a small-talk reply).
 SPANISH_FLOOR = {
     evaluate.HELDOUT: evaluate.Bounds(
         min_right=0.2428,
         max_wrong=0.0,
         max_out_of_scope=0.0,
         max_false_alarms=0,
-        min_resolved=0.7285,
+        min_resolved=0.7714,
         max_out_of_scope_clarify=0.2858,
     ),
     evaluate.TUNE: evaluate.Bounds(
@@ -201,8 +208,8 @@ SPANISH_FLOOR = {
         max_wrong=0.0108,
         max_out_of_scope=0.0,
         max_false_alarms=0,
-        min_resolved=0.7096,
-        max_out_of_scope_clarify=0.1471,
+        min_resolved=0.7634,
+        max_out_of_scope_clarify=0.2059,
     ),
 }
 

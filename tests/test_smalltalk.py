@@ -142,6 +142,9 @@ def test_a_plea_for_help_gets_911_never_a_thank_you(real: Assistant, message: st
         ("okis", "acknowledgement"),
         ("con quien hablo", "identity"),
         ("goodnight", "goodbye"),
+        ("muy amable, gracias", "thanks"),
+        ("pasame con una persona", "human"),
+        ("no me ayudaste para nada", "complaint"),
     ],
 )
 def test_small_talk_in_so_many_words_never_gets_the_emergency_message(
@@ -156,6 +159,21 @@ def test_small_talk_in_so_many_words_never_gets_the_emergency_message(
     "adios gracias" a "did you mean", "vale gracias" the `identity` reply and "excelente" the `human` one."""
     reply = real.ask(message)
     assert (reply.kind, reply.id) == (Kind.SMALLTALK, intent)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "message",
+    [
+        "¿Ustedes hacen infusiones en fin de semana?",
+        "me muero de sueño en las mañanas, ¿hay citas en la tarde?",
+        "tb tengo antecedente de desmayos, eso importa?",
+    ],
+)
+def test_a_spanish_question_never_gets_a_small_talk_reply_by_exemplar(real: Assistant, message: str) -> None:
+    """They got the identity, greeting and goodbye replies: the small-talk exemplars are English, and a Spanish sentence
+    is far from every English key, so the nearest small-talk exemplar won."""
+    assert real.ask(message).kind is not Kind.SMALLTALK
 
 
 @pytest.mark.slow

@@ -239,7 +239,14 @@ class Assistant:
         candidates = evidence.matches[:TOP_CANDIDATES]
         if choice is not None:
             return self.picked(choice.id, seen.lang, choice.score, candidates)
-        if seen.smalltalk_intent and is_smalltalk(seen.smalltalk, candidates[0].score, thresholds):
+        # The small-talk exemplars are English, and every Spanish sentence is far from the English keys: by exemplar,
+        # Spanish questions got a small-talk reply ("¿Ustedes hacen infusiones en fin de semana?" the identity one),
+        # 30 times for each one that was small talk. Spanish small talk is recognised in so many words only.
+        if (
+            seen.lang == ENGLISH
+            and seen.smalltalk_intent
+            and is_smalltalk(seen.smalltalk, candidates[0].score, thresholds)
+        ):
             return self.smalltalk(seen.smalltalk_intent, seen.lang)
         why = objections(evidence, thresholds)
         offered = tuple(
