@@ -120,6 +120,7 @@ ALARMS = [
     "honestly nobody would miss me",
 ]
 NO_ALARMS = [
+    "hi, what if there is an emergency during my infusion?",
     "I keep having nightmares that I won't wake up from the infusion, is that fear common?",
     "don't worry i'm not having a heart attack, it's my costochondritis again",
     "can ketamine cause seizures?",
@@ -213,7 +214,10 @@ def test_ordinary_questions_with_scary_words_match_no_pattern(message: str) -> N
     assert not mentions_emergency(normalise(message))
 
 
-@pytest.mark.parametrize("message", ["911", "SOS!!", "this is an emergency", "pls hurry", "call an ambulance now"])
+@pytest.mark.parametrize(
+    "message",
+    ["911", "SOS!!", "this is an emergency", "pls hurry", "call an ambulance now", "hi 911", "hello there, SOS"],
+)
 def test_a_whole_message_that_is_a_cry_for_help_is_an_emergency(message: str) -> None:
     # Inside a longer message the same words ask about the clinic: NO_ALARMS holds those.
     assert mentions_emergency(normalise(message))

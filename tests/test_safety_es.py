@@ -74,6 +74,9 @@ SPANISH_EMERGENCIES += [
     "auxilio",
     "¡ayuda!",
     "socorro por favor",
+    # After a hello too ("hola socorro" got the greeting).
+    "hola socorro",
+    "buenas noches, ayuda por favor",
     "manden una ambulancia a mi casa",
     "llamen al 911, mi tía no se mueve",
     "hoy es mi última noche",
@@ -121,6 +124,8 @@ SPANISH_EMERGENCIES += [
     "hace años intenté matarme y me siento igual",
 ]
 SPANISH_ORDINARY = [
+    # A hello before a plea that is a request, not a cry.
+    "hola, ayuda con mi cita por favor",
     # The relapse patterns' twins: a past attempt asked about, other things that come back.
     "hace años intenté matarme, ¿la ketamina me puede ayudar?",
     "volvieron los dolores de cabeza",

@@ -187,8 +187,10 @@ _PATTERNS = [
     r"^\W*(?:help\W+)?(?:overdose|seizure|stroke|heart attack|not breathing|bleeding)\W*"
     r"(?:help|please|911|now|hurry)\b",
     # A whole message that is a cry for help and nothing else: "911", "SOS", "emergency!", "please hurry". In a
-    # sentence these words ask about the clinic ("what if there is an emergency?"), so only the whole message counts.
-    r"^\W*(?:please\W+)?(?:sos|911|mayday|emergency|(?:it is|it's|its|this is) an emergency|ambulance|hurry"
+    # sentence these words ask about the clinic ("what if there is an emergency?"), so only the whole message counts,
+    # a hello before it aside ("hi 911" got the greeting).
+    r"^\W*(?:(?:hi|hello|hey|hola)(?:\W+there)?\W+)?(?:please\W+)?"
+    r"(?:sos|911|mayday|emergency|(?:it is|it's|its|this is) an emergency|ambulance|hurry"
     r"|(?:call|get|send) (?:911|an ambulance|help)|unconscious)(?:\W+(?:please|now|help|hurry|asap|quick|911))*\W*$",
     r"\b(?:please|someone|somebody)\s+call\s+(?:911|an ambulance)\b"
     r"|\b(?:we|i)\s+(?:just\s+)?called\s+(?:911|an ambulance)\b"

@@ -319,9 +319,10 @@ _PATTERNS += [
     r"\bno (?:me )?(?:habla|contesta|responde|reacciona|se mueve)\b",
 ]
 _EMERGENCY = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
-# Read on the whole message, not clause by clause: a bare cry for help ("¡ayuda!", "socorro"), which a clause of a
-# longer message ("ayuda, no encuentro la entrada") is not, or a danger in the parts together ("se cayó, se pegó en la
-# cabeza, ... y ha vomitado"; "se desmayó en la sala de espera, no responde"; "no puedo más. adiós.").
+# Read on the whole message, not clause by clause: a bare cry for help ("¡ayuda!", "socorro", after a hello too: "hola
+# socorro" got the greeting), which a clause of a longer message ("ayuda, no encuentro la entrada") is not, or a
+# danger in the parts together ("se cayó, se pegó en la cabeza, ... y ha vomitado"; "se desmayó en la sala de espera,
+# no responde"; "no puedo más. adiós.").
 _FELL = (
     r"(?:se pego|me pegue|se golpeo|me golpee|hit (?:her|his|my) head|golpe en la cabeza|se (?:ha )?caido|se cayo"
     r"|me cai|me he caido)"
@@ -354,7 +355,8 @@ _WHOLE = re.compile(
     r"|\bno es culpa de\b[^?]{0,60}\b(?:ya me voy|adios|me despido|perdon\w*)\b"
     r"|\bya no importa\b[^?]{0,60}\b(?:no voy a estar|cancel\w* (?:todas )?mis citas|adios)\b"
     r"|\bhoy es el dia\b[^?]{0,40}\b(?:soga|cuerda|pastillas|adios|me voy|me mato|lo hago|hacerlo)\b"
-    r"|^\W*(?:ayuda|socorro|ayudenme|ayudame|emergencia|es una emergencia|ambulancia|me muero)"
+    r"|^\W*(?:(?:(?:hola\W+)?(?:buenas|buenos dias|buenas tardes|buenas noches)|hola|oiga|oigan|hi|hello)\W+)?"
+    r"(?:ayuda|socorro|ayudenme|ayudame|emergencia|es una emergencia|ambulancia|me muero)"
     r"(?:\W+(?:por favor|porfa|urgente|rapido|ya))*\W*$"
     # Hopelessness as the whole message ("no tengo esperanza" got the goodbye reply); said of pain inside a
     # question, the same words are not an emergency.
