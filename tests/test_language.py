@@ -15,6 +15,9 @@ from chatbot.answering.language import ENGLISH, OTHER, SPANISH, Reading, detect,
         ("q tengo q hacer antes de la cita", SPANISH),  # shorthand
         ("puedo manejar despues de la infusion?", SPANISH),
         ("necesito que alguien me acompañe?", SPANISH),
+        # Three words the detector only leans Spanish on: "que debo llevar" got the goodbye reply in English.
+        ("que debo llevar", SPANISH),
+        ("hola buenos dias", SPANISH),
         ("how much does it cost?", ENGLISH),
         ("hi", ENGLISH),  # too short to be anything but English
         ("ok thx", ENGLISH),

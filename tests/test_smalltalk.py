@@ -9,7 +9,15 @@ from chatbot.answering.smalltalk import Words
 from chatbot.domain import Kind, SmallTalk
 
 WORDS = Words(
-    SmallTalk(words={"thanks": ("thanks", "thank you", "🙏"), "goodbye": ("bye",), "acknowledgement": ("ok", "👍")})
+    SmallTalk(
+        words={
+            "thanks": ("thanks", "thank you", "🙏"),
+            "goodbye": ("bye",),
+            "acknowledgement": ("ok", "👍"),
+            "greeting": ("hi", "hi there", "hola", "buenos dias"),
+            "capabilities": ("i have a question", "tengo una pregunta"),
+        }
+    )
 )
 
 
@@ -32,6 +40,11 @@ WORDS = Words(
         ("👍🏽", "acknowledgement"),
         ("thank you 🙏🙏", "thanks"),
         ("🙏", "thanks"),
+        # A hello before another intent's words is that intent; before a greeting, still a greeting.
+        ("Hi, I have a question", "capabilities"),
+        ("hi there thanks!", "thanks"),
+        ("hola, tengo una pregunta", "capabilities"),
+        ("Hola buenos días", "greeting"),
     ],
 )
 def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent: str) -> None:
@@ -40,7 +53,19 @@ def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent
 
 @pytest.mark.parametrize(
     "message",
-    ["thanks, how much does it cost?", "bye bye", "thank", "", "?!", "k is it safe", "ok so what is the cost", "🙏👍"],
+    [
+        "thanks, how much does it cost?",
+        "bye bye",
+        "thank",
+        "",
+        "?!",
+        "k is it safe",
+        "ok so what is the cost",
+        "🙏👍",
+        # A hello before a question, or before words that are no intent, leaves the message to the rest of the path.
+        "hi, how much does it cost?",
+        "hola, tengo una pregunta sobre el costo",
+    ],
 )
 def test_anything_more_or_less_than_the_words_is_not(message: str) -> None:
     assert WORDS(message) is None
@@ -188,3 +213,29 @@ def test_function_words_alone_get_the_fallback_not_the_emergency_message(real: A
 @pytest.mark.parametrize("message", ["please help", "help please", "ayuda", "okay... goodbye forever"])
 def test_a_plea_in_small_talk_words_is_still_read_for_an_emergency(real: Assistant, message: str) -> None:
     assert real.ask(message).kind is Kind.EMERGENCY
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("message", "intent", "lang"),
+    [
+        ("i have a question", "capabilities", "en"),
+        ("hi, I have a quick question", "capabilities", "en"),
+        ("buenos dias, tengo una pregunta", "capabilities", "es"),
+        ("hola buenos dias", "greeting", "es"),
+        ("hey i need help now", "human", "en"),
+    ],
+)
+def test_an_opener_gets_its_reply_in_the_patients_language(
+    real: Assistant, message: str, intent: str, lang: str
+) -> None:
+    """ "i have a question" got the thank-you reply, "tengo una pregunta" suggestions of unrelated entries, "hola buenos
+    dias" the greeting in English, "hey i need help now" the thank-you reply."""
+    reply = real.ask(message)
+    assert (reply.kind, reply.id, reply.lang) == (Kind.SMALLTALK, intent, lang)
+
+
+@pytest.mark.slow
+def test_a_short_spanish_question_is_read_as_spanish_not_as_a_goodbye(real: Assistant) -> None:
+    reply = real.ask("que debo llevar")  # got the goodbye reply, in English
+    assert reply.kind is not Kind.SMALLTALK and reply.lang == "es"

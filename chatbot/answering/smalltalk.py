@@ -25,6 +25,7 @@ def bare(text: str) -> str:
     return " ".join(dict.fromkeys(c for c in text if unicodedata.category(c) == "So"))
 
 
+GREETING = "greeting"  # the intent a leading hello is
 # A message that starts with an "ok" of SMS: normalising would read "k" as ketamine ("k thanks": "ketamine thanks").
 _ACKNOWLEDGED = re.compile(r"\s*(?:k+|ok+|okay|okie)(?![\w'])[\s,.!]*", re.IGNORECASE)
 
@@ -37,8 +38,23 @@ class Words:
 
     def __call__(self, message: str) -> str | None:
         """The intent of the whole message; failing that, of what follows a leading "k" or "ok" ("k bye"), where a bare
-        "k" is "ok"; failing that, of the message with Spanish shorthand spelled out ("q me llamen")."""
+        "k" is "ok"; failing that, of the message with Spanish shorthand spelled out ("q me llamen"); failing that, of
+        what follows a greeting ("hola, buenos dias", "hi, i have a question")."""
         intent = self._intents.get(bare(message))
         if intent is None and (ok := _ACKNOWLEDGED.match(message)):
             intent = self._intents.get(bare(message[ok.end() :] or "ok"))
-        return intent or self._intents.get(bare(spanish_words(message)))
+        spelled = bare(spanish_words(message))
+        return (
+            intent or self._intents.get(spelled) or self._after_greeting(bare(message)) or self._after_greeting(spelled)
+        )
+
+    def _after_greeting(self, words: str) -> str | None:
+        """The intent of what follows a leading greeting, when that is a whole intent too: patients open with a hello
+        ("hola, tengo una pregunta"), and the listed words cannot hold every pairing."""
+        split = words.split()
+        for cut in range(1, len(split)):
+            if self._intents.get(" ".join(split[:cut])) == GREETING and (
+                rest := self._intents.get(" ".join(split[cut:]))
+            ):
+                return rest
+        return None
