@@ -18,6 +18,7 @@ from chatbot.answering.language import ENGLISH, OTHER, SPANISH, Reading, detect,
         # Three words the detector only leans Spanish on: "que debo llevar" got the goodbye reply in English.
         ("que debo llevar", SPANISH),
         ("hola buenos dias", SPANISH),
+        ("a que hora abren", SPANISH),
         ("how much does it cost?", ENGLISH),
         ("hi", ENGLISH),  # too short to be anything but English
         ("ok thx", ENGLISH),

@@ -224,6 +224,9 @@ def test_a_plea_in_small_talk_words_is_still_read_for_an_emergency(real: Assista
         ("buenos dias, tengo una pregunta", "capabilities", "es"),
         ("hola buenos dias", "greeting", "es"),
         ("hey i need help now", "human", "en"),
+        ("buenas tardes, quisiera informacion", "capabilities", "es"),
+        ("sorry", "acknowledgement", "en"),
+        ("are you there?", "greeting", "en"),
     ],
 )
 def test_an_opener_gets_its_reply_in_the_patients_language(
