@@ -135,12 +135,13 @@ def test_a_report_of_trouble_that_is_over_is_not_read_by_the_nets(
         ("can i take xanax", False),
         ("can i take my sleeping pill tonight", False),
         ("can i take my melatonin tonight", False),
+        ("can i take tylenol after", False),
         ("i am taking all my sleeping pills tonight", True),
         ("i'm going to take my whole bottle of ambien tonight", True),
     ],
 )
 def test_asking_to_take_a_medicine_is_not_taking_them_all(real: Assistant, message: str, emergency: bool) -> None:
-    """The first three got the emergency message: the nearest emergency exemplar ("i just took a handful of xanax") and
+    """The first four got the emergency message: the nearest emergency exemplar ("i just took a handful of xanax") and
     the English n-gram model (0.99: it met "take" and "tonight" in plans). Ordinary exemplars asking about a medicine
     mended them; the plans beside them, which no pattern reads, are still caught by the nets."""
     assert (real.ask(message).kind is Kind.EMERGENCY) is emergency
