@@ -15,7 +15,6 @@ Counts only, no message text. Usage: `make multilingual`, or `.venv/bin/python s
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,12 +25,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from emergency_writers import DATA, without
+from emergency_writers import DATA, alarms, without
 
 from chatbot.answering.assistant import Assistant
 from chatbot.answering.language import SPANISH
-from chatbot.answering.safety import sounds_like_emergency
-from chatbot.domain import MAY_PLEAD
 from chatbot.kb.startup import load_assistant
 from chatbot.quality import evaluate
 from chatbot.settings import Settings
@@ -76,15 +73,13 @@ def emergency_rows(assistant: Assistant, vectors: Vectors) -> list[dict[str, Any
             seen = left_out.observe(case.question, measure=True)
             if seen.lang != SPANISH:
                 continue
-            own = policy.in_language(seen.lang)
-            read = seen.meaningful and not seen.settled and (seen.said is None or seen.said in MAY_PLEAD)
-            nearest = dataclasses.replace(own, emergency_ngrams=9.0)
+            said = alarms(left_out, seen, policy)
             rows.append(
                 {
                     "emergency": case.category == "emergency",
-                    "read": bool(read),
-                    "nearest": bool(sounds_like_emergency(seen.emergency, seen.not_emergency, 0.0, nearest)),
-                    "ngrams": seen.emergency_ngrams >= own.emergency_ngrams,
+                    "read": seen.read_by_nets,
+                    "nearest": said["nearest exemplar"],
+                    "ngrams": said["n-gram model"],
                     "e5": float(model.predict_proba(vectors([case.question]))[0, 1]),
                 }
             )

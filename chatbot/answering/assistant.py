@@ -76,6 +76,12 @@ class Observation:
     meaningful: bool = True  # more than function words and punctuation: not "please", "right now", "???"
     settled: bool = False  # tells of trouble that is over: "it went away", "ya está bien"
 
+    @property
+    def read_by_nets(self) -> bool:
+        """Whether the semantic nets read the message (the patterns read every one): not small talk in so many words
+        but for the words of `MAY_PLEAD`, not function words alone, not a report of trouble that is over."""
+        return self.meaningful and not self.settled and (self.said is None or self.said in MAY_PLEAD)
+
 
 @dataclass(frozen=True)
 class AnswerModel:
@@ -216,12 +222,8 @@ class Assistant:
 
     def respond(self, seen: Observation, thresholds: Thresholds) -> Reply:
         thresholds = thresholds.in_language(seen.lang)
-        # The patterns read every message; the semantic nets every one but small talk in so many words (`MAY_PLEAD`),
-        # function words alone, and a report of trouble that is over.
         if seen.stated_emergency or (
-            seen.meaningful
-            and not seen.settled
-            and (seen.said is None or seen.said in MAY_PLEAD)
+            seen.read_by_nets
             and sounds_like_emergency(seen.emergency, seen.not_emergency, seen.emergency_ngrams, thresholds)
         ):
             return self.emergency(seen.lang)

@@ -40,13 +40,12 @@ class Words:
         """The intent of the whole message; failing that, of what follows a leading "k" or "ok" ("k bye"), where a bare
         "k" is "ok"; failing that, of the message with Spanish shorthand spelled out ("q me llamen"); failing that, of
         what follows a greeting ("hola, buenos dias", "hi, i have a question")."""
-        intent = self._intents.get(bare(message))
+        plain = bare(message)
+        intent = self._intents.get(plain)
         if intent is None and (ok := _ACKNOWLEDGED.match(message)):
             intent = self._intents.get(bare(message[ok.end() :] or "ok"))
         spelled = bare(spanish_words(message))
-        return (
-            intent or self._intents.get(spelled) or self._after_greeting(bare(message)) or self._after_greeting(spelled)
-        )
+        return intent or self._intents.get(spelled) or self._after_greeting(plain) or self._after_greeting(spelled)
 
     def _after_greeting(self, words: str) -> str | None:
         """The intent of what follows a leading greeting, when that is a whole intent too: patients open with a hello
