@@ -127,6 +127,33 @@ NEAR_MISSES_FILE = EVAL_FILE.parent / "near-misses.yaml"
 # suggestions (25.4%, 0.2542), no false alarm. A ratchet far from the 2% eval.yaml is held to: it says how far.
 NEAR_MISSES_FLOOR = evaluate.Bounds(max_out_of_scope=0.2317, max_out_of_scope_clarify=0.2543, max_false_alarms=0)
 
+SPANISH_ROUND2_FILE = EVAL_FILE.parent / "round-es-2.yaml"
+# A second blind Spanish round (2026-12-04, fifteenth session; README, "A second blind Spanish round"): 160 questions
+# the pages answer and 70 they do not, from a writer who saw only the pages and the entries' questions, split into
+# halves like eval-es.yaml so that later sessions can tune on one. Measured on main before any change. Tuning half:
+# right 24.7% (20 of 81), resolved 66.7% (54 of 81), none wrong, out of scope answered 3.2% (1 of 31), offered
+# suggestions 22.6% (7 of 31), one false alarm of 112. Held-out half: 26.6% (21 of 79), 70.9% (56 of 79), 2.5% wrong
+# (2 of 79), none answered, 25.6% (10 of 39), one false alarm of 118. Wrong and out of scope answered are over the 1%
+# and 2% of issue 13: a ratchet at the measured level, not the target.
+SPANISH_ROUND2_FLOOR = {
+    evaluate.TUNE: evaluate.Bounds(
+        min_right=0.2469,
+        min_resolved=0.6666,
+        max_wrong=0.0,
+        max_out_of_scope=0.0323,
+        max_out_of_scope_clarify=0.2259,
+        max_false_alarms=1,
+    ),
+    evaluate.HELDOUT: evaluate.Bounds(
+        min_right=0.2658,
+        min_resolved=0.7088,
+        max_wrong=0.0254,
+        max_out_of_scope=0.0,
+        max_out_of_scope_clarify=0.2565,
+        max_false_alarms=1,
+    ),
+}
+
 SHORT_FILE = EVAL_FILE.parent / "short-messages.yaml"
 SHORT_ES_FILE = EVAL_FILE.parent / "short-messages-es.yaml"
 # Short messages, written blind (2026-12-03, thirteenth session; README, "Short messages, written blind"): the whole
@@ -164,6 +191,8 @@ SHORT_ES_FLOOR = evaluate.Bounds(
         (NEAR_MISSES_FILE, None, NEAR_MISSES_FLOOR),
         (SHORT_FILE, None, SHORT_FLOOR),
         (SHORT_ES_FILE, None, SHORT_ES_FLOOR),
+        (SPANISH_ROUND2_FILE, evaluate.TUNE, SPANISH_ROUND2_FLOOR[evaluate.TUNE]),
+        (SPANISH_ROUND2_FILE, evaluate.HELDOUT, SPANISH_ROUND2_FLOOR[evaluate.HELDOUT]),
     ],
 )
 def test_quality_stays_above_its_floor(real: Assistant, path, half: str | None, floor: evaluate.Bounds) -> None:
