@@ -198,3 +198,26 @@ def test_an_answer_model_over_other_keys_is_refused(kb: KnowledgeBase, fake: Ass
     other = fake_assistant(fewer, tmp_path / "answers", encoder=OtherFakeEncoder())
     with pytest.raises(StaleIndex, match="holds other keys"):
         Assistant(fake.kb, fake.index, fake.encoder, fake.messages, AnswerModel(other.index, other.encoder))
+
+
+def test_a_spanish_model_scores_the_entries_of_messages_read_as_spanish_only(
+    kb: KnowledgeBase, fake: Assistant, tmp_path
+) -> None:
+    """A multilingual encoder for Spanish questions (scripts/multilingual.py measures one) leaves English ones to the
+    answer model, and the emergency check to the first encoder."""
+    other = fake_assistant(kb, tmp_path / "spanish", encoder=OtherFakeEncoder())
+    both = Assistant(fake.kb, fake.index, fake.encoder, fake.messages, spanish=AnswerModel(other.index, other.encoder))
+    spanish, english = "¿cuánto cuesta la infusión de ketamina?", "how much does the ketamine infusion cost"
+    mixed, alone, second = (a.observe(spanish, measure=True) for a in (both, fake, other))
+    assert mixed.lang == "es" and mixed.semantic is not None and alone.semantic is not None
+    assert np.array_equal(mixed.semantic, second.semantic) and not np.array_equal(mixed.semantic, alone.semantic)
+    assert (mixed.emergency, mixed.not_emergency) == (alone.emergency, alone.not_emergency)
+    read, plain = both.observe(english, measure=True), fake.observe(english, measure=True)
+    assert read.semantic is not None and np.array_equal(read.semantic, plain.semantic)
+
+
+def test_a_spanish_model_over_other_keys_is_refused(kb: KnowledgeBase, fake: Assistant, tmp_path) -> None:
+    fewer = dataclasses.replace(kb, entries=kb.entries[1:])
+    other = fake_assistant(fewer, tmp_path / "spanish", encoder=OtherFakeEncoder())
+    with pytest.raises(StaleIndex, match="holds other keys"):
+        Assistant(fake.kb, fake.index, fake.encoder, fake.messages, spanish=AnswerModel(other.index, other.encoder))

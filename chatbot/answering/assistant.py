@@ -105,16 +105,19 @@ class Assistant:
         encoder: Encoder,
         messages: Messages,
         answering: AnswerModel | None = None,
+        spanish: AnswerModel | None = None,
     ):
-        if answering is not None and answering.index.labels != index.labels:
-            raise StaleIndex(
-                f"The index in {answering.index.folder} holds other keys than {index.folder}: build both "
-                "(`chatbot build` builds both when CHATBOT_ANSWER_MODEL is set)."
-            )
+        for other in (answering, spanish):
+            if other is not None and other.index.labels != index.labels:
+                raise StaleIndex(
+                    f"The index in {other.index.folder} holds other keys than {index.folder}: build them all "
+                    "(`chatbot build` builds every index the settings serve)."
+                )
         self.kb = kb
         self.index = index
         self.encoder = encoder
         self.answering = answering
+        self.spanish = spanish
         self.messages = messages
         self.thresholds: Thresholds = kb.thresholds
         self.answers = {entry.id: entry.answer for entry in kb.entries}
@@ -127,9 +130,9 @@ class Assistant:
         # An emergency must stand out from every ordinary phrasing we hold, not only the scary-word ones. The Spanish
         # exemplars meet only messages read as Spanish: the encoder puts Spanish texts close together, and an
         # English message that borrows a Spanish word must not be judged against them.
-        spanish = np.isin(labels, [SPANISH_EMERGENCY, SPANISH_NOT_EMERGENCY])
+        in_spanish = np.isin(labels, [SPANISH_EMERGENCY, SPANISH_NOT_EMERGENCY])
         alarming = np.isin(labels, [EMERGENCY, SPANISH_EMERGENCY])
-        self._emergency = {ENGLISH: np.flatnonzero(alarming & ~spanish), SPANISH: np.flatnonzero(alarming)}
+        self._emergency = {ENGLISH: np.flatnonzero(alarming & ~in_spanish), SPANISH: np.flatnonzero(alarming)}
         chat = np.char.startswith(labels.astype(str), SMALLTALK)
         self._not_emergency = {
             ENGLISH: np.flatnonzero([ordinary_in_english(label) for label in index.labels]),
@@ -193,10 +196,10 @@ class Assistant:
         vector = self.encoder.encode([text])[0]
         exemplars = SPANISH if lang == SPANISH else ENGLISH
         scores = self.index.scores(vector)
-        # The entries and the out-of-scope exemplars by the answer model when there is one; the rest by `encoder`.
-        for_entries = (
-            scores if self.answering is None else self.answering.index.scores(self.answering.encoder.encode([text])[0])
-        )
+        # The entries and the out-of-scope exemplars by the answer model of the message's language when there is one;
+        # the rest by `encoder`.
+        answering = self.spanish if lang == SPANISH and self.spanish is not None else self.answering
+        for_entries = scores if answering is None else answering.index.scores(answering.encoder.encode([text])[0])
         *lexical, out_of_scope_lexical = self.lexical.scores(text)
         chat = {intent: _best(scores, rows) for intent, rows in self._smalltalk.items()}
         intent = max(chat, key=chat.__getitem__, default=None)
