@@ -118,6 +118,9 @@ class SmallTalk:
 
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # whole messages that are the intent
     exemplars: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The same in Spanish: said alone they get the Spanish reply, where the language detector cannot tell on so few
+    # words ("hola" and "perdon" got the English greeting and acknowledgement).
+    words_es: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

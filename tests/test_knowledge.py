@@ -183,6 +183,14 @@ def test_spanish_alternates_for_an_entry_that_does_not_exist_are_refused(knowled
         knowledge.load(knowledge_copy)
 
 
+def test_spanish_small_talk_words_for_an_intent_without_a_reply_are_refused(knowledge_copy: Path) -> None:
+    talk = yaml.safe_load((knowledge_copy / "smalltalk.yaml").read_text(encoding="utf-8"))
+    talk["smalltalk"]["words_es"]["saludo"] = ["hola"]
+    _write(knowledge_copy, "smalltalk.yaml", talk)
+    with pytest.raises(KnowledgeError, match=r"field 'words_es.saludo': no reply for this intent"):
+        knowledge.load(knowledge_copy)
+
+
 # -- errors that say where and what ------------------------------------------------------------------
 
 

@@ -69,6 +69,7 @@ class Observation:
     out_of_scope: float = float("-inf")  # the closest out-of-scope exemplar
     out_of_scope_lexical: float = 0.0  # the rare-word overlap with the out-of-scope exemplars, 0 to 1
     said: str | None = None  # the small-talk intent the whole message is in so many words ("thanks")
+    said_in_spanish: bool = False  # ...and one of those words is Spanish ("hola"): the reply is Spanish
     smalltalk: float = float("-inf")  # the closest small-talk exemplar
     smalltalk_intent: str | None = None  # and its intent
     out_of_scope_text: str = ""  # the closest out-of-scope exemplar itself
@@ -215,6 +216,7 @@ class Assistant:
             out_of_scope=_best(for_entries, self._out_of_scope),
             out_of_scope_lexical=float(out_of_scope_lexical),
             said=said,
+            said_in_spanish=said is not None and self.said.in_spanish(question),
             smalltalk=chat[intent] if intent else float("-inf"),
             smalltalk_intent=intent,
             out_of_scope_text=self._closest_text(for_entries, self._out_of_scope),
@@ -234,7 +236,8 @@ class Assistant:
             return Reply(Kind.FALLBACK, self.messages.other_language)
         says = self.messages.in_language(seen.lang)
         if seen.said is not None:
-            return self.smalltalk(seen.said, seen.lang)
+            # On one or two words the detector cannot tell Spanish ("hola" read as English); the listed word can.
+            return self.smalltalk(seen.said, SPANISH if seen.said_in_spanish else seen.lang)
         # Function words alone ask nothing: "now" was a goodbye by its nearest small-talk exemplar.
         if seen.semantic is None or seen.lexical is None or not seen.meaningful:
             return Reply(Kind.FALLBACK, says.fallback, lang=seen.lang)

@@ -1,7 +1,7 @@
 """Small talk: whole messages that are a greeting, a thank-you, a goodbye... and nothing else.
 
-The short ones ("ty", "bye", "hi") are too short for the embedding to place, so the knowledge
-base lists them as `words`, compared with the whole message, punctuation and case aside. Longer
+The short ones ("ty", "bye", "hi") are too short for the embedding to place, so the knowledge base lists them as
+`words` (and `words_es`, answered in Spanish), compared with the whole message, punctuation and case aside. Longer
 small talk is recognised by its exemplars, in the index like every other phrasing (`Assistant`).
 """
 
@@ -31,29 +31,46 @@ _ACKNOWLEDGED = re.compile(r"\s*(?:k+|ok+|okay|okie)(?![\w'])[\s,.!]*", re.IGNOR
 
 
 class Words:
-    """The small-talk intent a whole message says in so many words, if any."""
+    """The small-talk intent a whole message says in so many words, if any, and whether it says it in Spanish."""
 
     def __init__(self, smalltalk: SmallTalk):
-        self._intents = {bare(word): intent for intent, words in smalltalk.words.items() for word in words}
+        self._intents = {
+            bare(word): intent
+            for listed in (smalltalk.words, smalltalk.words_es)
+            for intent, words in listed.items()
+            for word in words
+        }
+        self._spanish = {bare(word) for words in smalltalk.words_es.values() for word in words}
 
     def __call__(self, message: str) -> str | None:
         """The intent of the whole message; failing that, of what follows a leading "k" or "ok" ("k bye"), where a bare
         "k" is "ok"; failing that, of the message with Spanish shorthand spelled out ("q me llamen"); failing that, of
         what follows a greeting ("hola, buenos dias", "hi, i have a question")."""
-        plain = bare(message)
-        intent = self._intents.get(plain)
-        if intent is None and (ok := _ACKNOWLEDGED.match(message)):
-            intent = self._intents.get(bare(message[ok.end() :] or "ok"))
-        spelled = bare(spanish_words(message))
-        return intent or self._intents.get(spelled) or self._after_greeting(plain) or self._after_greeting(spelled)
+        said = self._said(message)
+        return self._intents[said[-1]] if said else None
 
-    def _after_greeting(self, words: str) -> str | None:
-        """The intent of what follows a leading greeting, when that is a whole intent too: patients open with a hello
-        ("hola, tengo una pregunta"), and the listed words cannot hold every pairing."""
+    def in_spanish(self, message: str) -> bool:
+        """Whether the message is small talk in so many words, one of them Spanish ("hola", "ok gracias")."""
+        return any(words in self._spanish for words in self._said(message))
+
+    def _said(self, message: str) -> tuple[str, ...]:
+        """The listed words the message is made of, the intent's last (empty when it is not small talk)."""
+        plain = bare(message)
+        if plain in self._intents:
+            return (plain,)
+        if (ok := _ACKNOWLEDGED.match(message)) and (rest := bare(message[ok.end() :] or "ok")) in self._intents:
+            return ("ok", rest)
+        spelled = bare(spanish_words(message))
+        if spelled in self._intents:
+            return (spelled,)
+        return self._after_greeting(plain) or self._after_greeting(spelled)
+
+    def _after_greeting(self, words: str) -> tuple[str, ...]:
+        """What follows a leading greeting, when that is a whole intent too: patients open with a hello ("hola, tengo
+        una pregunta"), and the listed words cannot hold every pairing."""
         split = words.split()
         for cut in range(1, len(split)):
-            if self._intents.get(" ".join(split[:cut])) == GREETING and (
-                rest := self._intents.get(" ".join(split[cut:]))
-            ):
-                return rest
-        return None
+            greeting, rest = " ".join(split[:cut]), " ".join(split[cut:])
+            if self._intents.get(greeting) == GREETING and rest in self._intents:
+                return (greeting, rest)
+        return ()

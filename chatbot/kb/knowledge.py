@@ -49,7 +49,7 @@ TOP_LEVEL_KEYS = {
 }
 CALIBRATED_FOR = "calibrated_for"
 ENCODER_ROLES = {"encoder", "answer_encoder"}
-SMALLTALK_FIELDS = {"replies", "replies_es", "words", "exemplars"}
+SMALLTALK_FIELDS = {"replies", "replies_es", "words", "words_es", "exemplars"}
 PLACEHOLDERS = {"office_phone", "clinic_name"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -508,12 +508,13 @@ def _smalltalk(
             )
         )
     phrases = {
-        key: _intent_phrases(name, key, section.get(key, {}), set(replies), problems) for key in ("words", "exemplars")
+        key: _intent_phrases(name, key, section.get(key, {}), set(replies), problems)
+        for key in ("words", "words_es", "exemplars")
     }
     if len(problems) > before:
         return SmallTalk(), {}, {}
     return (
-        SmallTalk(phrases["words"], phrases["exemplars"]),
+        SmallTalk(phrases["words"], phrases["exemplars"], phrases["words_es"]),
         {intent: collapse(text) for intent, text in replies.items()},
         {intent: collapse(spanish[intent]) for intent in replies},
     )
