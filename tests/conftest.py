@@ -50,6 +50,14 @@ def private_var_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHATBOT_VAR_DIR", str(tmp_path / "var"))
 
 
+@pytest.fixture(autouse=True)
+def no_spanish_index_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that builds an index of its own builds it without the Spanish encoder's (CHATBOT_SPANISH_MODEL): that
+    one takes a minute to build fresh. `real_settings` serve it, as a clinic's do, and so do the settings of every
+    test that copies their indexes."""
+    monkeypatch.setenv("CHATBOT_SPANISH_MODEL", "")
+
+
 @pytest.fixture(scope="session")
 def kb() -> knowledge.KnowledgeBase:
     return knowledge.load(KNOWLEDGE)
@@ -76,23 +84,31 @@ def clarifying(kb: knowledge.KnowledgeBase, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings whose indexes (the packaged encoder's and the answer encoder's, beside it) are built once per session
-    with the real models and their ONNX exports."""
-    from chatbot.kb.startup import answer_model_for, ensure_ready
+    """Settings whose indexes (the packaged encoder's, the answer encoder's and the Spanish encoder's, beside it) are
+    built once per session with the real models and their ONNX exports."""
+    from chatbot.kb.startup import answer_model_for, ensure_ready, spanish_model_for
 
-    settings = Settings(knowledge_dir=KNOWLEDGE, index_dir=tmp_path_factory.mktemp("index"), office_phone="555-0100")
+    settings = Settings(
+        knowledge_dir=KNOWLEDGE,
+        index_dir=tmp_path_factory.mktemp("index"),
+        office_phone="555-0100",
+        spanish_model="e5",
+    )
     kb, _, _ = ensure_ready(settings)
     answer_model_for(kb, settings)
+    spanish_model_for(kb, settings)
     return settings
 
 
 def copy_indexes(built: Settings, index_dir: Path, copy_function: Any = shutil.copy2) -> None:
     """Copy `built`'s indexes (and their key caches) to `index_dir` and to where settings with that `index_dir` keep
-    the answer index."""
-    answers, copied = built.for_answers(), built.model_copy(update={"index_dir": index_dir}).for_answers()
-    assert answers is not None and copied is not None, "the session's settings serve the answer encoder"
+    the answer and Spanish indexes."""
+    moved = built.model_copy(update={"index_dir": index_dir})
     shutil.copytree(built.index_dir, index_dir, symlinks=True, copy_function=copy_function)
-    shutil.copytree(answers.index_dir, copied.index_dir, symlinks=True, copy_function=copy_function)
+    for beside in (Settings.for_answers, Settings.for_spanish):
+        source, copied = beside(built), beside(moved)
+        assert source is not None and copied is not None, "the session's settings serve every encoder"
+        shutil.copytree(source.index_dir, copied.index_dir, symlinks=True, copy_function=copy_function)
 
 
 @pytest.fixture(scope="session")

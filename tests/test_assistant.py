@@ -188,9 +188,14 @@ def test_the_policy_is_calibrated_for_an_adapted_answer_encoder_by_its_recipe(
         fake.kb, fake.index, fake.encoder, fake.messages, AnswerModel(other.index, other.encoder, "adapted-1")
     )
     encoder = fake.index.manifest.weights_sha256
-    assert fake.weights() == {"encoder": encoder, "answer_encoder": encoder}
-    assert plain.weights() == {"encoder": encoder, "answer_encoder": other.index.manifest.weights_sha256}
-    assert adapted.weights() == {"encoder": encoder, "answer_encoder": "adapted-1"}
+    other_sha = other.index.manifest.weights_sha256
+    assert fake.weights() == {"encoder": encoder, "answer_encoder": encoder, "spanish_encoder": encoder}
+    assert plain.weights() == {"encoder": encoder, "answer_encoder": other_sha, "spanish_encoder": other_sha}
+    assert adapted.weights() == {"encoder": encoder, "answer_encoder": "adapted-1", "spanish_encoder": "adapted-1"}
+    spanish = Assistant(
+        fake.kb, fake.index, fake.encoder, fake.messages, spanish=AnswerModel(other.index, other.encoder)
+    )
+    assert spanish.weights() == {"encoder": encoder, "answer_encoder": encoder, "spanish_encoder": other_sha}
 
 
 def test_an_answer_model_over_other_keys_is_refused(kb: KnowledgeBase, fake: Assistant, tmp_path) -> None:

@@ -74,10 +74,11 @@ def test_the_emergency_bar_catches_every_emergency_without_a_false_alarm(fake: A
 def test_spanish_did_you_mean_offers_the_close_entries_and_spares_questions_near_an_out_of_scope_exemplar(
     fake: Assistant,
 ) -> None:
-    # Never sure enough to answer (the runner-up is as close), so only suggestions can resolve the in-scope ones;
+    # Never sure enough to answer (the runner-up is as close, under the least lead Spanish may be given), so only
+    # suggestions can resolve the in-scope ones;
     # the out-of-scope ones score as high, but closer still to an out-of-scope exemplar.
     def spanish(best: str, oos: float) -> Observation:
-        return dataclasses.replace(seen(fake, best, 0.75, runner_up=0.73, oos=oos), lang="es")
+        return dataclasses.replace(seen(fake, best, 0.75, runner_up=0.749, oos=oos), lang="es")
 
     items = [observed(Case(f"en {i}", "in_scope", ("cost",)), spanish("cost", 0.60)) for i in range(10)]
     items += [observed(Case(f"fuera {i}", "out_of_scope"), spanish("wifi", 0.85)) for i in range(10)]
@@ -89,6 +90,14 @@ def test_spanish_did_you_mean_offers_the_close_entries_and_spares_questions_near
         Thresholds().clarify,
         Thresholds().clarify_out_of_scope_margin,
     )
+
+
+def test_spanish_room_is_the_same_room_in_the_spanish_scores_units(fake: Assistant) -> None:
+    """A multilingual encoder's best scores spread a quarter as wide: 0.04 of room would be most of their range."""
+    english = [observed(Case(f"q {i}", "in_scope", ("cost",)), seen(fake, "cost", 0.5 + i / 10)) for i in range(5)]
+    spanish = [observed(Case(f"p {i}", "in_scope", ("cost",)), seen(fake, "cost", 0.9 + i / 40)) for i in range(5)]
+    assert calibrate.spanish_room(english, spanish) == pytest.approx(calibrate.SLACK / 4)
+    assert calibrate.spanish_room([], spanish) == calibrate.SLACK
 
 
 def test_small_talk_taken_for_other_small_talk_is_no_wrong_answer_to_the_spanish_bar(fake: Assistant) -> None:
@@ -151,7 +160,10 @@ def test_a_garbled_record_of_weights_is_a_load_error_naming_it(knowledge_copy) -
     from chatbot.kb import knowledge
 
     (knowledge_copy / calibrate.POLICY_FILE).write_text("policy:\n  answer: 0.5\n  calibrated_for: {model: abc}\n")
-    with pytest.raises(KnowledgeError, match=r"calibrated_for.*expected a mapping of \['answer_encoder', 'encoder'\]"):
+    with pytest.raises(
+        KnowledgeError,
+        match=r"calibrated_for.*expected a mapping of \['answer_encoder', 'encoder', 'spanish_encoder'\]",
+    ):
         knowledge.load(knowledge_copy)
 
 

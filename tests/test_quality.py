@@ -135,21 +135,24 @@ SPANISH_ROUND2_FILE = EVAL_FILE.parent / "round-es-2.yaml"
 # suggestions 22.6% (7 of 31), one false alarm of 112. Held-out half: 26.6% (21 of 79), 70.9% (56 of 79), 2.5% wrong
 # (2 of 79), none answered, 25.6% (10 of 39), one false alarm of 118. Wrong and out of scope answered are over the 1%
 # and 2% of issue 13: a ratchet at the measured level, not the target.
+# Then Spanish questions read by multilingual-e5-small (same session; README, "Serving Spanish questions with a
+# multilingual encoder"), measured once: tuning half resolved 71.6% (58 of 81), none answered out of scope, 19.4% (6 of
+# 31) offered suggestions; held-out half resolved 72.2% (57 of 79), none wrong, 15.4% (6 of 39); right unchanged.
 SPANISH_ROUND2_FLOOR = {
     evaluate.TUNE: evaluate.Bounds(
         min_right=0.2469,
-        min_resolved=0.6666,
+        min_resolved=0.716,
         max_wrong=0.0,
-        max_out_of_scope=0.0323,
-        max_out_of_scope_clarify=0.2259,
+        max_out_of_scope=0.0,
+        max_out_of_scope_clarify=0.1936,
         max_false_alarms=1,
     ),
     evaluate.HELDOUT: evaluate.Bounds(
         min_right=0.2658,
-        min_resolved=0.7088,
-        max_wrong=0.0254,
+        min_resolved=0.7215,
+        max_wrong=0.0,
         max_out_of_scope=0.0,
-        max_out_of_scope_clarify=0.2565,
+        max_out_of_scope_clarify=0.1539,
         max_false_alarms=1,
     ),
 }
@@ -169,12 +172,13 @@ SHORT_FLOOR = evaluate.Bounds(
     min_emergency=0.9687,
     max_false_alarms=2,
 )
+# With Spanish questions read by multilingual-e5-small (fifteenth session): resolved 22 of 23, small talk 61 of 76.
 SHORT_ES_FLOOR = evaluate.Bounds(
     min_right=0.3913,
-    min_resolved=0.7826,
+    min_resolved=0.9565,
     max_wrong=0.0,
     max_out_of_scope=0.0,
-    min_smalltalk=0.7894,
+    min_smalltalk=0.8026,
     min_emergency=1.0,
     max_false_alarms=3,
 )
@@ -223,22 +227,27 @@ SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # questions a small-talk reply): in-scope questions that got one are offered suggestions instead, held-out resolved
 # 72.9% -> 77.1% (54 of 70), out of scope offered suggestions 19.0% -> 21.4%; tuning half 71.0% -> 76.3% (71 of 93),
 # 14.7% -> 20.6% (7 of 34: two that got a small-talk reply).
+# Fifteenth session, Spanish questions read by multilingual-e5-small, its thresholds chosen on this set's and
+# round-es-2.yaml's tuning halves (README, "Serving Spanish questions with a multilingual encoder"). Tuning half: right
+# 26.9% -> 28.0% (26 of 93), resolved 76.3% -> 86.0% (80 of 93), offered suggestions 20.6% -> 8.8% (3 of 34). Held-out
+# half, measured once: right 24.3% -> 15.7% (11 of 70: six direct answers became suggestions), resolved 77.1% -> 75.7%
+# (53 of 70), none wrong, none answered out of scope, offered suggestions 21.4% -> 16.7% (7 of 42).
 SPANISH_FLOOR = {
     evaluate.HELDOUT: evaluate.Bounds(
-        min_right=0.2428,
+        min_right=0.1571,
         max_wrong=0.0,
         max_out_of_scope=0.0,
         max_false_alarms=0,
-        min_resolved=0.7714,
-        max_out_of_scope_clarify=0.2858,
+        min_resolved=0.7571,
+        max_out_of_scope_clarify=0.1667,
     ),
     evaluate.TUNE: evaluate.Bounds(
-        min_right=0.2687,
+        min_right=0.2795,
         max_wrong=0.0108,
         max_out_of_scope=0.0,
         max_false_alarms=0,
-        min_resolved=0.7634,
-        max_out_of_scope_clarify=0.2059,
+        min_resolved=0.8602,
+        max_out_of_scope_clarify=0.0883,
     ),
 }
 

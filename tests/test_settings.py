@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from pydantic import ValidationError
 
 from chatbot.settings import Settings, optional_features
 
@@ -180,3 +181,21 @@ def test_the_answer_encoder_is_the_adapted_one_under_home_with_its_index_beside_
     assert chosen is not None and (chosen.model, chosen.index_dir) == (str(home / "models/other"), home / "answers")
     assert Settings(answer_model="").for_answers() is None
     assert "Answer encoder: the first one, CHATBOT_ANSWER_MODEL empty" in optional_features(Settings(answer_model=""))
+
+
+def test_the_spanish_encoders_index_sits_beside_the_first(tmp_path: Path) -> None:
+    spanish = Settings(index_dir=tmp_path / "built", spanish_model="e5").for_spanish()
+    assert spanish is not None and spanish.index_dir == tmp_path / "built-spanish"
+    said = f"Spanish questions: e5 (multilingual-e5-small); its index: {tmp_path / 'built-spanish'}"
+    assert said in optional_features(Settings(index_dir=tmp_path / "built", spanish_model="e5"))
+    # Read and built alone: no answer encoder's or Spanish encoder's index of its own.
+    assert spanish.for_answers() is None and spanish.for_spanish() is None
+    assert Settings(spanish_model="").for_spanish() is None
+    assert "Spanish questions: the answer encoder, CHATBOT_SPANISH_MODEL empty" in optional_features(
+        Settings(spanish_model="")
+    )
+
+
+def test_an_unknown_spanish_encoder_is_refused_by_name() -> None:
+    with pytest.raises(ValidationError, match="spanish_model"):
+        Settings(spanish_model="mbert")

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 def private(real_settings: Settings, knowledge_copy: Path, tmp_path: Path) -> Settings:
     """A copy of the session's built indexes and of the knowledge base, free to damage."""
     copy_indexes(real_settings, tmp_path / "index")
-    return Settings(knowledge_dir=knowledge_copy, index_dir=tmp_path / "index")
+    return Settings(knowledge_dir=knowledge_copy, index_dir=tmp_path / "index", spanish_model="e5")
 
 
 def test_a_fresh_index_is_used_as_it_is(private: Settings, caplog: pytest.LogCaptureFixture) -> None:
@@ -76,6 +76,22 @@ def test_a_corrupt_index_gives_a_clear_message_and_is_rebuilt(
         assistant = load_assistant(private)
     assert f"{index.VECTORS} does not match the sha256 recorded in" in caplog.text and "damaged" in caplog.text
     assert assistant.ask("What is the cost?").id == "cost"
+
+
+def test_a_damaged_spanish_index_is_rebuilt_in_process_from_its_key_cache(
+    private: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Spanish encoder needs no torch, so no child process; its key cache spares it the minute of encoding."""
+    spanish = private.for_spanish()
+    assert spanish is not None
+    vectors = spanish.index_dir / index.CURRENT / index.VECTORS
+    vectors.write_bytes(vectors.read_bytes()[:100])
+    with caplog.at_level(logging.INFO, logger="chatbot"):
+        assistant = load_assistant(private)
+    assert "damaged" in caplog.text and f"Rebuilding the index in {spanish.index_dir}" in caplog.text
+    assert assistant.spanish is not None and assistant.spanish.index.folder != vectors.parent
+    reply = assistant.ask("¿tengo que ir acompañado a la infusión?")
+    assert (reply.lang, reply.id) == ("es", "companion")
 
 
 def test_a_missing_index_is_built(tmp_path: Path, knowledge_copy: Path, caplog: pytest.LogCaptureFixture) -> None:

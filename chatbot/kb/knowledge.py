@@ -48,7 +48,7 @@ TOP_LEVEL_KEYS = {
     "policy",
 }
 CALIBRATED_FOR = "calibrated_for"
-ENCODER_ROLES = {"encoder", "answer_encoder"}
+ENCODER_ROLES = {"encoder", "answer_encoder", "spanish_encoder"}
 SMALLTALK_FIELDS = {"replies", "replies_es", "words", "words_es", "exemplars"}
 PLACEHOLDERS = {"office_phone", "clinic_name"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -22,6 +22,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from chatbot.answering import language
@@ -55,7 +56,12 @@ def load_assistant(settings: Settings, *, last_good: bool = False) -> Assistant:
     encoder = encoder_for(opened, source, settings.threads)
     language.detector()  # loaded here, with the rest, rather than during the first patient's question
     assistant = Assistant(
-        kb, opened, encoder, knowledge.fill(kb.messages, settings.office_phone), answer_model_for(kb, settings)
+        kb,
+        opened,
+        encoder,
+        knowledge.fill(kb.messages, settings.office_phone),
+        answer_model_for(kb, settings),
+        spanish_model_for(kb, settings),
     )
     warn_if_calibrated_for_other_weights(assistant)
     return assistant
@@ -88,6 +94,25 @@ def answer_model_for(kb: knowledge.KnowledgeBase, settings: Settings) -> AnswerM
     source = resolve_model(answering.model)
     opened = open_index(kb, weights_sha256(source), answering)
     return AnswerModel(opened, encoder_for(opened, source, settings.threads), adapt.recipe(source.path))
+
+
+def spanish_model_for(kb: knowledge.KnowledgeBase, settings: Settings) -> AnswerModel | None:
+    """The Spanish questions' encoder and its index for this knowledge base, or None without `spanish_model`. A
+    missing or stale index is rebuilt in this process: the encoder needs no torch, and the key cache keeps a rebuild
+    after an edit to the keys that changed."""
+    spanish = settings.for_spanish()
+    if spanish is None:
+        return None
+    from chatbot.kb import multilingual
+
+    def rebuild(folder: Path) -> None:
+        from chatbot.kb.build import build_spanish  # the builder's imports, only when there is building to do
+
+        build_spanish(kb, folder, settings.threads)
+
+    weights = multilingual.source()
+    opened = open_index(kb, weights_sha256(weights), spanish, rebuild=rebuild)
+    return AnswerModel(opened, multilingual.MultilingualEncoder(weights, settings.threads), as_written=True)
 
 
 def ensure_ready(
@@ -137,8 +162,11 @@ def last_good_knowledge(index_dir: Path, invalid: KnowledgeError) -> knowledge.K
     return None
 
 
-def open_index(kb: knowledge.KnowledgeBase, weights: str, settings: Settings) -> index.Index:
-    """The index for this knowledge base and model: the current one, a kept one, or a rebuilt one (in a child process).
+def open_index(
+    kb: knowledge.KnowledgeBase, weights: str, settings: Settings, rebuild: Callable[[Path], None] | None = None
+) -> index.Index:
+    """The index for this knowledge base and model: the current one, a kept one, or a rebuilt one (by `rebuild` into
+    the folder given, else by `chatbot build` in a child process).
 
     Raises:
         BuildFailed: the rebuild failed; its own message is kept.
@@ -159,7 +187,10 @@ def open_index(kb: knowledge.KnowledgeBase, weights: str, settings: Settings) ->
         if opened is not None:
             return opened
     log.warning("Rebuilding the index in %s (this takes about 30 s)…", index_dir)
-    build_in_child(settings, index_dir)
+    if rebuild is None:
+        build_in_child(settings, index_dir)
+    else:
+        rebuild(index_dir)
     rebuilt = index.read(index_dir)
     index.check_fresh(rebuilt, kb.fingerprint, weights)
     return rebuilt

@@ -52,6 +52,8 @@ CLARIFY = (*np.round(np.arange(0.40, 0.951, 0.01), 3), 9.0)
 CLARIFY_OUT_OF_SCOPE_MARGIN = np.round(np.arange(-0.30, 0.101, 0.02), 3)
 MAX_OUT_OF_SCOPE_CLARIFY = 0.20
 SPANISH_ANSWER = np.round(np.arange(0.70, 1.301, 0.02), 3)
+# A quarter of MARGIN's steps, as a multilingual encoder's scores spread a quarter as wide; never no lead at all.
+SPANISH_MARGIN = np.round(np.arange(0.005, 0.0501, 0.005), 3)
 POLICY_FILE = "policy.yaml"
 # A choice must keep its bounds with every threshold loosened by this much: questions that sit right on
 # an edge of the tuning half say little about the next patient's, so the bounds get some room. Chosen by
@@ -250,11 +252,16 @@ def choose_smalltalk(assistant: Assistant, observed: Sequence[Observed], base: T
 
 
 def choose_clarify(
-    assistant: Assistant, observed: Sequence[Observed], base: Thresholds, *, spanish: bool = False
+    assistant: Assistant,
+    observed: Sequence[Observed],
+    base: Thresholds,
+    *,
+    spanish: bool = False,
+    room: float = SLACK,
 ) -> Thresholds:
     """The "did you mean" thresholds: the most answerable questions resolved (right directly or among the
     suggestions) with at most MAX_OUT_OF_SCOPE_CLARIFY of out-of-scope questions offered suggestions, even
-    with both loosened by SLACK; among equals the strictest (clarify 9.0, never, if suggestions resolve nothing).
+    with both loosened by `room`; among equals the strictest (clarify 9.0, never, if suggestions resolve nothing).
 
     With `spanish`, Spanish's own pair (`spanish_clarify`, `spanish_clarify_out_of_scope_margin`) is chosen instead;
     `observed` should then hold the questions read as Spanish, the only ones that pair decides for."""
@@ -267,7 +274,7 @@ def choose_clarify(
     for level, margin in itertools.product(CLARIFY, CLARIFY_OUT_OF_SCOPE_MARGIN):
         chosen: dict[str, Any] = {level_name: float(level), margin_name: float(margin)}
         candidate = replace(base, **chosen)
-        loose = replace(candidate, **{name: value - SLACK for name, value in chosen.items()})
+        loose = replace(candidate, **{name: value - room for name, value in chosen.items()})
         if report(assistant, observed, loose).metrics()["out_of_scope_clarify"] > MAX_OUT_OF_SCOPE_CLARIFY:
             continue
         key = (float(report(assistant, observed, candidate).metrics()["resolved"]), float(level), float(margin))
@@ -277,23 +284,55 @@ def choose_clarify(
     return best[1]
 
 
-def choose_spanish(assistant: Assistant, observed: Sequence[Observed], base: Thresholds) -> Thresholds:
+def choose_spanish(
+    assistant: Assistant, observed: Sequence[Observed], base: Thresholds, english: Sequence[Observed] = ()
+) -> Thresholds:
     """Spanish's own thresholds, on the questions read as Spanish (they decide nothing for a Spanglish one read as
-    English): first `spanish_answer`, then, with it fixed, the Spanish "did you mean" pair, so no direct answer is
-    traded for a clarification."""
+    English): first the answer level and leads, then, with them fixed, the Spanish "did you mean" pair, so no direct
+    answer is traded for a clarification. The room is `SLACK` in the Spanish scores' units (`spanish_room`)."""
     spanish = [o for o in observed if o.case.category != "emergency" and o.seen.lang == "es"]
-    return choose_clarify(assistant, spanish, choose_spanish_answer(assistant, spanish, base), spanish=True)
+    room = spanish_room(english, spanish)
+    chosen = choose_spanish_answer(assistant, spanish, base, room)
+    return choose_clarify(assistant, spanish, chosen, spanish=True, room=room)
 
 
-def choose_spanish_answer(assistant: Assistant, spanish: Sequence[Observed], base: Thresholds) -> Thresholds:
-    """The lowest `spanish_answer` that keeps Spanish questions within the same bounds as English ones, with the
-    same room (`SLACK`); if none does, Spanish questions are never answered outright (they get the Spanish fallback).
+def spanish_room(english: Sequence[Observed], spanish: Sequence[Observed]) -> float:
+    """`SLACK` scaled by how widely the best entry's score spreads over Spanish questions against English ones: a
+    multilingual encoder for Spanish (`CHATBOT_SPANISH_MODEL`) puts them on a scale a quarter as wide, where 0.04 of
+    room would be most of the range. `SLACK` itself when either language has fewer than two questions in scope."""
+    spreads = []
+    for questions in (english, spanish):
+        best = [
+            float(o.seen.semantic.max())
+            for o in questions
+            if o.case.category == "in_scope" and o.seen.semantic is not None
+        ]
+        spreads.append(float(np.std(best)) if len(best) > 1 else 0.0)
+    return SLACK * spreads[1] / spreads[0] if all(spreads) else SLACK
+
+
+def choose_spanish_answer(
+    assistant: Assistant, spanish: Sequence[Observed], base: Thresholds, room: float = SLACK
+) -> Thresholds:
+    """`spanish_answer` and Spanish's leads over the runner-up and the out-of-scope exemplars: the most right answers
+    that keep Spanish questions within the same bounds as English ones even with all three loosened by `room`; among
+    equals the strictest. If none does, Spanish questions are never answered outright (they get the Spanish fallback).
     """
-    for level in SPANISH_ANSWER:
-        loose = report(assistant, spanish, replace(base, spanish_answer=float(level) - SLACK)).metrics()
-        if loose["wrong"] <= MAX_WRONG and loose["out_of_scope_answered"] <= MAX_OUT_OF_SCOPE:
-            return replace(base, spanish_answer=float(level))
-    return replace(base, spanish_answer=Thresholds().spanish_answer)
+    best: tuple[tuple[float, ...], Thresholds] | None = None
+    for level, margin, out_of_scope in itertools.product(SPANISH_ANSWER, SPANISH_MARGIN, OUT_OF_SCOPE_MARGIN):
+        chosen: dict[str, Any] = {
+            "spanish_answer": float(level),
+            "spanish_margin": float(margin),
+            "spanish_out_of_scope_margin": float(out_of_scope),
+        }
+        loose = report(assistant, spanish, replace(base, **{k: v - room for k, v in chosen.items()})).metrics()
+        if loose["wrong"] > MAX_WRONG or loose["out_of_scope_answered"] > MAX_OUT_OF_SCOPE:
+            continue
+        candidate = replace(base, **chosen)
+        key = (float(report(assistant, spanish, candidate).metrics()["right"]), *chosen.values())
+        if best is None or key > best[0]:
+            best = (key, candidate)
+    return best[1] if best is not None else replace(base, spanish_answer=Thresholds().spanish_answer)
 
 
 def calibrate(assistant: Assistant, tune: Sequence[Case], spanish: Sequence[Case] = ()) -> Thresholds:
@@ -303,7 +342,7 @@ def calibrate(assistant: Assistant, tune: Sequence[Case], spanish: Sequence[Case
     thresholds = choose_judge(assistant, observed, thresholds)
     thresholds = choose_smalltalk(assistant, observed, thresholds)
     thresholds = choose_clarify(assistant, observed, thresholds)
-    return choose_spanish(assistant, observe(assistant, spanish), thresholds) if spanish else thresholds
+    return choose_spanish(assistant, observe(assistant, spanish), thresholds, observed) if spanish else thresholds
 
 
 def write(thresholds: Thresholds, path: Path, calibrated_for: Mapping[str, str] | None = None) -> None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 EVAL_FILE = Path("tests/data/eval.yaml")
 SPANISH_EVAL_FILE = Path("tests/data/eval-es.yaml")
+SPANISH_ROUND_FILE = Path("tests/data/round-es-2.yaml")
 
 
 class _ChatbotGroup(click.Group):
@@ -121,7 +122,8 @@ def check() -> None:
 @cli.command()
 def build() -> None:
     """Check the knowledge base (as `chatbot check` does) and build the index in CHATBOT_INDEX_DIR, and the
-    answer encoder's (CHATBOT_ANSWER_MODEL) beside it, first adapting that encoder if it is not made yet.
+    answer encoder's (CHATBOT_ANSWER_MODEL) and the Spanish encoder's (CHATBOT_SPANISH_MODEL) beside it, first
+    adapting the answer encoder if it is not made yet.
 
     \b
     Example:
@@ -131,6 +133,7 @@ def build() -> None:
     from chatbot.kb.adapt import adapt as adapt_model
     from chatbot.kb.adapt import to_make
     from chatbot.kb.build import build as build_index
+    from chatbot.kb.build import build_spanish
     from chatbot.kb.encoder import resolve_model
 
     settings = Settings()
@@ -140,18 +143,25 @@ def build() -> None:
         click.echo(f"Adapting the answer encoder to the knowledge base in {missing} (about a minute) …")
         adapt_model(resolve_model(settings.model), kb, missing, hold=False, say=click.echo)
     answering = settings.for_answers()
+    built = []
     for building in (settings, answering):
         if building is None:
             continue
         scores_entries = building is answering or answering is None
-        folder = build_index(
-            kb,
-            resolve_model(building.model),
-            building.index_dir,
-            settings.threads,
-            scores_entries=scores_entries,
-            say=click.echo,
+        built.append(
+            build_index(
+                kb,
+                resolve_model(building.model),
+                building.index_dir,
+                settings.threads,
+                scores_entries=scores_entries,
+                say=click.echo,
+            )
         )
+    spanish = settings.for_spanish()
+    if spanish is not None:
+        built.append(build_spanish(kb, spanish.index_dir, settings.threads, say=click.echo))
+    for folder in built:
         manifest = json.loads((folder / "manifest.json").read_text())
         counts = ", ".join(f"{n} {k}" for k, n in manifest["counts"].items())
         click.echo(f"Built {folder} in {manifest['build_seconds']} s: {counts}.")
@@ -546,22 +556,23 @@ def _print_unhelpful(marked: list[Unhelpful], retention_days: int) -> None:
 @click.argument("file", type=click.Path(path_type=Path), default=EVAL_FILE)
 @click.option(
     "--spanish",
-    "spanish_file",
+    "spanish_files",
     type=click.Path(path_type=Path),
-    default=SPANISH_EVAL_FILE,
+    multiple=True,
+    default=(SPANISH_EVAL_FILE, SPANISH_ROUND_FILE),
     show_default=True,
-    help='Spanish questions: their tuning half chooses spanish_answer and the Spanish "did you mean" pair.',
+    help="Spanish questions (repeatable): their tuning halves choose Spanish's own thresholds.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the chosen thresholds without writing them.")
-def calibrate(file: Path, spanish_file: Path, dry_run: bool) -> None:
+def calibrate(file: Path, spanish_files: tuple[Path, ...], dry_run: bool) -> None:
     """Choose the policy's thresholds on the tuning half; write them to knowledge/policy.yaml; report the held-out half.
 
     \b
     Most right answers with out-of-scope answered at most 2% and wrong answers at most 1%; then
     small talk, and the "did you mean" band (most questions resolved, at most 20% of out-of-scope
     questions offered suggestions); every threshold chosen without looking at the held-out half.
-    Spanish questions are held to the same bounds by their own thresholds: spanish_answer, then
-    spanish_clarify and spanish_clarify_out_of_scope_margin.
+    Spanish questions are held to the same bounds by their own thresholds: spanish_answer and the
+    two leads, then spanish_clarify and spanish_clarify_out_of_scope_margin.
     \b
     Example:
         chatbot calibrate
@@ -574,7 +585,7 @@ def calibrate(file: Path, spanish_file: Path, dry_run: bool) -> None:
     settings = Settings()
     assistant = load_assistant(settings)
     cases = evaluate.load_cases(file)
-    spanish = evaluate.half(evaluate.load_cases(spanish_file), evaluate.TUNE)
+    spanish = [case for path in spanish_files for case in evaluate.half(evaluate.load_cases(path), evaluate.TUNE)]
     chosen = calibration.calibrate(assistant, evaluate.half(cases, evaluate.TUNE), spanish)
     click.echo("Chosen on the tuning half: " + ", ".join(f"{k}={v:g}" for k, v in calibration.flat(chosen).items()))
     if not dry_run:
