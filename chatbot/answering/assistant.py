@@ -185,7 +185,7 @@ class Assistant:
         text = normalise(spanish_words(question)) if lang == SPANISH else english
         if not text:
             return Observation(text, lang)
-        said = self.said(question)
+        said, said_in_spanish = self.said.read(question)
         said_in = stated_in(question, english)
         stated = said_in is not None
         if said_in is not None and said_in != ENGLISH and lang == ENGLISH:
@@ -222,7 +222,7 @@ class Assistant:
             out_of_scope=_best(for_entries, self._out_of_scope),
             out_of_scope_lexical=float(out_of_scope_lexical),
             said=said,
-            said_in_spanish=said is not None and self.said.in_spanish(question),
+            said_in_spanish=said_in_spanish,
             smalltalk=chat[intent] if intent else float("-inf"),
             smalltalk_intent=intent,
             out_of_scope_text=self._closest_text(for_entries, self._out_of_scope),

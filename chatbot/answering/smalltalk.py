@@ -46,12 +46,16 @@ class Words:
         """The intent of the whole message; failing that, of what follows a leading "k" or "ok" ("k bye"), where a bare
         "k" is "ok"; failing that, of the message with Spanish shorthand spelled out ("q me llamen"); failing that, of
         what follows a greeting ("hola, buenos dias", "hi, i have a question")."""
-        said = self._said(message)
-        return self._intents[said[-1]] if said else None
+        return self.read(message)[0]
 
     def in_spanish(self, message: str) -> bool:
         """Whether the message is small talk in so many words, one of them Spanish ("hola", "ok gracias")."""
-        return any(words in self._spanish for words in self._said(message))
+        return self.read(message)[1]
+
+    def read(self, message: str) -> tuple[str | None, bool]:
+        """The message's intent and whether it is said in Spanish, in one pass (`__call__`, `in_spanish`)."""
+        said = self._said(message)
+        return (self._intents[said[-1]] if said else None), any(words in self._spanish for words in said)
 
     def _said(self, message: str) -> tuple[str, ...]:
         """The listed words the message is made of, the intent's last (empty when it is not small talk)."""
