@@ -19,6 +19,12 @@ from chatbot.answering.language import ENGLISH, OTHER, SPANISH, Reading, detect,
         ("que debo llevar", SPANISH),
         ("hola buenos dias", SPANISH),
         ("a que hora abren", SPANISH),
+        # The detector leans Portuguese or Italian on these; two Spanish words decide. "como saco cita?" got the
+        # English goodbye.
+        ("como saco cita?", SPANISH),
+        ("si cancelo mi cita me cobran algo?", SPANISH),
+        ("mi mama se tomo el cloro", SPANISH),
+        ("como funciona?", ENGLISH),  # one Spanish word is not enough, whatever the detector leans to
         ("how much does it cost?", ENGLISH),
         ("hi", ENGLISH),  # too short to be anything but English
         ("ok thx", ENGLISH),
