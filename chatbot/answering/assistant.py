@@ -94,8 +94,7 @@ class AnswerModel:
     encoder: Encoder
     # What the policy is calibrated for, when not the weights' sha256: an adapted model's recipe (`adapt.recipe`).
     recipe: str | None = None
-    # Reads the message as written, not normalised: a multilingual model knows accents and case, and normalising
-    # (built for the English encoders) cost the Spanish one right answers on the tuning halves.
+    # Reads the message as written, not normalised, as its index's keys were read (`multilingual.AS_WRITTEN`).
     as_written: bool = False
 
 

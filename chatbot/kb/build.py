@@ -110,15 +110,27 @@ def build(
 
 
 def build_spanish(
-    kb: KnowledgeBase, index_dir: Path, threads: int = 1, say: Callable[[str], None] = lambda _: None
+    kb: KnowledgeBase,
+    index_dir: Path,
+    threads: int = 1,
+    encoder: Encoder | None = None,
+    say: Callable[[str], None] = lambda _: None,
 ) -> Path:
-    """Build the Spanish questions' index (`multilingual.py`): the same keys, read by that encoder, no export."""
+    """Build the Spanish questions' index (`multilingual.py`): the same keys, read by that encoder (`encoder` when the
+    caller has it loaded already), no export."""
     from chatbot.kb import multilingual
 
     weights = multilingual.source()
-    encoder = multilingual.MultilingualEncoder(weights, threads)
     return build(
-        kb, weights, index_dir, threads, export=False, scores_entries=False, encoder=encoder, as_written=True, say=say
+        kb,
+        weights,
+        index_dir,
+        threads,
+        export=False,
+        scores_entries=False,
+        encoder=encoder or multilingual.MultilingualEncoder(weights, threads),
+        as_written=multilingual.AS_WRITTEN,
+        say=say,
     )
 
 

@@ -105,14 +105,16 @@ def spanish_model_for(kb: knowledge.KnowledgeBase, settings: Settings) -> Answer
         return None
     from chatbot.kb import multilingual
 
+    weights = multilingual.source()
+    encoder = multilingual.MultilingualEncoder(weights, settings.threads)
+
     def rebuild(folder: Path) -> None:
         from chatbot.kb.build import build_spanish  # the builder's imports, only when there is building to do
 
-        build_spanish(kb, folder, settings.threads)
+        build_spanish(kb, folder, settings.threads, encoder)
 
-    weights = multilingual.source()
     opened = open_index(kb, weights_sha256(weights), spanish, rebuild=rebuild)
-    return AnswerModel(opened, multilingual.MultilingualEncoder(weights, settings.threads), as_written=True)
+    return AnswerModel(opened, encoder, as_written=multilingual.AS_WRITTEN)
 
 
 def ensure_ready(
