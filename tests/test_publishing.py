@@ -81,6 +81,39 @@ def test_of_two_twins_the_one_unlike_its_own_entry_is_named_wherever_it_sits_in_
     )
 
 
+FAQ_FILE = """entries:
+  - id: cost
+    alternates:
+      - how much is it
+  - id: wifi
+    alternates:
+      - is there internet
+"""
+SPANISH_FILE = """spanish_alternates:
+  wifi:
+    - "¿cuánto cuesta cada infusión?"
+"""
+
+
+@pytest.mark.parametrize(
+    ("wording", "where"),
+    [
+        ("how much does each infusion cost", ("faq.yaml", "alternates", 5)),  # not listed: the entry's own line
+        ("is there internet", ("faq.yaml", "alternates", 7)),
+        ("¿cuánto cuesta cada infusión?", ("spanish.yaml", "spanish_alternates.wifi", 3)),
+    ],
+)
+def test_a_twin_is_located_at_the_line_that_says_it_even_in_the_spanish_file(
+    kb: knowledge.KnowledgeBase, wording: str, where: tuple[str, str, int]
+) -> None:
+    """Staff sent to the wifi entry in faq.yaml would not find a Spanish wording: spanish.yaml holds it."""
+    wifi = dataclasses.replace(WIFI, alternates=(wording,))
+    vectors = {"how much is it": _unit(1, 0.5), "price per infusion": _unit(1, 0), wording: _unit(1, -0.1)}
+    files = (("faq.yaml", FAQ_FILE), ("spanish.yaml", SPANISH_FILE))
+    [problem] = near_twins(dataclasses.replace(kb, entries=(COST, wifi), files=files), vectors)
+    assert (problem.file, problem.field, problem.line) == where
+
+
 def test_alike_alternates_of_one_entry_are_fine(kb: knowledge.KnowledgeBase) -> None:
     vectors = {"how much is it": _unit(1, 0), "price per infusion": _unit(1, 0.01)}
     assert near_twins(_kb(kb, dataclasses.replace(COST)), vectors) == []

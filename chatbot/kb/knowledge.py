@@ -254,6 +254,31 @@ def write_snapshot(kb: KnowledgeBase, path: Path) -> None:
     path.write_text(json.dumps(dict(kb.files), ensure_ascii=False), encoding="utf-8")
 
 
+def at_wording(problem: Problem, wording: str, texts: Mapping[str, str] | tuple[tuple[str, str], ...]) -> Problem:
+    """`problem` about one of an entry's alternates, pointed at the line that says it: in the entry's own file, else
+    in the `spanish_alternates` of another (spanish.yaml), where staff looking under the entry would not find it.
+    Unchanged when no list item says it in so many words."""
+    files = dict(texts)
+    own = Path(problem.file).name
+    for name in sorted(files, key=lambda name: (name != own, name)):
+        for number, line in enumerate(files[name].splitlines(), start=1):
+            if _item(line) == wording:
+                field = problem.field if name == own else f"spanish_alternates.{problem.entry}"
+                return replace(problem, file=name, field=field, line=number)
+    return problem
+
+
+def _item(line: str) -> object:
+    """The scalar a one-line YAML list item holds (`- text`, quoted or not), or None."""
+    item = line.strip()
+    if not item.startswith("- "):
+        return None
+    try:
+        return yaml.safe_load(item[2:])
+    except yaml.YAMLError:
+        return None
+
+
 def located(problem: Problem, texts: Mapping[str, str] | tuple[tuple[str, str], ...]) -> Problem:
     """`problem` with the line of its entry (`id: ...`) in its file's text, when it has none, so staff go straight
     there."""

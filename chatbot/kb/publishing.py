@@ -61,15 +61,14 @@ def near_twins(kb: knowledge.KnowledgeBase, vectors: Mapping[str, NDArray[np.flo
         pairs = {pair for pair in pairs if worst not in pair}
         entry, text = rows[worst]
         alike = "; ".join(f"{rows[t][1]!r} of entry {rows[t][0].id!r} ({cosines[worst, t]:.2f})" for t in twins)
-        problems.append(
-            Problem(
-                entry.source,
-                entry.id,
-                "alternates",
-                f"{text!r} reads like {alike}: above the {NEAR_TWIN} cosine two entries' wordings may share. "
-                "Keep it under the one entry that answers it",
-            )
+        problem = Problem(
+            entry.source,
+            entry.id,
+            "alternates",
+            f"{text!r} reads like {alike}: above the {NEAR_TWIN} cosine two entries' wordings may share. "
+            "Keep it under the one entry that answers it",
         )
+        problems.append(knowledge.at_wording(problem, text, kb.files))
     return [knowledge.located(problem, kb.files) for problem in problems]
 
 
