@@ -148,7 +148,7 @@ SPANISH_ROUND2_FLOOR = {
         max_false_alarms=1,
     ),
     evaluate.HELDOUT: evaluate.Bounds(
-        min_right=0.2658,
+        min_right=0.2531,  # 26.6% before the sixteenth session's language change (see SPANISH_FLOOR): 20 of 79
         min_resolved=0.7215,
         max_wrong=0.0,
         max_out_of_scope=0.0,
@@ -232,9 +232,13 @@ SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # 26.9% -> 28.0% (26 of 93), resolved 76.3% -> 86.0% (80 of 93), offered suggestions 20.6% -> 8.8% (3 of 34). Held-out
 # half, measured once: right 24.3% -> 15.7% (11 of 70: six direct answers became suggestions), resolved 77.1% -> 75.7%
 # (53 of 70), none wrong, none answered out of scope, offered suggestions 21.4% -> 16.7% (7 of 42).
+# Sixteenth session, two Spanish words decide when lingua leans Portuguese or Italian (README, "Which language"; on the
+# tuning halves it ended English goodbyes to Spanish questions): one held-out question, answered right while it was read
+# as English, is read as Spanish and offered the right entry among suggestions: right 15.7% -> 14.3% (10 of 70),
+# resolved unchanged. Seen as this test's pass or fail, after the change; the same for round-es-2.yaml (below).
 SPANISH_FLOOR = {
     evaluate.HELDOUT: evaluate.Bounds(
-        min_right=0.1571,
+        min_right=0.1428,
         max_wrong=0.0,
         max_out_of_scope=0.0,
         max_false_alarms=0,
