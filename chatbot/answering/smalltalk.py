@@ -42,18 +42,12 @@ class Words:
         }
         self._spanish = {bare(word) for words in smalltalk.words_es.values() for word in words}
 
-    def __call__(self, message: str) -> str | None:
-        """The intent of the whole message; failing that, of what follows a leading "k" or "ok" ("k bye"), where a bare
-        "k" is "ok"; failing that, of the message with Spanish shorthand spelled out ("q me llamen"); failing that, of
-        what follows a greeting ("hola, buenos dias", "hi, i have a question")."""
-        return self.read(message)[0]
-
-    def in_spanish(self, message: str) -> bool:
-        """Whether the message is small talk in so many words, one of them Spanish ("hola", "ok gracias")."""
-        return self.read(message)[1]
-
     def read(self, message: str) -> tuple[str | None, bool]:
-        """The message's intent and whether it is said in Spanish, in one pass (`__call__`, `in_spanish`)."""
+        """The small-talk intent of the whole message, and whether one of its listed words is Spanish ("hola", "ok
+        gracias"). The intent is the whole message's; failing that, that of what follows a leading "k" or "ok" ("k
+        bye"), where a bare "k" is "ok"; failing that, of the message with Spanish shorthand spelled out ("q me
+        llamen"); failing that, of what follows a greeting ("hola, buenos dias", "hi, i have a question"). None, and
+        not Spanish, when the message is not small talk in so many words."""
         said = self._said(message)
         return (self._intents[said[-1]] if said else None), any(words in self._spanish for words in said)
 
