@@ -90,7 +90,10 @@ def test_the_evaluation_set_is_large_enough_and_names_real_entries(kb) -> None:
     assert len(smalltalk) >= 30 and {i for c in smalltalk for i in c.ids} <= set(kb.messages.smalltalk)
 
 
-@pytest.mark.parametrize("eval_file", ["tests/data/eval.yaml", "tests/data/eval-es.yaml"])
+@pytest.mark.parametrize(
+    "eval_file",
+    ["tests/data/eval.yaml", "tests/data/eval-es.yaml", "tests/data/round9.yaml", "tests/data/round-es-3.yaml"],
+)
 def test_the_evaluation_questions_are_not_copies_of_the_knowledge_bases_phrasings(kb, eval_file: str) -> None:
     """The set measures wording the bot has not seen: no copies of alternates or exemplars (the seed's own questions
     may recur)."""
