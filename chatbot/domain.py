@@ -59,11 +59,17 @@ class Entry:
     answer: str
     alternates: tuple[str, ...] = ()
     source: str = ""
+    spanish: tuple[str, ...] = ()  # Spanish alternates (spanish.yaml): keys for Spanish questions
 
     @property
     def keys(self) -> tuple[str, ...]:
         """Every phrasing that should retrieve this entry."""
-        return (self.question, *self.alternates)
+        return (self.question, *self.alternates, *self.spanish)
+
+    @property
+    def wordings(self) -> tuple[str, ...]:
+        """The patients' wordings of it, English and Spanish: every key but the page's own question."""
+        return (*self.alternates, *self.spanish)
 
 
 @dataclass(frozen=True)

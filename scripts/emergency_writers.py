@@ -53,7 +53,12 @@ def without(assistant: Assistant, lines: set[str]) -> Assistant:
     kb = dataclasses.replace(
         kb,
         entries=tuple(
-            dataclasses.replace(e, alternates=tuple(a for a in e.alternates if a not in lines)) for e in kb.entries
+            dataclasses.replace(
+                e,
+                alternates=tuple(a for a in e.alternates if a not in lines),
+                spanish=tuple(a for a in e.spanish if a not in lines),
+            )
+            for e in kb.entries
         ),
         out_of_scope=tuple(t for t in kb.out_of_scope if t not in lines),
         emergency=tuple(t for t in kb.emergency if t not in lines),

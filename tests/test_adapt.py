@@ -117,6 +117,17 @@ def test_a_batch_never_holds_an_entry_twice_and_pairs_keys_of_one_entry(small: k
     assert len(firsts) == len(set(firsts)) and len(firsts) >= sum(map(len, keys.values())) - 1
 
 
+def test_a_spanish_wording_added_for_spanish_questions_trains_nothing_new(small: knowledge.KnowledgeBase) -> None:
+    """Spanish questions have an encoder of their own: a wording added for it leaves the English answer encoder's
+    training, and so its English answers, as they were. An English one changes it."""
+    entry = small.entries[0]
+    spanish = dataclasses.replace(entry, spanish=(*entry.spanish, "¿y después me puedo ir sola a mi casa?"))
+    english = dataclasses.replace(entry, alternates=(*entry.alternates, "can i go home on my own after"))
+    keys = adapt.entry_keys(small)
+    assert adapt.entry_keys(dataclasses.replace(small, entries=(spanish, *small.entries[1:]))) == keys
+    assert adapt.entry_keys(dataclasses.replace(small, entries=(english, *small.entries[1:]))) != keys
+
+
 def test_the_adapt_command_writes_the_folder_and_says_how_to_use_it_even_unheld(
     small: knowledge.KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -97,7 +97,7 @@ def test_the_evaluation_set_is_large_enough_and_names_real_entries(kb) -> None:
 def test_the_evaluation_questions_are_not_copies_of_the_knowledge_bases_phrasings(kb, eval_file: str) -> None:
     """The set measures wording the bot has not seen: no copies of alternates or exemplars (the seed's own questions
     may recur)."""
-    keys = {k.casefold().strip(" ?!.¿¡") for e in kb.entries for k in e.alternates}
+    keys = {k.casefold().strip(" ?!.¿¡") for e in kb.entries for k in e.wordings}
     keys |= {k.casefold().strip(" ?!.¿¡") for k in kb.out_of_scope + kb.emergency + kb.not_emergency}
     keys |= {k.casefold().strip(" ?!.¿¡") for exemplars in kb.smalltalk.exemplars.values() for k in exemplars}
     copies = [c.question for c in evaluate.load_cases(Path(eval_file)) if c.question.casefold().strip(" ?!.¿¡") in keys]

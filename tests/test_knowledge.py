@@ -172,7 +172,9 @@ def test_an_office_message_without_its_spanish_version_is_refused_by_name(knowle
 
 
 def test_spanish_alternates_become_keys_of_their_entry(kb: knowledge.KnowledgeBase) -> None:
-    assert "¿Cuánto cuesta cada infusión?" in kb.entry("cost").keys
+    cost = kb.entry("cost")
+    assert "¿Cuánto cuesta cada infusión?" in cost.keys and "¿Cuánto cuesta cada infusión?" in cost.spanish
+    assert "¿Cuánto cuesta cada infusión?" not in cost.alternates
 
 
 def test_spanish_alternates_for_an_entry_that_does_not_exist_are_refused(knowledge_copy: Path) -> None:

@@ -89,10 +89,6 @@ FAQ_FILE = """entries:
     alternates:
       - is there internet
 """
-SPANISH_FILE = """spanish_alternates:
-  wifi:
-    - "¿cuánto cuesta cada infusión?"
-"""
 
 
 @pytest.mark.parametrize(
@@ -100,18 +96,29 @@ SPANISH_FILE = """spanish_alternates:
     [
         ("how much does each infusion cost", ("faq.yaml", "alternates", 5)),  # not listed: the entry's own line
         ("is there internet", ("faq.yaml", "alternates", 7)),
-        ("¿cuánto cuesta cada infusión?", ("spanish.yaml", "spanish_alternates.wifi", 3)),
     ],
 )
-def test_a_twin_is_located_at_the_line_that_says_it_even_in_the_spanish_file(
+def test_a_twin_is_located_at_the_line_that_says_it(
     kb: knowledge.KnowledgeBase, wording: str, where: tuple[str, str, int]
 ) -> None:
-    """Staff sent to the wifi entry in faq.yaml would not find a Spanish wording: spanish.yaml holds it."""
     wifi = dataclasses.replace(WIFI, alternates=(wording,))
     vectors = {"how much is it": _unit(1, 0.5), "price per infusion": _unit(1, 0), wording: _unit(1, -0.1)}
-    files = (("faq.yaml", FAQ_FILE), ("spanish.yaml", SPANISH_FILE))
+    files = (("faq.yaml", FAQ_FILE),)
     [problem] = near_twins(dataclasses.replace(kb, entries=(COST, wifi), files=files), vectors)
     assert (problem.file, problem.field, problem.line) == where
+
+
+def test_a_spanish_wording_is_not_judged_by_the_english_encoder(kb: knowledge.KnowledgeBase) -> None:
+    """The English encoder learnt no Spanish: it puts "¿Cuánto cuesta cada infusión?" at 0.90 from "¿Cada cuánto se
+    ponen las infusiones?". Spanish questions are scored by an encoder of their own."""
+    scheduling = Entry("scheduling", "How often?", "…", ("how often are infusions",), "faq.yaml", ("¿Cada cuánto?",))
+    cost = dataclasses.replace(COST, spanish=("¿Cuánto cuesta?",))
+    vectors = {
+        "how much is it": _unit(1, 0, 0),
+        "price per infusion": _unit(1, 0.1, 0),
+        "how often are infusions": _unit(0, 0, 1),
+    }
+    assert near_twins(_kb(kb, cost, scheduling), vectors) == []
 
 
 def test_alike_alternates_of_one_entry_are_fine(kb: knowledge.KnowledgeBase) -> None:

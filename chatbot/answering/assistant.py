@@ -151,7 +151,7 @@ class Assistant:
             entry.id: frozenset(tokens(document)) for entry, document in zip(kb.entries, documents, strict=True)
         }
         clinic = [text for e in kb.entries for text in (e.answer, e.question)]
-        patients = [*(a for e in kb.entries for a in e.alternates), *kb.out_of_scope, *kb.emergency, *kb.not_emergency]
+        patients = [*(a for e in kb.entries for a in e.wordings), *kb.out_of_scope, *kb.emergency, *kb.not_emergency]
         self.speller = Speller.from_texts(clinic=clinic, patients=patients)
         # The same texts' words beside the dictionary's, for the language check: the patients' own "whats" and "appt"
         # are English too, though the speller never corrects towards them.

@@ -255,16 +255,12 @@ def write_snapshot(kb: KnowledgeBase, path: Path) -> None:
 
 
 def at_wording(problem: Problem, wording: str, texts: Mapping[str, str] | tuple[tuple[str, str], ...]) -> Problem:
-    """`problem` about one of an entry's alternates, pointed at the line that says it: in the entry's own file, else
-    in the `spanish_alternates` of another (spanish.yaml), where staff looking under the entry would not find it.
-    Unchanged when no list item says it in so many words."""
-    files = dict(texts)
+    """`problem` about one of an entry's alternates, pointed at the line of the entry's file that says it. Unchanged
+    when no list item says it in so many words."""
     own = Path(problem.file).name
-    for name in sorted(files, key=lambda name: (name != own, name)):
-        for number, line in enumerate(files[name].splitlines(), start=1):
-            if _item(line) == wording:
-                field = problem.field if name == own else f"spanish_alternates.{problem.entry}"
-                return replace(problem, file=name, field=field, line=number)
+    for number, line in enumerate(dict(texts).get(own, "").splitlines(), start=1):
+        if _item(line) == wording:
+            return replace(problem, file=own, line=number)
     return problem
 
 
@@ -395,7 +391,7 @@ def _with_spanish(
             spanish.setdefault(entry_id, []).extend(
                 _phrases([(name, items)], f"spanish_alternates.{entry_id}", problems)
             )
-    return [replace(e, alternates=(*e.alternates, *spanish[e.id])) if e.id in spanish else e for e in entries]
+    return [replace(e, spanish=tuple(spanish[e.id])) if e.id in spanish else e for e in entries]
 
 
 def _phrases(sections: list[tuple[str, Any]], key: str, problems: list[Problem]) -> list[str]:

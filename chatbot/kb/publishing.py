@@ -39,6 +39,9 @@ def near_twins(kb: knowledge.KnowledgeBase, vectors: Mapping[str, NDArray[np.flo
     Args:
         vectors: every alternate's vector, as the index embeds it (normalised text, unit length).
     """
+    # English wordings only: Spanish questions are scored by an encoder of their own (`CHATBOT_SPANISH_MODEL`), and the
+    # English one, which learnt no Spanish, puts "¿Cuánto cuesta cada infusión?" beside "¿Cada cuánto se ponen las
+    # infusiones?" (0.90).
     rows = [(entry, text) for entry in kb.entries for text in entry.alternates]
     if not rows:
         return []

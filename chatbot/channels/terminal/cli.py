@@ -111,7 +111,7 @@ def check() -> None:
             "Not safe to publish: fix these, then run `chatbot check` again."
         )
         sys.exit(1)
-    alternates = sum(len(entry.alternates) for entry in kb.entries)
+    alternates = sum(len(entry.wordings) for entry in kb.entries)
     click.echo(
         f"Safe to publish: {len(kb.entries)} entries, {alternates} alternates, {len(kb.out_of_scope)} "
         f"out-of-scope questions, checked in {time.perf_counter() - started:.1f} s. "
