@@ -240,7 +240,7 @@ def calibrated(settings: Settings, eval_file: Path) -> tuple[Thresholds, dict[st
     calibration failed if it did (the held-out half is then judged with the copied policy's thresholds)."""
     assistant = load_assistant(settings)
     cases = evaluate.load_cases(eval_file)
-    spanish = evaluate.half(evaluate.load_cases(SPANISH_EVAL_FILE), evaluate.TUNE)
+    spanish = [evaluate.half(evaluate.load_cases(SPANISH_EVAL_FILE), evaluate.TUNE)]
     try:
         thresholds, failure = calibration.calibrate(assistant, evaluate.half(cases, evaluate.TUNE), spanish), None
     except CalibrationFailed as exc:

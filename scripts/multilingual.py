@@ -165,11 +165,11 @@ def serving_report(assistant: Assistant, without: Assistant) -> None:
     it) against the Spanish encoder as served (`knowledge/policy.yaml`), on both Spanish sets' tuning halves."""
     english = calibrate.observe(without, evaluate.half(evaluate.load_cases(DATA / "eval.yaml"), evaluate.TUNE))
     tune = {name: evaluate.half(evaluate.load_cases(DATA / name), evaluate.TUNE) for name in QUESTION_SETS}
-    both = [case for cases in tune.values() for case in cases]
+    sets = [calibrate.observe(without, cases) for cases in tune.values()]
     policies = {
         "answer encoder, calibrated": (
             without,
-            calibrate.choose_spanish(without, calibrate.observe(without, both), assistant.thresholds, english),
+            calibrate.choose_spanish(without, sets, assistant.thresholds, english),
         ),
         "multilingual-e5-small, served": (assistant, assistant.thresholds),
     }

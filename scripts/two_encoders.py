@@ -57,7 +57,7 @@ def main() -> None:
         thresholds = calibrate.choose_judge(both, tune, thresholds)
         thresholds = calibrate.choose_smalltalk(both, tune, thresholds)
         thresholds = calibrate.choose_clarify(both, tune, thresholds)
-        thresholds = calibrate.choose_spanish(both, calibrate.observe(both, spanish), thresholds)
+        thresholds = calibrate.choose_spanish(both, [calibrate.observe(both, spanish)], thresholds)
         print(f"{'set':<30} {'encoders':<10} {quality_header()}")
         for name, (file, which) in SETS.items():
             cases = evaluate.half(evaluate.load_cases(DATA / file), which)

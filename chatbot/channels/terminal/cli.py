@@ -561,7 +561,7 @@ def _print_unhelpful(marked: list[Unhelpful], retention_days: int) -> None:
     multiple=True,
     default=(SPANISH_EVAL_FILE, SPANISH_ROUND_FILE),
     show_default=True,
-    help="Spanish questions (repeatable): their tuning halves choose Spanish's own thresholds.",
+    help="Spanish questions (repeatable): each file's tuning half, held to the bounds alone, chooses their thresholds.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the chosen thresholds without writing them.")
 def calibrate(file: Path, spanish_files: tuple[Path, ...], dry_run: bool) -> None:
@@ -571,8 +571,8 @@ def calibrate(file: Path, spanish_files: tuple[Path, ...], dry_run: bool) -> Non
     Most right answers with out-of-scope answered at most 2% and wrong answers at most 1%; then
     small talk, and the "did you mean" band (most questions resolved, at most 20% of out-of-scope
     questions offered suggestions); every threshold chosen without looking at the held-out half.
-    Spanish questions are held to the same bounds by their own thresholds: spanish_answer and the
-    two leads, then spanish_clarify and spanish_clarify_out_of_scope_margin.
+    Spanish questions are held to the same bounds, each file on its own, by their own thresholds:
+    spanish_answer and the two leads, then spanish_clarify and spanish_clarify_out_of_scope_margin.
     \b
     Example:
         chatbot calibrate
@@ -585,7 +585,7 @@ def calibrate(file: Path, spanish_files: tuple[Path, ...], dry_run: bool) -> Non
     settings = Settings()
     assistant = load_assistant(settings)
     cases = evaluate.load_cases(file)
-    spanish = [case for path in spanish_files for case in evaluate.half(evaluate.load_cases(path), evaluate.TUNE)]
+    spanish = [evaluate.half(evaluate.load_cases(path), evaluate.TUNE) for path in spanish_files]
     chosen = calibration.calibrate(assistant, evaluate.half(cases, evaluate.TUNE), spanish)
     click.echo("Chosen on the tuning half: " + ", ".join(f"{k}={v:g}" for k, v in calibration.flat(chosen).items()))
     if not dry_run:
