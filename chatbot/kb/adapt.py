@@ -66,7 +66,7 @@ def entry_keys(kb: KnowledgeBase) -> dict[str, list[str]]:
     """Each entry's English keys as the index encodes them (normalised), for entries with two or more. The Spanish
     ones are left out: the model learnt English, Spanish questions have an encoder of their own
     (`CHATBOT_SPANISH_MODEL`), and with them every Spanish wording added for that encoder retrained this one and moved
-    English answers (README, "Spanish alternates from blind writers")."""
+    English answers (README, "Spanish wordings from blind writers")."""
     keys = {entry.id: sorted({normalise(key) for key in (entry.question, *entry.alternates)}) for entry in kb.entries}
     return {entry_id: texts for entry_id, texts in keys.items() if len(texts) >= 2}
 

@@ -323,7 +323,7 @@ def choose_spanish_answer(
 
     Each set keeps the bounds on its own, as each writer's questions are another patient's: pooled, the sixteenth
     session's choice kept the two tuning halves at 1.5% of out-of-scope questions answered while round-es-2.yaml's
-    had 3.2% (1 of 31), and its held-out half then 2.6% (README, "Spanish alternates from blind writers").
+    had 3.2% (1 of 31), and its held-out half then 2.6% (README, "Spanish wordings from blind writers").
     """
     spanish = [o for observed in sets for o in observed]
     best: tuple[tuple[float, ...], Thresholds] | None = None
