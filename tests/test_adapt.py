@@ -105,6 +105,17 @@ def test_a_policy_is_calibrated_for_the_recipe_not_the_bits(adapted: adapt.Adapt
     assert adapt.recipe(resolve_model("").path) is None and adapt.recipe(garbled) is None
 
 
+def test_the_recipe_of_a_model_is_known_before_it_is_made(
+    small: knowledge.KnowledgeBase, adapted: adapt.Adapted
+) -> None:
+    """What lets a start tell a model adapted before an update from the one the policy was calibrated for."""
+    assert adapt.recipe_for(resolve_model(""), small, epochs=2) == adapt.recipe(adapted.folder)
+    assert adapt.recipe_for(resolve_model(""), small, epochs=2, hold=False) != adapt.recipe(adapted.folder)
+    entry = small.entries[0]
+    edited = dataclasses.replace(small, entries=(dataclasses.replace(entry, alternates=(*entry.alternates, "ok?")),))
+    assert adapt.recipe_for(resolve_model(""), edited, epochs=2) != adapt.recipe(adapted.folder)
+
+
 def test_a_batch_never_holds_an_entry_twice_and_pairs_keys_of_one_entry(small: knowledge.KnowledgeBase) -> None:
     keys = adapt.entry_keys(small)
     owner = {text: entry_id for entry_id, texts in keys.items() for text in texts}

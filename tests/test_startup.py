@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import copy_indexes
+from conftest import KNOWLEDGE, copy_indexes
 from fastapi.testclient import TestClient
 from support import ready
 
 from chatbot.channels.terminal.cli import cli
 from chatbot.channels.web.app import create_app
 from chatbot.errors import KnowledgeError, ModelNotFound, WeightsMismatch
-from chatbot.kb import index
+from chatbot.kb import adapt, index
 from chatbot.kb.encoder import ModelSource, resolve_model, weights_sha256
 from chatbot.kb.startup import load_assistant
 from chatbot.settings import Settings
@@ -53,6 +55,25 @@ def test_a_policy_calibrated_for_other_weights_is_said_at_start(
     assert assistant.ask("how much does it cost?").id == "cost", "it still answers"
     assert "calibrated for other weights of the answer encoder than these serve" in caplog.text
     assert "Run `chatbot calibrate`" in caplog.text
+
+
+def test_an_answer_encoder_adapted_before_an_update_is_said_to_need_adapting_again(
+    real_settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An update changed what the answer encoder learns from (as when Spanish wordings stopped training it): the
+    model folder a clinic already has is not the one the new policy was calibrated for. The start says to remake it,
+    which is the fix, not to calibrate for the old model, and answers meanwhile."""
+    copy_indexes(real_settings, tmp_path / "index")
+    folder = tmp_path / "models" / "adapted-entries"
+    shutil.copytree(real_settings.adapted_dir, folder)
+    manifest = json.loads((folder / adapt.MANIFEST).read_text(encoding="utf-8"))
+    (folder / adapt.MANIFEST).write_text(json.dumps(manifest | {"trained_on_sha256": "0" * 64}), encoding="utf-8")
+    settings = Settings(home=tmp_path, knowledge_dir=KNOWLEDGE, index_dir=tmp_path / "index", spanish_model="e5")
+    with caplog.at_level(logging.INFO, logger="chatbot"):
+        assistant = load_assistant(settings)
+    assert assistant.ask("how much does it cost?").id == "cost"
+    assert f"The answer encoder in {folder} was adapted from other keys" in caplog.text
+    assert "Run `chatbot adapt --no-hold`" in caplog.text and "chatbot calibrate" not in caplog.text
 
 
 def test_a_stale_index_is_rebuilt_and_says_so(private: Settings, caplog: pytest.LogCaptureFixture) -> None:

@@ -124,6 +124,28 @@ def recipe(folder: Path) -> str | None:
         made = {name: manifest[name] for name in RECIPE}
     except (OSError, ValueError, TypeError, KeyError):
         return None
+    return _digest(made)
+
+
+def recipe_for(source: ModelSource, kb: KnowledgeBase, *, epochs: int = 1, seed: int = 0, hold: bool = True) -> str:
+    """The recipe `adapt` would give the model it makes from `source` and `kb` (the same arguments), without making
+    it: a model folder adapted before the knowledge base or the training keys changed has another."""
+    keys, held = entry_keys(kb), held_texts(kb) if hold else []
+    made = {
+        "base_weights_sha256": weights_sha256(source),
+        "trained_on_sha256": _trained_on(keys, held),
+        "epochs": epochs,
+        "seed": seed,
+        "hold_weight": HOLD_WEIGHT if held else 0.0,
+    }
+    return _digest(made)
+
+
+def _trained_on(keys: dict[str, list[str]], held: list[str]) -> str:
+    return hashlib.sha256(json.dumps({"keys": keys, "held": held}, sort_keys=True).encode()).hexdigest()
+
+
+def _digest(made: dict[str, object]) -> str:
     return "adapted-" + hashlib.sha256(json.dumps(made, sort_keys=True).encode()).hexdigest()
 
 
@@ -179,8 +201,7 @@ def adapt(
         say(f"Epoch {epoch + 1} of {epochs}: {steps} steps, mean loss {sum(losses) / max(len(losses), 1):.3f}")
     model.eval()
     result = Adapted(folder, sum(len(texts) for texts in keys.values()), len(held), steps, losses[-1] if losses else 0)
-    trained_on = hashlib.sha256(json.dumps({"keys": keys, "held": held}, sort_keys=True).encode()).hexdigest()
-    _write(model, folder, source, kb, epochs, seed, result, trained_on)
+    _write(model, folder, source, kb, epochs, seed, result, _trained_on(keys, held))
     return result
 
 

@@ -37,7 +37,7 @@ from chatbot.kb.encoder import (
     resolve_model,
     weights_sha256,
 )
-from chatbot.settings import Settings
+from chatbot.settings import ADAPTED, Settings
 
 log = logging.getLogger("chatbot")
 
@@ -63,22 +63,39 @@ def load_assistant(settings: Settings, *, last_good: bool = False) -> Assistant:
         answer_model_for(kb, settings),
         spanish_model_for(kb, settings),
     )
-    warn_if_calibrated_for_other_weights(assistant)
+    warn_if_calibrated_for_other_weights(assistant, settings)
     return assistant
 
 
-def warn_if_calibrated_for_other_weights(assistant: Assistant) -> None:
+def warn_if_calibrated_for_other_weights(assistant: Assistant, settings: Settings) -> None:
     """Say so when the policy was chosen for other vectors (another encoder, re-adapted weights, or the answer
-    encoder switched on or off): every threshold and the judge's weights are the encoders' own."""
+    encoder switched on or off): every threshold and the judge's weights are the encoders' own. When the policy was
+    chosen for the very model `chatbot adapt --no-hold` would make now, the served one is out of date instead (an
+    update changed what it learns from): remaking it is the fix, not calibrating for it."""
     recorded = dict(assistant.kb.calibrated_for)
     serving = assistant.weights()
     changed = sorted(role for role, sha in recorded.items() if serving.get(role) != sha)
-    if changed:
+    if not changed:
+        return
+    if changed == ["answer_encoder"] and _would_adapt(assistant.kb, settings) == recorded["answer_encoder"]:
         log.warning(
-            "The policy (knowledge/policy.yaml) was calibrated for other weights of the %s than these serve; its "
-            "thresholds may not fit them. Run `chatbot calibrate` (then keep the emergency pair by hand).",
-            " and the ".join(role.replace("_", " ") for role in changed),
+            "The answer encoder in %s was adapted from other keys than the policy (knowledge/policy.yaml) was "
+            "calibrated for. Run `chatbot adapt --no-hold` to make the model it was calibrated for, then restart.",
+            settings.adapted_dir,
         )
+        return
+    log.warning(
+        "The policy (knowledge/policy.yaml) was calibrated for other weights of the %s than these serve; its "
+        "thresholds may not fit them. Run `chatbot calibrate` (then keep the emergency pair by hand).",
+        " and the ".join(role.replace("_", " ") for role in changed),
+    )
+
+
+def _would_adapt(kb: knowledge.KnowledgeBase, settings: Settings) -> str | None:
+    """The recipe of the answer encoder `chatbot adapt --no-hold` would make now, or None when none is served."""
+    if settings.answer_model != ADAPTED:
+        return None
+    return adapt.recipe_for(resolve_model(settings.model), kb, hold=False)
 
 
 def answer_model_for(kb: knowledge.KnowledgeBase, settings: Settings) -> AnswerModel | None:
