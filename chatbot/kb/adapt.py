@@ -131,14 +131,20 @@ def recipe_for(source: ModelSource, kb: KnowledgeBase, *, epochs: int = 1, seed:
     """The recipe `adapt` would give the model it makes from `source` and `kb` (the same arguments), without making
     it: a model folder adapted before the knowledge base or the training keys changed has another."""
     keys, held = entry_keys(kb), held_texts(kb) if hold else []
-    made = {
+    return _digest(_recipe_fields(source, keys, held, epochs, seed))
+
+
+def _recipe_fields(
+    source: ModelSource, keys: dict[str, list[str]], held: list[str], epochs: int, seed: int
+) -> dict[str, object]:
+    """The `RECIPE` fields of a manifest: written by `adapt`, digested by `recipe_for`, so the two cannot drift."""
+    return {
         "base_weights_sha256": weights_sha256(source),
         "trained_on_sha256": _trained_on(keys, held),
         "epochs": epochs,
         "seed": seed,
         "hold_weight": HOLD_WEIGHT if held else 0.0,
     }
-    return _digest(made)
 
 
 def _trained_on(keys: dict[str, list[str]], held: list[str]) -> str:
@@ -201,7 +207,7 @@ def adapt(
         say(f"Epoch {epoch + 1} of {epochs}: {steps} steps, mean loss {sum(losses) / max(len(losses), 1):.3f}")
     model.eval()
     result = Adapted(folder, sum(len(texts) for texts in keys.values()), len(held), steps, losses[-1] if losses else 0)
-    _write(model, folder, source, kb, epochs, seed, result, _trained_on(keys, held))
+    _write(model, folder, source, kb, result, _recipe_fields(source, keys, held, epochs, seed))
     return result
 
 
@@ -210,10 +216,8 @@ def _write(
     folder: Path,
     source: ModelSource,
     kb: KnowledgeBase,
-    epochs: int,
-    seed: int,
     result: Adapted,
-    trained_on: str,
+    made: dict[str, object],
 ) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".adapting-", dir=folder.parent) as scratch:
@@ -221,12 +225,8 @@ def _write(
         model.save(str(written))
         manifest = {
             "base_model": source.name,
-            "base_weights_sha256": weights_sha256(source),
             "knowledge_fingerprint": kb.fingerprint,
-            "trained_on_sha256": trained_on,
-            "epochs": epochs,
-            "seed": seed,
-            "hold_weight": HOLD_WEIGHT if result.held else 0.0,
+            **made,
             "keys": result.keys,
             "held": result.held,
             "steps": result.steps,
