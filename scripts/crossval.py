@@ -11,8 +11,12 @@ the other way round. A variant changes what the policy sees before any threshold
   "can my husband drive me home" while still vetoing a question that mentions the stroke.
 - `judge`: the observations as they are, decided by the judge (`calibrate.choose_judge`) fit on the fold.
 
+`--judge-bounds` instead measures the judge's own out-of-scope bound (`calibrate.JUDGE_MAX_OUT_OF_SCOPE`) by nested
+cross-validation: 5 outer folds of the English questions, the judge fit on four (`calibrate.fit_judge`, which picks
+its cutoff on inner folds) and scored on the fifth.
+
 Usage (the encoder and index come from CHATBOT_MODEL and CHATBOT_INDEX_DIR, as for `chatbot eval`):
-    .venv/bin/python scripts/crossval.py [--shuffles 3]
+    .venv/bin/python scripts/crossval.py [--shuffles 3] [--judge-bounds]
 """
 
 from __future__ import annotations
@@ -26,13 +30,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from sklearn.model_selection import StratifiedKFold
 from support import QUALITY, quality_cells, quality_header
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chatbot.answering.assistant import Assistant, Observation
 from chatbot.answering.lexical import tokens
-from chatbot.domain import OUT_OF_SCOPE
+from chatbot.domain import OUT_OF_SCOPE, Judge
 from chatbot.kb.startup import load_assistant
 from chatbot.quality import calibrate, evaluate
 from chatbot.settings import Settings
@@ -97,14 +102,46 @@ def crossval(
     return {name: float(np.mean(values)) for name, values in totals.items()}
 
 
+JUDGE_BOUNDS = (0.02, 0.015, 0.01, 0.005)
+
+
+def judge_bounds(inputs: np.ndarray, answerable: np.ndarray, right: np.ndarray, shuffles: int) -> None:
+    """Right, wrong and out-of-scope answered on the outer unseen folds, per bound, among English questions."""
+    print("| judge's out-of-scope bound | right | wrong | out of scope answered |")
+    print("|---|---|---|---|")
+    for bound in JUDGE_BOUNDS:
+        found = []
+        for seed in range(shuffles):
+            for fit, unseen in StratifiedKFold(5, shuffle=True, random_state=100 + seed).split(inputs, right):
+                judge = calibrate.fit_judge(inputs[fit], answerable[fit], right[fit], bound)
+                answered = scored(judge, inputs[unseen]) >= 0
+                asked, hit = answerable[unseen], right[unseen]
+                found.append(
+                    (
+                        np.mean(answered[asked] & hit[asked]),
+                        np.mean(answered[asked] & ~hit[asked]),
+                        np.mean(answered[~asked]),
+                    )
+                )
+        print(f"| {bound:.1%} | " + " | ".join(f"{value:.2%}" for value in np.mean(found, axis=0)) + " |", flush=True)
+
+
+def scored(judge: Judge, inputs: np.ndarray) -> np.ndarray:
+    return judge.bias + inputs @ np.asarray([getattr(judge, name) for name in calibrate.JUDGE_INPUTS])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shuffles", type=int, default=3)
     parser.add_argument("--only", nargs="*", help="Variant names to run (default: all).")
+    parser.add_argument("--judge-bounds", action="store_true", help="Measure the judge's out-of-scope bound instead.")
     args = parser.parse_args()
     assistant = load_assistant(Settings())
     tune = evaluate.half(evaluate.load_cases(Path("tests/data/eval.yaml")), evaluate.TUNE)
     observed = calibrate.observe(assistant, tune)
+    if args.judge_bounds:
+        judge_bounds(*calibrate.judge_data(assistant, observed, assistant.thresholds), args.shuffles)
+        return
     vectors = assistant.encoder.encode([o.seen.text or " " for o in observed])
     print(f"{assistant.encoder.name}: {len(observed)} tuning-half questions, {args.shuffles} shuffles x 2 folds")
     print(f"{'variant':<24} {quality_header()}")

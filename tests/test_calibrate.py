@@ -205,3 +205,24 @@ def test_the_judge_answers_long_plain_questions_the_thresholds_cannot_tell_from_
     by_judge = calibrate.report(fake, items, judged).metrics()
     assert by_judge["out_of_scope_answered"] == 0.0 and by_judge["wrong"] == 0.0
     assert by_judge["right"] > by_thresholds["right"]
+
+
+def test_the_judge_keeps_its_own_out_of_scope_bound_on_questions_it_never_saw() -> None:
+    """Where plain questions and near misses overlap, the judge's bound decides how many near misses get an answer:
+    a stricter bound answers fewer of the next patients' out-of-scope questions, and stays near its bound."""
+    rng = np.random.default_rng(0)
+
+    def sample(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        answerable = np.arange(n) % 3 != 0
+        inputs = np.zeros((n, len(calibrate.JUDGE_INPUTS)))
+        inputs[:, 0] = rng.normal(np.where(answerable, 1.5, 0.0), 1.0)
+        return inputs, answerable, answerable.copy()
+
+    def leaked(judge: Judge, inputs: np.ndarray, answerable: np.ndarray) -> float:
+        weights = np.asarray([getattr(judge, name) for name in calibrate.JUDGE_INPUTS])
+        return float(np.mean(judge.bias + inputs[~answerable] @ weights >= 0))
+
+    fit, fresh = sample(900), sample(3000)
+    loose = calibrate.fit_judge(*fit, max_out_of_scope=0.2)
+    strict = calibrate.fit_judge(*fit, max_out_of_scope=0.02)
+    assert leaked(strict, fresh[0], fresh[1]) < 0.05 < leaked(loose, fresh[0], fresh[1])

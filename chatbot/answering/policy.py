@@ -5,7 +5,7 @@ An English question is answered when its best entry is at least `answer` (here o
 entry is, its lead over the runner-up and over the out-of-scope exemplars, the question's length and how much
 of it the entry's words cover. Weighing these against each other, rather than each against its own threshold,
 answered more of the tuning half's unseen folds right with fewer wrong and out-of-scope answers
-(`scripts/crossval.py`; the figures are with `calibrate.JUDGE_ROOM`).
+(`scripts/crossval.py`; the bound on its cutoff is `calibrate.JUDGE_MAX_OUT_OF_SCOPE`).
 
 Without a judge, and always for Spanish questions, an answer must be earned three ways at once: the best
 entry is close enough (`answer`), clearly ahead of the runner-up entry (`margin`), and closer than every
