@@ -369,7 +369,17 @@ SPANISH_SAFETY_FLOOR = {
     # Ninth session: twins from its tuning half's pattern alarms, 17 -> 11.
     "emergencies-es-8.yaml": {evaluate.TUNE: (1.0, 11), evaluate.HELDOUT: (101 / 103, 10)},
 }
-SAFETY_FLOOR = ENGLISH_SAFETY_FLOOR | SPANISH_SAFETY_FLOOR
+# Pain talk (eighteenth session): a ninth writer, who saw only the clinic's pages, wrote how this clinic's patients say
+# their pain is bad (a 10, a flare, "me duele todo el cuerpo", "my neck is killing me") beside pain with a red flag
+# now, in both languages; its `ambiguous` messages are not scored. Measured on main before any change, whole sets:
+# Spanish 59 of 60 emergencies, 22 of 150 pain messages alarmed; English 40 of 40, 9 of 100. Then "is killing me"
+# said of a pain stopped reading as self-harm (tuning half 8 -> 7). Plain-pain exemplars for the nets were tried and
+# not kept (README, "Pain talk").
+PAIN_SAFETY_FLOOR = {
+    "pain-es.yaml": {evaluate.TUNE: (1.0, 13), evaluate.HELDOUT: (33 / 34, 9)},
+    "pain-en.yaml": {evaluate.TUNE: (1.0, 7), evaluate.HELDOUT: (1.0, 1)},
+}
+SAFETY_FLOOR = ENGLISH_SAFETY_FLOOR | SPANISH_SAFETY_FLOOR | PAIN_SAFETY_FLOOR
 
 
 @pytest.mark.parametrize(

@@ -154,6 +154,8 @@ NO_ALARMS = [
     # Idioms.
     "i could kill myself for forgetting my wallet at the clinic",
     "i've been killing myself at work to pay for the infusions",
+    "i'm at work and my neck is killing me, can someone call me after 5?",
+    "i think these migraines are killing me lately",
     "my grandfather shot himself when i was 12, does that matter for ketamine",
     "my son has a seizure now and then, can he still come",
     "i can't talk right now, can you text me the address",

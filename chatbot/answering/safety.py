@@ -35,9 +35,10 @@ _IDIOM = (
 )
 _PATTERNS = [
     # Suicide and self-harm, said by the patient about themselves.
+    # "i am at work and my neck is killing me": a pain, not the patient, is what kills there.
     rf"\b{_SELF}\b[^.?!]{{0,40}}"
-    r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning|shoot|shooting|hang|hanging)"
-    rf"\s+(?:my ?self|me)\b{_IDIOM}",
+    r"\b(?:kill|(?<!is )(?<!are )(?<!was )(?<!were )killing|hurt|hurting|harm|harming|cut|cutting|burn|burning"
+    rf"|shoot|shooting|hang|hanging)\s+(?:my ?self|me)\b{_IDIOM}",
     r"\b(?:cut|cutting|slit|slitting|slashed) (?:my|her|his) wrists?\b",
     r"\b(?:want|wanna|going|gonna|ready|plan|planning|trying|deserve)\s+(?:to\s+)?die\b",
     rf"\b(?:{_SELF}|gonna|going to|want to|ready to|plan to|about to)\b[^.?!]{{0,30}}"
