@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chatbot.answering.assistant import Assistant, Observation
 from chatbot.answering.lexical import tokens
-from chatbot.domain import OUT_OF_SCOPE, Judge
+from chatbot.answering.policy import judged_rows
+from chatbot.domain import OUT_OF_SCOPE
 from chatbot.kb.startup import load_assistant
 from chatbot.quality import calibrate, evaluate
 from chatbot.settings import Settings
@@ -114,7 +115,7 @@ def judge_bounds(inputs: np.ndarray, answerable: np.ndarray, right: np.ndarray, 
         for seed in range(shuffles):
             for fit, unseen in StratifiedKFold(5, shuffle=True, random_state=100 + seed).split(inputs, right):
                 judge = calibrate.fit_judge(inputs[fit], answerable[fit], right[fit], bound)
-                answered = scored(judge, inputs[unseen]) >= 0
+                answered = judged_rows(judge, inputs[unseen]) >= 0
                 asked, hit = answerable[unseen], right[unseen]
                 found.append(
                     (
@@ -124,10 +125,6 @@ def judge_bounds(inputs: np.ndarray, answerable: np.ndarray, right: np.ndarray, 
                     )
                 )
         print(f"| {bound:.1%} | " + " | ".join(f"{value:.2%}" for value in np.mean(found, axis=0)) + " |", flush=True)
-
-
-def scored(judge: Judge, inputs: np.ndarray) -> np.ndarray:
-    return judge.bias + inputs @ np.asarray([getattr(judge, name) for name in calibrate.JUDGE_INPUTS])
 
 
 def main() -> None:

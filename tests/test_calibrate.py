@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from chatbot.answering.assistant import Assistant, Observation
+from chatbot.answering.policy import JUDGE_INPUTS, judged_rows
 from chatbot.domain import Judge, Thresholds
 from chatbot.errors import CalibrationFailed, KnowledgeError
 from chatbot.quality import calibrate
@@ -214,13 +215,12 @@ def test_the_judge_keeps_its_own_out_of_scope_bound_on_questions_it_never_saw() 
 
     def sample(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         answerable = np.arange(n) % 3 != 0
-        inputs = np.zeros((n, len(calibrate.JUDGE_INPUTS)))
+        inputs = np.zeros((n, len(JUDGE_INPUTS)))
         inputs[:, 0] = rng.normal(np.where(answerable, 1.5, 0.0), 1.0)
         return inputs, answerable, answerable.copy()
 
     def leaked(judge: Judge, inputs: np.ndarray, answerable: np.ndarray) -> float:
-        weights = np.asarray([getattr(judge, name) for name in calibrate.JUDGE_INPUTS])
-        return float(np.mean(judge.bias + inputs[~answerable] @ weights >= 0))
+        return float(np.mean(judged_rows(judge, inputs[~answerable]) >= 0))
 
     fit, fresh = sample(900), sample(3000)
     loose = calibrate.fit_judge(*fit, max_out_of_scope=0.2)

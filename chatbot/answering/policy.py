@@ -22,6 +22,7 @@ mean", unless an out-of-scope exemplar is closer than the best of them by more t
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from typing import TypeVar, overload
 
 import numpy as np
@@ -63,9 +64,19 @@ def judge_inputs(evidence: Evidence) -> dict[str, float]:
     }
 
 
+# The judge's inputs in one order: the columns `judged_rows` and calibration's fit read.
+JUDGE_INPUTS = tuple(f.name for f in fields(Judge) if f.name != "bias")
+
+
 def judged(evidence: Evidence, judge: Judge) -> float:
     """The judge's score for the best entry: at or above zero, it is answered."""
-    return judge.bias + sum(getattr(judge, name) * value for name, value in judge_inputs(evidence).items())
+    inputs = judge_inputs(evidence)
+    return float(judged_rows(judge, np.asarray([[inputs[name] for name in JUDGE_INPUTS]]))[0])
+
+
+def judged_rows(judge: Judge, rows: np.ndarray) -> np.ndarray:
+    """The judge's score for each row of inputs (columns in `JUDGE_INPUTS` order), as `judged` gives it for one."""
+    return judge.bias + rows @ np.asarray([getattr(judge, name) for name in JUDGE_INPUTS])
 
 
 @overload

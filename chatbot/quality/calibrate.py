@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from chatbot.answering.assistant import Assistant, Observation
 from chatbot.answering.language import ENGLISH
-from chatbot.answering.policy import confident, judge_inputs
+from chatbot.answering.policy import JUDGE_INPUTS, confident, judge_inputs
 from chatbot.answering.safety import sounds_like_emergency
 from chatbot.domain import Judge, Thresholds
 from chatbot.errors import CalibrationFailed
@@ -209,9 +209,6 @@ def judge_data(
     answerable = np.asarray([o.case.answerable for o in english], dtype=bool)
     right = np.asarray([e.matches[0].id in o.case.ids for e, o in zip(ranked, english, strict=True)], dtype=bool)
     return inputs, answerable, right
-
-
-JUDGE_INPUTS = tuple(f.name for f in fields(Judge) if f.name != "bias")
 
 
 def fit_judge(
