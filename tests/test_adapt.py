@@ -148,6 +148,7 @@ def test_the_adapt_command_writes_the_folder_and_says_how_to_use_it_even_unheld(
     assert (tmp_path / "adapted" / "model.safetensors").is_file()
     assert json.loads((tmp_path / "adapted" / adapt.MANIFEST).read_text())["held"] == 0
     assert ", 0 exemplars held," in result.output
+    assert adapt.recipe(tmp_path / "adapted") == adapt.served_recipe(Settings(), small)
     assert f"Use it with CHATBOT_ANSWER_MODEL={tmp_path / 'adapted'}, then `chatbot build`" in result.output
 
 
@@ -168,6 +169,8 @@ def test_build_adapts_the_answer_encoder_when_it_is_missing_then_builds_both_ind
         str((tmp_path / "index-answers" / "current").resolve()),
     ]
     assert adapt.to_make(Settings()) is None
+    assert adapt.recipe(made) == adapt.served_recipe(Settings(), small), "a start would not say to remake it"
+    assert adapt.served_recipe(Settings(answer_model=""), small) is None
 
 
 def test_a_start_without_the_answer_encoder_makes_it_the_same_bit_for_bit(

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatbot.answering.normalise import normalise
-from chatbot.kb.encoder import WEIGHTS_FILE, ModelSource, weights_sha256
+from chatbot.kb.encoder import WEIGHTS_FILE, ModelSource, resolve_model, weights_sha256
 from chatbot.kb.knowledge import KnowledgeBase
 from chatbot.settings import ADAPTED, Settings
 
@@ -107,6 +107,34 @@ def to_make(settings: Settings) -> Path | None:
     if settings.answer_model != ADAPTED or (settings.adapted_dir / WEIGHTS_FILE).is_file():
         return None
     return settings.adapted_dir
+
+
+def make_served(
+    settings: Settings,
+    kb: KnowledgeBase,
+    *,
+    folder: Path | None = None,
+    epochs: int = 1,
+    say: Callable[[str], None] = lambda line: None,
+) -> Adapted:
+    """Adapt the answer encoder (`CHATBOT_ANSWER_MODEL=adapted`) into `folder`, by default the one these settings
+    serve: what `chatbot build`, a start that finds it missing and `chatbot adapt --no-hold` all make."""
+    source, hold = _served(settings)
+    return adapt(source, kb, folder or settings.adapted_dir, epochs=epochs, hold=hold, say=say)
+
+
+def served_recipe(settings: Settings, kb: KnowledgeBase) -> str | None:
+    """The recipe `make_served` would give the answer encoder now, or None when these settings serve none adapted."""
+    if settings.answer_model != ADAPTED:
+        return None
+    source, hold = _served(settings)
+    return recipe_for(source, kb, hold=hold)
+
+
+def _served(settings: Settings) -> tuple[ModelSource, bool]:
+    # Adapted from the encoder the settings name, with nothing held (the second value): it scores the entries only,
+    # never the emergency check or small talk, so their exemplars are free to move.
+    return resolve_model(settings.model), False
 
 
 # What makes an adapted model what it is: the weights it started from, the texts it trained on (not the whole

@@ -37,7 +37,7 @@ from chatbot.kb.encoder import (
     resolve_model,
     weights_sha256,
 )
-from chatbot.settings import ADAPTED, Settings
+from chatbot.settings import Settings
 
 log = logging.getLogger("chatbot")
 
@@ -77,7 +77,7 @@ def warn_if_calibrated_for_other_weights(assistant: Assistant, settings: Setting
     changed = sorted(role for role, sha in recorded.items() if serving.get(role) != sha)
     if not changed:
         return
-    if changed == ["answer_encoder"] and _would_adapt(assistant.kb, settings) == recorded["answer_encoder"]:
+    if changed == ["answer_encoder"] and adapt.served_recipe(settings, assistant.kb) == recorded["answer_encoder"]:
         log.warning(
             "The answer encoder in %s was adapted from other keys than the policy (knowledge/policy.yaml) was "
             "calibrated for. Run `chatbot adapt --no-hold` to make the model it was calibrated for, then restart.",
@@ -89,13 +89,6 @@ def warn_if_calibrated_for_other_weights(assistant: Assistant, settings: Setting
         "thresholds may not fit them. Run `chatbot calibrate` (then keep the emergency pair by hand).",
         " and the ".join(role.replace("_", " ") for role in changed),
     )
-
-
-def _would_adapt(kb: knowledge.KnowledgeBase, settings: Settings) -> str | None:
-    """The recipe of the answer encoder `chatbot adapt --no-hold` would make now, or None when none is served."""
-    if settings.answer_model != ADAPTED:
-        return None
-    return adapt.recipe_for(resolve_model(settings.model), kb, hold=False)
 
 
 def answer_model_for(kb: knowledge.KnowledgeBase, settings: Settings) -> AnswerModel | None:

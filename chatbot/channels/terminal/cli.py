@@ -130,8 +130,7 @@ def build() -> None:
         chatbot build
     """
     from chatbot.kb import knowledge
-    from chatbot.kb.adapt import adapt as adapt_model
-    from chatbot.kb.adapt import to_make
+    from chatbot.kb.adapt import make_served, to_make
     from chatbot.kb.build import build as build_index
     from chatbot.kb.build import build_spanish
     from chatbot.kb.encoder import resolve_model
@@ -141,7 +140,7 @@ def build() -> None:
     missing = to_make(settings)
     if missing is not None:
         click.echo(f"Adapting the answer encoder to the knowledge base in {missing} (about a minute) …")
-        adapt_model(resolve_model(settings.model), kb, missing, hold=False, say=click.echo)
+        make_served(settings, kb, say=click.echo)
     answering = settings.for_answers()
     built = []
     for building in (settings, answering):
@@ -197,15 +196,18 @@ def adapt(folder: Path | None, epochs: int, no_hold: bool) -> None:
     """
     from chatbot.kb import knowledge
     from chatbot.kb.adapt import adapt as adapt_model
+    from chatbot.kb.adapt import make_served
     from chatbot.kb.encoder import resolve_model
 
     settings = Settings()
-    if folder is None:
-        folder = settings.adapted_dir if no_hold else settings.home / "models" / "adapted"
     source = resolve_model(settings.model)
     kb = knowledge.load(settings.knowledge_dir)
     click.echo(f"Adapting {source.name} to {settings.knowledge_dir}'s keys …")
-    adapted = adapt_model(source, kb, folder, epochs=epochs, hold=not no_hold, say=click.echo)
+    if no_hold:
+        adapted = make_served(settings, kb, folder=folder, epochs=epochs, say=click.echo)
+    else:
+        folder = folder or settings.home / "models" / "adapted"
+        adapted = adapt_model(source, kb, folder, epochs=epochs, say=click.echo)
     click.echo(
         f"Wrote {adapted.folder}: {adapted.keys} keys trained on, {adapted.held} exemplars held, {adapted.steps} steps."
     )
