@@ -24,6 +24,10 @@ from chatbot.answering.language import ENGLISH, OTHER, SPANISH, Reading, detect,
         ("como saco cita?", SPANISH),
         ("si cancelo mi cita me cobran algo?", SPANISH),
         ("mi mama se tomo el cloro", SPANISH),
+        # "donde estan" got the English complaint reply, "nos vemos" the English fallback.
+        ("donde estan", SPANISH),
+        ("nos vemos", SPANISH),
+        ("cuanto cobran", SPANISH),
         ("como funciona?", ENGLISH),  # one Spanish word is not enough, whatever the detector leans to
         ("how much does it cost?", ENGLISH),
         ("hi", ENGLISH),  # too short to be anything but English

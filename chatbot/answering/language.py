@@ -41,7 +41,8 @@ _SPANISH_MARKERS = re.compile(
     r"¿|¡|\b(?:que|como|cuanto|cuanta|cuantos|cuantas|cuando|donde|puedo|puede|tengo|tiene|hay|esta|estoy|los|las|una|del|para|porque"
     r"|mi|me|se|es|el|la|lo|le|muy|pero|con|sin|despues|antes|usted|ketamina|infusion|infusiones|dolor|cita|clinica|efectos"
     r"|esposo|esposa|marido|mama|papa|hijo|hija|abuela|abuelo|hermano|hermana"
-    r"|debo|debe|necesito|quiero|quisiera|hola|buenos|buenas|dias|gracias|pregunta|informacion|hora|abren|aceptan)\b"
+    r"|debo|debe|necesito|quiero|quisiera|hola|buenos|buenas|dias|gracias|pregunta|informacion|hora|abren|aceptan"
+    r"|estan|tienen|ustedes|cobran|cobra|nos|vemos)\b"
 )
 # Tagalog and Haitian Creole words that neither English nor Spanish uses: two of them and the message is in a language
 # we do not answer in. The detector knows neither language (given Tagalog, it takes Spanish questions for it).
