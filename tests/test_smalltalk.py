@@ -46,6 +46,11 @@ WORDS = Words(
         ("hi there thanks!", "thanks"),
         ("hola, tengo una pregunta", "capabilities"),
         ("Hola buenos días", "greeting"),
+        # So is a thank-you before a goodbye: "gracias, hasta mañana" got "did you mean" eating-and-drinking.
+        ("thanks, bye", "goodbye"),
+        ("gracias, bye!", "goodbye"),
+        ("thank you, i have a question", "capabilities"),
+        ("🙏👍", "acknowledgement"),  # thanks, then OK
     ],
 )
 def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent: str) -> None:
@@ -62,7 +67,6 @@ def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent
         "?!",
         "k is it safe",
         "ok so what is the cost",
-        "🙏👍",
         # A hello before a question, or before words that are no intent, leaves the message to the rest of the path.
         "hi, how much does it cost?",
         "hola, tengo una pregunta sobre el costo",
@@ -270,6 +274,7 @@ def test_an_opener_gets_its_reply_in_the_patients_language(
         ("entendido", "acknowledgement", "es"),
         ("chao", "goodbye", "es"),
         ("hi, gracias", "thanks", "es"),
+        ("gracias, hasta mañana", "goodbye", "es"),
         ("hi", "greeting", "en"),
         ("yo", "greeting", "en"),
         ("sorry", "acknowledgement", "en"),

@@ -25,7 +25,9 @@ def bare(text: str) -> str:
     return " ".join(dict.fromkeys(c for c in text if unicodedata.category(c) == "So"))
 
 
-GREETING = "greeting"  # the intent a leading hello is
+# The intents a message may open with before another whole intent: "hola, tengo una pregunta", "gracias, hasta
+# mañana". The reply is the last intent's: what the patient is saying now.
+COURTESIES = frozenset({"greeting", "thanks"})
 # A message that starts with an "ok" of SMS: normalising would read "k" as ketamine ("k thanks": "ketamine thanks").
 _ACKNOWLEDGED = re.compile(r"\s*(?:k+|ok+|okay|okie)(?![\w'])[\s,.!]*", re.IGNORECASE)
 
@@ -46,7 +48,8 @@ class Words:
         """The small-talk intent of the whole message, and whether one of its listed words is Spanish ("hola", "ok
         gracias"). The intent is the whole message's; failing that, that of what follows a leading "k" or "ok" ("k
         bye"), where a bare "k" is "ok"; failing that, of the message with Spanish shorthand spelled out ("q me
-        llamen"); failing that, of what follows a greeting ("hola, buenos dias", "hi, i have a question"). None, and
+        llamen"); failing that, of what follows a greeting or a thank-you ("hola, buenos dias", "hi, i have a question",
+        "gracias, hasta mañana"). None, and
         not Spanish, when the message is not small talk in so many words."""
         said = self._said(message)
         return (self._intents[said[-1]] if said else None), any(words in self._spanish for words in said)
@@ -61,14 +64,15 @@ class Words:
         spelled = bare(spanish_words(message))
         if spelled in self._intents:
             return (spelled,)
-        return self._after_greeting(plain) or self._after_greeting(spelled)
+        return self._after_courtesy(plain) or self._after_courtesy(spelled)
 
-    def _after_greeting(self, words: str) -> tuple[str, ...]:
-        """What follows a leading greeting, when that is a whole intent too: patients open with a hello ("hola, tengo
-        una pregunta"), and the listed words cannot hold every pairing."""
+    def _after_courtesy(self, words: str) -> tuple[str, ...]:
+        """What follows a leading greeting or thank-you, when that is a whole intent too: patients open with a hello
+        ("hola, tengo una pregunta") and close with thanks and a goodbye, and the listed words cannot hold every
+        pairing."""
         split = words.split()
         for cut in range(1, len(split)):
-            greeting, rest = " ".join(split[:cut]), " ".join(split[cut:])
-            if self._intents.get(greeting) == GREETING and rest in self._intents:
-                return (greeting, rest)
+            courtesy, rest = " ".join(split[:cut]), " ".join(split[cut:])
+            if self._intents.get(courtesy) in COURTESIES and rest in self._intents:
+                return (courtesy, rest)
         return ()
