@@ -275,6 +275,12 @@ def test_an_opener_gets_its_reply_in_the_patients_language(
         ("chao", "goodbye", "es"),
         ("hi, gracias", "thanks", "es"),
         ("gracias, hasta mañana", "goodbye", "es"),
+        # These got the Spanish fallback: a patient who says thank you was told there is no answer.
+        ("listo, gracias", "thanks", "es"),
+        ("ok perfecto gracias", "thanks", "es"),
+        ("gracias igualmente", "thanks", "es"),
+        ("muchas gracias, que tenga buen día", "goodbye", "es"),
+        ("adiós y gracias", "goodbye", "es"),
         ("hi", "greeting", "en"),
         ("yo", "greeting", "en"),
         ("sorry", "acknowledgement", "en"),
