@@ -104,10 +104,15 @@ def train(rows: list[tuple[str, int]], epochs: int) -> Any:
     return probabilities
 
 
+def language_of(name: str) -> str:
+    """The language a set's messages are scored in: its file name says ("emergencies-es-3.yaml", "pain-en.yaml")."""
+    return SPANISH if "-es" in name else ENGLISH
+
+
 def fold(assistant: Assistant, name: str, epochs: int) -> list[dict[str, Any]]:
     """One set's tuning half, messages read in the set's language: the served nets' view and the classifier's
     probability."""
-    lang = SPANISH if "-es" in name else ENGLISH
+    lang = language_of(name)
     cases = evaluate.load_cases(DATA / name)
     lines = set() if name in UNSEEN else {case.question for case in cases}
     left = without(assistant, lines) if lines else assistant
@@ -159,7 +164,7 @@ def main() -> None:
     for name in args.sets or (*SETS, *UNSEEN):
         rows = fold(assistant, name, args.epochs)
         if name not in UNSEEN:
-            left_out[SPANISH if "-es" in name else ENGLISH] += rows
+            left_out[language_of(name)] += rows
         print(row(name, rows), flush=True)
     for lang, rows in left_out.items():
         if rows:
