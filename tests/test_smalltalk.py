@@ -12,12 +12,17 @@ WORDS = Words(
     SmallTalk(
         words={
             "thanks": ("thanks", "thank you", "🙏"),
-            "goodbye": ("bye",),
+            "goodbye": ("bye", "see you tomorrow"),
             "acknowledgement": ("ok", "👍"),
             "greeting": ("hi", "hi there"),
             "capabilities": ("i have a question",),
         },
-        words_es={"greeting": ("hola", "buenos dias"), "capabilities": ("tengo una pregunta",), "thanks": ("gracias",)},
+        words_es={
+            "greeting": ("hola", "buenos dias"),
+            "capabilities": ("tengo una pregunta",),
+            "thanks": ("gracias",),
+            "goodbye": ("nos vemos mañana", "hasta mañana"),
+        },
     )
 )
 
@@ -51,6 +56,14 @@ WORDS = Words(
         ("gracias, bye!", "goodbye"),
         ("thank you, i have a question", "capabilities"),
         ("🙏👍", "acknowledgement"),  # thanks, then OK
+        # A goodbye that names the day of the next visit is the goodbye for tomorrow: "ok gracias, nos vemos el martes"
+        # and "thanks, see you tuesday" got the fallback.
+        ("thanks, see you tuesday", "goodbye"),
+        ("See you on Friday!", "goodbye"),
+        ("k thanks, see you next week", "goodbye"),
+        ("ok gracias, nos vemos el martes", "goodbye"),
+        ("Gracias, hasta el próximo miércoles", "goodbye"),
+        ("nos vemos la semana que viene", "goodbye"),
     ],
 )
 def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent: str) -> None:
@@ -70,6 +83,11 @@ def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent
         # A hello before a question, or before words that are no intent, leaves the message to the rest of the path.
         "hi, how much does it cost?",
         "hola, tengo una pregunta sobre el costo",
+        # A day is a goodbye's only: alone, after a thank-you, or with an hour after it, it is left to the rest.
+        "tuesday",
+        "thanks, tuesday",
+        "el martes",
+        "see you tuesday at 3",
     ],
 )
 def test_anything_more_or_less_than_the_words_is_not(message: str) -> None:
@@ -86,7 +104,9 @@ def test_anything_more_or_less_than_the_words_is_not(message: str) -> None:
         ("hola, I have a question", True),
         ("ok gracias", True),
         ("k gracias", True),
+        ("hasta el lunes", True),
         ("hi", False),
+        ("see you monday", False),
         ("hi there thanks!", False),
         ("k", False),
         ("👍", False),

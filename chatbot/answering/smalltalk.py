@@ -30,6 +30,24 @@ def bare(text: str) -> str:
 COURTESIES = frozenset({"greeting", "thanks"})
 # A message that starts with an "ok" of SMS: normalising would read "k" as ketamine ("k thanks": "ketamine thanks").
 _ACKNOWLEDGED = re.compile(r"\s*(?:k+|ok+|okay|okie)(?![\w'])[\s,.!]*", re.IGNORECASE)
+# The day of the next visit in a goodbye ("see you tuesday", "nos vemos el martes", "hasta el lunes"), and the word
+# the listed goodbyes use for a day to come: the lists cannot hold every day.
+_NEXT_VISIT = (
+    (
+        re.compile(
+            r"\b(?:(?:on|this|next) )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bnext week\b", re.IGNORECASE
+        ),
+        "tomorrow",
+    ),
+    (
+        re.compile(
+            r"\b(?:(?:el|este) (?:pr[oó]ximo )?)?(?:lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\b"
+            r"|\bla (?:pr[oó]xima semana|semana que viene)\b",
+            re.IGNORECASE,
+        ),
+        "mañana",
+    ),
+)
 
 
 class Words:
@@ -49,18 +67,34 @@ class Words:
         gracias"). The intent is the whole message's; failing that, that of what follows a leading "k" or "ok" ("k
         bye"), where a bare "k" is "ok"; failing that, of the message with Spanish shorthand spelled out ("q me
         llamen"); failing that, of what follows a greeting or a thank-you ("hola, buenos dias", "hi, i have a question",
-        "gracias, hasta mañana"). None, and
+        "gracias, hasta mañana"); failing that, a goodbye naming a day ("ok gracias, nos vemos el martes"). None, and
         not Spanish, when the message is not small talk in so many words."""
         said = self._said(message)
         return (self._intents[said[-1]] if said else None), any(words in self._spanish for words in said)
 
     def _said(self, message: str) -> tuple[str, ...]:
         """The listed words the message is made of, the intent's last (empty when it is not small talk)."""
+        return self._listed(message) or self._until(message)
+
+    def _until(self, message: str) -> tuple[str, ...]:
+        """The listed goodbye the message is once the day it names is read as tomorrow, else nothing: "thanks,
+        tuesday" says no goodbye."""
+        text = message
+        for day, tomorrow in _NEXT_VISIT:
+            text = day.sub(tomorrow, text)
+        said = self._listed(text) if text != message else ()
+        return said if said and self._intents[said[-1]] == "goodbye" else ()
+
+    def _listed(self, message: str) -> tuple[str, ...]:
         plain = bare(message)
         if plain in self._intents:
             return (plain,)
-        if (ok := _ACKNOWLEDGED.match(message)) and (rest := bare(message[ok.end() :] or "ok")) in self._intents:
-            return ("ok", rest)
+        if ok := _ACKNOWLEDGED.match(message):
+            rest = bare(message[ok.end() :] or "ok")
+            if rest in self._intents:
+                return ("ok", rest)
+            if after := self._after_courtesy(rest):
+                return ("ok", *after)
         spelled = bare(spanish_words(message))
         if spelled in self._intents:
             return (spelled,)
