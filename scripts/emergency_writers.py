@@ -41,7 +41,8 @@ SETS = (
     "emergencies.yaml",
     "emergencies-2.yaml",
     "emergencies-3.yaml",
-    *(f"emergencies-es{n}.yaml" for n in ("", "-2", "-3", "-4", "-5", "-6", "-7", "-8")),
+    "emergencies-4.yaml",
+    *(f"emergencies-es{n}.yaml" for n in ("", "-2", "-3", "-4", "-5", "-6", "-7", "-8", "-9")),
 )
 NETS = ("nearest exemplar", "n-gram model", "semantic nets", "all nets")
 

@@ -345,6 +345,9 @@ ENGLISH_SAFETY_FLOOR = {
     # Ninth session: five patterns from its tuning half's misses took that half to 71 of 71. Tenth session, blind
     # alternates: held out 106 of 115 (README, "More wordings from blind writers", on why this was kept).
     "emergencies-3.yaml": {evaluate.TUNE: (1.0, 15), evaluate.HELDOUT: (106 / 115, 5)},
+    # A fourth writer (twentieth session; the Spanish half of its work is emergencies-es-9.yaml), first measured:
+    # 45 of 46 / 4 of 65 and 34 of 34 / 6 of 55.
+    "emergencies-4.yaml": {evaluate.TUNE: (45 / 46, 4), evaluate.HELDOUT: (1.0, 6)},
 }
 
 
@@ -368,6 +371,9 @@ SPANISH_SAFETY_FLOOR = {
     # An eighth writer, first measured (eighth session): 77 of 77 / 17 of 117 and 101 of 103 / 10 of 107.
     # Ninth session: twins from its tuning half's pattern alarms, 17 -> 11.
     "emergencies-es-8.yaml": {evaluate.TUNE: (1.0, 11), evaluate.HELDOUT: (101 / 103, 10)},
+    # A tenth writer (twentieth session; the English half of its work is emergencies-4.yaml), first measured:
+    # 63 of 63 / 5 of 79 and 56 of 57 / 6 of 81.
+    "emergencies-es-9.yaml": {evaluate.TUNE: (1.0, 5), evaluate.HELDOUT: (56 / 57, 6)},
 }
 # Pain talk (eighteenth session): a ninth writer, who saw only the clinic's pages, wrote how this clinic's patients say
 # their pain is bad (a 10, a flare, "me duele todo el cuerpo", "my neck is killing me") beside pain with a red flag

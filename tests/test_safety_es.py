@@ -288,6 +288,7 @@ BLIND = [
         "emergencies-es-6.yaml",
         "emergencies-es-7.yaml",
         "emergencies-es-8.yaml",
+        "emergencies-es-9.yaml",
     )
 ]
 # The patterns alone on each blind Spanish set's held-out half, measured 2026-12-02 (see the README): caught at least,
@@ -305,6 +306,8 @@ PATTERN_FLOOR = {
     "emergencies-es-7.yaml": (60, 4),
     # The eighth set's writer never saw the code; first measured (eighth session).
     "emergencies-es-8.yaml": (68, 8),
+    # The ninth set, by a fresh writer who never saw the code; first measured (twentieth session).
+    "emergencies-es-9.yaml": (41, 4),
 }
 
 
