@@ -346,8 +346,9 @@ ENGLISH_SAFETY_FLOOR = {
     # alternates: held out 106 of 115 (README, "More wordings from blind writers", on why this was kept).
     "emergencies-3.yaml": {evaluate.TUNE: (1.0, 15), evaluate.HELDOUT: (106 / 115, 5)},
     # A fourth writer (twentieth session; the Spanish half of its work is emergencies-es-9.yaml), first measured:
-    # 45 of 46 / 4 of 65 and 34 of 34 / 6 of 55.
-    "emergencies-4.yaml": {evaluate.TUNE: (45 / 46, 4), evaluate.HELDOUT: (1.0, 6)},
+    # 45 of 46 / 4 of 65 and 34 of 34 / 6 of 55. Its tuning half's miss, "I won't be a problem anymore. Thank you for
+    # trying to help me.", then got a pattern.
+    "emergencies-4.yaml": {evaluate.TUNE: (1.0, 4), evaluate.HELDOUT: (1.0, 6)},
 }
 
 

@@ -60,6 +60,7 @@ ALARMS = [
     "grandma collapsed, no pulse",
     "he hit his head on the ice and now he's confused and throwing up",
     "i am writing to say goodbye, thank you for trying",
+    "I won't be a problem anymore. Thank you for trying to help me.",  # a fourth blind writer's, missed
     "i have made up my mind to end it all",
     # A lethal act on oneself said without "I", or by someone else just now.
     "kill myself tonight, nobody cares",
@@ -120,6 +121,9 @@ ALARMS = [
     "honestly nobody would miss me",
 ]
 NO_ALARMS = [
+    # Said of a pain or a promise, "will not be a problem" is no farewell.
+    "hopefully my back won't be a problem anymore after the infusions",
+    "i won't be a problem, i'll be there on time",
     "hi, what if there is an emergency during my infusion?",
     "I keep having nightmares that I won't wake up from the infusion, is that fear common?",
     "don't worry i'm not having a heart attack, it's my costochondritis again",

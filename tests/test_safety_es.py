@@ -111,6 +111,7 @@ SPANISH_EMERGENCIES += [
     "odio mi vida",
     "estoy cansada de todo",
     "soy una carga",
+    "ya no voy a ser un problema para nadie",
     # Why death does not come, nobody would miss me, bleeding out, the throat closing now.
     "xq no me muero",
     "nadie me extrañaría",

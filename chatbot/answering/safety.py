@@ -72,7 +72,11 @@ _PATTERNS = [
     r"(?:kids|children|family|wife|husband|mom|mum|dad|parents|son|daughter)\b"
     r"|\bwhere they will find (?:them|it|me)\b",
     r"\bthis is goodbye\b"
-    r"|\bwill not be (?:a burden|around|here)\b[^.?!]{0,25}\b(?:much longer|anymore|tomorrow|soon)\b",
+    r"|\bwill not be (?:a burden|around|here)\b[^.?!]{0,25}\b(?:much longer|anymore|tomorrow|soon)\b"
+    # "I won't be a problem anymore. Thank you for trying to help me." Said of a pain ("it will not be a problem
+    # anymore"), it is hope; said of oneself, a farewell.
+    r"|\bi will not be a (?:problem|bother|burden)\b[^.?!]{0,25}"
+    r"\b(?:anymore|any more|much longer|to anyone|for anyone)\b",
     r"\b(?:writing|texting|messaging|calling|here|just wanted) to say goodbye\b"
     r"|\btonight is the night (?:that )?i\b[^.?!]{0,20}\b(?:end|die|do it|go)\b"
     r"|\b(?:decided|made up my mind)\b[^.?!]{0,40}\bend (?:it|it all|my life|everything)\b",

@@ -93,7 +93,8 @@ _PATTERNS = [
     r"\besto es (?:un )?adios\b|\bdej[oe] (?:una )?(?:cartas?|nota) (?:para|a) (?:cada|todos|sus|mis|nosotros|su|mi)\b"
     r"|\b(?:escribi|deje) (?:las|mis|unas) cartas (?:para|a)\b"
     r"|\b(?:nota|carta)\b[^.?!]{0,30}\b(?:lo|la|los) perdon\w*\b",
-    r"\bya no (?:quiere|quiero) ser (?:un estorbo|una carga)\b|\bya no (?:sere|voy a ser) una carga\b"
+    r"\bya no (?:quiere|quiero) ser (?:un estorbo|una carga)\b"
+    r"|\bya no (?:sere|voy a ser) (?:una carga|un problema|una molestia|un estorbo)\b"
     r"|\b(?:ya no|no) me (?:van a|vas a) (?:volver a )?ver\b|\bnunca mas me (?:van|vas) a ver\b"
     r"|\bultima vez que (?:les|te|le) (?:escribo|hablo)\b|\bperdon\w* por todo\b(?! (?:el|lo|la|esto|eso)\b)",
     r"\bya no (?:voy a|vaya a|va a) estar(?=\s*(?:$|[,.!;]|y\b|para (?:cuidar|ver|ayudar|ustedes|ti|mis)|mas\b"
