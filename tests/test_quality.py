@@ -387,7 +387,8 @@ PAIN_SAFETY_FLOOR = {
     "pain-en.yaml": {evaluate.TUNE: (1.0, 7), evaluate.HELDOUT: (1.0, 1)},
     # A second pain writer (twentieth session), first measured: Spanish 19 of 20 / 16 of 73 and 20 of 20 / 11 of 87,
     # English 16 of 16 / 4 of 52 and 14 of 14 / 8 of 58. One Spanish pain message in six gets the emergency message.
-    "pain-es-2.yaml": {evaluate.TUNE: (19 / 20, 16), evaluate.HELDOUT: (1.0, 11)},
+    # Its tuning half's miss, a sudden headache "el peor que he tenido" with double vision, then got a pattern.
+    "pain-es-2.yaml": {evaluate.TUNE: (1.0, 16), evaluate.HELDOUT: (1.0, 11)},
     "pain-en-2.yaml": {evaluate.TUNE: (1.0, 4), evaluate.HELDOUT: (1.0, 8)},
 }
 SAFETY_FLOOR = ENGLISH_SAFETY_FLOOR | SPANISH_SAFETY_FLOOR | PAIN_SAFETY_FLOOR

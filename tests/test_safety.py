@@ -61,6 +61,8 @@ ALARMS = [
     "he hit his head on the ice and now he's confused and throwing up",
     "i am writing to say goodbye, thank you for trying",
     "I won't be a problem anymore. Thank you for trying to help me.",  # a fourth blind writer's, missed
+    "this is the worst headache i've ever had",
+    "my head is pounding and i'm seeing double",
     "i have made up my mind to end it all",
     # A lethal act on oneself said without "I", or by someone else just now.
     "kill myself tonight, nobody cares",
@@ -121,6 +123,7 @@ ALARMS = [
     "honestly nobody would miss me",
 ]
 NO_ALARMS = [
+    "the headache after my last infusion was the worst i have ever had, can i take advil before?",
     # Said of a pain or a promise, "will not be a problem" is no farewell.
     "hopefully my back won't be a problem anymore after the infusions",
     "i won't be a problem, i'll be there on time",

@@ -112,6 +112,10 @@ SPANISH_EMERGENCIES += [
     "estoy cansada de todo",
     "soy una carga",
     "ya no voy a ser un problema para nadie",
+    # The headache of a bleed in the brain, over commas, and double vision that comes on suddenly.
+    "Tengo un dolor de cabeza de golpe, el peor que he tenido, y veo doble",
+    "me duele mucho la cabeza y veo doble",
+    "de repente veo doble",
     # Why death does not come, nobody would miss me, bleeding out, the throat closing now.
     "xq no me muero",
     "nadie me extrañaría",
@@ -125,6 +129,9 @@ SPANISH_EMERGENCIES += [
     "hace años intenté matarme y me siento igual",
 ]
 SPANISH_ORDINARY = [
+    # Double vision asked about, and a headache told as past, are no bleed in the brain.
+    "veo doble despues de la ketamina, es normal?",
+    "el dolor de cabeza de la ultima infusion fue el peor que he tenido, puedo tomar advil?",
     # A hello before a plea that is a request, not a cry.
     "hola, ayuda con mi cita por favor",
     # The relapse patterns' twins: a past attempt asked about, other things that come back.

@@ -280,6 +280,8 @@ _PATTERNS += [
     r"|\b(?:mano|brazo|pierna|cara)\b[^.?!]{0,10}\b(?:dormid[oa]|numb|entumid[oa])\b",
     r"\b(?:cara|boca)\b[^.?!]{0,20}\b(?:droopy|drooping|numb)\b|\bse (?:me|le) cae la (?:boca|cara)\b",
     r"\b(?:presion|bp)\b[^.?!]{0,15}\b(?:1[89]\d|2\d\d)\b|\bpeor dolor de cabeza de (?:mi|su|toda mi|toda su) vida\b",
+    # Double vision alone can be the infusion's; sudden, it is a stroke's sign.
+    r"\b(?:de (?:golpe|repente)|repentinamente)\b[^.?!]{0,40}\b(?:veo|ve|viendo) doble\b",
     # Chest pain said with its signs, in Spanish or Spanglish.
     r"\b(?:elefante|piedra|peso)\b[^.?!]{0,30}\bpecho\b"
     r"|\b(?:chest pain|pecho)\b[^.?!]{0,40}\b(?:jaw|brazo|arm|quijada|mandibula|sudando|sweating|sudor)\b",
@@ -366,6 +368,10 @@ _WHOLE = re.compile(
     r"(?: para (?:todos|mi familia))?|que sentido tiene (?:vivir|la vida|seguir|todo esto))\W*$"
     r"|\bno creo llegar\b[^?]{0,40}\b(?:me voy a tomar|tomarme|matarme|adios)\b"
     rf"|\b{_SEES_THINGS}\b[^?]{{0,100}}\b{_OUT_OF_HAND}\b|\b{_OUT_OF_HAND}\b[^?]{{0,100}}\b{_SEES_THINGS}\b"
+    # The headache of a bleed in the brain, over a comma or two: "un dolor de cabeza de golpe, el peor que he tenido, y
+    # veo doble". Told as past ("fue el peor"), it is a history.
+    r"|\b(?:dolor de cabeza|(?:me|le) duele (?:mucho )?la cabeza)\b(?:(?!\b(?:fue|era|tuve|tuvo)\b)[^?]){0,60}"
+    r"\b(?:(?:el|lo) peor que (?:he|ha|haya) (?:tenido|sentido)|(?:veo|ve|viendo) doble)\b"
 )
 # "me muero de hambre", "me estoy muriendo de risa": an idiom, unless nothing follows the verb. "Alguien se muere"
 # in a film is a story.
