@@ -86,6 +86,7 @@ class Words:
         return said if said and self._intents[said[-1]] == "goodbye" else ()
 
     def _listed(self, message: str) -> tuple[str, ...]:
+        """The listed words the message is made of as written, after an "ok", spelled out, or after a courtesy."""
         plain = bare(message)
         if plain in self._intents:
             return (plain,)
