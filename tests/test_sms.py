@@ -756,7 +756,8 @@ def test_a_message_twilio_flags_as_help_gets_the_help_text_in_its_language(clien
 
 def test_a_spanish_emergency_texted_while_the_index_loads_gets_the_spanish_text(fake: Assistant) -> None:
     slow_load = SlowLoad(fake)
-    # The office's number as the fake assistant's messages give it: the emergency text names it for what is no emergency.
+    # The office's number as the fake assistant's messages give it: the emergency text names it for what is no
+    # emergency.
     with TestClient(create_app(sms_settings(office_phone="555-0100"), load=slow_load)) as client:
         assert text(client, "me quiero morir") == fake.messages.in_language("es").emergency
 
