@@ -64,6 +64,9 @@ WORDS = Words(
         ("ok gracias, nos vemos el martes", "goodbye"),
         ("Gracias, hasta el próximo miércoles", "goodbye"),
         ("nos vemos la semana que viene", "goodbye"),
+        ("see you tuesday at 3pm!", "goodbye"),
+        ("ok gracias, nos vemos el martes a las 10", "goodbye"),
+        ("gracias, hasta mañana a las 9:30", "goodbye"),
     ],
 )
 def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent: str) -> None:
@@ -87,7 +90,9 @@ def test_a_whole_message_of_small_talk_words_is_that_intent(message: str, intent
         "tuesday",
         "thanks, tuesday",
         "el martes",
-        "see you tuesday at 3",
+        "at 3",
+        "thanks, at 3",
+        "see you at the clinic on tuesday",
     ],
 )
 def test_anything_more_or_less_than_the_words_is_not(message: str) -> None:

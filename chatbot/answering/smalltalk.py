@@ -30,9 +30,18 @@ def bare(text: str) -> str:
 COURTESIES = frozenset({"greeting", "thanks"})
 # A message that starts with an "ok" of SMS: normalising would read "k" as ketamine ("k thanks": "ketamine thanks").
 _ACKNOWLEDGED = re.compile(r"\s*(?:k+|ok+|okay|okie)(?![\w'])[\s,.!]*", re.IGNORECASE)
-# The day of the next visit in a goodbye ("see you tuesday", "nos vemos el martes", "hasta el lunes"), and the word
-# the listed goodbyes use for a day to come: the lists cannot hold every day.
+# The hour and day of the next visit in a goodbye ("see you tuesday at 3", "nos vemos el martes a las 10", "hasta el
+# lunes"), and what the listed goodbyes say in their place: nothing for the hour, the word for a day to come for the
+# day. The lists cannot hold every day and hour.
 _NEXT_VISIT = (
+    (
+        re.compile(
+            r"\s*\b(?:at|a las?|@)\s*\d{1,2}(?:[:.]\d{2})?"
+            r"(?:\s*(?:am|pm|a\.m\.|p\.m\.|y media|de la (?:ma[nñ]ana|tarde|noche)))?(?!\w)",
+            re.IGNORECASE,
+        ),
+        "",
+    ),
     (
         re.compile(
             r"\b(?:(?:on|this|next) )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bnext week\b", re.IGNORECASE
@@ -67,8 +76,8 @@ class Words:
         gracias"). The intent is the whole message's; failing that, that of what follows a leading "k" or "ok" ("k
         bye"), where a bare "k" is "ok"; failing that, of the message with Spanish shorthand spelled out ("q me
         llamen"); failing that, of what follows a greeting or a thank-you ("hola, buenos dias", "hi, i have a question",
-        "gracias, hasta mañana"); failing that, a goodbye naming a day ("ok gracias, nos vemos el martes"). None, and
-        not Spanish, when the message is not small talk in so many words."""
+        "gracias, hasta mañana"); failing that, a goodbye naming a day or an hour ("ok gracias, nos vemos el martes").
+        None, and not Spanish, when the message is not small talk in so many words."""
         said = self._said(message)
         return (self._intents[said[-1]] if said else None), any(words in self._spanish for words in said)
 
@@ -77,8 +86,8 @@ class Words:
         return self._listed(message) or self._until(message)
 
     def _until(self, message: str) -> tuple[str, ...]:
-        """The listed goodbye the message is once the day it names is read as tomorrow, else nothing: "thanks,
-        tuesday" says no goodbye."""
+        """The listed goodbye the message is once the hour it names is left out and the day read as tomorrow, else
+        nothing: "thanks, tuesday" says no goodbye."""
         text = message
         for day, tomorrow in _NEXT_VISIT:
             text = day.sub(tomorrow, text)
