@@ -89,8 +89,8 @@ class Words:
         """The listed goodbye the message is once the hour it names is left out and the day read as tomorrow, else
         nothing: "thanks, tuesday" says no goodbye."""
         text = message
-        for day, tomorrow in _NEXT_VISIT:
-            text = day.sub(tomorrow, text)
+        for when, listed_as in _NEXT_VISIT:
+            text = when.sub(listed_as, text)
         said = self._listed(text) if text != message else ()
         return said if said and self._intents[said[-1]] == "goodbye" else ()
 
