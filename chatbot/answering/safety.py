@@ -126,8 +126,7 @@ _PATTERNS = [
     r"|\b(?:heart rate|pulse)\b[^.?!]{0,30}\b(?:1[5-9]\d|2\d\d)\b",
     r"\b(?:vision|everything) (?:is )?going black\b|\b(?:going to|gonna|about to) (?:faint|pass out)\b"
     r"|\bfeel like (?:i am|i'm) dying\b",
-    r"\bworst headache (?:of my life|ever)\b|\bheadache is the worst (?:ever|of my life)\b"
-    r"|\b(?:worst headache|headache is the worst) (?:i have|i|she has|he has) ever (?:had|felt)\b"
+    r"\b(?:worst headache|headache is the worst) (?:of my life|ever|(?:i have|i|she has|he has) ever (?:had|felt))\b"
     r"|\b(?:headache|head (?:is )?(?:pounding|hurts|hurting))\b[^.?!]{0,40}\b(?:seeing|see|sees) double\b"
     r"|\bcan not (?:feel|move) my (?:arms?|legs?|body|face)\b",
     # Breathing, seizures, unresponsive, anaphylaxis, bleeding.

@@ -49,6 +49,8 @@ _INTENT = _any(
 )  # fmt: skip
 # "me quiero morir con el precio", "me quiero morir de la vergüenza": an idiom; "... de dolor" is not excused.
 _IDIOM_AFTER = r"(?!\s+(?:con|de|del)\b(?!\s+(?:una vez|verdad|dolor|este dolor|tanto dolor)\b))"
+# Double vision: alone it can be the infusion's; sudden, or with a headache like no other, a bleed's or a stroke's.
+_DOUBLE = r"(?:veo|ve|viendo) doble"
 _PILLS = _any("pastillas", "pildoras", "medicinas", "medicamentos", "tabletas", "pastis", "pastas", "remedios", "pills")
 _MEANS = _any("soga", "cuerda", "navaja", "gillette", "cuchilla", "pistola", "arma", "cuchillo", "escopeta", "rifle")
 _POISON = _any(
@@ -280,8 +282,7 @@ _PATTERNS += [
     r"|\b(?:mano|brazo|pierna|cara)\b[^.?!]{0,10}\b(?:dormid[oa]|numb|entumid[oa])\b",
     r"\b(?:cara|boca)\b[^.?!]{0,20}\b(?:droopy|drooping|numb)\b|\bse (?:me|le) cae la (?:boca|cara)\b",
     r"\b(?:presion|bp)\b[^.?!]{0,15}\b(?:1[89]\d|2\d\d)\b|\bpeor dolor de cabeza de (?:mi|su|toda mi|toda su) vida\b",
-    # Double vision alone can be the infusion's; sudden, it is a stroke's sign.
-    r"\b(?:de (?:golpe|repente)|repentinamente)\b[^.?!]{0,40}\b(?:veo|ve|viendo) doble\b",
+    rf"\b(?:de (?:golpe|repente)|repentinamente)\b[^.?!]{{0,40}}\b{_DOUBLE}\b",
     # Chest pain said with its signs, in Spanish or Spanglish.
     r"\b(?:elefante|piedra|peso)\b[^.?!]{0,30}\bpecho\b"
     r"|\b(?:chest pain|pecho)\b[^.?!]{0,40}\b(?:jaw|brazo|arm|quijada|mandibula|sudando|sweating|sudor)\b",
@@ -371,7 +372,7 @@ _WHOLE = re.compile(
     # The headache of a bleed in the brain, over a comma or two: "un dolor de cabeza de golpe, el peor que he tenido, y
     # veo doble". Told as past ("fue el peor"), it is a history.
     r"|\b(?:dolor de cabeza|(?:me|le) duele (?:mucho )?la cabeza)\b(?:(?!\b(?:fue|era|tuve|tuvo)\b)[^?]){0,60}"
-    r"\b(?:(?:el|lo) peor que (?:he|ha|haya) (?:tenido|sentido)|(?:veo|ve|viendo) doble)\b"
+    rf"\b(?:(?:el|lo) peor que (?:he|ha|haya) (?:tenido|sentido)|{_DOUBLE})\b"
 )
 # "me muero de hambre", "me estoy muriendo de risa": an idiom, unless nothing follows the verb. "Alguien se muere"
 # in a film is a story.
